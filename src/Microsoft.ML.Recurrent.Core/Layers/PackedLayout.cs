@@ -1,0 +1,148 @@
+using System.Diagnostics;
+
+namespace Microsoft.ML.Recurrent.Layers;
+
+/// <summary>
+/// PyTorch's packed-sequence layout of a batch of variable-length sequences. Sequences are ranked by
+/// length, longest first (stable for ties), so the sequences still active at step t are ranks
+/// [0, Active[t]) and their rows for step t are contiguous: packed row = Offsets[t] + rank.
+/// Padded steps get no row at all, so they are never read and never computed.
+/// </summary>
+internal sealed class PackedLayout
+{
+    private int[] _order = [];
+    private int[] _rank = [];
+    private int[] _lengths = [];
+    private int[] _offsets = [];
+    private int[] _active = [];
+
+    /// <summary>Batch size (B).</summary>
+    public int Batch { get; private set; }
+
+    /// <summary>Padded length of the sequences (T).</summary>
+    public int SequenceLength { get; private set; }
+
+    /// <summary>Length of the longest sequence.</summary>
+    public int MaxLength { get; private set; }
+
+    /// <summary>Packed rows in all: the sum of the lengths (N).</summary>
+    public int TotalRows { get; private set; }
+
+    /// <summary>Original batch index of each rank. (B)</summary>
+    public ReadOnlySpan<int> Order => _order.AsSpan(0, Batch);
+
+    /// <summary>Rank of each original batch index. (B)</summary>
+    public ReadOnlySpan<int> Rank => _rank.AsSpan(0, Batch);
+
+    /// <summary>Valid length of each original batch index. (B)</summary>
+    public ReadOnlySpan<int> Lengths => _lengths.AsSpan(0, Batch);
+
+    /// <summary>First packed row of each step. (MaxLength)</summary>
+    public ReadOnlySpan<int> Offsets => _offsets.AsSpan(0, MaxLength);
+
+    /// <summary>Number of sequences active at each step. (MaxLength)</summary>
+    public ReadOnlySpan<int> Active => _active.AsSpan(0, MaxLength);
+
+    /// <summary>Lays out a batch; lengths must already be validated (1 &lt;= length &lt;= T).</summary>
+    public void Build(ReadOnlySpan<int> lengths, int sequenceLength)
+    {
+        int batch = lengths.Length;
+        EnsureCapacity(ref _order, batch);
+        EnsureCapacity(ref _rank, batch);
+        EnsureCapacity(ref _lengths, batch);
+        EnsureCapacity(ref _offsets, sequenceLength);
+        EnsureCapacity(ref _active, sequenceLength);
+        Batch = batch;
+        SequenceLength = sequenceLength;
+        lengths.CopyTo(_lengths);
+
+        // Stable insertion sort by length, descending: allocation-free and B is small.
+        int maxLength = 0;
+        for (int b = 0; b < batch; b++)
+        {
+            int len = lengths[b];
+            Debug.Assert(len >= 1 && len <= sequenceLength);
+            maxLength = Math.Max(maxLength, len);
+            int r = b;
+            while (r > 0 && _lengths[_order[r - 1]] < len)
+            {
+                _order[r] = _order[r - 1];
+                r--;
+            }
+            _order[r] = b;
+        }
+        for (int r = 0; r < batch; r++)
+        {
+            _rank[_order[r]] = r;
+        }
+        MaxLength = maxLength;
+        int offset = 0;
+        int activeCount = batch;
+        for (int t = 0; t < maxLength; t++)
+        {
+            while (activeCount > 0 && _lengths[_order[activeCount - 1]] <= t)
+            {
+                activeCount--;
+            }
+            _offsets[t] = offset;
+            _active[t] = activeCount;
+            offset += activeCount;
+        }
+        TotalRows = offset;
+    }
+
+    /// <summary>Copies a padded batch-first tensor (B, T, F) into packed rows (N, F).</summary>
+    public void Pack(ReadOnlySpan<float> padded, int features, Span<float> packed)
+    {
+        for (int b = 0; b < Batch; b++)
+        {
+            int rank = _rank[b];
+            for (int t = 0; t < _lengths[b]; t++)
+            {
+                padded.Slice((b * SequenceLength + t) * features, features)
+                    .CopyTo(packed.Slice((_offsets[t] + rank) * features, features));
+            }
+        }
+    }
+
+    /// <summary>Copies packed rows (N, F) into a padded batch-first tensor (B, T, F), writing 0 at padded steps.</summary>
+    public void Unpack(ReadOnlySpan<float> packed, int features, Span<float> padded)
+    {
+        for (int b = 0; b < Batch; b++)
+        {
+            int rank = _rank[b];
+            int len = _lengths[b];
+            for (int t = 0; t < len; t++)
+            {
+                packed.Slice((_offsets[t] + rank) * features, features)
+                    .CopyTo(padded.Slice((b * SequenceLength + t) * features, features));
+            }
+            padded.Slice((b * SequenceLength + len) * features, (SequenceLength - len) * features).Clear();
+        }
+    }
+
+    /// <summary>Adds packed rows (N, F) into a padded batch-first tensor (B, T, F); padded steps are left as they are.</summary>
+    public void UnpackAdd(ReadOnlySpan<float> packed, int features, Span<float> padded)
+    {
+        for (int b = 0; b < Batch; b++)
+        {
+            int rank = _rank[b];
+            for (int t = 0; t < _lengths[b]; t++)
+            {
+                var dst = padded.Slice((b * SequenceLength + t) * features, features);
+                System.Numerics.Tensors.TensorPrimitives.Add(dst, packed.Slice((_offsets[t] + rank) * features, features), dst);
+            }
+        }
+    }
+
+    /// <summary>The packed row of (original batch index b, step t); t must be below the length of b.</summary>
+    public int RowOf(int b, int t) => _offsets[t] + _rank[b];
+
+    private static void EnsureCapacity(ref int[] array, int length)
+    {
+        if (array.Length < length)
+        {
+            array = new int[Math.Max(length, array.Length * 2)];
+        }
+    }
+}

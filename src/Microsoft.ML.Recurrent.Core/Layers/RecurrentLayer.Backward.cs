@@ -1,0 +1,196 @@
+using System.Numerics.Tensors;
+using Microsoft.ML.Recurrent.Engine;
+
+namespace Microsoft.ML.Recurrent.Layers;
+
+public sealed partial class RecurrentLayer
+{
+    /// <summary>
+    /// Backpropagation through time of the last <see cref="Forward"/> on this workspace: from the upstream
+    /// gradients on output, h_n and c_n to the gradients of the input, h0, c0 and every parameter.
+    /// Every gradient is <b>added</b> into its buffer (parameters into <see cref="ParameterSet.Gradients"/>);
+    /// zero them once per training step.
+    /// </summary>
+    /// <param name="workspace">The workspace of the forward pass.</param>
+    /// <param name="outputGradient">(B, T, D*H) dLoss/d output; values at padded steps are ignored; empty means zeros.</param>
+    /// <param name="finalHiddenGradient">(L*D, B, H) dLoss/d h_n; empty means zeros.</param>
+    /// <param name="finalCellGradient">(L*D, B, H) dLoss/d c_n (LSTM only); empty means zeros.</param>
+    /// <param name="inputGradient">(B, T, I) receives dLoss/d input (nothing is added at padded steps); may be empty.</param>
+    /// <param name="initialHiddenGradient">(L*D, B, H) receives dLoss/d h0; may be empty.</param>
+    /// <param name="initialCellGradient">(L*D, B, H) receives dLoss/d c0 (LSTM only); may be empty.</param>
+    /// <exception cref="InvalidOperationException">No forward pass ran on this workspace.</exception>
+    /// <exception cref="ArgumentException">A span has the wrong size for the batch of the forward pass.</exception>
+    public void Backward(
+        RecurrentWorkspace workspace,
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> finalHiddenGradient, ReadOnlySpan<float> finalCellGradient,
+        Span<float> inputGradient, Span<float> initialHiddenGradient, Span<float> initialCellGradient)
+    {
+        ValidateWorkspace(workspace);
+        if (!workspace.HasForward)
+        {
+            throw new InvalidOperationException("Backward needs a Forward on the same workspace first.");
+        }
+        var o = Options;
+        var layout = workspace.Layout;
+        int batch = layout.Batch, t = layout.SequenceLength;
+        int stateSize = o.NumLayers * o.NumDirections * batch * o.HiddenSize;
+        const string stateExpr = "NumLayers * NumDirections * batchSize * HiddenSize";
+        RecurrentValidation.OptionalLength(outputGradient.Length, (long)batch * t * o.NumDirections * o.HiddenSize, nameof(outputGradient), "batchSize * sequenceLength * NumDirections * HiddenSize");
+        RecurrentValidation.OptionalLength(finalHiddenGradient.Length, stateSize, nameof(finalHiddenGradient), stateExpr);
+        RecurrentValidation.OptionalLength(finalCellGradient.Length, stateSize, nameof(finalCellGradient), stateExpr);
+        RecurrentValidation.OptionalLength(inputGradient.Length, (long)batch * t * o.InputSize, nameof(inputGradient), "batchSize * sequenceLength * InputSize");
+        RecurrentValidation.OptionalLength(initialHiddenGradient.Length, stateSize, nameof(initialHiddenGradient), stateExpr);
+        RecurrentValidation.OptionalLength(initialCellGradient.Length, stateSize, nameof(initialCellGradient), stateExpr);
+        if (o.Cell != RecurrentCellKind.Lstm && (!finalCellGradient.IsEmpty || !initialCellGradient.IsEmpty))
+        {
+            throw new ArgumentException($"Only an LSTM has a cell state; this layer's cell is {o.Cell}.", finalCellGradient.IsEmpty ? nameof(initialCellGradient) : nameof(finalCellGradient));
+        }
+
+        int n = layout.TotalRows, dh = o.NumDirections * o.HiddenSize;
+        var dTop = RecurrentWorkspace.Ensure(ref workspace.LayerGradient, n * dh).AsSpan(0, n * dh);
+        if (outputGradient.IsEmpty)
+        {
+            dTop.Clear();
+        }
+        else
+        {
+            layout.Pack(outputGradient, dh, dTop);
+        }
+        var dInputPacked = BackwardCore(workspace, finalHiddenGradient, finalCellGradient, !inputGradient.IsEmpty, initialHiddenGradient, initialCellGradient);
+        if (!inputGradient.IsEmpty)
+        {
+            layout.UnpackAdd(dInputPacked, o.InputSize, inputGradient);
+        }
+    }
+
+    /// <summary>
+    /// BPTT from the packed gradient on the top output already in <c>workspace.LayerGradient</c> (N, D*H).
+    /// Returns the packed gradient on the layer-0 input (N, I) when asked for, else an empty span.
+    /// </summary>
+    internal ReadOnlySpan<float> BackwardCore(RecurrentWorkspace ws, ReadOnlySpan<float> dHn, ReadOnlySpan<float> dCn,
+        bool wantInputGradient, Span<float> dH0, Span<float> dC0)
+    {
+        var o = Options;
+        int n = ws.Layout.TotalRows, dh = o.NumDirections * o.HiddenSize;
+        for (int k = o.NumLayers - 1; k >= 0; k--)
+        {
+            int inSize = k == 0 ? o.InputSize : dh;
+            ReadOnlySpan<float> x = k == 0 ? ws.InputPacked.AsSpan(0, n * inSize) : ws.LayerOutput[k - 1].AsSpan(0, n * inSize);
+            bool needDx = k > 0 || wantInputGradient;
+            var dx = needDx ? RecurrentWorkspace.Ensure(ref ws.LayerInputGradient, n * inSize).AsSpan(0, n * inSize) : default;
+            dx.Clear();
+            for (int d = 0; d < o.NumDirections; d++)
+            {
+                BackwardDirection(ws, k, d, x, inSize, ws.LayerGradient.AsSpan(0, n * dh), needDx, dx, dHn, dCn, dH0, dC0);
+            }
+            if (needDx)
+            {
+                // This layer's input gradient is the next lower layer's output gradient.
+                (ws.LayerGradient, ws.LayerInputGradient) = (ws.LayerInputGradient, ws.LayerGradient);
+            }
+        }
+        return wantInputGradient ? ws.LayerGradient.AsSpan(0, n * o.InputSize) : default;
+    }
+
+    private void BackwardDirection(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,
+        ReadOnlySpan<float> dY, bool needDx, Span<float> dx,
+        ReadOnlySpan<float> dHn, ReadOnlySpan<float> dCn, Span<float> dH0, Span<float> dC0)
+    {
+        var o = Options;
+        var layout = ws.Layout;
+        int h = o.HiddenSize, gh = o.GateCount * h, n = layout.TotalRows, batch = layout.Batch;
+        int dh = o.NumDirections * h;
+        int slot = k * o.NumDirections + d;
+        bool lstm = o.Cell == RecurrentCellKind.Lstm, gru = o.Cell == RecurrentCellKind.Gru;
+        var wIh = Parameters.GetValues(_weightIh[slot]);
+        var wHh = Parameters.GetValues(_weightHh[slot]);
+
+        var dState = RecurrentWorkspace.Ensure(ws.StateGradient, d, batch * h).AsSpan(0, batch * h);
+        var dCell = lstm ? RecurrentWorkspace.Ensure(ws.CellGradient, d, batch * h).AsSpan(0, batch * h) : default;
+        LoadState(layout, dHn, slot, h, dState);
+        if (lstm)
+        {
+            LoadState(layout, dCn, slot, h, dCell);
+        }
+        var dG = RecurrentWorkspace.Ensure(ws.GateGradient, d, n * gh).AsSpan(0, n * gh);
+        var dGh = gru ? RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh).AsSpan(0, n * gh) : dG;
+        var dhStep = RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h).AsSpan(0, batch * h);
+        int savedWidth = SavedGateWidth;
+        var saved = ws.Gates[slot].AsSpan(0, n * savedWidth);
+        var hin = ws.HiddenIn[slot].AsSpan(0, n * h);
+
+        int steps = layout.MaxLength;
+        for (int s = steps - 1; s >= 0; s--)
+        {
+            int t = d == 0 ? s : steps - 1 - s;
+            int active = layout.Active[t];
+            int r0 = layout.Offsets[t];
+            var dhRows = dhStep[..(active * h)];
+            for (int r = 0; r < active; r++)
+            {
+                TensorPrimitives.Add(dState.Slice(r * h, h), dY.Slice((r0 + r) * dh + d * h, h), dhRows.Slice(r * h, h));
+            }
+            var savedStep = saved.Slice(r0 * savedWidth, active * savedWidth);
+            var dGStep = dG.Slice(r0 * gh, active * gh);
+            var dPrev = dState[..(active * h)];
+            switch (o.Cell)
+            {
+                case RecurrentCellKind.Lstm:
+                    LstmCell.Backward(savedStep, ws.CellIn[slot].AsSpan(r0 * h, active * h), ws.CellOut[slot].AsSpan(r0 * h, active * h),
+                        dhRows, active, h, dCell[..(active * h)], dGStep);
+                    Gemm.Multiply(false, false, active, h, gh, dGStep, gh, wHh, h, dPrev, h, accumulate: false);
+                    break;
+                case RecurrentCellKind.Gru:
+                    var dGhStep = dGh.Slice(r0 * gh, active * gh);
+                    GruCell.Backward(savedStep, hin.Slice(r0 * h, active * h), dhRows, active, h, dGStep, dGhStep, dPrev);
+                    Gemm.Multiply(false, false, active, h, gh, dGhStep, gh, wHh, h, dPrev, h, accumulate: true);
+                    break;
+                default:
+                    RnnCell.Backward(savedStep, dhRows, o.Cell == RecurrentCellKind.RnnRelu, active, h, dGStep);
+                    Gemm.Multiply(false, false, active, h, gh, dGStep, gh, wHh, h, dPrev, h, accumulate: false);
+                    break;
+            }
+        }
+        AddState(layout, dState, slot, h, dH0);
+        if (lstm)
+        {
+            AddState(layout, dCell, slot, h, dC0);
+        }
+
+        // Weight gradients of all steps at once: dW_ih += dG^T x, dW_hh += dGh^T h_in.
+        Gemm.Multiply(true, false, gh, inSize, n, dG, gh, x, inSize, Parameters.GetGradients(_weightIh[slot]), inSize, accumulate: true);
+        Gemm.Multiply(true, false, gh, h, n, dGh, gh, hin, h, Parameters.GetGradients(_weightHh[slot]), h, accumulate: true);
+        if (_biasIh[slot] is { } bIh)
+        {
+            AddColumnSums(dG, n, gh, Parameters.GetGradients(bIh));
+            AddColumnSums(dGh, n, gh, Parameters.GetGradients(_biasHh[slot]!));
+        }
+        if (needDx)
+        {
+            Gemm.Multiply(false, false, n, inSize, gh, dG, gh, wIh, inSize, dx, inSize, accumulate: true);
+        }
+    }
+
+    private static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, int cols, Span<float> target)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            TensorPrimitives.Add(target, matrix.Slice(r * cols, cols), target);
+        }
+    }
+
+    // (B, H) by rank -> added into (L*D, B, H) in batch order for one slot; nothing when the target is empty.
+    private static void AddState(PackedLayout layout, ReadOnlySpan<float> state, int slot, int h, Span<float> target)
+    {
+        if (target.IsEmpty)
+        {
+            return;
+        }
+        int batch = layout.Batch;
+        for (int b = 0; b < batch; b++)
+        {
+            var dst = target.Slice((slot * batch + b) * h, h);
+            TensorPrimitives.Add(dst, state.Slice(layout.Rank[b] * h, h), dst);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+using Microsoft.ML.Recurrent.Engine;
+
+namespace Microsoft.ML.Recurrent.Layers;
+
+public sealed partial class RecurrentLayer
+{
+    /// <summary>
+    /// Runs the layer over a padded batch. Steps at or beyond a sequence's length are never read, and
+    /// the output there is exactly 0; the reverse direction runs within each sequence's valid length.
+    /// </summary>
+    /// <param name="workspace">Buffers from <see cref="CreateWorkspace"/>; keeps what <see cref="Backward"/> needs.</param>
+    /// <param name="input">(B, T, I) batch-first input.</param>
+    /// <param name="batchSize">B, at least 1.</param>
+    /// <param name="sequenceLength">T, the padded length, at least 1.</param>
+    /// <param name="lengths">(B) valid length of each sequence, 1..T, any order; empty means every sequence has length T.</param>
+    /// <param name="initialHidden">(L*D, B, H) h0, index layer*D + direction; empty means zeros.</param>
+    /// <param name="initialCell">(L*D, B, H) c0 (LSTM only); empty means zeros.</param>
+    /// <param name="output">(B, T, D*H) the top layer's output; may be empty when not needed.</param>
+    /// <param name="finalHidden">(L*D, B, H) h_n; may be empty.</param>
+    /// <param name="finalCell">(L*D, B, H) c_n (LSTM only); may be empty.</param>
+    /// <exception cref="ArgumentException">A size or length is not what the layer and the batch require.</exception>
+    public void Forward(
+        RecurrentWorkspace workspace,
+        ReadOnlySpan<float> input, int batchSize, int sequenceLength, ReadOnlySpan<int> lengths,
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
+        Span<float> output, Span<float> finalHidden, Span<float> finalCell)
+    {
+        ValidateWorkspace(workspace);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
+        var o = Options;
+        int stateSize = checked(o.NumLayers * o.NumDirections * batchSize * o.HiddenSize);
+        RecurrentValidation.Length(input.Length, checked((long)batchSize * sequenceLength * o.InputSize), nameof(input), "batchSize * sequenceLength * InputSize", $"{batchSize} * {sequenceLength} * {o.InputSize}");
+        RecurrentValidation.OptionalLength(initialHidden.Length, stateSize, nameof(initialHidden), "NumLayers * NumDirections * batchSize * HiddenSize");
+        RecurrentValidation.OptionalLength(initialCell.Length, stateSize, nameof(initialCell), "NumLayers * NumDirections * batchSize * HiddenSize");
+        RecurrentValidation.OptionalLength(output.Length, checked((long)batchSize * sequenceLength * o.NumDirections * o.HiddenSize), nameof(output), "batchSize * sequenceLength * NumDirections * HiddenSize");
+        RecurrentValidation.OptionalLength(finalHidden.Length, stateSize, nameof(finalHidden), "NumLayers * NumDirections * batchSize * HiddenSize");
+        RecurrentValidation.OptionalLength(finalCell.Length, stateSize, nameof(finalCell), "NumLayers * NumDirections * batchSize * HiddenSize");
+        if (o.Cell != RecurrentCellKind.Lstm && (!initialCell.IsEmpty || !finalCell.IsEmpty))
+        {
+            throw new ArgumentException($"Only an LSTM has a cell state; this layer's cell is {o.Cell}. Pass empty spans for initialCell and finalCell.", initialCell.IsEmpty ? nameof(finalCell) : nameof(initialCell));
+        }
+        RecurrentValidation.Lengths(lengths, batchSize, sequenceLength);
+
+        var layout = workspace.Layout;
+        layout.Build(lengths.IsEmpty ? workspace.AllLengths(batchSize, sequenceLength) : lengths, sequenceLength);
+        var packed = RecurrentWorkspace.Ensure(ref workspace.InputPacked, layout.TotalRows * o.InputSize);
+        layout.Pack(input, o.InputSize, packed);
+        ForwardCore(workspace, initialHidden, initialCell);
+        if (!output.IsEmpty)
+        {
+            layout.Unpack(workspace.LayerOutput[o.NumLayers - 1], o.NumDirections * o.HiddenSize, output);
+        }
+        if (!finalHidden.IsEmpty)
+        {
+            workspace.FinalHidden.AsSpan(0, stateSize).CopyTo(finalHidden);
+        }
+        if (!finalCell.IsEmpty)
+        {
+            workspace.FinalCell.AsSpan(0, stateSize).CopyTo(finalCell);
+        }
+    }
+
+    /// <summary>
+    /// Forward over the packed input already in <c>workspace.InputPacked</c> and the layout in
+    /// <c>workspace.Layout</c>. Leaves the top output in <c>LayerOutput[L-1]</c> (N, D*H) and the final
+    /// states in <c>FinalHidden</c> / <c>FinalCell</c> (L*D, B, H).
+    /// </summary>
+    internal void ForwardCore(RecurrentWorkspace workspace, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell)
+    {
+        var o = Options;
+        var layout = workspace.Layout;
+        int n = layout.TotalRows;
+        int dh = o.NumDirections * o.HiddenSize;
+        int stateSize = o.NumLayers * o.NumDirections * layout.Batch * o.HiddenSize;
+        RecurrentWorkspace.Ensure(ref workspace.FinalHidden, stateSize);
+        if (o.Cell == RecurrentCellKind.Lstm)
+        {
+            RecurrentWorkspace.Ensure(ref workspace.FinalCell, stateSize);
+        }
+        ReadOnlySpan<float> x = workspace.InputPacked.AsSpan(0, n * o.InputSize);
+        int inSize = o.InputSize;
+        for (int k = 0; k < o.NumLayers; k++)
+        {
+            var y = RecurrentWorkspace.Ensure(workspace.LayerOutput, k, n * dh);
+            for (int d = 0; d < o.NumDirections; d++)
+            {
+                ForwardDirection(workspace, k, d, x, inSize, y, initialHidden, initialCell);
+            }
+            x = y.AsSpan(0, n * dh);
+            inSize = dh;
+        }
+        workspace.HasForward = true;
+    }
+
+    private void ForwardDirection(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize, Span<float> y,
+        ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
+    {
+        var o = Options;
+        var layout = ws.Layout;
+        int h = o.HiddenSize, gh = o.GateCount * h, n = layout.TotalRows, batch = layout.Batch;
+        int dh = o.NumDirections * h;
+        int slot = k * o.NumDirections + d;
+        bool lstm = o.Cell == RecurrentCellKind.Lstm;
+        var wIh = Parameters.GetValues(_weightIh[slot]);
+        var wHh = Parameters.GetValues(_weightHh[slot]);
+        var bIh = Bias(_biasIh[slot]);
+        var bHh = Bias(_biasHh[slot]);
+
+        // The input projection of every step in one GEMM: (N, in) x (G*H, in)^T.
+        var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
+        Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false);
+        if (!bIh.IsEmpty)
+        {
+            for (int r = 0; r < n; r++)
+            {
+                var row = xg.Slice(r * gh, gh);
+                System.Numerics.Tensors.TensorPrimitives.Add(row, bIh, row);
+            }
+        }
+
+        var state = RecurrentWorkspace.Ensure(ws.State, d, batch * h).AsSpan(0, batch * h);
+        var cell = lstm ? RecurrentWorkspace.Ensure(ws.CellState, d, batch * h).AsSpan(0, batch * h) : default;
+        LoadState(layout, h0, slot, h, state);
+        if (lstm)
+        {
+            LoadState(layout, c0, slot, h, cell);
+        }
+        int savedWidth = SavedGateWidth;
+        var saved = RecurrentWorkspace.Ensure(ws.Gates, slot, n * savedWidth).AsSpan(0, n * savedWidth);
+        var hin = RecurrentWorkspace.Ensure(ws.HiddenIn, slot, n * h).AsSpan(0, n * h);
+        var cin = lstm ? RecurrentWorkspace.Ensure(ws.CellIn, slot, n * h).AsSpan(0, n * h) : default;
+        var cout = lstm ? RecurrentWorkspace.Ensure(ws.CellOut, slot, n * h).AsSpan(0, n * h) : default;
+        var hg = RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh).AsSpan(0, batch * gh);
+
+        int steps = layout.MaxLength;
+        for (int s = 0; s < steps; s++)
+        {
+            int t = d == 0 ? s : steps - 1 - s;
+            int active = layout.Active[t];
+            int r0 = layout.Offsets[t];
+            var prev = state[..(active * h)];
+            prev.CopyTo(hin.Slice(r0 * h, active * h));
+            Gemm.Multiply(false, true, active, gh, h, prev, h, wHh, h, hg, gh, accumulate: false);
+            var xgStep = xg.Slice(r0 * gh, active * gh);
+            var savedStep = saved.Slice(r0 * savedWidth, active * savedWidth);
+            switch (o.Cell)
+            {
+                case RecurrentCellKind.Lstm:
+                    cell[..(active * h)].CopyTo(cin.Slice(r0 * h, active * h));
+                    LstmCell.Forward(xgStep, hg, bHh, cell, active, h, savedStep, cout.Slice(r0 * h, active * h), prev);
+                    cout.Slice(r0 * h, active * h).CopyTo(cell);
+                    break;
+                case RecurrentCellKind.Gru:
+                    GruCell.Forward(xgStep, hg, bHh, hin.Slice(r0 * h, active * h), active, h, savedStep, prev);
+                    break;
+                default:
+                    RnnCell.Forward(xgStep, hg, bHh, o.Cell == RecurrentCellKind.RnnRelu, active, h, savedStep);
+                    savedStep.CopyTo(prev);
+                    break;
+            }
+            for (int r = 0; r < active; r++)
+            {
+                prev.Slice(r * h, h).CopyTo(y.Slice((r0 + r) * dh + d * h, h));
+            }
+        }
+        StoreState(layout, state, slot, h, ws.FinalHidden);
+        if (lstm)
+        {
+            StoreState(layout, cell, slot, h, ws.FinalCell);
+        }
+    }
+
+    /// <summary>Floats saved per packed row and hidden unit's gate block: LSTM i,f,g,o; GRU r,z,n,hn; RNN h.</summary>
+    internal int SavedGateWidth => Options.Cell switch
+    {
+        RecurrentCellKind.Lstm => 4 * Options.HiddenSize,
+        RecurrentCellKind.Gru => GruCell.SavedPerHidden * Options.HiddenSize,
+        _ => Options.HiddenSize,
+    };
+
+    // (L*D, B, H) in batch order -> (B, H) by rank for one slot; zeros when the source is empty.
+    private static void LoadState(PackedLayout layout, ReadOnlySpan<float> source, int slot, int h, Span<float> state)
+    {
+        if (source.IsEmpty)
+        {
+            state.Clear();
+            return;
+        }
+        int batch = layout.Batch;
+        for (int b = 0; b < batch; b++)
+        {
+            source.Slice((slot * batch + b) * h, h).CopyTo(state.Slice(layout.Rank[b] * h, h));
+        }
+    }
+
+    // (B, H) by rank -> (L*D, B, H) in batch order for one slot.
+    private static void StoreState(PackedLayout layout, ReadOnlySpan<float> state, int slot, int h, Span<float> target)
+    {
+        int batch = layout.Batch;
+        for (int b = 0; b < batch; b++)
+        {
+            state.Slice(layout.Rank[b] * h, h).CopyTo(target.Slice((slot * batch + b) * h, h));
+        }
+    }
+
+    private void ValidateWorkspace(RecurrentWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (!ReferenceEquals(workspace.Options, Options) && workspace.Options != Options)
+        {
+            throw new ArgumentException("The workspace was created by a layer of another shape; use this layer's CreateWorkspace().", nameof(workspace));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+namespace Microsoft.ML.Recurrent.Layers;
+
+/// <summary>
+/// Reusable buffers of one <see cref="RecurrentLayer"/> for one batch at a time: the activations a
+/// forward pass saves for the backward pass, and the scratch of both. Buffers only grow, so repeated
+/// batches of the same or smaller shape allocate nothing. Not thread-safe: use one workspace per thread.
+/// </summary>
+public sealed class RecurrentWorkspace
+{
+    internal RecurrentWorkspace(RecurrentLayerOptions options)
+    {
+        Options = options;
+        int slots = options.NumLayers * options.NumDirections;
+        Gates = new float[slots][];
+        HiddenIn = new float[slots][];
+        CellIn = new float[slots][];
+        CellOut = new float[slots][];
+        LayerOutput = new float[options.NumLayers][];
+        for (int i = 0; i < slots; i++)
+        {
+            Gates[i] = [];
+            HiddenIn[i] = [];
+            CellIn[i] = [];
+            CellOut[i] = [];
+        }
+        for (int k = 0; k < options.NumLayers; k++)
+        {
+            LayerOutput[k] = [];
+        }
+        int d = options.NumDirections;
+        InputProjection = new float[d][];
+        HiddenProjection = new float[d][];
+        State = new float[d][];
+        CellState = new float[d][];
+        GateGradient = new float[d][];
+        HiddenGateGradient = new float[d][];
+        StateGradient = new float[d][];
+        CellGradient = new float[d][];
+        StepGradient = new float[d][];
+        for (int i = 0; i < d; i++)
+        {
+            InputProjection[i] = [];
+            HiddenProjection[i] = [];
+            State[i] = [];
+            CellState[i] = [];
+            GateGradient[i] = [];
+            HiddenGateGradient[i] = [];
+            StateGradient[i] = [];
+            CellGradient[i] = [];
+            StepGradient[i] = [];
+        }
+    }
+
+    internal RecurrentLayerOptions Options { get; }
+
+    internal PackedLayout Layout { get; } = new();
+
+    /// <summary>Whether a forward pass has filled the saved activations (a backward pass needs one).</summary>
+    internal bool HasForward { get; set; }
+
+    // Saved by the forward pass, per (layer, direction) slot k*D + d; packed rows (N = sum of lengths).
+    internal float[][] Gates { get; }        // (N, saved gate width)
+    internal float[][] HiddenIn { get; }     // (N, H) state each step started from
+    internal float[][] CellIn { get; }       // (N, H) LSTM only
+    internal float[][] CellOut { get; }      // (N, H) LSTM only
+    internal float[][] LayerOutput { get; }  // per layer (N, D*H)
+    internal float[] InputPacked = [];       // (N, I) layer-0 input
+    internal float[] FinalHidden = [];       // (L*D, B, H) original batch order
+    internal float[] FinalCell = [];         // (L*D, B, H)
+
+    // Scratch per direction.
+    internal float[][] InputProjection { get; }     // (N, G*H)
+    internal float[][] HiddenProjection { get; }    // (B, G*H)
+    internal float[][] State { get; }               // (B, H) by rank
+    internal float[][] CellState { get; }           // (B, H) by rank
+    internal float[][] GateGradient { get; }        // (N, G*H)
+    internal float[][] HiddenGateGradient { get; }  // (N, G*H) GRU only
+    internal float[][] StateGradient { get; }       // (B, H)
+    internal float[][] CellGradient { get; }        // (B, H)
+    internal float[][] StepGradient { get; }        // (B, H)
+    internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
+    internal float[] LayerInputGradient = [];        // (N, in_k) gradient on the current layer's input
+
+    private int[] _allLengths = [];
+
+    /// <summary>A cached (B) array filled with T, for batches given without lengths.</summary>
+    internal ReadOnlySpan<int> AllLengths(int batch, int sequenceLength)
+    {
+        if (_allLengths.Length < batch)
+        {
+            _allLengths = new int[batch];
+        }
+        _allLengths.AsSpan(0, batch).Fill(sequenceLength);
+        return _allLengths.AsSpan(0, batch);
+    }
+
+    internal static float[] Ensure(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(Math.Max(length, (int)Math.Min(Array.MaxLength, (long)buffer.Length * 3 / 2)));
+        }
+        return buffer;
+    }
+
+    internal static float[] Ensure(float[][] buffers, int index, int length) => Ensure(ref buffers[index], length);
+}

@@ -1,0 +1,53 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.Recurrent.Layers;
+
+/// <summary>One vanilla RNN time step (tanh or ReLU) for a block of active rows. Forward and Backward are a pair.</summary>
+internal static class RnnCell
+{
+    /// <summary>h' = act(xg + hg + bhh).</summary>
+    public static void Forward(
+        ReadOnlySpan<float> xg,     // (rows, H) input projection incl. bias_ih
+        ReadOnlySpan<float> hg,     // (rows, H) recurrent projection, no bias
+        ReadOnlySpan<float> bhh,    // (H) or empty
+        bool relu,
+        int rows, int hidden,
+        Span<float> hNew)           // (rows, H)
+    {
+        int n = rows * hidden;
+        TensorPrimitives.Add(xg[..n], hg[..n], hNew[..n]);
+        if (!bhh.IsEmpty)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                var row = hNew.Slice(r * hidden, hidden);
+                TensorPrimitives.Add(row, bhh, row);
+            }
+        }
+        if (relu)
+        {
+            // max(0, v) that keeps NaN: TensorPrimitives.Max propagates NaN.
+            TensorPrimitives.Max(hNew[..n], 0f, hNew[..n]);
+        }
+        else
+        {
+            TensorPrimitives.Tanh(hNew[..n], hNew[..n]);
+        }
+    }
+
+    /// <summary>dGates = dh * act'(pre), computed from the activation h'.</summary>
+    public static void Backward(
+        ReadOnlySpan<float> hNew,   // (rows, H)
+        ReadOnlySpan<float> dh,     // (rows, H)
+        bool relu,
+        int rows, int hidden,
+        Span<float> dGates)         // (rows, H) out
+    {
+        int n = rows * hidden;
+        for (int i = 0; i < n; i++)
+        {
+            float h = hNew[i];
+            dGates[i] = relu ? (h > 0f ? dh[i] : 0f) : dh[i] * (1f - h * h);
+        }
+    }
+}
