@@ -23,6 +23,10 @@ internal static class GruCell
         Span<float> saved,          // (rows, 4H) r, z, n, hn
         Span<float> hNew)           // (rows, H)
     {
+        if (rows == 0 || hidden == 0)
+        {
+            return; // TensorPrimitives rejects empty spans; there is nothing to compute.
+        }
         int g3 = 3 * hidden;
         int g4 = 4 * hidden;
         for (int r = 0; r < rows; r++)

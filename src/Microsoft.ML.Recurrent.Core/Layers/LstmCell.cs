@@ -21,6 +21,10 @@ internal static class LstmCell
         Span<float> cNew,           // (rows, H)
         Span<float> hNew)           // (rows, H)
     {
+        if (rows == 0 || hidden == 0)
+        {
+            return; // TensorPrimitives rejects empty spans; there is nothing to compute.
+        }
         int g4 = 4 * hidden;
         TensorPrimitives.Add(xg[..(rows * g4)], hg[..(rows * g4)], gates[..(rows * g4)]);
         for (int r = 0; r < rows; r++)
@@ -59,6 +63,10 @@ internal static class LstmCell
         Span<float> dc,             // (rows, H) in: dLoss/dc'; out: dLoss/dc
         Span<float> dGates)         // (rows, 4H) out: dLoss/d(pre-activation)
     {
+        if (rows == 0 || hidden == 0)
+        {
+            return; // TensorPrimitives rejects empty spans; there is nothing to compute.
+        }
         int g4 = 4 * hidden;
         for (int r = 0; r < rows; r++)
         {

@@ -14,6 +14,10 @@ internal static class RnnCell
         int rows, int hidden,
         Span<float> hNew)           // (rows, H)
     {
+        if (rows == 0 || hidden == 0)
+        {
+            return; // TensorPrimitives rejects empty spans; there is nothing to compute.
+        }
         int n = rows * hidden;
         TensorPrimitives.Add(xg[..n], hg[..n], hNew[..n]);
         if (!bhh.IsEmpty)
