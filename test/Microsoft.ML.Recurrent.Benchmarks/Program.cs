@@ -1,3 +1,4 @@
+using System.CommandLine;
 using BenchmarkDotNet.Running;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;
@@ -6,7 +7,23 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        return 0;
+        if (args.Length == 0 || args[0] != "throughput")
+        {
+            // Everything else goes to BenchmarkDotNet's kernel benchmarks (e.g. --filter '*Gemm*').
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+            return 0;
+        }
+        var configs = new Option<FileInfo?>("--configs") { Description = "configs.json to run (default: ../shared/bench/configs.json found above the working directory)" };
+        var threads = new Option<int>("--threads") { Description = "engine threads (ComputeSettings.MaxThreads)", DefaultValueFactory = _ => 2 };
+        var quick = new Option<bool>("--quick") { Description = "shorter timing loops" };
+        var only = new Option<string?>("--only") { Description = "run only configurations whose name contains this text" };
+        var command = new Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
+        {
+            configs, threads, quick, only,
+        };
+        command.SetAction(result => ThroughputRunner.Run(
+            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), Console.Out));
+        var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };
+        return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.Recurrent.Layers;
+
+namespace Microsoft.ML.Recurrent.Benchmarks;
+
+/// <summary>
+/// Times the standard configurations of ../shared/bench/configs.json with the same FLOP model and timing
+/// rules as torch_rnn_bench.py: float32, batch-first, h0 = 0; train = forward + backward of one recurrent
+/// module (upstream gradient on output, input gradient computed, no optimizer); infer = forward only.
+/// Prints {"cell","config","mode","ms","tokens_per_s","gflops"} per line (the median of the timed repeats).
+/// </summary>
+internal static class ThroughputRunner
+{
+    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, TextWriter output)
+    {
+        string? path = configsFile?.FullName ?? FindConfigs();
+        if (path is null || !File.Exists(path))
+        {
+            Console.Error.WriteLine("configs.json not found: pass --configs PATH (the standard one is ../shared/bench/configs.json).");
+            return 2;
+        }
+        ComputeSettings.MaxThreads = threads;
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        var root = doc.RootElement;
+        string[] cells = root.GetProperty("cells").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        string[] modes = root.GetProperty("modes").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        foreach (string cell in cells)
+        {
+            foreach (var config in root.GetProperty("layers").EnumerateArray())
+            {
+                string name = config.GetProperty("name").GetString()!;
+                if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                foreach (string mode in modes)
+                {
+                    var result = TimeLayer(cell, config, mode == "train", quick);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{{\"cell\": \"{cell}\", \"config\": \"{name}\", \"mode\": \"{mode}\", \"ms\": {result.Ms:F3}, \"tokens_per_s\": {result.TokensPerSecond:F1}, \"gflops\": {result.Gflops:F2}, \"threads\": {threads}}}"));
+                    output.Flush();
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static (double Ms, double TokensPerSecond, double Gflops) TimeLayer(string cell, JsonElement config, bool train, bool quick)
+    {
+        int batch = config.GetProperty("batch").GetInt32(), seq = config.GetProperty("seq").GetInt32();
+        int input = config.GetProperty("input").GetInt32(), hidden = config.GetProperty("hidden").GetInt32();
+        int layers = config.GetProperty("layers").GetInt32();
+        bool bidirectional = config.GetProperty("bidirectional").GetBoolean();
+        var options = new RecurrentLayerOptions
+        {
+            Cell = cell == "gru" ? RecurrentCellKind.Gru : RecurrentCellKind.Lstm,
+            InputSize = input, HiddenSize = hidden, NumLayers = layers, Bidirectional = bidirectional,
+        };
+        var layer = new RecurrentLayer(options);
+        var rng = new Random(42);
+        layer.ResetParameters(rng);
+        var ws = layer.CreateWorkspace();
+        int width = options.NumDirections * hidden;
+        var x = Random(rng, batch * seq * input);
+        var output = new float[batch * seq * width];
+        var dOut = Random(rng, output.Length);
+        var dX = new float[x.Length];
+
+        void Once()
+        {
+            layer.Forward(ws, x, batch, seq, [], [], [], output, [], []);
+            if (train)
+            {
+                layer.Parameters.ZeroGradients();
+                Array.Clear(dX);
+                layer.Backward(ws, dOut, [], [], dX, [], []);
+            }
+        }
+
+        double flops = 0;
+        for (int k = 0; k < layers; k++)
+        {
+            int inSize = k == 0 ? input : width;
+            flops += options.NumDirections * 2.0 * batch * seq * (inSize + hidden) * options.GateCount * hidden;
+        }
+        if (train)
+        {
+            flops *= 3;
+        }
+        double ms = Median(Once, quick);
+        return (ms, batch * seq / (ms / 1e3), flops / (ms / 1e3) / 1e9);
+    }
+
+    // Warm-up, then the median of at least 5 timed repeats and at least ~1 s (0.3 s with --quick).
+    private static double Median(Action body, bool quick)
+    {
+        for (int i = 0; i < 2; i++)
+        {
+            body();
+        }
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        double budget = quick ? 300 : 1000;
+        while (times.Count < 5 || (total.Elapsed.TotalMilliseconds < budget && times.Count < 200))
+        {
+            long start = Stopwatch.GetTimestamp();
+            body();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+
+    private static float[] Random(Random rng, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = (float)(rng.NextDouble() * 2 - 1);
+        }
+        return values;
+    }
+
+    private static string? FindConfigs()
+    {
+        var dir = new DirectoryInfo(Directory.GetCurrentDirectory());
+        while (dir is not null)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "bench", "configs.json");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+            dir = dir.Parent;
+        }
+        return null;
+    }
+}
