@@ -85,8 +85,13 @@ public sealed partial class RecurrentLayer
             }
             if (needDx)
             {
-                // This layer's input gradient is the next lower layer's output gradient.
+                // This layer's input gradient is the next lower layer's output gradient (through its dropout mask).
                 (ws.LayerGradient, ws.LayerInputGradient) = (ws.LayerInputGradient, ws.LayerGradient);
+                if (k > 0 && ws.DropoutUsed)
+                {
+                    var g = ws.LayerGradient.AsSpan(0, n * dh);
+                    TensorPrimitives.Multiply(g, ws.DropoutMask[k - 1].AsSpan(0, n * dh), g);
+                }
             }
         }
         return wantInputGradient ? ws.LayerGradient.AsSpan(0, n * o.InputSize) : default;

@@ -66,7 +66,13 @@ public sealed partial class RecurrentLayer
     /// <c>workspace.Layout</c>. Leaves the top output in <c>LayerOutput[L-1]</c> (N, D*H) and the final
     /// states in <c>FinalHidden</c> / <c>FinalCell</c> (L*D, B, H).
     /// </summary>
-    internal void ForwardCore(RecurrentWorkspace workspace, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell)
+    /// <param name="workspace">Holds the packed input and layout; receives the saved activations.</param>
+    /// <param name="initialHidden">(L*D, B, H) in batch order, or empty for zeros.</param>
+    /// <param name="initialCell">(L*D, B, H) LSTM only, or empty for zeros.</param>
+    /// <param name="dropout">Probability of zeroing each output of every layer but the last (inverted dropout); 0 for none.</param>
+    /// <param name="random">The mask source when <paramref name="dropout"/> is above 0.</param>
+    internal void ForwardCore(RecurrentWorkspace workspace, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
+        float dropout = 0f, RandomSource? random = null)
     {
         var o = Options;
         var layout = workspace.Layout;
@@ -87,9 +93,20 @@ public sealed partial class RecurrentLayer
             {
                 ForwardDirection(workspace, k, d, x, inSize, y, initialHidden, initialCell);
             }
+            if (dropout > 0f && k < o.NumLayers - 1)
+            {
+                var mask = RecurrentWorkspace.Ensure(workspace.DropoutMask, k, n * dh).AsSpan(0, n * dh);
+                float scale = 1f / (1f - dropout);
+                for (int i = 0; i < mask.Length; i++)
+                {
+                    mask[i] = random!.NextSingle() < dropout ? 0f : scale;
+                }
+                System.Numerics.Tensors.TensorPrimitives.Multiply(y.AsSpan(0, n * dh), mask, y.AsSpan(0, n * dh));
+            }
             x = y.AsSpan(0, n * dh);
             inSize = dh;
         }
+        workspace.DropoutUsed = dropout > 0f;
         workspace.HasForward = true;
     }
 

@@ -16,6 +16,7 @@ public sealed class RecurrentWorkspace
         CellIn = new float[slots][];
         CellOut = new float[slots][];
         LayerOutput = new float[options.NumLayers][];
+        DropoutMask = new float[options.NumLayers][];
         for (int i = 0; i < slots; i++)
         {
             Gates[i] = [];
@@ -26,6 +27,7 @@ public sealed class RecurrentWorkspace
         for (int k = 0; k < options.NumLayers; k++)
         {
             LayerOutput[k] = [];
+            DropoutMask[k] = [];
         }
         int d = options.NumDirections;
         InputProjection = new float[d][];
@@ -64,6 +66,8 @@ public sealed class RecurrentWorkspace
     internal float[][] CellIn { get; }       // (N, H) LSTM only
     internal float[][] CellOut { get; }      // (N, H) LSTM only
     internal float[][] LayerOutput { get; }  // per layer (N, D*H)
+    internal float[][] DropoutMask { get; }  // per layer below the top (N, D*H): 0 or 1/(1-p)
+    internal bool DropoutUsed { get; set; }
     internal float[] InputPacked = [];       // (N, I) layer-0 input
     internal float[] FinalHidden = [];       // (L*D, B, H) original batch order
     internal float[] FinalCell = [];         // (L*D, B, H)
