@@ -1,0 +1,148 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.Recurrent.Training;
+
+/// <summary>
+/// Softmax cross-entropy over the rows of a logits matrix with integer targets, PyTorch's
+/// <c>nn.CrossEntropyLoss</c>: <c>loss_i = logsumexp(z_i) - z_i[y_i]</c>, computed with a stable logsumexp.
+/// Rows whose target is negative are ignored (they neither count in the mean nor receive a gradient),
+/// which is how padded time steps are masked out.
+/// </summary>
+public static class CrossEntropyLoss
+{
+    /// <summary>Computes the loss without a gradient.</summary>
+    /// <param name="logits">Row-major logits, shape (N, C).</param>
+    /// <param name="targets">Target class per row, shape (N); a negative value marks an ignored row.</param>
+    /// <param name="classes">The number of classes C (at least 1).</param>
+    /// <param name="reduction">Mean (default) or sum over the counted rows.</param>
+    /// <param name="classWeights">Optional weight per class, shape (C); empty for unweighted.</param>
+    /// <returns>The reduced loss; 0 when no row is counted (PyTorch would return NaN for a mean).</returns>
+    public static double Forward(
+        ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes,
+        LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default)
+    {
+        Validate(logits, targets, classes, classWeights);
+        double total = 0;
+        double weightSum = 0;
+        for (int row = 0; row < targets.Length; row++)
+        {
+            int target = targets[row];
+            if (target < 0)
+            {
+                continue;
+            }
+            ReadOnlySpan<float> z = logits.Slice(row * classes, classes);
+            double weight = classWeights.IsEmpty ? 1.0 : classWeights[target];
+            total += weight * (LogSumExp(z) - z[target]);
+            weightSum += weight;
+        }
+        return Reduce(total, weightSum, reduction);
+    }
+
+    /// <summary>
+    /// Computes the loss and adds d loss / d logits into <paramref name="dLogits"/> (backward adds; the trainer zeroes).
+    /// </summary>
+    /// <param name="logits">Row-major logits, shape (N, C).</param>
+    /// <param name="targets">Target class per row, shape (N); a negative value marks an ignored row.</param>
+    /// <param name="classes">The number of classes C (at least 1).</param>
+    /// <param name="dLogits">Gradient accumulator, shape (N, C); ignored rows are left untouched.</param>
+    /// <param name="reduction">Mean (default) or sum over the counted rows.</param>
+    /// <param name="classWeights">Optional weight per class, shape (C); empty for unweighted.</param>
+    /// <returns>The reduced loss; 0 (and no gradient) when no row is counted.</returns>
+    public static double ForwardBackward(
+        ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, Span<float> dLogits,
+        LossReduction reduction = LossReduction.Mean, ReadOnlySpan<float> classWeights = default)
+    {
+        Validate(logits, targets, classes, classWeights);
+        if (dLogits.Length != logits.Length)
+        {
+            throw new ArgumentException(
+                $"dLogits has {dLogits.Length} elements; it must have the same length as logits ({logits.Length}).",
+                nameof(dLogits));
+        }
+
+        // First pass: the normaliser (count or sum of weights) is needed before any gradient can be scaled.
+        double weightSum = 0;
+        for (int row = 0; row < targets.Length; row++)
+        {
+            if (targets[row] >= 0)
+            {
+                weightSum += classWeights.IsEmpty ? 1.0 : classWeights[targets[row]];
+            }
+        }
+        if (weightSum == 0)
+        {
+            return 0;
+        }
+        double scale = reduction == LossReduction.Mean ? 1.0 / weightSum : 1.0;
+
+        double total = 0;
+        for (int row = 0; row < targets.Length; row++)
+        {
+            int target = targets[row];
+            if (target < 0)
+            {
+                continue;
+            }
+            ReadOnlySpan<float> z = logits.Slice(row * classes, classes); // (C)
+            Span<float> dz = dLogits.Slice(row * classes, classes);      // (C)
+            double weight = classWeights.IsEmpty ? 1.0 : classWeights[target];
+            double lse = LogSumExp(z);
+            total += weight * (lse - z[target]);
+
+            // d loss_i / d z_j = softmax_j - [j == y_i], times w[y_i] and the reduction's scale.
+            double rowScale = weight * scale;
+            for (int j = 0; j < classes; j++)
+            {
+                double softmax = Math.Exp(z[j] - lse);
+                dz[j] += (float)(rowScale * (j == target ? softmax - 1.0 : softmax));
+            }
+        }
+        return Reduce(total, weightSum, reduction);
+    }
+
+    private static double LogSumExp(ReadOnlySpan<float> z)
+    {
+        double max = TensorPrimitives.Max(z);
+        if (double.IsInfinity(max))
+        {
+            // All -inf gives -inf; any +inf gives +inf; both without the NaN of inf - inf.
+            return max;
+        }
+        double sum = 0;
+        for (int j = 0; j < z.Length; j++)
+        {
+            sum += Math.Exp(z[j] - max);
+        }
+        return max + Math.Log(sum);
+    }
+
+    private static double Reduce(double total, double weightSum, LossReduction reduction) =>
+        reduction == LossReduction.Sum ? total : weightSum == 0 ? 0 : total / weightSum;
+
+    private static void Validate(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, ReadOnlySpan<float> classWeights)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
+        if (logits.Length != (long)targets.Length * classes)
+        {
+            throw new ArgumentException(
+                $"logits has {logits.Length} elements; expected targets.Length * classes = {targets.Length} * {classes}.",
+                nameof(logits));
+        }
+        if (!classWeights.IsEmpty && classWeights.Length != classes)
+        {
+            throw new ArgumentException(
+                $"classWeights has {classWeights.Length} elements; expected one per class ({classes}) or none.",
+                nameof(classWeights));
+        }
+        for (int row = 0; row < targets.Length; row++)
+        {
+            if (targets[row] >= classes)
+            {
+                throw new ArgumentException(
+                    $"targets[{row}] = {targets[row]} is out of range; allowed: 0 to {classes - 1}, or a negative value to ignore the row.",
+                    nameof(targets));
+            }
+        }
+    }
+}
