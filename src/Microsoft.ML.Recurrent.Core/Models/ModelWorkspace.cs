@@ -1,0 +1,42 @@
+using Microsoft.ML.Recurrent.Layers;
+
+namespace Microsoft.ML.Recurrent.Models;
+
+/// <summary>
+/// Reusable buffers of one <see cref="SequenceModel"/> for one batch at a time (forward, loss and backward).
+/// Buffers only grow. Not thread-safe: one workspace per thread.
+/// </summary>
+public sealed class ModelWorkspace
+{
+    internal ModelWorkspace(SequenceModel model)
+    {
+        Model = model;
+        Recurrent = model.Recurrent.CreateWorkspace();
+    }
+
+    internal SequenceModel Model { get; }
+
+    internal RecurrentWorkspace Recurrent { get; }
+
+    internal int[] Lengths = [];
+    internal int[] Targets = [];            // (rows) class per head row, -1 = none
+    internal int[] MaxIndex = [];           // (B, D*H) packed row of the maximum (max pooling)
+    internal float[] Pooled = [];           // (B, D*H)
+    internal float[] Logits = [];           // (rows, C)
+    internal float[] LogitsGradient = [];   // (rows, C)
+    internal float[] PooledGradient = [];   // (B, D*H)
+    internal float[] FinalHiddenGradient = []; // (L*D, B, H)
+    internal float[] RegressionTargets = []; // (B, O)
+
+    /// <summary>Rows of the head in the last pass: the batch size (many-to-one) or the packed step count (per step).</summary>
+    internal int HeadRows { get; set; }
+
+    internal static int[] Ensure(ref int[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new int[Math.Max(length, buffer.Length * 3 / 2)];
+        }
+        return buffer;
+    }
+}

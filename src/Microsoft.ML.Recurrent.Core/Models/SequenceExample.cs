@@ -1,0 +1,38 @@
+namespace Microsoft.ML.Recurrent.Models;
+
+/// <summary>
+/// One training or prediction example: a sequence (token ids or numeric steps) and, for training, its target.
+/// </summary>
+public sealed class SequenceExample
+{
+    /// <summary>Token ids (token models), one per step.</summary>
+    public int[]? Tokens { get; init; }
+
+    /// <summary>Numeric input (feature models): steps × features, row-major.</summary>
+    public float[]? Features { get; init; }
+
+    /// <summary>The class of the sequence (classification).</summary>
+    public int Label { get; init; } = -1;
+
+    /// <summary>One class per step (tagging), or the next token at every step (language model); -1 marks a step without a target.</summary>
+    public int[]? StepLabels { get; init; }
+
+    /// <summary>The numbers to predict (regression).</summary>
+    public float[]? Targets { get; init; }
+
+    /// <summary>An example of token ids with a class label.</summary>
+    public static SequenceExample ForClassification(int[] tokens, int label) => new() { Tokens = tokens, Label = label };
+
+    /// <summary>An example of token ids with one label per step.</summary>
+    public static SequenceExample ForTagging(int[] tokens, int[] tags) => new() { Tokens = tokens, StepLabels = tags };
+
+    /// <summary>A language-model example: inputs are tokens[0..n-2], targets tokens[1..n-1].</summary>
+    public static SequenceExample ForLanguageModel(ReadOnlySpan<int> tokens) =>
+        new() { Tokens = tokens[..^1].ToArray(), StepLabels = tokens[1..].ToArray() };
+
+    /// <summary>A numeric series (steps × features) with regression targets.</summary>
+    public static SequenceExample ForRegression(float[] features, float[] targets) => new() { Features = features, Targets = targets };
+
+    /// <summary>Number of steps, given the features per step of a numeric model.</summary>
+    public int StepCount(int featuresPerStep) => Tokens?.Length ?? (Features is null ? 0 : Features.Length / Math.Max(1, featuresPerStep));
+}
