@@ -1,0 +1,109 @@
+namespace Microsoft.ML.Recurrent.Training;
+
+/// <summary>How a <see cref="SequenceTrainer"/> trains. Every default is documented on its property.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Passes over the training data. Default 10; allowed 1 to 100,000.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Sequences per mini-batch (streams in parallel for <see cref="SequenceTrainer.FitStream"/>). Default 32; allowed 1 to 65,536.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>Learning rate. Default 0.001 (PyTorch's Adam default); must be positive.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Weight decay (L2 for Adam/SGD/RMSprop/Adagrad, decoupled for AdamW). Default 0.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Momentum for SGD and RMSprop. Default 0.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>Nesterov momentum for SGD (needs <see cref="Momentum"/> above 0). Default false.</summary>
+    public bool Nesterov { get; init; }
+
+    /// <summary>Clip the gradients by their global L2 norm to this value (PyTorch <c>clip_grad_norm_</c>); null for none. Default 5.</summary>
+    public double? ClipGradientNorm { get; init; } = 5.0;
+
+    /// <summary>Clip every gradient element to ±this value (PyTorch <c>clip_grad_value_</c>); null for none. Default null.</summary>
+    public float? ClipGradientValue { get; init; }
+
+    /// <summary>A learning-rate schedule stepped once per epoch; null keeps the rate constant. Default null.</summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>Reduce the learning rate when the validation loss plateaus (stepped once per epoch; needs validation data). Default null.</summary>
+    public ReduceLROnPlateauOptions? ReduceOnPlateau { get; init; }
+
+    /// <summary>Stop after this many epochs without a better validation loss and restore the best weights; null for none. Default null.</summary>
+    public int? EarlyStoppingPatience { get; init; }
+
+    /// <summary>Seed of the shuffling and of dropout. Default 0.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Per-class loss weights for classification and tagging (PyTorch's weighted mean); null for equal weights.</summary>
+    public float[]? ClassWeights { get; init; }
+
+    /// <summary>Group sequences of similar length into the same mini-batch (less padding work). Default true.</summary>
+    public bool BucketByLength { get; init; } = true;
+
+    /// <summary>Steps per truncated-BPTT chunk for <see cref="SequenceTrainer.FitStream"/>. Default 100; allowed 1 to 100,000.</summary>
+    public int TruncationLength { get; init; } = 100;
+
+    /// <summary>Stop after this many optimizer steps in all (a step budget); null for no limit.</summary>
+    public long? MaxSteps { get; init; }
+
+    /// <summary>Stop once training has run this long (checked after every step); null for no limit.</summary>
+    public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>Evaluate on the validation data at most this many sequences (streams: tokens) per epoch; null for all.</summary>
+    public int? MaxValidationItems { get; init; }
+
+    /// <summary>Throws an exception naming the first option out of its allowed range.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(Epochs, 100_000, nameof(Epochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(BatchSize, 65_536, nameof(BatchSize));
+        if (!Enum.IsDefined(Optimizer))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Optimizer must be Adam, AdamW, Sgd, RmsProp or Adagrad.");
+        }
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number.");
+        }
+        if (!(WeightDecay >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be 0 or more.");
+        }
+        if (!(Momentum >= 0 && Momentum < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
+        }
+        if (ClipGradientNorm is double norm && !(norm > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ClipGradientNorm), norm, "ClipGradientNorm must be positive, or null for no clipping.");
+        }
+        if (ClipGradientValue is float value && !(value > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ClipGradientValue), value, "ClipGradientValue must be positive, or null for no clipping.");
+        }
+        if (EarlyStoppingPatience is int patience)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(patience, 1, nameof(EarlyStoppingPatience));
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(TruncationLength, 1, nameof(TruncationLength));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(TruncationLength, 100_000, nameof(TruncationLength));
+        if (MaxSteps is long steps)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1L, nameof(MaxSteps));
+        }
+        if (MaxValidationItems is int items)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(items, 1, nameof(MaxValidationItems));
+        }
+    }
+}
