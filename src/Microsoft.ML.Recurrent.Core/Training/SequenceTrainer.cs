@@ -101,7 +101,7 @@ public sealed partial class SequenceTrainer
         {
             _model.ValidateExamples(validation, requireTargets: true, nameof(validation));
         }
-        RequireValidationFor(validation is { Count: > 0 });
+        RequireValidationFor(validation is { Count: > 0 }, nameof(validation));
 
         var clock = Stopwatch.StartNew();
         var order = new int[train.Count];
@@ -152,9 +152,14 @@ public sealed partial class SequenceTrainer
         {
             GradientClipping.ClipByValue(parameters.Gradients, clipValue);
         }
-        if (Options.ClipGradientNorm is double maxNorm)
+        double norm = Options.ClipGradientNorm is double maxNorm
+            ? GradientClipping.ClipByGlobalNorm(parameters.Gradients, maxNorm)
+            : GradientClipping.GlobalNorm(parameters.Gradients);
+        if (!double.IsFinite(norm) || !double.IsFinite(loss))
         {
-            GradientClipping.ClipByGlobalNorm(parameters.Gradients, maxNorm);
+            throw new InvalidOperationException(
+                $"Training diverged at step {_step + 1} (epoch {_epoch + 1}): the loss is {loss} and the gradient norm {norm}. " +
+                "The weights were left as they were before this step; lower LearningRate or set ClipGradientNorm.");
         }
         _optimizer.Step(parameters.Values, parameters.Gradients);
         _step++;
@@ -286,11 +291,11 @@ public sealed partial class SequenceTrainer
         return TimeSpan.FromSeconds(seconds);
     }
 
-    private void RequireValidationFor(bool hasValidation)
+    private void RequireValidationFor(bool hasValidation, string paramName)
     {
         if (!hasValidation && (Options.EarlyStoppingPatience is not null || Options.ReduceOnPlateau is not null))
         {
-            throw new ArgumentException("EarlyStoppingPatience and ReduceOnPlateau need validation data; pass a validation set.", "validation");
+            throw new ArgumentException("EarlyStoppingPatience and ReduceOnPlateau need validation data; pass a non-empty validation set.", paramName);
         }
     }
 
