@@ -62,7 +62,8 @@ internal static class WorkerPool
             return;
         }
         int threads = Math.Min(ComputeSettings.MaxThreads, count);
-        if (threads <= 1 || !RunLock.TryEnter())
+        // The lock is reentrant, so a nested call from the caller's own body must be caught explicitly.
+        if (threads <= 1 || RunLock.IsHeldByCurrentThread || !RunLock.TryEnter())
         {
             RunInline(count, work, body);
             return;
