@@ -1,6 +1,20 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Recurrent.Engine;
+
+/// <summary>The instruction set a <see cref="Gemm"/> call uses; tests force the lower ones.</summary>
+internal enum GemmLevel
+{
+    Scalar,
+    Vector128,
+    Vector256,
+    Vector512,
+}
 
 /// <summary>
 /// Single-precision row-major matrix multiply: C = (accumulate ? C : 0) + op(A) * op(B).
@@ -8,33 +22,216 @@ namespace Microsoft.ML.Recurrent.Engine;
 /// op(B) is (k, n): B is stored (k, n) with row stride ldb, or (n, k) when transB.
 /// C is (m, n) with row stride ldc. Bit-identical results whatever the thread count.
 /// </summary>
-internal static class Gemm
+/// <remarks>
+/// Summation order, the contract behind determinism: k is cut into fixed blocks of <see cref="KC"/>
+/// (independent of threads and of the instruction set). For every output element and every block the
+/// partial sum is one fused multiply-add chain p = p0, p0+1, ... started from +0; the block sums are then
+/// added to C in block order (the first one stored when !accumulate). Edge tiles run the same kernel on
+/// zero-padded panels, so every element of C follows the same order whatever tile or thread computes it,
+/// and the scalar, Vector128, Vector256 and Vector512 paths agree bit for bit. The one exception is the
+/// small-m path for transB (dot products along k, see Gemm.SmallM.cs), which has its own fixed order.
+/// With k &lt;= KC, accumulate changes only the final add.
+/// </remarks>
+internal static unsafe partial class Gemm
 {
+    /// <summary>Depth of a k block; fixed for every path so that summation order never changes.</summary>
+    internal const int KC = 256;
+
+    // Below this many multiply-adds (m*n*k) a call stays on the calling thread: waking a worker costs
+    // about a microsecond when it spins and tens when it sleeps.
+    private const long ParallelThreshold = 1L << 17;
+
+    // m at or below this uses the unpacked small-m path (GEMV-like, streams B once).
+    private const int SmallM = 4;
+
+    private static readonly GemmLevel DetectedLevel = Detect();
+
+    [ThreadStatic]
+    private static GemmJob? _job;
+
+    /// <summary>The path used by the next calls; defaults to the best the hardware accelerates. Tests lower it.</summary>
+    internal static GemmLevel Level { get; set; } = DetectedLevel;
+
+    internal static GemmLevel HardwareLevel => DetectedLevel;
+
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate)
     {
         Debug.Assert(m >= 0 && n >= 0 && k >= 0);
-        for (int i = 0; i < m; i++)
+        if (m == 0 || n == 0)
         {
-            for (int j = 0; j < n; j++)
+            return;
+        }
+        Debug.Assert(ldc >= n && c.Length >= (long)(m - 1) * ldc + n);
+        if (k == 0)
+        {
+            if (!accumulate)
             {
-                float sum = 0;
-                for (int p = 0; p < k; p++)
+                for (int i = 0; i < m; i++)
                 {
-                    float av = transA ? a[p * lda + i] : a[i * lda + p];
-                    float bv = transB ? b[j * ldb + p] : b[p * ldb + j];
-                    sum += av * bv;
-                }
-                if (accumulate)
-                {
-                    c[i * ldc + j] += sum;
-                }
-                else
-                {
-                    c[i * ldc + j] = sum;
+                    c.Slice(i * ldc, n).Clear();
                 }
             }
+            return;
+        }
+        Debug.Assert(transA ? lda >= m && a.Length >= (long)(k - 1) * lda + m : lda >= k && a.Length >= (long)(m - 1) * lda + k);
+        Debug.Assert(transB ? ldb >= k && b.Length >= (long)(n - 1) * ldb + k : ldb >= n && b.Length >= (long)(k - 1) * ldb + n);
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            GemmJob job = _job ??= new GemmJob();
+            job.Set(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, Level);
+            int items = job.Plan(ComputeSettings.MaxThreads);
+            if (items == 1)
+            {
+                job.Invoke(0);
+            }
+            else
+            {
+                WorkerPool.Run(items, job);
+            }
+            job.Clear();
+        }
+    }
+
+    private static GemmLevel Detect()
+    {
+        if (Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
+        {
+            return GemmLevel.Vector512;
+        }
+        if (Vector256.IsHardwareAccelerated && Fma.IsSupported)
+        {
+            return GemmLevel.Vector256;
+        }
+        if (Vector128.IsHardwareAccelerated && (Fma.IsSupported || AdvSimd.IsSupported))
+        {
+            return GemmLevel.Vector128;
+        }
+        return GemmLevel.Scalar;
+    }
+
+    /// <summary>Register tile (MR x NR) and cache blocks (MC rows of A, NC columns of B) of a path.</summary>
+    private static void Blocking(GemmLevel level, out int mr, out int nr, out int mc, out int nc)
+    {
+        switch (level)
+        {
+            case GemmLevel.Vector512:
+                (mr, nr, mc, nc) = (8, 32, 128, 1024);
+                break;
+            case GemmLevel.Vector256:
+                (mr, nr, mc, nc) = (6, 16, 120, 1024);
+                break;
+            case GemmLevel.Vector128:
+                (mr, nr, mc, nc) = (6, 8, 120, 512);
+                break;
+            default:
+                (mr, nr, mc, nc) = (4, 4, 64, 256);
+                break;
+        }
+    }
+
+    // Packing buffers, one pair per thread, pinned so that kernels can hold raw pointers.
+    // Sized for the largest blocking: A block MC x KC (128 x 256), B panel KC x NC (256 x 1024).
+    private const int APackFloats = 128 * KC;
+    private const int BPackFloats = KC * 1024;
+
+    [ThreadStatic]
+    private static float[]? _aPack;
+
+    [ThreadStatic]
+    private static float[]? _bPack;
+
+    private static float* PackBufferA() => Aligned(_aPack ??= GC.AllocateUninitializedArray<float>(APackFloats + 16, pinned: true));
+
+    private static float* PackBufferB() => Aligned(_bPack ??= GC.AllocateUninitializedArray<float>(BPackFloats + 16, pinned: true));
+
+    private static float* Aligned(float[] pinnedArray)
+    {
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinnedArray));
+        return (float*)((address + 63) & ~(nuint)63);
+    }
+
+    /// <summary>
+    /// The sequential GotoBLAS loop nest over C[i0..i1, j0..j1): B panels (KC x NC) and A blocks (MC x KC)
+    /// are packed into this thread's buffers; the MR x NR kernel runs over them.
+    /// </summary>
+    private static void Blocked(GemmJob p, int i0, int i1, int j0, int j1)
+    {
+        Blocking(p.Level, out int mr, out int nr, out int mcMax, out int ncMax);
+        float* ap = PackBufferA();
+        float* bp = PackBufferB();
+        float* tile = stackalloc float[8 * 32];
+        for (int jc = j0; jc < j1; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, j1 - jc);
+            for (int pc = 0; pc < p.K; pc += KC)
+            {
+                int kc = Math.Min(KC, p.K - pc);
+                bool add = pc > 0 || p.Accumulate;
+                PackB(p, pc, kc, jc, nc, nr, bp);
+                for (int ic = i0; ic < i1; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, i1 - ic);
+                    PackA(p, ic, mc, pc, kc, mr, ap);
+                    for (int jr = 0; jr < nc; jr += nr)
+                    {
+                        int nrValid = Math.Min(nr, nc - jr);
+                        float* bPanel = bp + (long)jr * kc;
+                        for (int ir = 0; ir < mc; ir += mr)
+                        {
+                            int mrValid = Math.Min(mr, mc - ir);
+                            float* aPanel = ap + (long)ir * kc;
+                            float* cTile = p.C + (long)(ic + ir) * p.Ldc + jc + jr;
+                            if (mrValid == mr && nrValid == nr)
+                            {
+                                Kernel(p.Level, kc, aPanel, bPanel, cTile, p.Ldc, add);
+                            }
+                            else
+                            {
+                                // Edge tile: the same kernel into a scratch tile, so the order is unchanged.
+                                Kernel(p.Level, kc, aPanel, bPanel, tile, nr, add: false);
+                                MergeTile(tile, nr, cTile, p.Ldc, mrValid, nrValid, add);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void MergeTile(float* tile, int ldt, float* c, int ldc, int rows, int cols, bool add)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* t = tile + r * ldt;
+            float* cr = c + (long)r * ldc;
+            for (int j = 0; j < cols; j++)
+            {
+                cr[j] = add ? cr[j] + t[j] : t[j];
+            }
+        }
+    }
+
+    private static void Kernel(GemmLevel level, int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        switch (level)
+        {
+            case GemmLevel.Vector512:
+                Kernel8x32(kc, a, b, c, ldc, add);
+                break;
+            case GemmLevel.Vector256:
+                Kernel6x16(kc, a, b, c, ldc, add);
+                break;
+            case GemmLevel.Vector128:
+                Kernel6x8(kc, a, b, c, ldc, add);
+                break;
+            default:
+                Kernel4x4(kc, a, b, c, ldc, add);
+                break;
         }
     }
 }

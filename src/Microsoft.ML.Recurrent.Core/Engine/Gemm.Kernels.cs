@@ -1,0 +1,198 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.Recurrent.Engine;
+
+// Register-tile kernels: C tile (MR x NR, stride ldc) = (add ? C : 0) + sum over p of a[p] (x) b[p], where the
+// sum is one fused multiply-add chain per element in p order, started from +0, and added to C once at the end.
+// All four produce bit-identical results for the same packed input.
+internal static unsafe partial class Gemm
+{
+    // 8 x 32 tile with Vector512<float>: 16 accumulators; a is (kc, 8), b is (kc, 32), both packed.
+    private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        var c00 = Vector512<float>.Zero; var c01 = Vector512<float>.Zero;
+        var c10 = Vector512<float>.Zero; var c11 = Vector512<float>.Zero;
+        var c20 = Vector512<float>.Zero; var c21 = Vector512<float>.Zero;
+        var c30 = Vector512<float>.Zero; var c31 = Vector512<float>.Zero;
+        var c40 = Vector512<float>.Zero; var c41 = Vector512<float>.Zero;
+        var c50 = Vector512<float>.Zero; var c51 = Vector512<float>.Zero;
+        var c60 = Vector512<float>.Zero; var c61 = Vector512<float>.Zero;
+        var c70 = Vector512<float>.Zero; var c71 = Vector512<float>.Zero;
+        for (int p = 0; p < kc; p++, a += 8, b += 32)
+        {
+            var b0 = Vector512.Load(b + 0);
+            var b1 = Vector512.Load(b + 16);
+            var a0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            var a6 = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(a6, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+            var a7 = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
+        }
+        Store(c + 0 * (long)ldc + 0, c00, add);
+        Store(c + 0 * (long)ldc + 16, c01, add);
+        Store(c + 1 * (long)ldc + 0, c10, add);
+        Store(c + 1 * (long)ldc + 16, c11, add);
+        Store(c + 2 * (long)ldc + 0, c20, add);
+        Store(c + 2 * (long)ldc + 16, c21, add);
+        Store(c + 3 * (long)ldc + 0, c30, add);
+        Store(c + 3 * (long)ldc + 16, c31, add);
+        Store(c + 4 * (long)ldc + 0, c40, add);
+        Store(c + 4 * (long)ldc + 16, c41, add);
+        Store(c + 5 * (long)ldc + 0, c50, add);
+        Store(c + 5 * (long)ldc + 16, c51, add);
+        Store(c + 6 * (long)ldc + 0, c60, add);
+        Store(c + 6 * (long)ldc + 16, c61, add);
+        Store(c + 7 * (long)ldc + 0, c70, add);
+        Store(c + 7 * (long)ldc + 16, c71, add);
+    }
+
+    // 6 x 16 tile with Vector256<float>: 12 accumulators; a is (kc, 6), b is (kc, 16), both packed.
+    private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        var c00 = Vector256<float>.Zero; var c01 = Vector256<float>.Zero;
+        var c10 = Vector256<float>.Zero; var c11 = Vector256<float>.Zero;
+        var c20 = Vector256<float>.Zero; var c21 = Vector256<float>.Zero;
+        var c30 = Vector256<float>.Zero; var c31 = Vector256<float>.Zero;
+        var c40 = Vector256<float>.Zero; var c41 = Vector256<float>.Zero;
+        var c50 = Vector256<float>.Zero; var c51 = Vector256<float>.Zero;
+        for (int p = 0; p < kc; p++, a += 6, b += 16)
+        {
+            var b0 = Vector256.Load(b + 0);
+            var b1 = Vector256.Load(b + 8);
+            var a0 = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector256.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector256.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector256.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector256.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector256.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
+        }
+        Store(c + 0 * (long)ldc + 0, c00, add);
+        Store(c + 0 * (long)ldc + 8, c01, add);
+        Store(c + 1 * (long)ldc + 0, c10, add);
+        Store(c + 1 * (long)ldc + 8, c11, add);
+        Store(c + 2 * (long)ldc + 0, c20, add);
+        Store(c + 2 * (long)ldc + 8, c21, add);
+        Store(c + 3 * (long)ldc + 0, c30, add);
+        Store(c + 3 * (long)ldc + 8, c31, add);
+        Store(c + 4 * (long)ldc + 0, c40, add);
+        Store(c + 4 * (long)ldc + 8, c41, add);
+        Store(c + 5 * (long)ldc + 0, c50, add);
+        Store(c + 5 * (long)ldc + 8, c51, add);
+    }
+
+    // 6 x 8 tile with Vector128<float>: 12 accumulators; a is (kc, 6), b is (kc, 8), both packed.
+    private static void Kernel6x8(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        var c00 = Vector128<float>.Zero; var c01 = Vector128<float>.Zero;
+        var c10 = Vector128<float>.Zero; var c11 = Vector128<float>.Zero;
+        var c20 = Vector128<float>.Zero; var c21 = Vector128<float>.Zero;
+        var c30 = Vector128<float>.Zero; var c31 = Vector128<float>.Zero;
+        var c40 = Vector128<float>.Zero; var c41 = Vector128<float>.Zero;
+        var c50 = Vector128<float>.Zero; var c51 = Vector128<float>.Zero;
+        for (int p = 0; p < kc; p++, a += 6, b += 8)
+        {
+            var b0 = Vector128.Load(b + 0);
+            var b1 = Vector128.Load(b + 4);
+            var a0 = Vector128.Create(a[0]);
+            c00 = Vector128.FusedMultiplyAdd(a0, b0, c00);
+            c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
+            var a1 = Vector128.Create(a[1]);
+            c10 = Vector128.FusedMultiplyAdd(a1, b0, c10);
+            c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
+            var a2 = Vector128.Create(a[2]);
+            c20 = Vector128.FusedMultiplyAdd(a2, b0, c20);
+            c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
+            var a3 = Vector128.Create(a[3]);
+            c30 = Vector128.FusedMultiplyAdd(a3, b0, c30);
+            c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
+            var a4 = Vector128.Create(a[4]);
+            c40 = Vector128.FusedMultiplyAdd(a4, b0, c40);
+            c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
+            var a5 = Vector128.Create(a[5]);
+            c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
+            c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
+        }
+        Store(c + 0 * (long)ldc + 0, c00, add);
+        Store(c + 0 * (long)ldc + 4, c01, add);
+        Store(c + 1 * (long)ldc + 0, c10, add);
+        Store(c + 1 * (long)ldc + 4, c11, add);
+        Store(c + 2 * (long)ldc + 0, c20, add);
+        Store(c + 2 * (long)ldc + 4, c21, add);
+        Store(c + 3 * (long)ldc + 0, c30, add);
+        Store(c + 3 * (long)ldc + 4, c31, add);
+        Store(c + 4 * (long)ldc + 0, c40, add);
+        Store(c + 4 * (long)ldc + 4, c41, add);
+        Store(c + 5 * (long)ldc + 0, c50, add);
+        Store(c + 5 * (long)ldc + 4, c51, add);
+    }
+
+    // Scalar fallback, 4 x 4; MathF.FusedMultiplyAdd rounds like the vector lanes.
+    private static void Kernel4x4(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        float* acc = stackalloc float[16];
+        for (int e = 0; e < 16; e++)
+        {
+            acc[e] = 0;
+        }
+        for (int p = 0; p < kc; p++, a += 4, b += 4)
+        {
+            for (int r = 0; r < 4; r++)
+            {
+                float ar = a[r];
+                for (int t = 0; t < 4; t++)
+                {
+                    acc[r * 4 + t] = MathF.FusedMultiplyAdd(ar, b[t], acc[r * 4 + t]);
+                }
+            }
+        }
+        for (int r = 0; r < 4; r++)
+        {
+            float* cr = c + (long)r * ldc;
+            for (int t = 0; t < 4; t++)
+            {
+                cr[t] = add ? cr[t] + acc[r * 4 + t] : acc[r * 4 + t];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector512<float> v, bool add) => (add ? Vector512.Load(c) + v : v).Store(c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector256<float> v, bool add) => (add ? Vector256.Load(c) + v : v).Store(c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(float* c, Vector128<float> v, bool add) => (add ? Vector128.Load(c) + v : v).Store(c);
+}

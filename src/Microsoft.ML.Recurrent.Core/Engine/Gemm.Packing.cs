@@ -1,0 +1,187 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Microsoft.ML.Recurrent.Engine;
+
+internal static unsafe partial class Gemm
+{
+    /// <summary>
+    /// Packs op(A)[ic..ic+mc, pc..pc+kc) into micro-panels of mr rows: panel q holds element (q*mr + r, p)
+    /// at q*mr*kc + p*mr + r, rows past mc zero (they only feed outputs that are never stored).
+    /// </summary>
+    private static void PackA(GemmJob job, int ic, int mc, int pc, int kc, int mr, float* dst)
+    {
+        int lda = job.Lda;
+        for (int q = 0; q < mc; q += mr, dst += (long)mr * kc)
+        {
+            int rows = Math.Min(mr, mc - q);
+            if (job.TransA)
+            {
+                // A stored (k, m): the mr values of one p are contiguous.
+                float* src = job.A + (long)pc * lda + ic + q;
+                for (int p = 0; p < kc; p++, src += lda)
+                {
+                    float* d = dst + p * mr;
+                    if (rows == 8 && mr == 8)
+                    {
+                        Vector256.Store(Vector256.Load(src), d);
+                        continue;
+                    }
+                    int r = 0;
+                    for (; r < rows; r++)
+                    {
+                        d[r] = src[r];
+                    }
+                    for (; r < mr; r++)
+                    {
+                        d[r] = 0;
+                    }
+                }
+            }
+            else
+            {
+                // A stored (m, k): 8 x 8 transposes where possible, then each row along k with stride mr.
+                int p0 = 0;
+                if (Avx.IsSupported && mr == 8 && rows == 8)
+                {
+                    float* src = job.A + (long)(ic + q) * lda + pc;
+                    for (; p0 + 8 <= kc; p0 += 8)
+                    {
+                        Transpose8x8(src + p0, lda, dst + p0 * 8, 8);
+                    }
+                }
+                for (int r = 0; r < mr; r++)
+                {
+                    float* d = dst + r;
+                    if (r < rows)
+                    {
+                        float* src = job.A + (long)(ic + q + r) * lda + pc;
+                        for (int p = p0; p < kc; p++)
+                        {
+                            d[p * mr] = src[p];
+                        }
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++)
+                        {
+                            d[p * mr] = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs op(B)[pc..pc+kc, jc..jc+nc) into micro-panels of nr columns: panel q holds element (p, q*nr + t)
+    /// at q*nr*kc + p*nr + t, columns past nc zero.
+    /// </summary>
+    private static void PackB(GemmJob job, int pc, int kc, int jc, int nc, int nr, float* dst)
+    {
+        int ldb = job.Ldb;
+        for (int q = 0; q < nc; q += nr, dst += (long)nr * kc)
+        {
+            int cols = Math.Min(nr, nc - q);
+            if (!job.TransB)
+            {
+                // B stored (k, n): each p contributes nr contiguous values.
+                float* src = job.B + (long)pc * ldb + jc + q;
+                for (int p = 0; p < kc; p++, src += ldb)
+                {
+                    float* d = dst + p * nr;
+                    if (cols == nr)
+                    {
+                        int t = 0;
+                        if (Vector512.IsHardwareAccelerated)
+                        {
+                            for (; t + 16 <= nr; t += 16)
+                            {
+                                Vector512.Store(Vector512.Load(src + t), d + t);
+                            }
+                        }
+                        for (; t < nr; t++)
+                        {
+                            d[t] = src[t];
+                        }
+                    }
+                    else
+                    {
+                        int t = 0;
+                        for (; t < cols; t++)
+                        {
+                            d[t] = src[t];
+                        }
+                        for (; t < nr; t++)
+                        {
+                            d[t] = 0;
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // B stored (n, k): 8 x 8 transposes over whole groups of 8 columns and 8 depths, then
+                // each row of B along k with stride nr.
+                int t8 = 0;
+                int p8 = 0;
+                if (Avx.IsSupported)
+                {
+                    p8 = kc & ~7;
+                    for (; t8 + 8 <= cols; t8 += 8)
+                    {
+                        float* src = job.B + (long)(jc + q + t8) * ldb + pc;
+                        for (int p = 0; p < p8; p += 8)
+                        {
+                            Transpose8x8(src + p, ldb, dst + p * nr + t8, nr);
+                        }
+                    }
+                }
+                for (int t = 0; t < nr; t++)
+                {
+                    float* d = dst + t;
+                    if (t < cols)
+                    {
+                        float* src = job.B + (long)(jc + q + t) * ldb + pc;
+                        for (int p = t < t8 ? p8 : 0; p < kc; p++)
+                        {
+                            d[p * nr] = src[p];
+                        }
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kc; p++)
+                        {
+                            d[p * nr] = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes the transpose of the 8 x 8 block at src (row stride srcStride) to dst (row stride dstStride).</summary>
+    private static void Transpose8x8(float* src, long srcStride, float* dst, long dstStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * srcStride), r5 = Avx.LoadVector256(src + 5 * srcStride);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * srcStride), r7 = Avx.LoadVector256(src + 7 * srcStride);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * dstStride, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * dstStride, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * dstStride, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * dstStride, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * dstStride, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * dstStride, Avx.Permute2x128(s3, s7, 0x31));
+    }
+}

@@ -1,0 +1,245 @@
+using System.Numerics;
+
+namespace Microsoft.ML.Recurrent.Engine;
+
+// The small-m path (m <= SmallM, e.g. one recurrent step at batch 1..4): no packing, B is streamed once.
+// Vector<float> is enough here: the loop is bound by reading B, not by arithmetic.
+internal static unsafe partial class Gemm
+{
+    private static void SmallRows(GemmJob job, int j0, int j1)
+    {
+        if (job.TransB)
+        {
+            SmallDot(job, j0, j1);
+        }
+        else
+        {
+            SmallStream(job, j0, j1);
+        }
+    }
+
+    // B stored (k, n): rows of B are streamed and each column keeps the same order as the blocked path
+    // (one fused chain per KC block, block sums added to C), so NN/TN rows do not depend on m either.
+    private static void SmallStream(GemmJob job, int j0, int j1)
+    {
+        int w = Vector<float>.Count;
+        int j = j0;
+        if (job.M == 1)
+        {
+            for (; j + 4 * w <= j1; j += 4 * w)
+            {
+                Stream1x4(job, j);
+            }
+        }
+        else
+        {
+            for (; j + 2 * w <= j1; j += 2 * w)
+            {
+                Stream4x2(job, j);
+            }
+        }
+        for (; j < j1; j++)
+        {
+            for (int i = 0; i < job.M; i++)
+            {
+                StreamScalar(job, i, j);
+            }
+        }
+    }
+
+    private static void Stream1x4(GemmJob job, int j)
+    {
+        int w = Vector<float>.Count;
+        int aP = job.TransA ? job.Lda : 1;
+        int ldb = job.Ldb;
+        float* c = job.C + j;
+        for (int pc = 0; pc < job.K; pc += KC)
+        {
+            int kc = Math.Min(KC, job.K - pc);
+            float* a = job.A + (long)pc * aP;
+            float* b = job.B + (long)pc * ldb + j;
+            Vector<float> c0 = Vector<float>.Zero, c1 = Vector<float>.Zero, c2 = Vector<float>.Zero, c3 = Vector<float>.Zero;
+            for (int p = 0; p < kc; p++, a += aP, b += ldb)
+            {
+                var av = new Vector<float>(*a);
+                c0 = Vector.FusedMultiplyAdd(av, Vector.Load(b), c0);
+                c1 = Vector.FusedMultiplyAdd(av, Vector.Load(b + w), c1);
+                c2 = Vector.FusedMultiplyAdd(av, Vector.Load(b + 2 * w), c2);
+                c3 = Vector.FusedMultiplyAdd(av, Vector.Load(b + 3 * w), c3);
+            }
+            bool add = pc > 0 || job.Accumulate;
+            StoreV(c, c0, add);
+            StoreV(c + w, c1, add);
+            StoreV(c + 2 * w, c2, add);
+            StoreV(c + 3 * w, c3, add);
+        }
+    }
+
+    // Up to 4 rows x 2 vectors; with m < 4 the missing rows repeat the last one and are not stored.
+    private static void Stream4x2(GemmJob job, int j)
+    {
+        int w = Vector<float>.Count;
+        int m = job.M;
+        int aP = job.TransA ? job.Lda : 1;
+        long aI = job.TransA ? 1 : job.Lda;
+        int ldb = job.Ldb;
+        float* a0 = job.A;
+        float* a1 = job.A + Math.Min(1, m - 1) * aI;
+        float* a2 = job.A + Math.Min(2, m - 1) * aI;
+        float* a3 = job.A + Math.Min(3, m - 1) * aI;
+        for (int pc = 0; pc < job.K; pc += KC)
+        {
+            int kc = Math.Min(KC, job.K - pc);
+            long aOffset = (long)pc * aP;
+            float* b = job.B + (long)pc * ldb + j;
+            Vector<float> c00 = default, c01 = default, c10 = default, c11 = default;
+            Vector<float> c20 = default, c21 = default, c30 = default, c31 = default;
+            for (int p = 0; p < kc; p++, aOffset += aP, b += ldb)
+            {
+                var b0 = Vector.Load(b);
+                var b1 = Vector.Load(b + w);
+                var av = new Vector<float>(a0[aOffset]);
+                c00 = Vector.FusedMultiplyAdd(av, b0, c00);
+                c01 = Vector.FusedMultiplyAdd(av, b1, c01);
+                av = new Vector<float>(a1[aOffset]);
+                c10 = Vector.FusedMultiplyAdd(av, b0, c10);
+                c11 = Vector.FusedMultiplyAdd(av, b1, c11);
+                av = new Vector<float>(a2[aOffset]);
+                c20 = Vector.FusedMultiplyAdd(av, b0, c20);
+                c21 = Vector.FusedMultiplyAdd(av, b1, c21);
+                av = new Vector<float>(a3[aOffset]);
+                c30 = Vector.FusedMultiplyAdd(av, b0, c30);
+                c31 = Vector.FusedMultiplyAdd(av, b1, c31);
+            }
+            bool add = pc > 0 || job.Accumulate;
+            float* c = job.C + j;
+            long ldc = job.Ldc;
+            StoreV(c, c00, add);
+            StoreV(c + w, c01, add);
+            if (m > 1)
+            {
+                StoreV(c + ldc, c10, add);
+                StoreV(c + ldc + w, c11, add);
+            }
+            if (m > 2)
+            {
+                StoreV(c + 2 * ldc, c20, add);
+                StoreV(c + 2 * ldc + w, c21, add);
+            }
+            if (m > 3)
+            {
+                StoreV(c + 3 * ldc, c30, add);
+                StoreV(c + 3 * ldc + w, c31, add);
+            }
+        }
+    }
+
+    private static void StreamScalar(GemmJob job, int i, int j)
+    {
+        int aP = job.TransA ? job.Lda : 1;
+        long aI = job.TransA ? 1 : job.Lda;
+        float* c = job.C + (long)i * job.Ldc + j;
+        for (int pc = 0; pc < job.K; pc += KC)
+        {
+            int kc = Math.Min(KC, job.K - pc);
+            float* a = job.A + i * aI + (long)pc * aP;
+            float* b = job.B + (long)pc * job.Ldb + j;
+            float sum = 0;
+            for (int p = 0; p < kc; p++, a += aP, b += job.Ldb)
+            {
+                sum = MathF.FusedMultiplyAdd(*a, *b, sum);
+            }
+            *c = pc > 0 || job.Accumulate ? *c + sum : sum;
+        }
+    }
+
+    private static void StoreV(float* c, Vector<float> v, bool add) => (add ? Vector.Load(c) + v : v).Store(c);
+
+    // B stored (n, k): every output is a dot product along k of a row of op(A) and a row of B, both
+    // contiguous (op(A) rows are gathered first when transA). Fixed order: Vector<float> lane sums over
+    // whole vectors, a scalar chain over the k % w tail, then lanes summed and the tail added.
+    private static void SmallDot(GemmJob job, int j0, int j1)
+    {
+        int m = job.M;
+        int k = job.K;
+        float* a = job.A;
+        long lda = job.Lda;
+        if (job.TransA)
+        {
+            // Gather op(A) (m, k) from A stored (k, m); Plan keeps m * k within the buffer.
+            float* ap = PackBufferA();
+            for (int i = 0; i < m; i++)
+            {
+                for (int p = 0; p < k; p++)
+                {
+                    ap[(long)i * k + p] = job.A[(long)p * job.Lda + i];
+                }
+            }
+            a = ap;
+            lda = k;
+        }
+        for (int i = 0; i < m; i++)
+        {
+            float* ai = a + i * lda;
+            float* ci = job.C + (long)i * job.Ldc;
+            int j = j0;
+            for (; j + 4 <= j1; j += 4)
+            {
+                Dot4(ai, job.B + (long)j * job.Ldb, job.Ldb, k, ci + j, job.Accumulate);
+            }
+            for (; j < j1; j++)
+            {
+                float s = Dot1(ai, job.B + (long)j * job.Ldb, k);
+                ci[j] = job.Accumulate ? ci[j] + s : s;
+            }
+        }
+    }
+
+    private static void Dot4(float* a, float* b, long ldb, int k, float* c, bool add)
+    {
+        int w = Vector<float>.Count;
+        float* b1 = b + ldb;
+        float* b2 = b + 2 * ldb;
+        float* b3 = b + 3 * ldb;
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        int p = 0;
+        for (; p + w <= k; p += w)
+        {
+            var av = Vector.Load(a + p);
+            s0 = Vector.FusedMultiplyAdd(av, Vector.Load(b + p), s0);
+            s1 = Vector.FusedMultiplyAdd(av, Vector.Load(b1 + p), s1);
+            s2 = Vector.FusedMultiplyAdd(av, Vector.Load(b2 + p), s2);
+            s3 = Vector.FusedMultiplyAdd(av, Vector.Load(b3 + p), s3);
+        }
+        float t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        for (; p < k; p++)
+        {
+            t0 = MathF.FusedMultiplyAdd(a[p], b[p], t0);
+            t1 = MathF.FusedMultiplyAdd(a[p], b1[p], t1);
+            t2 = MathF.FusedMultiplyAdd(a[p], b2[p], t2);
+            t3 = MathF.FusedMultiplyAdd(a[p], b3[p], t3);
+        }
+        float r0 = Vector.Sum(s0) + t0, r1 = Vector.Sum(s1) + t1, r2 = Vector.Sum(s2) + t2, r3 = Vector.Sum(s3) + t3;
+        c[0] = add ? c[0] + r0 : r0;
+        c[1] = add ? c[1] + r1 : r1;
+        c[2] = add ? c[2] + r2 : r2;
+        c[3] = add ? c[3] + r3 : r3;
+    }
+
+    private static float Dot1(float* a, float* b, int k)
+    {
+        int w = Vector<float>.Count;
+        Vector<float> s = default;
+        int p = 0;
+        for (; p + w <= k; p += w)
+        {
+            s = Vector.FusedMultiplyAdd(Vector.Load(a + p), Vector.Load(b + p), s);
+        }
+        float t = 0;
+        for (; p < k; p++)
+        {
+            t = MathF.FusedMultiplyAdd(a[p], b[p], t);
+        }
+        return Vector.Sum(s) + t;
+    }
+}
