@@ -66,11 +66,15 @@ public sealed partial class Vocabulary
         for (int i = 0; i < count; i++)
         {
             string what = $"token {i}";
-            int maxBytes = (int)Math.Min(int.MaxValue, charsLeft * MaxUtf8BytesPerChar);
-            int byteLength = payload.ReadCount($"the length of {what}", maxBytes);
+            int byteLength = payload.ReadCount($"the length of {what}", int.MaxValue);
             if (byteLength == 0)
             {
                 throw payload.Invalid($"{what} is empty");
+            }
+            if (byteLength > charsLeft * MaxUtf8BytesPerChar)
+            {
+                throw payload.Invalid($"{what} has {byteLength} UTF-8 bytes, more than the {charsLeft} chars left " +
+                    $"within the limit of {maxTotalChars} chars can need");
             }
             string token = payload.ReadUtf8(byteLength, what);
             charsLeft -= token.Length;
