@@ -6,7 +6,7 @@ namespace Microsoft.ML.Recurrent.Text;
 /// </summary>
 internal static class Crc32
 {
-    private static readonly uint[] Table = CreateTable();
+    internal static readonly uint[] Table = CreateTable();
 
     /// <summary>The running value to start from (before the final inversion).</summary>
     public const uint Initial = 0xFFFFFFFFu;

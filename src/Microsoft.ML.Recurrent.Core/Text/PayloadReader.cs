@@ -10,7 +10,7 @@ namespace Microsoft.ML.Recurrent.Text;
 /// </summary>
 internal sealed class PayloadReader
 {
-    private const int ChunkSize = 64 * 1024;
+    internal const int ChunkSize = 64 * 1024;
     private readonly BinaryReader _reader;
     private readonly string _recordName;
     private uint _crc = Crc32.Initial;

@@ -3,9 +3,9 @@ namespace Microsoft.ML.Recurrent.Text;
 /// <summary>The vocabulary's binary record, for the model file.</summary>
 public sealed partial class Vocabulary
 {
-    private const uint Magic = 0x434F5652; // "RVOC" as little-endian bytes
-    private const byte Version = 1;
-    private const int MaxUtf8BytesPerChar = 3; // one UTF-16 code unit never needs more than 3 UTF-8 bytes
+    internal const uint Magic = 0x434F5652; // "RVOC" as little-endian bytes
+    internal const byte Version = 1;
+    internal const int MaxUtf8BytesPerChar = 3; // one UTF-16 code unit never needs more than 3 UTF-8 bytes
 
     /// <summary>
     /// Writes the vocabulary as one checksummed record: <c>"RVOC" | version 1 | special-token flags (byte) |

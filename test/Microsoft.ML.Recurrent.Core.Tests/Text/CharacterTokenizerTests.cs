@@ -5,7 +5,7 @@ namespace Microsoft.ML.Recurrent.Tests.Text;
 [TestClass]
 public sealed class CharacterTokenizerTests
 {
-    private const string Mixed = "héllo 🙂 naïve";
+    internal const string Mixed = "héllo 🙂 naïve";
 
     [TestMethod]
     [DataRow(CharacterUnit.TextElement)]

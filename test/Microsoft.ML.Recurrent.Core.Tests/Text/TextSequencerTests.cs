@@ -5,7 +5,7 @@ namespace Microsoft.ML.Recurrent.Tests.Text;
 [TestClass]
 public sealed class TextSequencerTests
 {
-    private static readonly string[] Texts = ["The cat sat.", "The dog sat!", "A cat, a dog."];
+    internal static readonly string[] Texts = ["The cat sat.", "The dog sat!", "A cat, a dog."];
 
     [TestMethod]
     public void EncodeDecode_WordSequencer_MapsUnknownsAndFramesWithBosEos()

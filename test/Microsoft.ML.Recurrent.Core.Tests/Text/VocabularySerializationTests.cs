@@ -6,10 +6,10 @@ namespace Microsoft.ML.Recurrent.Tests.Text;
 [TestClass]
 public sealed class VocabularySerializationTests
 {
-    private const int MaxTokens = 1000;
-    private const int MaxChars = 10_000;
+    internal const int MaxTokens = 1000;
+    internal const int MaxChars = 10_000;
 
-    private static readonly Vocabulary Sample = Vocabulary.Build(
+    internal static readonly Vocabulary Sample = Vocabulary.Build(
         [new CharacterTokenizer().Tokenize("héllo 🙂 naïve e\u0301"), new WordTokenizer().Tokenize("Hello, héllo world 42")]);
 
     public static IEnumerable<object[]> Vocabularies =>

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Recurrent.Tests.Text;
 public sealed class VocabularyTests
 {
     // Counts: the 5, cat 3, sat 3, a 2, mat 2, on 1, zebra 1.
-    private static readonly string[][] Corpus =
+    internal static readonly string[][] Corpus =
     [
         ["the", "cat", "sat", "on", "the", "mat"],
         ["the", "cat", "sat", "a", "the"],
