@@ -21,32 +21,6 @@ internal static class TestPaths
         }
     }
 
-    /// <summary>The shared data sets (../shared/data), or RECURRENT_DATA_DIR; null when absent.</summary>
-    public static string? DataDirectory
-    {
-        get
-        {
-            string? fromEnv = Environment.GetEnvironmentVariable("RECURRENT_DATA_DIR");
-            if (!string.IsNullOrWhiteSpace(fromEnv))
-            {
-                return Directory.Exists(fromEnv) ? Path.GetFullPath(fromEnv) : null;
-            }
-            return FindSharedFolder("data");
-        }
-    }
-
-    /// <summary>A data file under the shared data folder, or an inconclusive test result saying why it is absent.</summary>
-    public static string RequireDataFile(string relativePath)
-    {
-        string? dir = DataDirectory;
-        string? path = dir is null ? null : Path.Combine(dir, relativePath);
-        if (path is null || !File.Exists(path))
-        {
-            Assert.Inconclusive($"Skipped: the data file '{relativePath}' was not found (looked for ../shared/data beside the repository, or RECURRENT_DATA_DIR). See README.md for where to get it.");
-        }
-        return path!;
-    }
-
     // Walks up from the test binaries looking for shared/<relative> (the repository's sibling folder).
     private static string? FindSharedFolder(string relative)
     {
