@@ -1,0 +1,154 @@
+// Sequence tagging: a bidirectional LSTM predicts one tag per token (e.g. universal part-of-speech tags).
+//   dotnet run -c Release --project examples/SequenceTagging -- --train ../shared/data/ud-english-ewt/en_ewt-upos-train.tsv --test ../shared/data/ud-english-ewt/en_ewt-upos-dev.tsv
+// Files: "token TAB tag" per line, a blank line between sentences. With no arguments it writes and uses a small sample.
+// Last line: "accuracy: X" (token accuracy on the test file).
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
+
+var trainOption = new Option<FileInfo?>("--train") { Description = "training file: token<TAB>tag lines, blank line between sentences" };
+var testOption = new Option<FileInfo?>("--test") { Description = "test file in the same format" };
+var epochsOption = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 5 };
+var minutesOption = new Option<double>("--minutes") { Description = "training time limit in minutes", DefaultValueFactory = _ => 5 };
+var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
+var root = new RootCommand("Train a bidirectional LSTM tagger and report its token accuracy on a test file.")
+{
+    trainOption, testOption, epochsOption, minutesOption, seedOption,
+};
+root.SetAction(r => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption)));
+return root.Parse(args).Invoke();
+
+static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minutes, int seed)
+{
+    if ((trainFile is null) != (testFile is null))
+    {
+        Console.Error.WriteLine("Pass both --train and --test, or neither (to run on a small sample).");
+        return 1;
+    }
+    var (trainPath, testPath) = trainFile is null ? WriteSample() : (trainFile.FullName, testFile!.FullName);
+    foreach (string p in new[] { trainPath, testPath })
+    {
+        if (!File.Exists(p))
+        {
+            Console.Error.WriteLine($"File not found: {p}");
+            return 1;
+        }
+    }
+    var trainSentences = ReadTagged(trainPath);
+    var testSentences = ReadTagged(testPath);
+    // Words seen once are left out, so the UNK embedding is trained on rare words and serves unseen ones.
+    var words = Vocabulary.Build(trainSentences.Select(s => s.Tokens), new VocabularyOptions { MinCount = 2, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown });
+    var tags = Vocabulary.Build(trainSentences.Select(s => s.Tags), new VocabularyOptions { SpecialTokens = SpecialTokens.None });
+    Console.WriteLine($"{trainSentences.Count} training sentences, {testSentences.Count} test sentences; {words.Count} words, {tags.Count} tags.");
+
+    List<SequenceExample> Encode(List<(string[] Tokens, string[] Tags)> sentences) => sentences
+        .Select(s => SequenceExample.ForTagging(words.Encode(s.Tokens), s.Tags.Select(t => tags.TryGetId(t, out int id) ? id : -1).ToArray()))
+        .ToList();
+    var all = Encode(trainSentences);
+    int validationCount = Math.Max(1, all.Count / 20);
+    var train = all[..^validationCount];
+    var validation = all[^validationCount..];
+    var test = Encode(testSentences);
+
+    var model = new SequenceModel(new SequenceModelOptions
+    {
+        Task = SequenceTask.Tagging, VocabularySize = words.Count, EmbeddingSize = 100, Cell = RecurrentCellKind.Lstm,
+        HiddenSize = 128, OutputSize = tags.Count,
+    }, seed);
+    var trainer = new SequenceTrainer(model, new TrainerOptions
+    {
+        Epochs = epochs, BatchSize = 32, LearningRate = 0.002, Seed = seed, EarlyStoppingPatience = 2,
+        TimeLimit = TimeSpan.FromMinutes(minutes),
+    });
+    var progress = new Progress(p =>
+    {
+        if (p.IsEpochEnd)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {p.Epoch}  train loss {p.Loss:F4}  validation accuracy {p.Validation?.Accuracy:F4}"));
+        }
+        else if (p.Step % 50 == 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  step {p.Step} ({p.BatchInEpoch}/{p.BatchesPerEpoch})  loss {p.Loss:F4}  {p.TokensPerSecond:F0} tokens/s  eta {p.EstimatedTimeRemaining:hh\\:mm\\:ss}"));
+        }
+    });
+    var result = trainer.Fit(train, validation, progress);
+    Console.WriteLine($"best epoch {result.BestEpoch} of {result.History.Count} in {result.Elapsed.TotalSeconds:F1} s");
+    // Tags unseen in training (TryGetId = -1) are not counted by the evaluator; count them as errors here.
+    int unseenTags = test.Sum(e => e.StepLabels!.Count(t => t < 0));
+    var evaluation = SequenceEvaluator.Evaluate(model, test);
+    double accuracy = evaluation.Accuracy * evaluation.Count / (evaluation.Count + unseenTags);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:F4}"));
+    return 0;
+}
+
+static List<(string[] Tokens, string[] Tags)> ReadTagged(string path)
+{
+    var sentences = new List<(string[], string[])>();
+    var tokens = new List<string>();
+    var tags = new List<string>();
+    void Flush()
+    {
+        if (tokens.Count > 0)
+        {
+            sentences.Add((tokens.ToArray(), tags.ToArray()));
+            tokens.Clear();
+            tags.Clear();
+        }
+    }
+    foreach (string raw in File.ReadLines(path))
+    {
+        string line = raw.TrimEnd('\r');
+        int tab = line.LastIndexOf('\t');
+        if (line.Length == 0 || tab <= 0)
+        {
+            Flush();
+            continue;
+        }
+        tokens.Add(line[..tab]);
+        tags.Add(line[(tab + 1)..]);
+    }
+    Flush();
+    return sentences;
+}
+
+static (string Train, string Test) WriteSample()
+{
+    // A tiny grammar: DET ADJ* NOUN VERB (DET NOUN)? PUNCT, with some words that are both nouns and verbs.
+    var rng = new Random(3);
+    string[] det = ["the", "a", "this", "every"], adj = ["small", "red", "old", "quick"], noun = ["dog", "cat", "plan", "book", "run"];
+    string[] verb = ["sees", "likes", "plans", "books", "runs"];
+    string Sentence()
+    {
+        var lines = new List<string> { $"{det[rng.Next(4)]}\tDET" };
+        for (int i = rng.Next(3); i > 0; i--)
+        {
+            lines.Add($"{adj[rng.Next(4)]}\tADJ");
+        }
+        lines.Add($"{noun[rng.Next(5)]}\tNOUN");
+        lines.Add($"{verb[rng.Next(5)]}\tVERB");
+        if (rng.Next(2) == 0)
+        {
+            lines.Add($"{det[rng.Next(4)]}\tDET");
+            lines.Add($"{noun[rng.Next(5)]}\tNOUN");
+        }
+        lines.Add(".\tPUNCT");
+        return string.Join('\n', lines) + "\n";
+    }
+    string dir = Path.Combine(Path.GetTempPath(), "recurrent-tagging-sample");
+    Directory.CreateDirectory(dir);
+    string train = Path.Combine(dir, "train.tsv"), test = Path.Combine(dir, "test.tsv");
+    File.WriteAllText(train, string.Join('\n', Enumerable.Range(0, 400).Select(_ => Sentence())));
+    File.WriteAllText(test, string.Join('\n', Enumerable.Range(0, 100).Select(_ => Sentence())));
+    Console.WriteLine($"No --train/--test given: wrote a small tagged sample to {dir}");
+    return (train, test);
+}
+
+internal sealed class Progress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value) => action(value);
+}
