@@ -198,9 +198,12 @@ public sealed class GemmTests
             Problem.Create(rng, false, true, 64, 512, 300, pad: 0),
             Problem.Create(rng, true, false, 100, 64, 520, pad: 0),
         ];
-        foreach (Problem p in problems)
+        for (int round = 0; round < 3; round++)
         {
-            p.RunInPlace();
+            foreach (Problem p in problems)
+            {
+                p.RunInPlace();
+            }
         }
         long before = GC.GetAllocatedBytesForCurrentThread();
         foreach (Problem p in problems)
