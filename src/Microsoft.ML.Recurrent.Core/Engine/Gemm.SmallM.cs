@@ -31,13 +31,6 @@ internal static unsafe partial class Gemm
                 Stream1x8(job, j);
             }
         }
-        else
-        {
-            for (; j + 2 * w <= j1; j += 2 * w)
-            {
-                Stream4x2(job, j);
-            }
-        }
         for (; j + 2 * w <= j1; j += 2 * w)
         {
             Stream4x2(job, j);
