@@ -12,61 +12,41 @@ internal static unsafe partial class Gemm
     private static void PackA(GemmJob job, int ic, int mc, int pc, int kc, int mr, float* dst)
     {
         int lda = job.Lda;
+        if (job.TransA)
+        {
+            // A stored (k, m): the values of one p are contiguous across all panels.
+            PackAlongRows(job.A + (long)pc * lda + ic, lda, kc, mc, mr, dst);
+            return;
+        }
         for (int q = 0; q < mc; q += mr, dst += (long)mr * kc)
         {
             int rows = Math.Min(mr, mc - q);
-            if (job.TransA)
+            // A stored (m, k): 8 x 8 transposes where possible, then each row along k with stride mr.
+            int p0 = 0;
+            if (Avx.IsSupported && mr == 8 && rows == 8)
             {
-                // A stored (k, m): the mr values of one p are contiguous.
-                float* src = job.A + (long)pc * lda + ic + q;
-                for (int p = 0; p < kc; p++, src += lda)
+                float* src = job.A + (long)(ic + q) * lda + pc;
+                for (; p0 + 8 <= kc; p0 += 8)
                 {
-                    float* d = dst + p * mr;
-                    if (rows == 8 && mr == 8)
-                    {
-                        Vector256.Store(Vector256.Load(src), d);
-                        continue;
-                    }
-                    int r = 0;
-                    for (; r < rows; r++)
-                    {
-                        d[r] = src[r];
-                    }
-                    for (; r < mr; r++)
-                    {
-                        d[r] = 0;
-                    }
+                    Transpose8x8(src + p0, lda, dst + p0 * 8, 8);
                 }
             }
-            else
+            for (int r = 0; r < mr; r++)
             {
-                // A stored (m, k): 8 x 8 transposes where possible, then each row along k with stride mr.
-                int p0 = 0;
-                if (Avx.IsSupported && mr == 8 && rows == 8)
+                float* d = dst + r;
+                if (r < rows)
                 {
-                    float* src = job.A + (long)(ic + q) * lda + pc;
-                    for (; p0 + 8 <= kc; p0 += 8)
+                    float* src = job.A + (long)(ic + q + r) * lda + pc;
+                    for (int p = p0; p < kc; p++)
                     {
-                        Transpose8x8(src + p0, lda, dst + p0 * 8, 8);
+                        d[p * mr] = src[p];
                     }
                 }
-                for (int r = 0; r < mr; r++)
+                else
                 {
-                    float* d = dst + r;
-                    if (r < rows)
+                    for (int p = 0; p < kc; p++)
                     {
-                        float* src = job.A + (long)(ic + q + r) * lda + pc;
-                        for (int p = p0; p < kc; p++)
-                        {
-                            d[p * mr] = src[p];
-                        }
-                    }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++)
-                        {
-                            d[p * mr] = 0;
-                        }
+                        d[p * mr] = 0;
                     }
                 }
             }
@@ -80,81 +60,90 @@ internal static unsafe partial class Gemm
     private static void PackB(GemmJob job, int pc, int kc, int jc, int nc, int nr, float* dst)
     {
         int ldb = job.Ldb;
+        if (!job.TransB)
+        {
+            // B stored (k, n): the values of one p are contiguous across all panels.
+            PackAlongRows(job.B + (long)pc * ldb + jc, ldb, kc, nc, nr, dst);
+            return;
+        }
         for (int q = 0; q < nc; q += nr, dst += (long)nr * kc)
         {
             int cols = Math.Min(nr, nc - q);
-            if (!job.TransB)
+            // B stored (n, k): 8 x 8 transposes over whole groups of 8 columns and 8 depths, then
+            // each row of B along k with stride nr.
+            int t8 = 0;
+            int p8 = 0;
+            if (Avx.IsSupported)
             {
-                // B stored (k, n): each p contributes nr contiguous values.
-                float* src = job.B + (long)pc * ldb + jc + q;
-                for (int p = 0; p < kc; p++, src += ldb)
+                p8 = kc & ~7;
+                for (; t8 + 8 <= cols; t8 += 8)
                 {
-                    float* d = dst + p * nr;
-                    if (cols == nr)
+                    float* src = job.B + (long)(jc + q + t8) * ldb + pc;
+                    for (int p = 0; p < p8; p += 8)
                     {
-                        int t = 0;
-                        if (Vector512.IsHardwareAccelerated)
-                        {
-                            for (; t + 16 <= nr; t += 16)
-                            {
-                                Vector512.Store(Vector512.Load(src + t), d + t);
-                            }
-                        }
-                        for (; t < nr; t++)
-                        {
-                            d[t] = src[t];
-                        }
-                    }
-                    else
-                    {
-                        int t = 0;
-                        for (; t < cols; t++)
-                        {
-                            d[t] = src[t];
-                        }
-                        for (; t < nr; t++)
-                        {
-                            d[t] = 0;
-                        }
+                        Transpose8x8(src + p, ldb, dst + p * nr + t8, nr);
                     }
                 }
             }
-            else
+            for (int t = 0; t < nr; t++)
             {
-                // B stored (n, k): 8 x 8 transposes over whole groups of 8 columns and 8 depths, then
-                // each row of B along k with stride nr.
-                int t8 = 0;
-                int p8 = 0;
-                if (Avx.IsSupported)
+                float* d = dst + t;
+                if (t < cols)
                 {
-                    p8 = kc & ~7;
-                    for (; t8 + 8 <= cols; t8 += 8)
+                    float* src = job.B + (long)(jc + q + t) * ldb + pc;
+                    for (int p = t < t8 ? p8 : 0; p < kc; p++)
                     {
-                        float* src = job.B + (long)(jc + q + t8) * ldb + pc;
-                        for (int p = 0; p < p8; p += 8)
-                        {
-                            Transpose8x8(src + p, ldb, dst + p * nr + t8, nr);
-                        }
+                        d[p * nr] = src[p];
                     }
                 }
-                for (int t = 0; t < nr; t++)
+                else
                 {
-                    float* d = dst + t;
-                    if (t < cols)
+                    for (int p = 0; p < kc; p++)
                     {
-                        float* src = job.B + (long)(jc + q + t) * ldb + pc;
-                        for (int p = t < t8 ? p8 : 0; p < kc; p++)
-                        {
-                            d[p * nr] = src[p];
-                        }
+                        d[p * nr] = 0;
                     }
-                    else
-                    {
-                        for (int p = 0; p < kc; p++)
-                        {
-                            d[p * nr] = 0;
-                        }
-                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs kc rows of `extent` contiguous values (row stride ld) into panels of w: value (p, q + t) goes to
+    /// q*kc + p*w + t, zero past extent. Rows are read in order: with large strides (8 KB for n = 2048) a
+    /// panel-by-panel walk would touch a new page for every value of p.
+    /// </summary>
+    private static void PackAlongRows(float* src, long ld, int kc, int extent, int w, float* dst)
+    {
+        for (int p = 0; p < kc; p++, src += ld)
+        {
+            float* d = dst + p * w;
+            int q = 0;
+            for (; q + w <= extent; q += w, d += (long)w * kc)
+            {
+                int t = 0;
+                for (; t + 16 <= w; t += 16)
+                {
+                    Vector512.Store(Vector512.Load(src + q + t), d + t);
+                }
+                for (; t + 8 <= w; t += 8)
+                {
+                    Vector256.Store(Vector256.Load(src + q + t), d + t);
+                }
+                for (; t < w; t++)
+                {
+                    d[t] = src[q + t];
+                }
+            }
+            if (q < extent)
+            {
+                int t = 0;
+                for (; q + t < extent; t++)
+                {
+                    d[t] = src[q + t];
+                }
+                for (; t < w; t++)
+                {
+                    d[t] = 0;
                 }
             }
         }

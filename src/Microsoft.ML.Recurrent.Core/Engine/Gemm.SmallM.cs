@@ -26,17 +26,14 @@ internal static unsafe partial class Gemm
         int j = j0;
         if (job.M == 1)
         {
-            for (; j + 4 * w <= j1; j += 4 * w)
+            for (; j + 8 * w <= j1; j += 8 * w)
             {
-                Stream1x4(job, j);
+                Stream1x8(job, j);
             }
         }
-        else
+        for (; j + 2 * w <= j1; j += 2 * w)
         {
-            for (; j + 2 * w <= j1; j += 2 * w)
-            {
-                Stream4x2(job, j);
-            }
+            Stream4x2(job, j);
         }
         for (; j < j1; j++)
         {
@@ -47,7 +44,9 @@ internal static unsafe partial class Gemm
         }
     }
 
-    private static void Stream1x4(GemmJob job, int j)
+    // One row x 8 vectors: eight independent chains hide the FMA latency (one chain per vector would
+    // leave the loop latency-bound when B sits in L2, as for one step at H = 128).
+    private static void Stream1x8(GemmJob job, int j)
     {
         int w = Vector<float>.Count;
         int aP = job.TransA ? job.Lda : 1;
@@ -58,7 +57,8 @@ internal static unsafe partial class Gemm
             int kc = Math.Min(KC, job.K - pc);
             float* a = job.A + (long)pc * aP;
             float* b = job.B + (long)pc * ldb + j;
-            Vector<float> c0 = Vector<float>.Zero, c1 = Vector<float>.Zero, c2 = Vector<float>.Zero, c3 = Vector<float>.Zero;
+            Vector<float> c0 = default, c1 = default, c2 = default, c3 = default;
+            Vector<float> c4 = default, c5 = default, c6 = default, c7 = default;
             for (int p = 0; p < kc; p++, a += aP, b += ldb)
             {
                 var av = new Vector<float>(*a);
@@ -66,12 +66,20 @@ internal static unsafe partial class Gemm
                 c1 = Vector.FusedMultiplyAdd(av, Vector.Load(b + w), c1);
                 c2 = Vector.FusedMultiplyAdd(av, Vector.Load(b + 2 * w), c2);
                 c3 = Vector.FusedMultiplyAdd(av, Vector.Load(b + 3 * w), c3);
+                c4 = Vector.FusedMultiplyAdd(av, Vector.Load(b + 4 * w), c4);
+                c5 = Vector.FusedMultiplyAdd(av, Vector.Load(b + 5 * w), c5);
+                c6 = Vector.FusedMultiplyAdd(av, Vector.Load(b + 6 * w), c6);
+                c7 = Vector.FusedMultiplyAdd(av, Vector.Load(b + 7 * w), c7);
             }
             bool add = pc > 0 || job.Accumulate;
             StoreV(c, c0, add);
             StoreV(c + w, c1, add);
             StoreV(c + 2 * w, c2, add);
             StoreV(c + 3 * w, c3, add);
+            StoreV(c + 4 * w, c4, add);
+            StoreV(c + 5 * w, c5, add);
+            StoreV(c + 6 * w, c6, add);
+            StoreV(c + 7 * w, c7, add);
         }
     }
 
@@ -183,6 +191,10 @@ internal static unsafe partial class Gemm
             float* ai = a + i * lda;
             float* ci = job.C + (long)i * job.Ldc;
             int j = j0;
+            for (; j + 8 <= j1; j += 8)
+            {
+                Dot8(ai, job.B + (long)j * job.Ldb, job.Ldb, k, ci + j, job.Accumulate);
+            }
             for (; j + 4 <= j1; j += 4)
             {
                 Dot4(ai, job.B + (long)j * job.Ldb, job.Ldb, k, ci + j, job.Accumulate);
@@ -193,6 +205,49 @@ internal static unsafe partial class Gemm
                 ci[j] = job.Accumulate ? ci[j] + s : s;
             }
         }
+    }
+
+    // Eight rows of B against one row of op(A): eight independent chains (see Stream1x8).
+    private static void Dot8(float* a, float* b, long ldb, int k, float* c, bool add)
+    {
+        int w = Vector<float>.Count;
+        float* b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;
+        float* b4 = b + 4 * ldb, b5 = b + 5 * ldb, b6 = b + 6 * ldb, b7 = b + 7 * ldb;
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector<float> s4 = default, s5 = default, s6 = default, s7 = default;
+        int p = 0;
+        for (; p + w <= k; p += w)
+        {
+            var av = Vector.Load(a + p);
+            s0 = Vector.FusedMultiplyAdd(av, Vector.Load(b + p), s0);
+            s1 = Vector.FusedMultiplyAdd(av, Vector.Load(b1 + p), s1);
+            s2 = Vector.FusedMultiplyAdd(av, Vector.Load(b2 + p), s2);
+            s3 = Vector.FusedMultiplyAdd(av, Vector.Load(b3 + p), s3);
+            s4 = Vector.FusedMultiplyAdd(av, Vector.Load(b4 + p), s4);
+            s5 = Vector.FusedMultiplyAdd(av, Vector.Load(b5 + p), s5);
+            s6 = Vector.FusedMultiplyAdd(av, Vector.Load(b6 + p), s6);
+            s7 = Vector.FusedMultiplyAdd(av, Vector.Load(b7 + p), s7);
+        }
+        // The k % w tail and the lane sums, in the same order as Dot1 for every column.
+        c[0] = Finish(s0, a, b, p, k, c[0], add);
+        c[1] = Finish(s1, a, b1, p, k, c[1], add);
+        c[2] = Finish(s2, a, b2, p, k, c[2], add);
+        c[3] = Finish(s3, a, b3, p, k, c[3], add);
+        c[4] = Finish(s4, a, b4, p, k, c[4], add);
+        c[5] = Finish(s5, a, b5, p, k, c[5], add);
+        c[6] = Finish(s6, a, b6, p, k, c[6], add);
+        c[7] = Finish(s7, a, b7, p, k, c[7], add);
+    }
+
+    private static float Finish(Vector<float> s, float* a, float* b, int p, int k, float c, bool add)
+    {
+        float t = 0;
+        for (; p < k; p++)
+        {
+            t = MathF.FusedMultiplyAdd(a[p], b[p], t);
+        }
+        float r = Vector.Sum(s) + t;
+        return add ? c + r : r;
     }
 
     private static void Dot4(float* a, float* b, long ldb, int k, float* c, bool add)

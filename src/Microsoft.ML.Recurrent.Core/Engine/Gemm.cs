@@ -82,6 +82,10 @@ internal static unsafe partial class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
+            // The caller's buffers exist before any item runs: which items it takes varies from call to
+            // call, and a buffer first allocated in a later call would break "no allocation once warm".
+            PackBufferA();
+            PackBufferB();
             GemmJob job = _job ??= new GemmJob();
             job.Set(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, Level);
             int items = job.Plan(ComputeSettings.MaxThreads);
