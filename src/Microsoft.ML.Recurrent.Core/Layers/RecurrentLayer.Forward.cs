@@ -30,7 +30,7 @@ public sealed partial class RecurrentLayer
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
         var o = Options;
         int stateSize = checked(o.NumLayers * o.NumDirections * batchSize * o.HiddenSize);
-        RecurrentValidation.Length(input.Length, checked((long)batchSize * sequenceLength * o.InputSize), nameof(input), "batchSize * sequenceLength * InputSize", $"{batchSize} * {sequenceLength} * {o.InputSize}");
+        RecurrentValidation.Length(input.Length, batchSize, sequenceLength, o.InputSize, nameof(input));
         RecurrentValidation.OptionalLength(initialHidden.Length, stateSize, nameof(initialHidden), "NumLayers * NumDirections * batchSize * HiddenSize");
         RecurrentValidation.OptionalLength(initialCell.Length, stateSize, nameof(initialCell), "NumLayers * NumDirections * batchSize * HiddenSize");
         RecurrentValidation.OptionalLength(output.Length, checked((long)batchSize * sequenceLength * o.NumDirections * o.HiddenSize), nameof(output), "batchSize * sequenceLength * NumDirections * HiddenSize");

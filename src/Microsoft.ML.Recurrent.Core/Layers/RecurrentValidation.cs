@@ -3,11 +3,12 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// <summary>Argument checks shared by the recurrent layer's public entry points; messages name the argument, the value and what is allowed.</summary>
 internal static class RecurrentValidation
 {
-    public static void Length(int actual, long expected, string name, string expression, string values)
+    public static void Length(int actual, int batch, int sequence, int features, string name)
     {
+        long expected = (long)batch * sequence * features;
         if (actual != expected)
         {
-            throw new ArgumentException($"{name} has {actual} values; expected {expression} = {values} = {expected}.", name);
+            throw new ArgumentException($"{name} has {actual} values; expected batchSize * sequenceLength * InputSize = {batch} * {sequence} * {features} = {expected}.", name);
         }
     }
 

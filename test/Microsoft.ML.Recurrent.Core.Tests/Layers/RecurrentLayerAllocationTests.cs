@@ -1,0 +1,52 @@
+using Microsoft.ML.Recurrent.Layers;
+
+namespace Microsoft.ML.Recurrent.Tests.Layers;
+
+[TestClass]
+public sealed class RecurrentLayerAllocationTests
+{
+    [TestMethod]
+    [DataRow(RecurrentCellKind.Lstm, 1)]
+    [DataRow(RecurrentCellKind.Gru, 2)]
+    [DataRow(RecurrentCellKind.RnnTanh, 2)]
+    public void ForwardBackward_SteadyState_AllocatesNothing(RecurrentCellKind cell, int threads)
+    {
+        int keep = ComputeSettings.MaxThreads;
+        ComputeSettings.MaxThreads = threads;
+        try
+        {
+            var layer = new RecurrentLayer(new RecurrentLayerOptions { Cell = cell, InputSize = 24, HiddenSize = 40, NumLayers = 2, Bidirectional = true });
+            layer.ResetParameters(new Random(1));
+            var ws = layer.CreateWorkspace();
+            int batch = 6, seq = 9;
+            int[] lengths = [9, 3, 7, 9, 1, 5];
+            var x = new float[batch * seq * 24];
+            new Random(2).NextBytes(new byte[1]);
+            for (int i = 0; i < x.Length; i++)
+            {
+                x[i] = (i % 17 - 8) / 8f;
+            }
+            var output = new float[batch * seq * 80];
+            var dX = new float[x.Length];
+            void Once()
+            {
+                layer.Forward(ws, x, batch, seq, lengths, [], [], output, [], []);
+                layer.Backward(ws, output, [], [], dX, [], []);
+            }
+            for (int i = 0; i < 3; i++)
+            {
+                Once();
+            }
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5; i++)
+            {
+                Once();
+            }
+            Assert.AreEqual(0L, GC.GetAllocatedBytesForCurrentThread() - before, "bytes allocated by warmed-up forward + backward passes");
+        }
+        finally
+        {
+            ComputeSettings.MaxThreads = keep;
+        }
+    }
+}
