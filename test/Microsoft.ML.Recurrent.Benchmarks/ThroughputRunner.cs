@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;
 
@@ -44,7 +46,60 @@ internal static class ThroughputRunner
                 }
             }
         }
+        if (root.TryGetProperty("charlm", out var charlm) && (only is null || "charlm".Contains(only, StringComparison.Ordinal)))
+        {
+            foreach (bool train in new[] { true, false })
+            {
+                var result = TimeCharLm(charlm, train, quick);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{{\"cell\": \"charlm\", \"config\": \"charlm\", \"mode\": \"{(train ? "train_step_adam" : "infer")}\", \"ms\": {result.Ms:F3}, \"tokens_per_s\": {result.TokensPerSecond:F1}, \"gflops\": {result.Gflops:F2}, \"threads\": {threads}}}"));
+                output.Flush();
+            }
+        }
         return 0;
+    }
+
+    // Embedding(V,E) -> L-layer LSTM(H) -> Linear(H,V), cross-entropy over every step; train = zero_grad + forward + backward + Adam step.
+    private static (double Ms, double TokensPerSecond, double Gflops) TimeCharLm(JsonElement config, bool train, bool quick)
+    {
+        int vocab = config.GetProperty("vocab").GetInt32(), embed = config.GetProperty("embed").GetInt32();
+        int hidden = config.GetProperty("hidden").GetInt32(), layers = config.GetProperty("layers").GetInt32();
+        int batch = config.GetProperty("batch").GetInt32(), seq = config.GetProperty("seq").GetInt32();
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.LanguageModel, VocabularySize = vocab, EmbeddingSize = embed, HiddenSize = hidden, NumLayers = layers,
+            Cell = RecurrentCellKind.Lstm,
+        }, seed: 1);
+        var optimizer = new AdamOptimizer(model.Parameters.Count, new AdamOptions { LearningRate = config.GetProperty("lr").GetDouble() });
+        var rng = new Random(3);
+        var examples = Enumerable.Range(0, batch)
+            .Select(_ => SequenceExample.ForLanguageModel(Enumerable.Range(0, seq + 1).Select(_ => rng.Next(vocab)).ToArray()))
+            .ToArray();
+        var ws = model.CreateWorkspace();
+        void Once()
+        {
+            var metrics = new PassMetrics();
+            if (train)
+            {
+                model.Parameters.ZeroGradients();
+            }
+            model.Pass(ws, examples, backward: train, training: train, null, default, default, default, ref metrics);
+            if (train)
+            {
+                optimizer.Step(model.Parameters.Values, model.Parameters.Gradients);
+            }
+        }
+        double flops = 2.0 * batch * seq * hidden * vocab;
+        for (int k = 0; k < layers; k++)
+        {
+            flops += 2.0 * batch * seq * ((k == 0 ? embed : hidden) + hidden) * 4 * hidden;
+        }
+        if (train)
+        {
+            flops *= 3;
+        }
+        double ms = Median(Once, quick);
+        return (ms, batch * seq / (ms / 1e3), flops / (ms / 1e3) / 1e9);
     }
 
     private static (double Ms, double TokensPerSecond, double Gflops) TimeLayer(string cell, JsonElement config, bool train, bool quick)
