@@ -133,5 +133,14 @@ public sealed partial class RecurrentLayer
         return result;
     }
 
+    // Where the weights of one layer/direction slot (layer * NumDirections + direction) live; for single-step inference.
+    internal ParameterInfo WeightIh(int slot) => _weightIh[slot];
+
+    internal ParameterInfo WeightHh(int slot) => _weightHh[slot];
+
+    internal ParameterInfo? BiasIh(int slot) => _biasIh[slot];
+
+    internal ParameterInfo? BiasHh(int slot) => _biasHh[slot];
+
     private ReadOnlySpan<float> Bias(ParameterInfo? info) => info is null ? default : Parameters.GetValues(info);
 }
