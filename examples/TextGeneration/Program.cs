@@ -3,6 +3,7 @@
 // With no arguments it writes and uses a small sample text. Last line: "val_loss: X" (mean nats/char on the last 10% of the file).
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML.Recurrent.Generation;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Text;
@@ -65,12 +66,26 @@ internal static class TextGenerationApp
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {p.Step,6}  loss {p.Loss:F3}  {p.TokensPerSecond,8:F0} chars/s  eta {p.EstimatedTimeRemaining:hh\\:mm\\:ss}"));
             }
+            if (!p.IsEpochEnd && p.Step % 200 == 0)
+            {
+                PrintSample(model, sequencer, text[split..], seed);
+            }
         });
         var result = trainer.FitStream(train, validation, progress);
         Console.WriteLine($"trained {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s");
+        PrintSample(model, sequencer, text[split..], seed);
         var evaluation = SequenceEvaluator.EvaluateStream(model, validation, streams: 16, chunkLength: 200);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val_loss: {evaluation.Loss:F4}"));
         return 0;
+    }
+
+    // A sample of 200 characters from the model as it is now, prompted with the start of the validation text.
+    private static void PrintSample(SequenceModel model, TextSequencer sequencer, string validation, int seed)
+    {
+        var generator = new TextGenerator(new StreamingPredictor(model), sequencer);
+        string prompt = validation[..Math.Min(20, validation.Length)];
+        string sample = generator.Generate(prompt, new GenerationOptions { MaxLength = 200, Temperature = 0.8f, Seed = seed });
+        Console.WriteLine($"--- sample ---\n{prompt}{sample}\n--------------");
     }
 
     private static string WriteSample()
