@@ -1,11 +1,16 @@
-// Text generation: train a character-level LSTM language model on a text file and sample from it.
-//   dotnet run -c Release --project examples/TextGeneration -- --data ../shared/data/tinyshakespeare/input.txt --minutes 5
-// With no arguments it writes and uses a small sample text. Last line: "val_loss: X" (mean nats/char on the last 10% of the file).
+// Text generation: train a character-level LSTM language model on a text file, sample from it, save it, and
+// generate from a saved model.
+//   dotnet run -c Release --project examples/TextGeneration -- --data ../shared/data/tinyshakespeare/input.txt --minutes 5 --save shakespeare.rnnmodel
+//   dotnet run -c Release --project examples/TextGeneration -- --load shakespeare.rnnmodel --prompt "ROMEO:" --length 300 --temperature 0.7
+//   dotnet run -c Release --project examples/TextGeneration -- --load shakespeare.rnnmodel --interactive
+// With no arguments it writes and trains on a small sample text. After training, the last line is
+// "val_loss: X" (mean nats/char on the last 10% of the file).
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.Recurrent.Generation;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 
@@ -13,19 +18,124 @@ var dataOption = new Option<FileInfo?>("--data") { Description = "a UTF-8 text f
 var minutesOption = new Option<double?>("--minutes") { Description = "training time in minutes (default 2 with --data, 0.3 for the sample)" };
 var hiddenOption = new Option<int>("--hidden") { Description = "LSTM hidden size", DefaultValueFactory = _ => 256 };
 var layersOption = new Option<int>("--layers") { Description = "stacked LSTM layers", DefaultValueFactory = _ => 1 };
+var saveOption = new Option<FileInfo?>("--save") { Description = "save the trained model (with its vocabulary) to this file" };
+var loadOption = new Option<FileInfo?>("--load") { Description = "generate from a saved model instead of training" };
+var promptOption = new Option<string?>("--prompt") { Description = "text to continue (default: the start of the validation text, or a new line)" };
+var lengthOption = new Option<int>("--length") { Description = "characters to generate at the end", DefaultValueFactory = _ => 300 };
+var temperatureOption = new Option<float>("--temperature") { Description = "sampling temperature (0 = greedy)", DefaultValueFactory = _ => 0.8f };
+var topKOption = new Option<int>("--top-k") { Description = "sample only from the K most likely characters (0 = off)", DefaultValueFactory = _ => 0 };
+var topPOption = new Option<float>("--top-p") { Description = "sample only from the smallest set with this total probability (1 = off)", DefaultValueFactory = _ => 1f };
 var seedOption = new Option<int>("--seed") { Description = "seed of the weights, the batches and the samples", DefaultValueFactory = _ => 1 };
+var interactiveOption = new Option<bool>("--interactive") { Description = "read prompts from the console and stream the generated text" };
 var root = new RootCommand("Train a character language model on a text file, sample from it, and report the validation loss.")
 {
-    dataOption, minutesOption, hiddenOption, layersOption, seedOption,
+    dataOption, minutesOption, hiddenOption, layersOption, saveOption, loadOption, promptOption, lengthOption,
+    temperatureOption, topKOption, topPOption, seedOption, interactiveOption,
 };
-root.SetAction(r => TextGenerationApp.Run(r.GetValue(dataOption), r.GetValue(minutesOption), r.GetValue(hiddenOption), r.GetValue(layersOption), r.GetValue(seedOption)));
+root.SetAction(r => new TextGenerationApp
+{
+    Data = r.GetValue(dataOption), Minutes = r.GetValue(minutesOption), Hidden = r.GetValue(hiddenOption), Layers = r.GetValue(layersOption),
+    Save = r.GetValue(saveOption), Load = r.GetValue(loadOption), Prompt = r.GetValue(promptOption), Length = r.GetValue(lengthOption),
+    Sampling = new GenerationOptions
+    {
+        Temperature = r.GetValue(temperatureOption), TopK = r.GetValue(topKOption), TopP = r.GetValue(topPOption), Seed = r.GetValue(seedOption),
+    },
+    Seed = r.GetValue(seedOption), Interactive = r.GetValue(interactiveOption),
+}.Run());
 return root.Parse(args).Invoke();
 
-internal static class TextGenerationApp
+internal sealed class TextGenerationApp
 {
-    public static int Run(FileInfo? data, double? minutes, int hidden, int layers, int seed)
+    public FileInfo? Data { get; init; }
+    public double? Minutes { get; init; }
+    public int Hidden { get; init; }
+    public int Layers { get; init; }
+    public FileInfo? Save { get; init; }
+    public FileInfo? Load { get; init; }
+    public string? Prompt { get; init; }
+    public int Length { get; init; }
+    public required GenerationOptions Sampling { get; init; }
+    public int Seed { get; init; }
+    public bool Interactive { get; init; }
+
+    public int Run()
     {
-        string path = data?.FullName ?? WriteSample();
+        try
+        {
+            Sampling.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        return Load is not null ? Generate(Load) : Train();
+    }
+
+    private int Generate(FileInfo file)
+    {
+        RecurrentModelBundle bundle;
+        try
+        {
+            bundle = RecurrentModelBundle.Load(file.FullName);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Cannot load {file.FullName}: {e.Message}");
+            return 2;
+        }
+        if (bundle.Sequencer is null || bundle.Model.Options.Task != SequenceTask.LanguageModel)
+        {
+            Console.Error.WriteLine($"Cannot load {file.FullName}: it holds a {bundle.Model.Options.Task} model{(bundle.Sequencer is null ? " without a vocabulary" : "")}, not a text language model.");
+            return 2;
+        }
+        var generator = new TextGenerator(new StreamingPredictor(bundle.Model), bundle.Sequencer);
+        Console.WriteLine($"Loaded {file.Name}: {bundle.Model.Options.Cell} {bundle.Model.Options.NumLayers}x{bundle.Model.Options.HiddenSize}, {bundle.Sequencer.Vocabulary.Count} symbols.");
+        if (Interactive)
+        {
+            return RunInteractive(generator);
+        }
+        string prompt = Prompt ?? "\n";
+        Console.Write(prompt);
+        foreach (string piece in generator.GenerateTokens(prompt, Sampling with { MaxLength = Length }))
+        {
+            Console.Write(piece);
+        }
+        Console.WriteLine();
+        if (Data is not null && File.Exists(Data.FullName))
+        {
+            string text = File.ReadAllText(Data.FullName);
+            var evaluation = generator.Evaluate(text[(int)(text.Length * 0.9)..]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val_loss: {evaluation.NatsPerToken:F4}"));
+        }
+        return 0;
+    }
+
+    private int RunInteractive(TextGenerator generator)
+    {
+        Console.WriteLine("Type a prompt and press Enter (an empty line or end of input quits).");
+        int turn = 0;
+        while (true)
+        {
+            Console.Write("> ");
+            string? prompt = Console.ReadLine();
+            if (string.IsNullOrEmpty(prompt))
+            {
+                return 0;
+            }
+            Console.Write(prompt);
+            foreach (string piece in generator.GenerateTokens(prompt, Sampling with { MaxLength = Length, Seed = Sampling.Seed + turn++ }))
+            {
+                Console.Write(piece);
+                Console.Out.Flush();
+            }
+            Console.WriteLine();
+        }
+    }
+
+    private int Train()
+    {
+        string path = Data?.FullName ?? WriteSample();
         if (!File.Exists(path))
         {
             Console.Error.WriteLine($"Data file not found: {path}");
@@ -46,45 +156,51 @@ internal static class TextGenerationApp
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = 64,
-            Cell = RecurrentCellKind.Lstm, HiddenSize = hidden, NumLayers = layers, Dropout = layers > 1 ? 0.2f : 0f,
-        }, seed);
+            Cell = RecurrentCellKind.Lstm, HiddenSize = Hidden, NumLayers = Layers, Dropout = Layers > 1 ? 0.2f : 0f,
+        }, Seed);
         int batch = Math.Clamp(train.Length / 200, 1, 32);
-        var limit = TimeSpan.FromMinutes(minutes ?? (data is null ? 0.3 : 2));
+        var limit = TimeSpan.FromMinutes(Minutes ?? (Data is null ? 0.3 : 2));
         var trainer = new SequenceTrainer(model, new TrainerOptions
         {
-            Epochs = 1000, BatchSize = batch, TruncationLength = 100, LearningRate = 2e-3, Seed = seed, TimeLimit = limit,
+            Epochs = 1000, BatchSize = batch, TruncationLength = 100, LearningRate = 2e-3, Seed = Seed, TimeLimit = limit,
             MaxValidationItems = 50_000,
         });
+        string samplePrompt = Prompt ?? text[split..Math.Min(text.Length, split + 20)];
         var progress = new Progress(p =>
         {
             if (p.IsEpochEnd)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch} done: train {p.Loss:F3}, validation {p.Validation?.Loss:F3} nats/char"));
+                return;
             }
-            else if (p.Step % 50 == 0)
+            if (p.Step % 50 == 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {p.Step,6}  loss {p.Loss:F3}  {p.TokensPerSecond,8:F0} chars/s  eta {p.EstimatedTimeRemaining:hh\\:mm\\:ss}"));
             }
-            if (!p.IsEpochEnd && p.Step % 200 == 0)
+            if (p.Step % 200 == 0)
             {
-                PrintSample(model, sequencer, text[split..], seed);
+                PrintSample(model, sequencer, samplePrompt, 200);
             }
         });
         var result = trainer.FitStream(train, validation, progress);
         Console.WriteLine($"trained {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s");
-        PrintSample(model, sequencer, text[split..], seed);
+        PrintSample(model, sequencer, samplePrompt, Length);
+        if (Save is not null)
+        {
+            new RecurrentModelBundle(model, sequencer).Save(Save.FullName);
+            Console.WriteLine($"saved the model to {Save.FullName}");
+        }
         var evaluation = SequenceEvaluator.EvaluateStream(model, validation, streams: 16, chunkLength: 200);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val_loss: {evaluation.Loss:F4}"));
         return 0;
     }
 
-    // A sample of 200 characters from the model as it is now, prompted with the start of the validation text.
-    private static void PrintSample(SequenceModel model, TextSequencer sequencer, string validation, int seed)
+    // A sample from the model as it is now.
+    private void PrintSample(SequenceModel model, TextSequencer sequencer, string prompt, int length)
     {
         var generator = new TextGenerator(new StreamingPredictor(model), sequencer);
-        string prompt = validation[..Math.Min(20, validation.Length)];
-        string sample = generator.Generate(prompt, new GenerationOptions { MaxLength = 200, Temperature = 0.8f, Seed = seed });
+        string sample = generator.Generate(prompt, Sampling with { MaxLength = length });
         Console.WriteLine($"--- sample ---\n{prompt}{sample}\n--------------");
     }
 
