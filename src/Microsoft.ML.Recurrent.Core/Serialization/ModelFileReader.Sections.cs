@@ -109,9 +109,18 @@ internal static partial class ModelFileReader
         }
         var options = new SequenceModelOptions
         {
-            Task = task, VocabularySize = vocabularySize, EmbeddingSize = embeddingSize, InputFeatures = inputFeatures,
-            Cell = cell, HiddenSize = hiddenSize, NumLayers = numLayers, Bidirectional = bidirectional == 0 ? null : bidirectional == 2,
-            Dropout = dropout, Pooling = pooling, OutputSize = outputSize, ForgetGateBias = hasForgetGateBias == 1 ? forgetGateBias : null,
+            Task = task,
+            VocabularySize = vocabularySize,
+            EmbeddingSize = embeddingSize,
+            InputFeatures = inputFeatures,
+            Cell = cell,
+            HiddenSize = hiddenSize,
+            NumLayers = numLayers,
+            Bidirectional = bidirectional == 0 ? null : bidirectional == 2,
+            Dropout = dropout,
+            Pooling = pooling,
+            OutputSize = outputSize,
+            ForgetGateBias = hasForgetGateBias == 1 ? forgetGateBias : null,
         };
         try
         {

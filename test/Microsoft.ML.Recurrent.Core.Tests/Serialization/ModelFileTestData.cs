@@ -14,15 +14,22 @@ internal static class ModelFileTestData
     internal const int OptionsBody = HeaderSize + 8;       // first byte of the OPTS body
     internal const int ParametersSection = OptionsBody + 46; // the PARM tag
 
-    private static readonly string[] Reviews = ["a great film, truly great", "a dull and boring film", "not bad at all", "great acting, dull plot"];
+    private static readonly string[] _reviews = ["a great film, truly great", "a dull and boring film", "not bad at all", "great acting, dull plot"];
 
     internal static RecurrentModelBundle Classification()
     {
-        var sequencer = TextSequencer.Build(Reviews, new WordTokenizer());
+        var sequencer = TextSequencer.Build(_reviews, new WordTokenizer());
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = 6, HiddenSize = 5,
-            Cell = RecurrentCellKind.Lstm, OutputSize = 3, ForgetGateBias = 1f, Pooling = SequencePooling.Mean, Dropout = 0.25f,
+            Task = SequenceTask.Classification,
+            VocabularySize = sequencer.Vocabulary.Count,
+            EmbeddingSize = 6,
+            HiddenSize = 5,
+            Cell = RecurrentCellKind.Lstm,
+            OutputSize = 3,
+            ForgetGateBias = 1f,
+            Pooling = SequencePooling.Mean,
+            Dropout = 0.25f,
         }, seed: 11);
         return new RecurrentModelBundle(model, sequencer, ["negative", "neutral", "positive"], metadata: [new("dataset", "reviews")]);
     }
@@ -32,8 +39,13 @@ internal static class ModelFileTestData
         var sequencer = TextSequencer.Build(["to be or not to be", "that is the question"], new CharacterTokenizer());
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = 4, HiddenSize = 6,
-            NumLayers = 2, Cell = RecurrentCellKind.Gru, Bidirectional = false,
+            Task = SequenceTask.LanguageModel,
+            VocabularySize = sequencer.Vocabulary.Count,
+            EmbeddingSize = 4,
+            HiddenSize = 6,
+            NumLayers = 2,
+            Cell = RecurrentCellKind.Gru,
+            Bidirectional = false,
         }, seed: 12);
         return new RecurrentModelBundle(model, sequencer);
     }
@@ -43,8 +55,13 @@ internal static class ModelFileTestData
         var sequencer = TextSequencer.Build(["John lives in Paris", "Mary visits New York"], new WordTokenizer(new WordTokenizerOptions { LowerCase = false }));
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.Tagging, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = 5, HiddenSize = 4,
-            NumLayers = 2, Cell = RecurrentCellKind.RnnRelu, OutputSize = 3,
+            Task = SequenceTask.Tagging,
+            VocabularySize = sequencer.Vocabulary.Count,
+            EmbeddingSize = 5,
+            HiddenSize = 4,
+            NumLayers = 2,
+            Cell = RecurrentCellKind.RnnRelu,
+            OutputSize = 3,
         }, seed: 13);
         return new RecurrentModelBundle(model, sequencer, ["O", "B-PER", "B-LOC"]);
     }
@@ -53,8 +70,13 @@ internal static class ModelFileTestData
     {
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.Regression, InputFeatures = 3, HiddenSize = 7, Cell = RecurrentCellKind.RnnTanh,
-            OutputSize = 2, Pooling = SequencePooling.Max, Bidirectional = true,
+            Task = SequenceTask.Regression,
+            InputFeatures = 3,
+            HiddenSize = 7,
+            Cell = RecurrentCellKind.RnnTanh,
+            OutputSize = 2,
+            Pooling = SequencePooling.Max,
+            Bidirectional = true,
         }, seed: 14);
         return new RecurrentModelBundle(model, labelNames: ["next", "after-next"],
             numbers: [new("feature.mean", 12.5), new("feature.std", 0.375), new("target.scale", -1e-300)],
