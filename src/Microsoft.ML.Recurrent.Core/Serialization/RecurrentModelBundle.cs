@@ -138,6 +138,7 @@ public sealed class RecurrentModelBundle
     /// The file is not a model file, has a newer format version, is truncated, corrupt (checksum) or inconsistent;
     /// the message says which.
     /// </exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/> (other I/O errors pass through too).</exception>
     public static RecurrentModelBundle Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
