@@ -1,0 +1,272 @@
+using System.Buffers.Binary;
+using System.Text;
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Text;
+
+namespace Microsoft.ML.Recurrent.Serialization;
+
+internal static partial class ModelFileReader
+{
+    private sealed class Parts
+    {
+        public SequenceModel? Model;
+        public TextSequencer? Sequencer;
+        public string[]? LabelNames;
+        public Dictionary<string, double> Numbers = new(StringComparer.Ordinal);
+        public Dictionary<string, string> Metadata = new(StringComparer.Ordinal);
+    }
+
+    private static RecurrentModelBundle ReadSections(Header header, byte[] content)
+    {
+        var parts = new Parts();
+        SequenceModelOptions? options = null;
+        int position = 0;
+        foreach (string tag in ModelFileFormat.SectionTags(header.Flags))
+        {
+            if (content.Length - position < ModelFileFormat.SectionHeaderSize)
+            {
+                throw new InvalidDataException($"Invalid model file: the content ends before section '{tag}' (truncated or inconsistent lengths).");
+            }
+            string actualTag = Encoding.ASCII.GetString(content, position, 4);
+            if (actualTag != tag)
+            {
+                throw new InvalidDataException($"Invalid model file: expected section '{tag}' at content offset {position}, found '{Printable(content.AsSpan(position, 4))}'.");
+            }
+            int length = BinaryPrimitives.ReadInt32LittleEndian(content.AsSpan(position + 4));
+            position += ModelFileFormat.SectionHeaderSize;
+            if (length < 0 || length > content.Length - position)
+            {
+                throw new InvalidDataException($"Invalid model file: section '{tag}' declares {length} bytes, but only {content.Length - position} remain (truncated or corrupt).");
+            }
+            var reader = new ModelFileSectionReader(content, position, length, $"'{tag}'");
+            switch (tag)
+            {
+                case ModelFileFormat.OptionsTag:
+                    options = ReadOptions(reader);
+                    break;
+                case ModelFileFormat.ParametersTag:
+                    parts.Model = ReadParameters(reader, options!);
+                    break;
+                case ModelFileFormat.TextTag:
+                    parts.Sequencer = ReadSequencer(reader, options!);
+                    break;
+                case ModelFileFormat.LabelsTag:
+                    parts.LabelNames = ReadLabels(reader, options!);
+                    break;
+                case ModelFileFormat.NumbersTag:
+                    ReadMap(reader, "number", r => r.ReadDouble("a number"), parts.Numbers, 12);
+                    break;
+                default:
+                    ReadMap(reader, "metadata entry", r => r.ReadString("a metadata value"), parts.Metadata, 8);
+                    break;
+            }
+            reader.ExpectEnd();
+            position += length;
+        }
+        if (position != content.Length)
+        {
+            throw new InvalidDataException($"Invalid model file: {content.Length - position} unexpected bytes after the last section.");
+        }
+        try
+        {
+            return new RecurrentModelBundle(parts.Model!, parts.Sequencer, parts.LabelNames, parts.Numbers, parts.Metadata);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Invalid model file: its contents are invalid: {e.Message}", e);
+        }
+    }
+
+    private static SequenceModelOptions ReadOptions(ModelFileSectionReader r)
+    {
+        if (r.Remaining != ModelFileFormat.OptionsSize)
+        {
+            throw r.Invalid($"has {r.Remaining} bytes; format version 1 stores the options in {ModelFileFormat.OptionsSize}");
+        }
+        var task = (SequenceTask)r.ReadInt32("Task");
+        int vocabularySize = r.ReadInt32("VocabularySize"), embeddingSize = r.ReadInt32("EmbeddingSize");
+        int inputFeatures = r.ReadInt32("InputFeatures");
+        var cell = (RecurrentCellKind)r.ReadInt32("Cell");
+        int hiddenSize = r.ReadInt32("HiddenSize"), numLayers = r.ReadInt32("NumLayers");
+        byte bidirectional = r.ReadByte();
+        float dropout = r.ReadSingle("Dropout");
+        var pooling = (SequencePooling)r.ReadInt32("Pooling");
+        int outputSize = r.ReadInt32("OutputSize");
+        byte hasForgetGateBias = r.ReadByte();
+        float forgetGateBias = r.ReadSingle("ForgetGateBias");
+        if (bidirectional > 2)
+        {
+            throw r.Invalid($"stores Bidirectional as {bidirectional}; allowed 0 (null), 1 (false), 2 (true)");
+        }
+        if (hasForgetGateBias > 1 || (hasForgetGateBias == 0 && BitConverter.SingleToInt32Bits(forgetGateBias) != 0) || !float.IsFinite(forgetGateBias))
+        {
+            throw r.Invalid($"stores ForgetGateBias as flag {hasForgetGateBias}, value {forgetGateBias}; allowed: flag 0 with value 0, or flag 1 with a finite value");
+        }
+        if (!Enum.IsDefined(cell))
+        {
+            throw r.Invalid($"stores Cell {(int)cell}; allowed 0..3 (RnnTanh, RnnRelu, Lstm, Gru)");
+        }
+        var options = new SequenceModelOptions
+        {
+            Task = task,
+            VocabularySize = vocabularySize,
+            EmbeddingSize = embeddingSize,
+            InputFeatures = inputFeatures,
+            Cell = cell,
+            HiddenSize = hiddenSize,
+            NumLayers = numLayers,
+            Bidirectional = bidirectional == 0 ? null : bidirectional == 2,
+            Dropout = dropout,
+            Pooling = pooling,
+            OutputSize = outputSize,
+            ForgetGateBias = hasForgetGateBias == 1 ? forgetGateBias : null,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Invalid model file: the stored model options are invalid: {e.Message}", e);
+        }
+        return options;
+    }
+
+    private static SequenceModel ReadParameters(ModelFileSectionReader r, SequenceModelOptions options)
+    {
+        int tensors = r.ReadCount("a tensor count", ModelFileFormat.MaxTensors, 12);
+        long total = r.ReadInt64("the value count");
+        var names = new string[tensors];
+        var shapes = new int[tensors][];
+        long sum = 0;
+        for (int i = 0; i < tensors; i++)
+        {
+            names[i] = r.ReadString($"the name of tensor {i}");
+            int rank = r.ReadInt32($"the rank of '{names[i]}'");
+            if (rank < 1 || rank > ModelFileFormat.MaxRank)
+            {
+                throw r.Invalid($"gives parameter '{names[i]}' rank {rank}; allowed 1..{ModelFileFormat.MaxRank}");
+            }
+            shapes[i] = new int[rank];
+            long size = 1;
+            for (int d = 0; d < rank; d++)
+            {
+                shapes[i][d] = r.ReadInt32($"a dimension of '{names[i]}'");
+                if (shapes[i][d] < 1)
+                {
+                    throw r.Invalid($"gives parameter '{names[i]}' dimension {d} = {shapes[i][d]}; dimensions must be at least 1");
+                }
+                size = Math.Min(size * shapes[i][d], 1L << 40);
+            }
+            sum += size;
+        }
+        if (total != sum)
+        {
+            throw r.Invalid($"declares {total} values, but its tensor shapes add up to {sum}");
+        }
+        if (4 * total != r.Remaining)
+        {
+            throw r.Invalid($"declares {total} float values ({4 * total} bytes), but holds {r.Remaining} bytes of values (truncated or corrupt)");
+        }
+        long expected = ModelFileFormat.ParameterCount(options);
+        if (total != expected)
+        {
+            throw r.Invalid($"holds {total} parameters, but its model options call for {expected}");
+        }
+        SequenceModel model;
+        try
+        {
+            model = new SequenceModel(options);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"Invalid model file: the stored model options are invalid: {e.Message}", e);
+        }
+        var parameters = model.Parameters;
+        if (parameters.Names.Count != tensors)
+        {
+            throw r.Invalid($"lists {tensors} tensors; the model options call for {parameters.Names.Count} ({string.Join(", ", parameters.Names)})");
+        }
+        for (int i = 0; i < tensors; i++)
+        {
+            var info = parameters.GetInfo(parameters.Names[i]);
+            if (names[i] != info.Name || !shapes[i].AsSpan().SequenceEqual(info.Shape))
+            {
+                throw r.Invalid($"lists tensor {i} as '{names[i]}' [{string.Join(", ", shapes[i])}]; the model options call for '{info.Name}' [{string.Join(", ", info.Shape)}]");
+            }
+        }
+        foreach (string name in parameters.Names)
+        {
+            r.ReadFiniteFloats(parameters.GetValues(name), name);
+        }
+        return model;
+    }
+
+    private static TextSequencer ReadSequencer(ModelFileSectionReader r, SequenceModelOptions options)
+    {
+        if (!options.UsesTokens)
+        {
+            throw r.Invalid("is present, but the model reads numeric features, not tokens");
+        }
+        using var stream = new MemoryStream(r.Content, r.Position, r.Remaining, writable: false);
+        using var binary = new BinaryReader(stream);
+        TextSequencer sequencer;
+        try
+        {
+            sequencer = TextSequencer.ReadFrom(binary, options.VocabularySize, r.Remaining);
+        }
+        catch (InvalidDataException e)
+        {
+            throw r.Invalid($"holds an invalid tokenizer or vocabulary: {e.Message}");
+        }
+        r.Skip((int)stream.Position);
+        if (sequencer.Vocabulary.Count != options.VocabularySize)
+        {
+            throw r.Invalid($"holds a vocabulary of {sequencer.Vocabulary.Count} tokens; the model's VocabularySize is {options.VocabularySize}");
+        }
+        return sequencer;
+    }
+
+    private static string[] ReadLabels(ModelFileSectionReader r, SequenceModelOptions options)
+    {
+        int count = r.ReadCount("a label count", options.HeadOutputs, 4);
+        if (count != options.HeadOutputs)
+        {
+            throw r.Invalid($"holds {count} label names; the model has {options.HeadOutputs} outputs");
+        }
+        var labels = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            labels[i] = r.ReadString($"label name {i}");
+        }
+        return labels;
+    }
+
+    private static void ReadMap<T>(ModelFileSectionReader r, string what, Func<ModelFileSectionReader, T> readValue,
+        Dictionary<string, T> map, int minEntryBytes)
+    {
+        int count = r.ReadCount($"a {what} count", int.MaxValue, minEntryBytes);
+        string? previous = null;
+        for (int i = 0; i < count; i++)
+        {
+            string key = r.ReadString($"the key of {what} {i}");
+            if (previous is not null && string.CompareOrdinal(previous, key) >= 0)
+            {
+                throw r.Invalid($"has key \"{key}\" after \"{previous}\"; keys must be unique and in ordinal order");
+            }
+            map.Add(key, readValue(r));
+            previous = key;
+        }
+    }
+
+    private static string Printable(ReadOnlySpan<byte> tag)
+    {
+        var builder = new StringBuilder();
+        foreach (byte b in tag)
+        {
+            builder.Append(b is >= 0x20 and < 0x7F ? (char)b : '?');
+        }
+        return builder.ToString();
+    }
+}
