@@ -1,0 +1,57 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Recurrent;
+
+// Column classes of the CustomMapping parts of a saved recurrent model. Their names and shapes are part of the
+// saved-model contract: never change them, add new classes with new contract names instead.
+
+/// <summary>No input columns (the model-key mapping reads nothing).</summary>
+public sealed class RecurrentEmptyInput
+{
+}
+
+/// <summary>The constant key that the stored model text is looked up by.</summary>
+public sealed class RecurrentModelKeyOutput
+{
+    /// <summary>Always 1.</summary>
+    [ColumnName(RecurrentColumnNames.ModelKey)]
+    public uint ModelKey { get; set; }
+}
+
+/// <summary>The input of a recurrent text classifier mapping: the text and the serialized model.</summary>
+public sealed class RecurrentTextInput
+{
+    /// <summary>The text to classify.</summary>
+    [ColumnName(RecurrentColumnNames.Text)]
+    public string Text { get; set; } = "";
+
+    /// <summary>The model file as base64 text (the same string object on every row).</summary>
+    [ColumnName(RecurrentColumnNames.Model)]
+    public ReadOnlyMemory<char> Model { get; set; }
+}
+
+/// <summary>The output of a binary classifier, as ML.NET's binary evaluator expects it.</summary>
+public sealed class RecurrentBinaryOutput
+{
+    /// <summary>The raw score: logit(true) - logit(false).</summary>
+    public float Score { get; set; }
+
+    /// <summary>The probability of the positive class.</summary>
+    public float Probability { get; set; }
+
+    /// <summary>Whether the probability is at least 0.5.</summary>
+    public bool PredictedLabel { get; set; }
+}
+
+/// <summary>Names of the helper columns a recurrent model adds and drops.</summary>
+public static class RecurrentColumnNames
+{
+    /// <summary>The constant model key.</summary>
+    public const string ModelKey = "__RecurrentModelKey";
+
+    /// <summary>The serialized model text.</summary>
+    public const string Model = "__RecurrentModel";
+
+    /// <summary>A copy of the input text column under a fixed name.</summary>
+    public const string Text = "__RecurrentText";
+}

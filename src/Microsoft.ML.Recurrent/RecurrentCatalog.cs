@@ -1,0 +1,34 @@
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Where ML.NET users find the recurrent trainers. ML.NET keeps a catalog's environment internal, so these
+/// extension methods take the <see cref="MLContext"/> through the catalog's owner: pass the same context you build
+/// the rest of the pipeline with.
+/// </summary>
+public static class RecurrentCatalog
+{
+    /// <summary>A recurrent (bidirectional LSTM by default) binary classifier reading a text column and a Boolean label.</summary>
+    /// <param name="catalog">The binary-classification trainers catalog.</param>
+    /// <param name="labelColumnName">The Boolean label column.</param>
+    /// <param name="textColumnName">The text column (tokenized into words inside the model).</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="seed">Seed of the weights and the shuffling.</param>
+    public static RecurrentTextClassifierEstimator RecurrentTextClassifier(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        string labelColumnName = "Label", string textColumnName = "Text", int epochs = 10, int seed = 0) =>
+        catalog.RecurrentTextClassifier(new RecurrentTextClassifierOptions
+        {
+            LabelColumnName = labelColumnName, TextColumnName = textColumnName, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A recurrent binary classifier reading a text column and a Boolean label, with every option.</summary>
+    /// <param name="catalog">The binary-classification trainers catalog.</param>
+    /// <param name="options">The options.</param>
+    public static RecurrentTextClassifierEstimator RecurrentTextClassifier(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
+        RecurrentTextClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        // The stock parts the trained model is saved as only need a host; their own state carries no seed or context.
+        return new RecurrentTextClassifierEstimator(new MLContext(options.Seed), options);
+    }
+}

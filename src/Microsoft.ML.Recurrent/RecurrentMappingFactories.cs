@@ -1,0 +1,38 @@
+using Microsoft.ML.Transforms;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>Creates the constant-key mapping of a saved recurrent model (ML.NET finds it by its contract name when loading).</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class RecurrentModelKeyFactory : CustomMappingFactory<RecurrentEmptyInput, RecurrentModelKeyOutput>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "Recurrent.ModelKey.v1";
+
+    /// <inheritdoc/>
+    public override Action<RecurrentEmptyInput, RecurrentModelKeyOutput> GetMapping() => Map;
+
+    internal static void Map(RecurrentEmptyInput input, RecurrentModelKeyOutput output) => output.ModelKey = 1;
+}
+
+/// <summary>Creates the prediction mapping of a saved binary text classifier (found by its contract name when loading).</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class RecurrentBinaryTextClassifierFactory : CustomMappingFactory<RecurrentTextInput, RecurrentBinaryOutput>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "Recurrent.BinaryTextClassifier.v1";
+
+    /// <inheritdoc/>
+    public override Action<RecurrentTextInput, RecurrentBinaryOutput> GetMapping() => Map;
+
+    internal static void Map(RecurrentTextInput input, RecurrentBinaryOutput output)
+    {
+        var model = RecurrentModelCache.Get(input.Model);
+        Span<float> logits = stackalloc float[2];
+        model.PredictLogits(input.Text, logits);
+        float score = logits[1] - logits[0];
+        output.Score = score;
+        output.Probability = 1f / (1f + MathF.Exp(-score));
+        output.PredictedLabel = output.Probability >= 0.5f;
+    }
+}

@@ -1,0 +1,84 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Decoded models, cached per backing string of the model column: ML.NET hands every row the same string object
+/// (before saving and after loading), so each model is decoded once and the per-row cost does not grow with its size.
+/// Thread-safe: the decoded model is read-only and each thread predicts with its own workspace.
+/// </summary>
+internal static class RecurrentModelCache
+{
+    private static readonly ConditionalWeakTable<string, LoadedTextModel> Cache = [];
+
+    public static LoadedTextModel Get(ReadOnlyMemory<char> modelText)
+    {
+        if (MemoryMarshal.TryGetString(modelText, out string? text, out int start, out int length) && start == 0 && length == text.Length)
+        {
+            return Cache.GetValue(text, static t => LoadedTextModel.Decode(t));
+        }
+        // Not backed by a whole string (never seen with ML.NET): decode without caching.
+        return LoadedTextModel.Decode(modelText.ToString());
+    }
+}
+
+/// <summary>A decoded text model with one workspace per thread.</summary>
+internal sealed class LoadedTextModel
+{
+    // One workspace per thread for the model it used last (usually the only one): no per-row allocation.
+    [ThreadStatic]
+    private static (LoadedTextModel? Owner, ModelWorkspace? Workspace) _threadWorkspace;
+
+    private readonly int _maxLength;
+
+    private LoadedTextModel(RecurrentModelBundle bundle)
+    {
+        Bundle = bundle;
+        _maxLength = bundle.Numbers.TryGetValue(RecurrentTextClassifierEstimator.MaxLengthKey, out double max) ? (int)max : int.MaxValue;
+    }
+
+    public RecurrentModelBundle Bundle { get; }
+
+    public static LoadedTextModel Decode(string base64)
+    {
+        try
+        {
+            var bundle = RecurrentModelBundle.FromBase64(base64);
+            if (bundle.Sequencer is null)
+            {
+                throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
+            }
+            return new LoadedTextModel(bundle);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException("The recurrent model column does not hold base64 text.", e);
+        }
+    }
+
+    /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
+    public void PredictLogits(string? text, Span<float> logits)
+    {
+        int[] ids = Bundle.Sequencer!.Encode(text ?? "");
+        if (ids.Length == 0)
+        {
+            // An empty text is read as one unknown token (or padding), so every row gets a prediction.
+            ids = [Math.Max(0, Bundle.Sequencer.Vocabulary.UnknownId)];
+        }
+        else if (ids.Length > _maxLength)
+        {
+            ids = ids[.._maxLength];
+        }
+        if (!ReferenceEquals(_threadWorkspace.Owner, this))
+        {
+            _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
+        }
+        var ws = _threadWorkspace.Workspace!;
+        var example = SequenceExample.ForClassification(ids, 0);
+        Bundle.Model.Forward(ws, new[] { example }, training: false, null, default, default);
+        ws.Logits.AsSpan(0, logits.Length).CopyTo(logits);
+    }
+}

@@ -1,0 +1,155 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Trains a recurrent binary classifier on a text column and a Boolean label. The transformer it returns adds
+/// <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> (what <c>BinaryClassification.Evaluate</c> reads) and
+/// saves as an ordinary ML.NET model made of stock parts (see the README).
+/// </summary>
+public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentTextClassifierTransformer>
+{
+    internal const string MaxLengthKey = "max_sequence_length";
+    private readonly MLContext _context;
+
+    internal RecurrentTextClassifierEstimator(MLContext context, RecurrentTextClassifierOptions options)
+    {
+        _context = context;
+        Options = options;
+        ArgumentException.ThrowIfNullOrEmpty(options.LabelColumnName, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(options.TextColumnName, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 1, nameof(options));
+        if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
+        }
+    }
+
+    /// <summary>The options.</summary>
+    public RecurrentTextClassifierOptions Options { get; }
+
+    /// <summary>The schema the fitted transformer produces: the input columns plus Score, Probability and PredictedLabel.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The text or label column is missing or of the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        CheckColumn(inputSchema, Options.TextColumnName, "text (string)", c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType);
+        // The chain of stock parts the transformer is made of tells the output schema (SchemaShape columns cannot be built directly).
+        return Template(Options.TextColumnName, "").GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    /// <exception cref="ArgumentException">The training data is empty or has only one class.</exception>
+    public RecurrentTextClassifierTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var rows = ReadRows(input, nameof(input));
+        if (rows.Count == 0)
+        {
+            throw new ArgumentException($"The training data is empty: no rows in columns '{Options.TextColumnName}' and '{Options.LabelColumnName}'.", nameof(input));
+        }
+        int positives = rows.Count(r => r.Label);
+        if (positives == 0 || positives == rows.Count)
+        {
+            throw new ArgumentException($"The label column '{Options.LabelColumnName}' has only one class ({(positives == 0 ? "false" : "true")}) in {rows.Count} rows; a binary classifier needs both.", nameof(input));
+        }
+        List<(string Text, bool Label)> train = rows, validation = [];
+        if (Options.ValidationSet is { } validationSet)
+        {
+            validation = ReadRows(validationSet, nameof(Options.ValidationSet));
+        }
+        else if (Options.ValidationFraction > 0)
+        {
+            var shuffled = rows.OrderBy(_ => 0).ToList();
+            new Random(Options.Seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(shuffled));
+            int count = Math.Max(1, (int)(rows.Count * Options.ValidationFraction));
+            validation = shuffled[..count];
+            train = shuffled[count..];
+        }
+
+        ITokenizer tokenizer = Options.WordTokens ? new WordTokenizer() : new CharacterTokenizer();
+        var sequencer = TextSequencer.Build(train.Select(r => r.Text), tokenizer,
+            new VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown });
+        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => data.Select(r =>
+        {
+            int[] ids = sequencer.Encode(r.Text);
+            ids = ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > Options.MaxSequenceLength ? ids[..Options.MaxSequenceLength] : ids;
+            return SequenceExample.ForClassification(ids, r.Label ? 1 : 0);
+        }).ToList();
+
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
+            Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, Bidirectional = Options.Bidirectional,
+            Dropout = Options.Dropout, Pooling = Options.Pooling, OutputSize = 2,
+        }, Options.Seed);
+        var trainer = new SequenceTrainer(model, new TrainerOptions
+        {
+            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate,
+            EarlyStoppingPatience = validation.Count > 0 ? Options.EarlyStoppingPatience : null, Seed = Options.Seed,
+        });
+        var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, Options.Progress);
+        var bundle = new RecurrentModelBundle(model, sequencer, ["False", "True"],
+            [new(MaxLengthKey, Options.MaxSequenceLength)], [new("task", "binary-text-classification")]);
+        var chain = Template(Options.TextColumnName, bundle.ToBase64()).Fit(input);
+        return new RecurrentTextClassifierTransformer(chain, bundle, result);
+    }
+
+    // CopyColumns -> model key -> model text -> prediction mapping -> drop helpers: stock, saveable parts only.
+    private EstimatorChain<Transforms.ColumnSelectingTransformer> Template(string textColumn, string modelText) =>
+        _context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
+            .Append(_context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
+            .Append(_context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+            .Append(_context.Transforms.CustomMapping<RecurrentTextInput, RecurrentBinaryOutput>(RecurrentBinaryTextClassifierFactory.Map, RecurrentBinaryTextClassifierFactory.ContractName))
+            .Append(_context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+
+    private List<(string Text, bool Label)> ReadRows(IDataView data, string paramName)
+    {
+        var text = RequireColumn(data.Schema, Options.TextColumnName, "text (string)", t => t is TextDataViewType, paramName);
+        var label = RequireColumn(data.Schema, Options.LabelColumnName, "Boolean", t => t is BooleanDataViewType, paramName);
+        var rows = new List<(string, bool)>();
+        using var cursor = data.GetRowCursor([text, label]);
+        var getText = cursor.GetGetter<ReadOnlyMemory<char>>(text);
+        var getLabel = cursor.GetGetter<bool>(label);
+        ReadOnlyMemory<char> t = default;
+        bool l = false;
+        while (cursor.MoveNext())
+        {
+            getText(ref t);
+            getLabel(ref l);
+            rows.Add((t.ToString(), l));
+        }
+        return rows;
+    }
+
+    private static DataViewSchema.Column RequireColumn(DataViewSchema schema, string name, string expected, Func<DataViewType, bool> ok, string paramName)
+    {
+        var column = schema.GetColumnOrNull(name);
+        if (column is null)
+        {
+            throw new ArgumentOutOfRangeException(paramName, $"Column '{name}' was not found; expected a {expected} column. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
+        }
+        if (!ok(column.Value.Type))
+        {
+            throw new ArgumentOutOfRangeException(paramName, $"Column '{name}' has type {column.Value.Type}; expected {expected}.");
+        }
+        return column.Value;
+    }
+
+    private static void CheckColumn(SchemaShape schema, string name, string expected, Func<SchemaShape.Column, bool> ok)
+    {
+        var column = schema.FirstOrDefault(c => c.Name == name);
+        if (column.Name is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Column '{name}' was not found; expected a {expected} column.");
+        }
+        if (!ok(column))
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Column '{name}' has type {column.ItemType}{(column.Kind != SchemaShape.Column.VectorKind.Scalar ? " vector" : "")}; expected {expected}.");
+        }
+    }
+}

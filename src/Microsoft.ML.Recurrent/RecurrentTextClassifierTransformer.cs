@@ -1,0 +1,43 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// A trained recurrent text classifier. It is a facade over a chain of stock ML.NET transforms, and saves exactly
+/// as that chain: <c>mlContext.Model.Load</c> gives back a <c>TransformerChain</c> that predicts the same, in any
+/// app that references ML.NET and this assembly. Thread-safe.
+/// </summary>
+public sealed class RecurrentTextClassifierTransformer : ITransformer
+{
+    private readonly ITransformer _chain;
+
+    internal RecurrentTextClassifierTransformer(ITransformer chain, RecurrentModelBundle bundle, TrainingResult training)
+    {
+        _chain = chain;
+        Model = bundle;
+        TrainingResult = training;
+    }
+
+    /// <summary>The trained model with its vocabulary (save it on its own with <see cref="RecurrentModelBundle.Save(string)"/>).</summary>
+    public RecurrentModelBundle Model { get; }
+
+    /// <summary>How training went: per-epoch losses and validation figures.</summary>
+    public TrainingResult TrainingResult { get; }
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => _chain.IsRowToRowMapper;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _chain.GetOutputSchema(inputSchema);
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _chain.GetRowToRowMapper(inputSchema);
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input) => _chain.Transform(input);
+
+    /// <inheritdoc/>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => _chain.Save(ctx);
+}
