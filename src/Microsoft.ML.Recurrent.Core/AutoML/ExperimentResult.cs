@@ -20,7 +20,7 @@ public sealed record ExperimentResult
     /// </summary>
     public required IReadOnlyList<TrialResult> Leaderboard { get; init; }
 
-    /// <summary>Every training run, in the order rungs and trial ids were scheduled.</summary>
+    /// <summary>Every training run, in scheduling order: by rung; within rung 0 by trial id, within later rungs by the previous rung's rank.</summary>
     public required IReadOnlyList<TrialResult> Runs { get; init; }
 
     /// <summary>The winner: the first entry of the <see cref="Leaderboard"/>.</summary>

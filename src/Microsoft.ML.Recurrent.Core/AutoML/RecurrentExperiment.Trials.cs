@@ -23,7 +23,7 @@ public sealed partial class RecurrentExperiment
         ExceptionDispatchInfo? failure = null;
         void Worker()
         {
-            while (failure is null)
+            while (Volatile.Read(ref failure) is null)
             {
                 int j = Interlocked.Increment(ref next);
                 if (j >= jobs.Length)

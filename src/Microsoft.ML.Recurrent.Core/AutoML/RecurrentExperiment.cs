@@ -100,6 +100,7 @@ public sealed partial class RecurrentExperiment
             for (int rung = 0; ; rung++)
             {
                 // A failed run, one that stopped early, or one already trained this long would only repeat itself.
+                // Survivors come in rank order, so under a time budget the most promising are trained first.
                 int[] pending = [.. survivors.Where(i => latest[i] is not { } done
                     || (done.Result.Succeeded && !done.Result.StoppedEarly && done.Result.EpochBudget < epochs))];
                 var jobs = pending.Select(i => new Job(i, settings[i], rung, epochs)).ToArray();
