@@ -113,6 +113,10 @@ public sealed partial class RecurrentExperiment
             ExperimentMetric.Rmse => validation.Rmse,
             _ => validation.Loss,
         };
+        if (!double.IsFinite(metric))
+        {
+            return new Outcome(result with { Error = $"The validation {Options.EffectiveMetric} is {metric}." }, null);
+        }
         return new Outcome(result with
         {
             Metric = metric, ValidationLoss = validation.Loss, ValidationAccuracy = validation.Accuracy, ValidationRmse = validation.Rmse,

@@ -107,7 +107,9 @@ public sealed partial class RecurrentExperiment
                 var finished = RunRung(jobs, data, clock, runs.Count > 0, progress, cancellationToken);
                 foreach (var outcome in finished)
                 {
-                    latest[outcome.Result.TrialId] = outcome;
+                    // Without a refit any configuration's model may end up the answer (the leaderboard ranks every
+                    // configuration's last run), so all are kept; with a refit none is needed.
+                    latest[outcome.Result.TrialId] = o.RefitOnAllData ? outcome with { Model = null } : outcome;
                     runs.Add(outcome.Result);
                 }
                 if (finished.Count < jobs.Length || finished.Any(f => f.Result.TimeBudgetExhausted))
@@ -122,10 +124,6 @@ public sealed partial class RecurrentExperiment
                 var ranked = survivors.Select(i => latest[i]!.Result).Order(new TrialComparer(o.EffectiveMetric)).ToArray();
                 int keep = Math.Max(1, survivors.Length / o.ReductionFactor);
                 survivors = [.. ranked.Take(keep).Select(r => r.TrialId)];
-                foreach (var dropped in ranked.Skip(keep))
-                {
-                    latest[dropped.TrialId] = latest[dropped.TrialId]! with { Model = null };
-                }
                 epochs = keep == 1 ? o.MaxEpochs : (int)Math.Min(o.MaxEpochs, (long)epochs * o.ReductionFactor);
             }
             var leaderboard = latest.Where(x => x is not null).Select(x => x!.Result).Order(new TrialComparer(o.EffectiveMetric)).ToArray();

@@ -67,7 +67,8 @@ public sealed record RecurrentExperimentOptions
 
     /// <summary>
     /// Retrain the best settings on training + validation data for the best trial's best epoch count and return that
-    /// model; false returns the best trial's own model (trained on the training split). Default true.
+    /// model; false returns the best trial's own model (trained on the training split; every trial's model is then kept
+    /// in memory until the experiment ends). Default true.
     /// </summary>
     public bool RefitOnAllData { get; init; } = true;
 

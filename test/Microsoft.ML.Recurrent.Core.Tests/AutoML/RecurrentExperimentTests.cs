@@ -81,6 +81,16 @@ public sealed class RecurrentExperimentTests
     }
 
     [TestMethod]
+    public void Run_WithoutRefit_ReturnsTheBestTrialsOwnModel()
+    {
+        var validation = FirstTokenClass(40, 8, 4, 8);
+        var result = new RecurrentExperiment(Options(trials: 3) with { RefitOnAllData = false }).Run(FirstTokenClass(80, 7, 4, 8), validation);
+        Assert.IsNull(result.Refit);
+        Assert.AreEqual(result.BestTrial.ValidationLoss, SequenceEvaluator.Evaluate(result.BestModel, validation).Loss, 1e-9,
+            "the returned model is the one whose validation loss the leaderboard shows");
+    }
+
+    [TestMethod]
     public void Run_TinyTimeBudget_StopsPromptlyAfterAtLeastOneTrial()
     {
         var budget = TimeSpan.FromMilliseconds(200);
@@ -122,6 +132,16 @@ public sealed class RecurrentExperimentTests
         Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
         Assert.ThrowsExactly<OperationCanceledException>(() =>
             new RecurrentExperiment(Options(trials: 2)).Run(FirstTokenClass(20, 4, 4, 8), cancellationToken: new CancellationToken(true)));
+
+        // In the middle of long trials running in parallel.
+        using var later = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        var longTrials = Options(trials: 4) with { MinEpochs = 1000, MaxEpochs = 1000, EarlyStoppingPatience = 1000, MaxParallelTrials = 2 };
+        int threads = ComputeSettings.MaxThreads;
+        clock.Restart();
+        Assert.ThrowsExactly<OperationCanceledException>(() =>
+            new RecurrentExperiment(longTrials).Run(FirstTokenClass(200, 4, 4, 8), cancellationToken: later.Token));
+        Assert.IsTrue(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        Assert.AreEqual(threads, ComputeSettings.MaxThreads, "the thread setting is restored");
     }
 
     [TestMethod]
