@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent.AutoML;
+
+/// <summary>What a <see cref="RecurrentExperiment"/> found: the leaderboard, every run, and the best model ready to use.</summary>
+public sealed record ExperimentResult
+{
+    /// <summary>The metric that ranks the trials.</summary>
+    public required ExperimentMetric Metric { get; init; }
+
+    /// <summary>Whether a higher <see cref="Metric"/> is better (accuracy), else lower is (loss, RMSE).</summary>
+    public bool HigherIsBetter => Metric == ExperimentMetric.Accuracy;
+
+    /// <summary>
+    /// One entry per configuration trained, its run at the highest rung it reached, best first: by metric, then by lower
+    /// validation loss, then by trial id; failed trials last.
+    /// </summary>
+    public required IReadOnlyList<TrialResult> Leaderboard { get; init; }
+
+    /// <summary>Every training run, in scheduling order: by rung; within rung 0 by trial id, within later rungs by the previous rung's rank.</summary>
+    public required IReadOnlyList<TrialResult> Runs { get; init; }
+
+    /// <summary>The winner: the first entry of the <see cref="Leaderboard"/>.</summary>
+    public TrialResult BestTrial => Leaderboard[0];
+
+    /// <summary>
+    /// The best settings' model: retrained on training + validation data for <see cref="TrialResult.BestEpoch"/> epochs
+    /// (see <see cref="Refit"/>), or the best trial's own model when the refit was switched off. Save it with
+    /// <see cref="Serialization.RecurrentModelBundle"/>.
+    /// </summary>
+    public required SequenceModel BestModel { get; init; }
+
+    /// <summary>The final refit on all data, or null when <see cref="RecurrentExperimentOptions.RefitOnAllData"/> is false.</summary>
+    public TrainingResult? Refit { get; init; }
+
+    /// <summary>Wall-clock time of the whole experiment, refit included.</summary>
+    public TimeSpan Elapsed { get; init; }
+
+    /// <summary>Whether the time budget ended the search before the trial budget did.</summary>
+    public bool TimeBudgetExhausted { get; init; }
+
+    /// <summary>The leaderboard as a fixed-width text table.</summary>
+    /// <param name="maxRows">Rows to show at most. Default 20.</param>
+    public string FormatLeaderboard(int maxRows = 20)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
+        var sb = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        sb.Append(c, $"{"#",3} {"trial",5} {"rung",4} {"epochs",9} {Metric + (HigherIsBetter ? " ↑" : " ↓"),10} {"val loss",9} {"params",9} {"time",8}  settings\n");
+        for (int i = 0; i < Math.Min(maxRows, Leaderboard.Count); i++)
+        {
+            var t = Leaderboard[i];
+            string epochs = $"{t.BestEpoch}/{t.EpochsTrained}/{t.EpochBudget}";
+            string metric = t.Succeeded ? t.Metric.ToString("F4", c) : "failed";
+            sb.Append(c, $"{i + 1,3} {t.TrialId,5} {t.Rung,4} {epochs,9} {metric,10} {t.ValidationLoss,9:F4} {t.ParameterCount,9} {t.TrainingTime.TotalSeconds,7:F2}s  {t.Settings}\n");
+        }
+        if (Leaderboard.Count > maxRows)
+        {
+            sb.Append(c, $"... {Leaderboard.Count - maxRows} more\n");
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,125 @@
+using Microsoft.ML.Recurrent.Models;
+
+namespace Microsoft.ML.Recurrent.AutoML;
+
+/// <summary>The settings of a <see cref="RecurrentExperiment"/>. Every default is documented on its property.</summary>
+public sealed record RecurrentExperimentOptions
+{
+    /// <summary>
+    /// The model template: its task, vocabulary size, embedding-or-features input, output count, pooling and forget-gate
+    /// bias are kept; cell, hidden size, layers, direction, embedding size and dropout come from the search. Required.
+    /// </summary>
+    public required SequenceModelOptions Model { get; init; }
+
+    /// <summary>The task (that of <see cref="Model"/>).</summary>
+    public SequenceTask Task => Model.Task;
+
+    /// <summary>The settings to search; null for <see cref="RecurrentSearchSpace.ForTask"/> of the task. Default null.</summary>
+    public RecurrentSearchSpace? SearchSpace { get; init; }
+
+    /// <summary>
+    /// The validation figure to optimise; null for the task's default: <see cref="ExperimentMetric.Accuracy"/> for
+    /// classification and tagging, <see cref="ExperimentMetric.Rmse"/> for regression, <see cref="ExperimentMetric.Loss"/>
+    /// (perplexity's logarithm) for language models. Ties are broken by the lower validation loss. Default null.
+    /// </summary>
+    public ExperimentMetric? Metric { get; init; }
+
+    /// <summary>
+    /// Wall-clock budget of the search. No trial starts after it (except the first, so there is always a result), and a
+    /// running trial stops at it after its current step and a last validation. The final refit on all data comes on
+    /// top, limited to the budget left or, if more, twice the best trial's training time scaled to the refit's data and epochs, plus one second. Default 5 minutes; must be positive.
+    /// </summary>
+    public TimeSpan TimeBudget { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Configurations to sample (the trial budget; each may be trained at several rungs). Default 27; allowed 1 to 10,000.</summary>
+    public int MaxTrials { get; init; } = 27;
+
+    /// <summary>Seed of the sampling, the validation split, and every trial's initial weights, shuffling and dropout. Default 0.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>
+    /// Share of the training data held out for validation when no validation data is given: a seeded shuffle of the
+    /// sequences (the tail of a token stream). Default 0.2; allowed (0, 0.5].
+    /// </summary>
+    public double ValidationFraction { get; init; } = 0.2;
+
+    /// <summary>
+    /// Trials trained at the same time. With more than one, <see cref="ComputeSettings.MaxThreads"/> (process-wide) is set
+    /// to max(1, processors / MaxParallelTrials) during the run and restored after it. Results do not depend on it.
+    /// Default 1 (trials run one after another, each using every thread); allowed 1 to 64.
+    /// </summary>
+    public int MaxParallelTrials { get; init; } = 1;
+
+    /// <summary>Successive halving's reduction factor η: each rung keeps the best 1/η of its trials and trains them η times longer. Default 3; allowed 2 to 10.</summary>
+    public int ReductionFactor { get; init; } = 3;
+
+    /// <summary>Epochs of the first rung. Default 2; allowed 1 to <see cref="MaxEpochs"/>.</summary>
+    public int MinEpochs { get; init; } = 2;
+
+    /// <summary>Epochs of the last rung (a single survivor jumps straight to it). Default 30; allowed <see cref="MinEpochs"/> to 100,000.</summary>
+    public int MaxEpochs { get; init; } = 30;
+
+    /// <summary>
+    /// Early-stopping patience of every trial, in epochs without a better validation loss. Default 5; allowed 1 to 1,000.
+    /// Raise it for tasks where the loss plateaus (or rises) for a while before the model finds the signal.
+    /// </summary>
+    public int EarlyStoppingPatience { get; init; } = 5;
+
+    /// <summary>
+    /// Retrain the best settings on training + validation data for the best trial's best epoch count and return that
+    /// model; false returns the best trial's own model (trained on the training split; every trial's model is then kept
+    /// in memory until the experiment ends). Default true.
+    /// </summary>
+    public bool RefitOnAllData { get; init; } = true;
+
+    /// <summary>The metric in effect: <see cref="Metric"/> or the task's default.</summary>
+    public ExperimentMetric EffectiveMetric => Metric ?? Task switch
+    {
+        SequenceTask.Classification or SequenceTask.Tagging => ExperimentMetric.Accuracy,
+        SequenceTask.Regression => ExperimentMetric.Rmse,
+        _ => ExperimentMetric.Loss,
+    };
+
+    /// <summary>Throws an exception naming the first setting that is out of its allowed range.</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Model, nameof(Model));
+        Model.Validate();
+        (SearchSpace ?? RecurrentSearchSpace.ForTask(Task)).Validate(Task);
+        var metric = EffectiveMetric;
+        bool fits = metric switch
+        {
+            ExperimentMetric.Loss => true,
+            ExperimentMetric.Accuracy => Task != SequenceTask.Regression,
+            ExperimentMetric.Rmse => Task == SequenceTask.Regression,
+            _ => false,
+        };
+        if (!fits)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Metric), metric,
+                $"Metric {metric} does not fit a {Task} task: use Loss, or {(Task == SequenceTask.Regression ? "Rmse" : "Accuracy")}.");
+        }
+        if (!(TimeBudget > TimeSpan.Zero))
+        {
+            throw new ArgumentOutOfRangeException(nameof(TimeBudget), TimeBudget, "TimeBudget must be positive.");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrials, 1, nameof(MaxTrials));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxTrials, 10_000, nameof(MaxTrials));
+        if (!(ValidationFraction is > 0 and <= 0.5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in (0, 0.5].");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelTrials, 1, nameof(MaxParallelTrials));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxParallelTrials, 64, nameof(MaxParallelTrials));
+        ArgumentOutOfRangeException.ThrowIfLessThan(ReductionFactor, 2, nameof(ReductionFactor));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ReductionFactor, 10, nameof(ReductionFactor));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinEpochs, 1, nameof(MinEpochs));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxEpochs, 100_000, nameof(MaxEpochs));
+        if (MaxEpochs < MinEpochs)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxEpochs), MaxEpochs, $"MaxEpochs must be at least MinEpochs ({MinEpochs}).");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(EarlyStoppingPatience, 1000, nameof(EarlyStoppingPatience));
+    }
+}

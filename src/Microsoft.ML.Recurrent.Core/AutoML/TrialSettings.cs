@@ -1,0 +1,66 @@
+using System.Globalization;
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent.AutoML;
+
+/// <summary>
+/// One point of a <see cref="RecurrentSearchSpace"/>: the architecture and training settings of one trial.
+/// </summary>
+/// <param name="Cell">The recurrent cell.</param>
+/// <param name="HiddenSize">Hidden size of every recurrent layer.</param>
+/// <param name="NumLayers">Stacked recurrent layers.</param>
+/// <param name="Bidirectional">Whether the layers run in both directions (never for a language model).</param>
+/// <param name="EmbeddingSize">Width of the token embedding; 0 for numeric-input models.</param>
+/// <param name="Dropout">Dropout between stacked layers; 0 with one layer.</param>
+/// <param name="Optimizer">The optimizer.</param>
+/// <param name="LearningRate">The learning rate.</param>
+/// <param name="BatchSize">Sequences per mini-batch (parallel streams for a token stream).</param>
+/// <param name="TruncationLength">Steps per truncated-BPTT chunk for token streams; 0 when training on separate sequences.</param>
+/// <param name="ClipGradientNorm">Global gradient-norm clipping threshold.</param>
+public sealed record TrialSettings(
+    RecurrentCellKind Cell, int HiddenSize, int NumLayers, bool Bidirectional, int EmbeddingSize, float Dropout,
+    OptimizerKind Optimizer, double LearningRate, int BatchSize, int TruncationLength, double ClipGradientNorm)
+{
+    /// <summary>
+    /// The model architecture of these settings: <paramref name="template"/> (task, vocabulary, outputs, input features,
+    /// pooling) with the cell, sizes, layers, direction and dropout replaced.
+    /// </summary>
+    /// <param name="template">Supplies everything the search does not choose.</param>
+    public SequenceModelOptions ToModelOptions(SequenceModelOptions template)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        return template with
+        {
+            Cell = Cell,
+            HiddenSize = HiddenSize,
+            NumLayers = NumLayers,
+            Bidirectional = Bidirectional,
+            EmbeddingSize = template.UsesTokens && EmbeddingSize > 0 ? EmbeddingSize : template.EmbeddingSize,
+            Dropout = NumLayers > 1 ? Dropout : 0f,
+        };
+    }
+
+    /// <summary>The trainer options of these settings.</summary>
+    /// <param name="epochs">Epochs to train.</param>
+    /// <param name="seed">Seed of shuffling and dropout.</param>
+    /// <param name="earlyStoppingPatience">Early-stopping patience, or null without validation data.</param>
+    /// <param name="timeLimit">Wall-clock limit of the run, or null.</param>
+    public TrainerOptions ToTrainerOptions(int epochs, int seed, int? earlyStoppingPatience, TimeSpan? timeLimit) => new()
+    {
+        Epochs = epochs,
+        BatchSize = BatchSize,
+        Optimizer = Optimizer,
+        LearningRate = LearningRate,
+        ClipGradientNorm = ClipGradientNorm,
+        TruncationLength = TruncationLength > 0 ? TruncationLength : 100,
+        EarlyStoppingPatience = earlyStoppingPatience,
+        Seed = seed,
+        TimeLimit = timeLimit,
+    };
+
+    /// <summary>A compact one-line description, e.g. <c>Lstm h64x2 bi emb32 drop0.20 Adam lr3.0e-03 b32 clip5</c>.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Cell} h{HiddenSize}x{NumLayers}{(Bidirectional ? " bi" : "")}{(EmbeddingSize > 0 ? $" emb{EmbeddingSize}" : "")}{(NumLayers > 1 ? $" drop{Dropout:F2}" : "")} {Optimizer} lr{LearningRate:0.0e+00} b{BatchSize}{(TruncationLength > 0 ? $" bptt{TruncationLength}" : "")} clip{ClipGradientNorm:G3}");
+}
