@@ -13,14 +13,17 @@ var testOption = new Option<FileInfo?>("--test") { Description = "test file in t
 var modelOption = new Option<FileInfo?>("--model") { Description = "save the trained ML.NET model (.zip) here" };
 var epochsOption = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 10 };
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
+var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
+var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
 var root = new RootCommand("Train a recurrent sentiment classifier in an ML.NET pipeline and report its accuracy on a test file.")
 {
-    trainOption, testOption, modelOption, epochsOption, seedOption,
+    trainOption, testOption, modelOption, epochsOption, seedOption, autoOption, minutesOption,
 };
-root.SetAction(r => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(modelOption), r.GetValue(epochsOption), r.GetValue(seedOption)));
+root.SetAction(r => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(modelOption), r.GetValue(epochsOption), r.GetValue(seedOption),
+    r.GetValue(autoOption) ? r.GetValue(minutesOption) : null));
 return root.Parse(args).Invoke();
 
-static int Run(FileInfo? trainFile, FileInfo? testFile, FileInfo? modelFile, int epochs, int seed)
+static int Run(FileInfo? trainFile, FileInfo? testFile, FileInfo? modelFile, int epochs, int seed, double? autoMinutes)
 {
     if ((trainFile is null) != (testFile is null))
     {
@@ -33,18 +36,7 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, FileInfo? modelFile, int
     var train = mlContext.Data.LoadFromTextFile<SentimentRow>(trainPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
     var test = mlContext.Data.LoadFromTextFile<SentimentRow>(testPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
 
-    var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions
-    {
-        LabelColumnName = "Label", TextColumnName = "Text", Epochs = epochs, Seed = seed,
-        Progress = new Progress(p =>
-        {
-            if (p.IsEpochEnd)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}: train loss {p.Loss:F4}"));
-            }
-        }),
-    });
-    var model = pipeline.Fit(train);
+    ITransformer model = autoMinutes is double minutes ? Search(mlContext, train, minutes, seed) : Train(mlContext, train, epochs, seed);
     var metrics = mlContext.BinaryClassification.Evaluate(model.Transform(test), labelColumnName: "Label");
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
     if (modelFile is not null)
@@ -60,6 +52,34 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, FileInfo? modelFile, int
     }
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {metrics.Accuracy:F4}"));
     return 0;
+}
+
+static ITransformer Search(MLContext mlContext, IDataView train, double minutes, int seed)
+{
+    var experiment = mlContext.BinaryClassification.RecurrentTextExperiment(new RecurrentTextExperimentSettings
+    {
+        MaxExperimentTime = TimeSpan.FromMinutes(minutes), Seed = seed,
+    });
+    var result = experiment.Execute(train, labelColumnName: "Label", textColumnName: "Text",
+        new Progress<Microsoft.ML.Recurrent.AutoML.TrialResult>(t => Console.WriteLine($"trial {t.TrialId} (rung {t.Rung}): {t.Metric:F4}  {t.Settings}")));
+    Console.WriteLine(result.FormatLeaderboard());
+    return result.BestModel;
+}
+
+static ITransformer Train(MLContext mlContext, IDataView train, int epochs, int seed)
+{
+    var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions
+    {
+        LabelColumnName = "Label", TextColumnName = "Text", Epochs = epochs, Seed = seed,
+        Progress = new Progress(p =>
+        {
+            if (p.IsEpochEnd)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}: train loss {p.Loss:F4}"));
+            }
+        }),
+    });
+    return pipeline.Fit(train);
 }
 
 static (string Train, string Test) WriteSample()

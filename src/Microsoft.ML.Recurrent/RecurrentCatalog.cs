@@ -31,4 +31,17 @@ public static class RecurrentCatalog
         // The stock parts the trained model is saved as only need a host; their own state carries no seed or context.
         return new RecurrentTextClassifierEstimator(new MLContext(options.Seed), options);
     }
+
+    /// <summary>
+    /// An experiment that searches recurrent text classifiers (cell, size, depth, direction, learning rate, ...) within
+    /// a time and trial budget and returns the best one, retrained on all the data, with a leaderboard.
+    /// </summary>
+    /// <param name="catalog">The binary-classification catalog.</param>
+    /// <param name="settings">Budget and search settings; null for the defaults.</param>
+    public static RecurrentTextExperiment RecurrentTextExperiment(this BinaryClassificationCatalog catalog, RecurrentTextExperimentSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        settings ??= new RecurrentTextExperimentSettings();
+        return new RecurrentTextExperiment(new MLContext(settings.Seed), settings);
+    }
 }

@@ -38,7 +38,7 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentTextC
     {
         CheckColumn(inputSchema, Options.TextColumnName, "text (string)", c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType);
         // The chain of stock parts the transformer is made of tells the output schema (SchemaShape columns cannot be built directly).
-        return Template(Options.TextColumnName, "").GetOutputSchema(inputSchema);
+        return Template(_context, Options.TextColumnName, "").GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
@@ -71,15 +71,8 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentTextC
             train = shuffled[count..];
         }
 
-        ITokenizer tokenizer = Options.WordTokens ? new WordTokenizer() : new CharacterTokenizer();
-        var sequencer = TextSequencer.Build(train.Select(r => r.Text), tokenizer,
-            new VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown });
-        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => data.Select(r =>
-        {
-            int[] ids = sequencer.Encode(r.Text);
-            ids = ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > Options.MaxSequenceLength ? ids[..Options.MaxSequenceLength] : ids;
-            return SequenceExample.ForClassification(ids, r.Label ? 1 : 0);
-        }).ToList();
+        var sequencer = BuildSequencer(train.Select(r => r.Text), Options.WordTokens, Options.MinTokenCount);
+        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, Options.MaxSequenceLength);
 
         var model = new SequenceModel(new SequenceModelOptions
         {
@@ -93,24 +86,45 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentTextC
             EarlyStoppingPatience = validation.Count > 0 ? Options.EarlyStoppingPatience : null, Seed = Options.Seed,
         });
         var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, Options.Progress);
+        return CreateTransformer(_context, Options.TextColumnName, model, sequencer, Options.MaxSequenceLength, result, input);
+    }
+
+    internal static TextSequencer BuildSequencer(IEnumerable<string> texts, bool wordTokens, int minCount) =>
+        TextSequencer.Build(texts, wordTokens ? new WordTokenizer() : new CharacterTokenizer(),
+            new VocabularyOptions { MinCount = minCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown });
+
+    internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, int maxLength) => rows.Select(r =>
+    {
+        int[] ids = sequencer.Encode(r.Text);
+        ids = ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > maxLength ? ids[..maxLength] : ids;
+        return SequenceExample.ForClassification(ids, r.Label ? 1 : 0);
+    }).ToList();
+
+    // Wraps a trained model into the saveable chain of stock parts.
+    internal static RecurrentTextClassifierTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
+        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input)
+    {
         var bundle = new RecurrentModelBundle(model, sequencer, ["False", "True"],
-            [new(MaxLengthKey, Options.MaxSequenceLength)], [new("task", "binary-text-classification")]);
-        var chain = Template(Options.TextColumnName, bundle.ToBase64()).Fit(input);
-        return new RecurrentTextClassifierTransformer(chain, bundle, result);
+            [new(MaxLengthKey, maxLength)], [new("task", "binary-text-classification")]);
+        var chain = Template(context, textColumn, bundle.ToBase64()).Fit(input);
+        return new RecurrentTextClassifierTransformer(chain, bundle, result ?? new TrainingResult { History = [] });
     }
 
     // CopyColumns -> model key -> model text -> prediction mapping -> drop helpers: stock, saveable parts only.
-    private EstimatorChain<Transforms.ColumnSelectingTransformer> Template(string textColumn, string modelText) =>
-        _context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
-            .Append(_context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
-            .Append(_context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
-            .Append(_context.Transforms.CustomMapping<RecurrentTextInput, RecurrentBinaryOutput>(RecurrentBinaryTextClassifierFactory.Map, RecurrentBinaryTextClassifierFactory.ContractName))
-            .Append(_context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText) =>
+        context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
+            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
+            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+            .Append(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentBinaryOutput>(RecurrentBinaryTextClassifierFactory.Map, RecurrentBinaryTextClassifierFactory.ContractName))
+            .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
 
-    private List<(string Text, bool Label)> ReadRows(IDataView data, string paramName)
+    private List<(string Text, bool Label)> ReadRows(IDataView data, string paramName) =>
+        ReadRows(data, Options.TextColumnName, Options.LabelColumnName, paramName);
+
+    internal static List<(string Text, bool Label)> ReadRows(IDataView data, string textColumn, string labelColumn, string paramName)
     {
-        var text = RequireColumn(data.Schema, Options.TextColumnName, "text (string)", t => t is TextDataViewType, paramName);
-        var label = RequireColumn(data.Schema, Options.LabelColumnName, "Boolean", t => t is BooleanDataViewType, paramName);
+        var text = RequireColumn(data.Schema, textColumn, "text (string)", t => t is TextDataViewType, paramName);
+        var label = RequireColumn(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
         var rows = new List<(string, bool)>();
         using var cursor = data.GetRowCursor([text, label]);
         var getText = cursor.GetGetter<ReadOnlyMemory<char>>(text);
