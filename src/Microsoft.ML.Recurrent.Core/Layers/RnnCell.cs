@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -48,7 +49,19 @@ internal static class RnnCell
         Span<float> dGates)         // (rows, H) out
     {
         int n = rows * hidden;
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256<float>.One;
+            for (; i + 8 <= n; i += 8)
+            {
+                var h = Vector256.Create(hNew.Slice(i, 8));
+                var d = Vector256.Create(dh.Slice(i, 8));
+                var result = relu ? Vector256.ConditionalSelect(Vector256.GreaterThan(h, Vector256<float>.Zero), d, Vector256<float>.Zero) : d * (one - h * h);
+                result.CopyTo(dGates.Slice(i, 8));
+            }
+        }
+        for (; i < n; i++)
         {
             float h = hNew[i];
             dGates[i] = relu ? (h > 0f ? dh[i] : 0f) : dh[i] * (1f - h * h);
