@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Recurrent.Engine;
 
@@ -74,6 +75,14 @@ internal static unsafe partial class Gemm
         fixed (float* pa = a)
         fixed (float* pc0 = c)
         {
+            if (m <= SmallM && level == GemmLevel.Vector512)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    PackedRow(pa + (long)i * lda, b, pc0 + (long)i * ldc, accumulate);
+                }
+                return;
+            }
             GemmJob job = _job ??= new GemmJob();
             job.Set(false, false, m, n, k, pa, lda, null, 0, pc0, ldc, accumulate, level);
             float* ap = PackBufferA();
@@ -115,6 +124,70 @@ internal static unsafe partial class Gemm
                 }
             }
             job.Clear();
+        }
+    }
+
+    // One row of A against the packed panels (Vector512 layout, 32 columns a panel), four panels at a time
+    // so that eight independent chains hide the FMA latency. Per element and KC block: one fused chain from
+    // +0 in p order, then added to C, exactly as Kernel8x32 and MergeTile do.
+    private static void PackedRow(float* a, PackedMatrix b, float* c, bool accumulate)
+    {
+        const int nr = 32;
+        int n = b.N, k = b.K;
+        Blocking(GemmLevel.Vector512, out _, out _, out _, out int ncMax);
+        float* bp = Aligned(b.Buffer);
+        float* tile = stackalloc float[4 * nr];
+        for (int jc = 0; jc < n; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, n - jc);
+            int panels = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool add = pc > 0 || accumulate;
+                float* ak = a + pc;
+                for (int q = 0; q < panels; q += 4)
+                {
+                    int group = Math.Min(4, panels - q);
+                    float* p0 = bp + (long)q * nr * kc;
+                    float* p1 = p0 + (long)nr * kc * Math.Min(1, group - 1);
+                    float* p2 = p0 + (long)nr * kc * Math.Min(2, group - 1);
+                    float* p3 = p0 + (long)nr * kc * Math.Min(3, group - 1);
+                    var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero;
+                    var c2 = Vector512<float>.Zero; var c3 = Vector512<float>.Zero;
+                    var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
+                    var c6 = Vector512<float>.Zero; var c7 = Vector512<float>.Zero;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        var av = Vector512.Create(ak[p]);
+                        long o = (long)p * nr;
+                        c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p0 + o), c0);
+                        c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p0 + o + 16), c1);
+                        c2 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p1 + o), c2);
+                        c3 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p1 + o + 16), c3);
+                        c4 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p2 + o), c4);
+                        c5 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p2 + o + 16), c5);
+                        c6 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p3 + o), c6);
+                        c7 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p3 + o + 16), c7);
+                    }
+                    int j0 = jc + q * nr;
+                    int valid = Math.Min(group * nr, nc - q * nr);
+                    if (valid == 4 * nr)
+                    {
+                        Store(c + j0, c0, add); Store(c + j0 + 16, c1, add);
+                        Store(c + j0 + 32, c2, add); Store(c + j0 + 48, c3, add);
+                        Store(c + j0 + 64, c4, add); Store(c + j0 + 80, c5, add);
+                        Store(c + j0 + 96, c6, add); Store(c + j0 + 112, c7, add);
+                    }
+                    else
+                    {
+                        c0.Store(tile); c1.Store(tile + 16); c2.Store(tile + 32); c3.Store(tile + 48);
+                        c4.Store(tile + 64); c5.Store(tile + 80); c6.Store(tile + 96); c7.Store(tile + 112);
+                        MergeTile(tile, 4 * nr, c + j0, 0, 1, valid, add);
+                    }
+                }
+                bp += (long)kc * panels * nr;
+            }
         }
     }
 

@@ -124,7 +124,7 @@ public sealed partial class RecurrentLayer
     /// <summary>
     /// Everything of direction d of layer k before its time loop: the input projection of all steps with
     /// both biases (bias_hh only for the gates where it adds directly: not GRU's n), the initial states,
-    /// the saved-activation buffers and W_hh^T packed (and unpacked when a step has few rows).
+    /// the saved-activation buffers and W_hh^T packed.
     /// </summary>
     private void ForwardPrepare(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,
         ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
@@ -164,17 +164,6 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.HiddenIn, slot, n * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
         Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d]);
-        if (HasSmallChunk(layout, SplitRows))
-        {
-            var wT = RecurrentWorkspace.Ensure(ws.HiddenWeightT, d, h * gh);
-            for (int g = 0; g < gh; g++)
-            {
-                for (int j = 0; j < h; j++)
-                {
-                    wT[j * gh + g] = wHh[g * h + j];
-                }
-            }
-        }
     }
 
     /// <summary>Floats saved per packed row and hidden unit's gate block: LSTM i,f,g,o; GRU r,z,n,hn; RNN h.</summary>

@@ -3,16 +3,12 @@ using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
-// The time loops. A step's rows are independent: each row's recurrent product is an NN product (row-major
-// B: W_hh^T forward, W_hh backward) whose result does not depend on how many rows are computed together,
+// The time loops. A step's rows are independent: each row's recurrent product is a product with W_hh^T
+// (forward) or W_hh (backward) packed once per pass, whose result does not depend on how many rows are computed together,
 // and its cell arithmetic is per row. So the rows of a step may be cut into chunks that run on different
 // threads, and the two directions of a bidirectional layer may run concurrently, with bit-identical results.
 public sealed partial class RecurrentLayer
 {
-    // Up to this many rows a product takes the small-m path (streams B unpacked); it sums in the same
-    // order as the packed path, so the choice never changes a result.
-    private const int SmallRows = 4;
-
     // A chunk holds whole register tiles (8 rows at Vector512) and at least this many multiply-adds,
     // below which waking a worker costs more than it saves.
     private const int ChunkRowMultiple = 8;
@@ -33,21 +29,6 @@ public sealed partial class RecurrentLayer
         rowsPerChunk = (active + chunks - 1) / chunks;
         rowsPerChunk = (rowsPerChunk + ChunkRowMultiple - 1) / ChunkRowMultiple * ChunkRowMultiple;
         return (active + rowsPerChunk - 1) / rowsPerChunk;
-    }
-
-    /// <summary>Whether some chunk of some step has at most <see cref="SmallRows"/> rows (then W_hh^T is needed unpacked).</summary>
-    private bool HasSmallChunk(PackedLayout layout, bool splitRows)
-    {
-        for (int t = 0; t < layout.MaxLength; t++)
-        {
-            int active = layout.Active[t];
-            int chunks = Chunking(active, splitRows, out int per);
-            if (active - (chunks - 1) * per <= SmallRows)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /// <summary>Runs the time loops of every direction of layer k: concurrently when bidirectional and threads allow.</summary>
@@ -72,9 +53,6 @@ public sealed partial class RecurrentLayer
             }
         }
     }
-
-    /// <summary>Splits the directions over threads exactly as <see cref="RunDirections"/> will.</summary>
-    private bool SplitRows => !(Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2);
 
     internal void ForwardSteps(RecurrentWorkspace ws, int k, int d, bool splitRows)
     {
@@ -135,14 +113,7 @@ public sealed partial class RecurrentLayer
         var hin = ws.HiddenIn[slot].AsSpan(r0 * h, rows * h);
         state.CopyTo(hin);
         var hg = ws.HiddenProjection[d].AsSpan(a * gh, rows * gh);
-        if (rows <= SmallRows)
-        {
-            Gemm.Multiply(false, false, rows, gh, h, hin, h, ws.HiddenWeightT[d], gh, hg, gh, accumulate: false);
-        }
-        else
-        {
-            Gemm.MultiplyPacked(rows, hin, h, ws.PackedHiddenWeight[d], hg, gh, accumulate: false);
-        }
+        Gemm.MultiplyPacked(rows, hin, h, ws.PackedHiddenWeight[d], hg, gh, accumulate: false);
         var xg = ws.InputProjection[d].AsSpan(r0 * gh, rows * gh);
         var saved = ws.Gates[slot].AsSpan(r0 * savedWidth, rows * savedWidth);
         switch (o.Cell)
@@ -204,13 +175,6 @@ public sealed partial class RecurrentLayer
                 RnnCell.Backward(saved, dhRows, o.Cell == RecurrentCellKind.RnnRelu, rows, h, dG);
                 break;
         }
-        if (rows <= SmallRows)
-        {
-            Gemm.Multiply(false, false, rows, h, gh, dGh, gh, Parameters.GetValues(_weightHh[slot]), h, dState, h, accumulate);
-        }
-        else
-        {
-            Gemm.MultiplyPacked(rows, dGh, gh, ws.PackedHiddenWeight[d], dState, h, accumulate);
-        }
+        Gemm.MultiplyPacked(rows, dGh, gh, ws.PackedHiddenWeight[d], dState, h, accumulate);
     }
 }

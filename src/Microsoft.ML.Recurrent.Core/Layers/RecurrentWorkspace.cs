@@ -42,12 +42,10 @@ public sealed class RecurrentWorkspace
         CellGradient = new float[d][];
         StepGradient = new float[d][];
         PackedHiddenWeight = new PackedMatrix[d];
-        HiddenWeightT = new float[d][];
         StepWork = new LayerStepWork[d];
         for (int i = 0; i < d; i++)
         {
             PackedHiddenWeight[i] = new PackedMatrix();
-            HiddenWeightT[i] = [];
             StepWork[i] = new LayerStepWork();
             InputProjection[i] = [];
             HiddenProjection[i] = [];
@@ -91,7 +89,6 @@ public sealed class RecurrentWorkspace
     internal float[][] CellGradient { get; }        // (B, H)
     internal float[][] StepGradient { get; }        // (B, H)
     internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
-    internal float[][] HiddenWeightT { get; }       // (H, G*H) W_hh^T for steps of at most 4 rows
     internal LayerStepWork[] StepWork { get; }      // per direction: one step's rows split over the pool
     internal LayerDirectionWork DirectionWork { get; } = new();
     internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
