@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Recurrent.Engine;
@@ -22,6 +23,7 @@ internal static unsafe partial class Gemm
     /// Packs op(B) (k, n) for <see cref="MultiplyPacked"/>: for every NC column block and every KC depth block,
     /// in the order the blocked loop visits them, the panels <c>PackB</c> would build.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix target)
     {
         Debug.Assert(k > 0 && n > 0);
@@ -61,6 +63,7 @@ internal static unsafe partial class Gemm
     /// Same kernel, blocks and order as <see cref="Multiply"/> with row-major B, so a row of C is bit-identical
     /// to what Multiply gives for it, whatever m.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyPacked(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc, bool accumulate)
     {
         int n = b.N, k = b.K;
@@ -130,6 +133,7 @@ internal static unsafe partial class Gemm
     // One row of A against the packed panels (Vector512 layout, 32 columns a panel), four panels at a time
     // so that eight independent chains hide the FMA latency. Per element and KC block: one fused chain from
     // +0 in p order, then added to C, exactly as Kernel8x32 and MergeTile do.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackedRow(float* a, PackedMatrix b, float* c, bool accumulate)
     {
         const int nr = 32;

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Recurrent.Layers;
@@ -12,6 +13,7 @@ internal static class LstmCell
     /// <summary>
     /// gates = act(xg + hg + bhh); c' = f*c + i*g; h' = o*tanh(c'). cNew may be the same memory as cPrev.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> xg,     // (rows, 4H) input projection incl. bias_ih
         ReadOnlySpan<float> hg,     // (rows, 4H) recurrent projection W_hh h, no bias
@@ -57,6 +59,7 @@ internal static class LstmCell
     /// gradients; dc is replaced by the gradient on c (the previous cell state). Vector lanes and the
     /// scalar tail do the same multiplies and adds in the same order, so a value does not depend on its lane.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         ReadOnlySpan<float> gates,  // (rows, 4H) activations i, f, g, o
         ReadOnlySpan<float> cPrev,  // (rows, H)

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Layers;
@@ -54,6 +55,7 @@ public sealed partial class RecurrentLayer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ForwardSteps(RecurrentWorkspace ws, int k, int d, bool splitRows)
     {
         var layout = ws.Layout;
@@ -77,6 +79,7 @@ public sealed partial class RecurrentLayer
         work.Clear();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void BackwardSteps(RecurrentWorkspace ws, int k, int d, bool splitRows)
     {
         var layout = ws.Layout;
@@ -101,6 +104,7 @@ public sealed partial class RecurrentLayer
     }
 
     /// <summary>Ranks [a, b) of step t, direction d, layer k: h_in, the recurrent product, the cell, the output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ForwardRows(RecurrentWorkspace ws, int k, int d, int t, int a, int b)
     {
         var o = Options;
@@ -141,6 +145,7 @@ public sealed partial class RecurrentLayer
     }
 
     /// <summary>Ranks [a, b) of step t backward: dh = dState + dY, the cell backward, dState = dGh W_hh.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void BackwardRows(RecurrentWorkspace ws, int k, int d, int t, int a, int b)
     {
         var o = Options;

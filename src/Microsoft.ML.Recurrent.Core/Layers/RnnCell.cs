@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Recurrent.Layers;
@@ -7,6 +8,7 @@ namespace Microsoft.ML.Recurrent.Layers;
 internal static class RnnCell
 {
     /// <summary>h' = act(xg + hg + bhh).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> xg,     // (rows, H) input projection incl. bias_ih
         ReadOnlySpan<float> hg,     // (rows, H) recurrent projection, no bias
@@ -41,6 +43,7 @@ internal static class RnnCell
     }
 
     /// <summary>dGates = dh * act'(pre), computed from the activation h'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         ReadOnlySpan<float> hNew,   // (rows, H)
         ReadOnlySpan<float> dh,     // (rows, H)
