@@ -15,6 +15,10 @@ public sealed partial class RecurrentLayer
     private const int ChunkRowMultiple = 8;
     private const long ChunkMinWork = 1L << 16;
 
+    // After a step whose workers were late (descheduled on a busy machine), this many steps run on the calling
+    // thread alone before the pool is tried again: waiting for a preempted worker costs a whole time slice.
+    private const int StallSteps = 8;
+
     /// <summary>How the <paramref name="active"/> rows of a step are cut: the number of chunks and rows per chunk.</summary>
     private int Chunking(int active, bool splitRows, out int rowsPerChunk)
     {
@@ -61,19 +65,22 @@ public sealed partial class RecurrentLayer
         var layout = ws.Layout;
         int steps = layout.MaxLength;
         var work = ws.StepWork[d];
+        int inlineSteps = 0;
         for (int s = 0; s < steps; s++)
         {
             int t = d == 0 ? s : steps - 1 - s;
             int active = layout.Active[t];
-            int chunks = Chunking(active, splitRows, out int per);
+            int chunks = Chunking(active, splitRows && inlineSteps == 0, out int per);
             if (chunks == 1)
             {
                 ForwardRows(ws, k, d, t, 0, active);
+                inlineSteps = Math.Max(0, inlineSteps - 1);
             }
             else
             {
                 work.Set(this, ws, k, d, t, active, per, backward: false);
                 WorkerPool.Run(chunks, work);
+                inlineSteps = WorkerPool.LastRunStalled ? StallSteps : 0;
             }
         }
         work.Clear();
@@ -85,19 +92,22 @@ public sealed partial class RecurrentLayer
         var layout = ws.Layout;
         int steps = layout.MaxLength;
         var work = ws.StepWork[d];
+        int inlineSteps = 0;
         for (int s = steps - 1; s >= 0; s--)
         {
             int t = d == 0 ? s : steps - 1 - s;
             int active = layout.Active[t];
-            int chunks = Chunking(active, splitRows, out int per);
+            int chunks = Chunking(active, splitRows && inlineSteps == 0, out int per);
             if (chunks == 1)
             {
                 BackwardRows(ws, k, d, t, 0, active);
+                inlineSteps = Math.Max(0, inlineSteps - 1);
             }
             else
             {
                 work.Set(this, ws, k, d, t, active, per, backward: true);
                 WorkerPool.Run(chunks, work);
+                inlineSteps = WorkerPool.LastRunStalled ? StallSteps : 0;
             }
         }
         work.Clear();
