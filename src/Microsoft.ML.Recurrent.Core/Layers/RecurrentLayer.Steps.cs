@@ -15,9 +15,24 @@ public sealed partial class RecurrentLayer
     private const int ChunkRowMultiple = 8;
     private const long ChunkMinWork = 1L << 16;
 
-    // After a step whose workers were late (descheduled on a busy machine), this many steps run on the calling
+    // After a step whose workers were late (descheduled on a busy machine), some steps run on the calling
     // thread alone before the pool is tried again: waiting for a preempted worker costs a whole time slice.
-    private const int StallSteps = 8;
+    // The pause doubles with every stall in a row (kept by the workspace across passes) and halves with every
+    // step that was not late, so an idle machine never pauses. Results do not depend on it.
+    private const int MinStallPause = 8;
+    private const int MaxStallPause = 512;
+
+    /// <summary>Updates the stall pause after a parallel step; returns how many steps to run inline next.</summary>
+    private static int AfterParallelStep(RecurrentWorkspace ws)
+    {
+        if (WorkerPool.LastRunStalled)
+        {
+            ws.StallPause = Math.Clamp(ws.StallPause * 2, MinStallPause, MaxStallPause);
+            return ws.StallPause;
+        }
+        ws.StallPause /= 2;
+        return 0;
+    }
 
     /// <summary>How the <paramref name="active"/> rows of a step are cut: the number of chunks and rows per chunk.</summary>
     private int Chunking(int active, bool splitRows, out int rowsPerChunk)
@@ -80,7 +95,7 @@ public sealed partial class RecurrentLayer
             {
                 work.Set(this, ws, k, d, t, active, per, backward: false);
                 WorkerPool.Run(chunks, work);
-                inlineSteps = WorkerPool.LastRunStalled ? StallSteps : 0;
+                inlineSteps = AfterParallelStep(ws);
             }
         }
         work.Clear();
@@ -107,7 +122,7 @@ public sealed partial class RecurrentLayer
             {
                 work.Set(this, ws, k, d, t, active, per, backward: true);
                 WorkerPool.Run(chunks, work);
-                inlineSteps = WorkerPool.LastRunStalled ? StallSteps : 0;
+                inlineSteps = AfterParallelStep(ws);
             }
         }
         work.Clear();

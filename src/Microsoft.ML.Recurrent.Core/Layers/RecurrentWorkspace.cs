@@ -91,6 +91,7 @@ public sealed class RecurrentWorkspace
     internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
     internal LayerStepWork[] StepWork { get; }      // per direction: one step's rows split over the pool
     internal LayerDirectionWork DirectionWork { get; } = new();
+    internal int StallPause;                        // steps run inline after a late worker (see RecurrentLayer.Steps)
     internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
     internal float[] LayerInputGradient = [];        // (N, in_k) gradient on the current layer's input
 
