@@ -148,10 +148,13 @@ internal static class ThroughputRunner
         return (ms, batch * seq / (ms / 1e3), flops / (ms / 1e3) / 1e9);
     }
 
-    // Warm-up, then the median of at least 5 timed repeats and at least ~1 s (0.3 s with --quick).
+    // Warm-up: at least 2 calls and ~1 s, so that tiered JIT has replaced the first, unoptimised code (the
+    // generic TensorPrimitives kernels take over a second of calls to reach tier 1); then the median of at
+    // least 5 timed repeats and at least ~1 s (0.3 s with --quick).
     private static double Median(Action body, bool quick)
     {
-        for (int i = 0; i < 2; i++)
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 2 || (warm.Elapsed.TotalMilliseconds < 1000 && i < 500); i++)
         {
             body();
         }

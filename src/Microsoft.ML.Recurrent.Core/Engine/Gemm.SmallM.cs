@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Recurrent.Engine;
 
@@ -20,6 +21,7 @@ internal static unsafe partial class Gemm
 
     // B stored (k, n): rows of B are streamed and each column keeps the same order as the blocked path
     // (one fused chain per KC block, block sums added to C), so NN/TN rows do not depend on m either.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallStream(GemmJob job, int j0, int j1)
     {
         int w = Vector<float>.Count;
@@ -46,6 +48,7 @@ internal static unsafe partial class Gemm
 
     // One row x 8 vectors: eight independent chains hide the FMA latency (one chain per vector would
     // leave the loop latency-bound when B sits in L2, as for one step at H = 128).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Stream1x8(GemmJob job, int j)
     {
         int w = Vector<float>.Count;
@@ -84,6 +87,7 @@ internal static unsafe partial class Gemm
     }
 
     // Up to 4 rows x 2 vectors; with m < 4 the missing rows repeat the last one and are not stored.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Stream4x2(GemmJob job, int j)
     {
         int w = Vector<float>.Count;
@@ -166,6 +170,7 @@ internal static unsafe partial class Gemm
     // B stored (n, k): every output is a dot product along k of a row of op(A) and a row of B, both
     // contiguous (op(A) rows are gathered first when transA). Fixed order: Vector<float> lane sums over
     // whole vectors, a scalar chain over the k % w tail, then lanes summed and the tail added.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallDot(GemmJob job, int j0, int j1)
     {
         int m = job.M;
@@ -208,6 +213,7 @@ internal static unsafe partial class Gemm
     }
 
     // Eight rows of B against one row of op(A): eight independent chains (see Stream1x8).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot8(float* a, float* b, long ldb, int k, float* c, bool add)
     {
         int w = Vector<float>.Count;
@@ -250,6 +256,7 @@ internal static unsafe partial class Gemm
         return add ? c + r : r;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4(float* a, float* b, long ldb, int k, float* c, bool add)
     {
         int w = Vector<float>.Count;

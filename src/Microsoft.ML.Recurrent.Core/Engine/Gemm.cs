@@ -163,6 +163,7 @@ internal static unsafe partial class Gemm
     /// The sequential GotoBLAS loop nest over C[i0..i1, j0..j1): B panels (KC x NC) and A blocks (MC x KC)
     /// are packed into this thread's buffers; the MR x NR kernel runs over them.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked(GemmJob p, int i0, int i1, int j0, int j1)
     {
         Blocking(p.Level, out int mr, out int nr, out int mcMax, out int ncMax);
@@ -207,6 +208,7 @@ internal static unsafe partial class Gemm
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeTile(float* tile, int ldt, float* c, int ldc, int rows, int cols, bool add)
     {
         for (int r = 0; r < rows; r++)

@@ -81,7 +81,13 @@ public sealed partial class RecurrentLayer
             dx.Clear();
             for (int d = 0; d < o.NumDirections; d++)
             {
-                BackwardDirection(ws, k, d, x, inSize, ws.LayerGradient.AsSpan(0, n * dh), needDx, dx, dHn, dCn, dH0, dC0);
+                BackwardPrepare(ws, k, d, dHn, dCn);
+            }
+            RunDirections(ws, k, backward: true);
+            // Weight and input gradients after both time loops, direction 0 first: dx sums in a fixed order.
+            for (int d = 0; d < o.NumDirections; d++)
+            {
+                BackwardFinish(ws, k, d, x, inSize, needDx, dx, dH0, dC0);
             }
             if (needDx)
             {
@@ -97,74 +103,44 @@ public sealed partial class RecurrentLayer
         return wantInputGradient ? ws.LayerGradient.AsSpan(0, n * o.InputSize) : default;
     }
 
-    private void BackwardDirection(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,
-        ReadOnlySpan<float> dY, bool needDx, Span<float> dx,
-        ReadOnlySpan<float> dHn, ReadOnlySpan<float> dCn, Span<float> dH0, Span<float> dC0)
+    private void BackwardPrepare(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> dHn, ReadOnlySpan<float> dCn)
     {
         var o = Options;
         var layout = ws.Layout;
         int h = o.HiddenSize, gh = o.GateCount * h, n = layout.TotalRows, batch = layout.Batch;
-        int dh = o.NumDirections * h;
         int slot = k * o.NumDirections + d;
-        bool lstm = o.Cell == RecurrentCellKind.Lstm, gru = o.Cell == RecurrentCellKind.Gru;
-        var wIh = Parameters.GetValues(_weightIh[slot]);
-        var wHh = Parameters.GetValues(_weightHh[slot]);
-
-        var dState = RecurrentWorkspace.Ensure(ws.StateGradient, d, batch * h).AsSpan(0, batch * h);
-        var dCell = lstm ? RecurrentWorkspace.Ensure(ws.CellGradient, d, batch * h).AsSpan(0, batch * h) : default;
-        LoadState(layout, dHn, slot, h, dState);
-        if (lstm)
+        LoadState(layout, dHn, slot, h, RecurrentWorkspace.Ensure(ws.StateGradient, d, batch * h).AsSpan(0, batch * h));
+        if (o.Cell == RecurrentCellKind.Lstm)
         {
-            LoadState(layout, dCn, slot, h, dCell);
+            LoadState(layout, dCn, slot, h, RecurrentWorkspace.Ensure(ws.CellGradient, d, batch * h).AsSpan(0, batch * h));
         }
-        var dG = RecurrentWorkspace.Ensure(ws.GateGradient, d, n * gh).AsSpan(0, n * gh);
-        var dGh = gru ? RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh).AsSpan(0, n * gh) : dG;
-        var dhStep = RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h).AsSpan(0, batch * h);
-        int savedWidth = SavedGateWidth;
-        var saved = ws.Gates[slot].AsSpan(0, n * savedWidth);
-        var hin = ws.HiddenIn[slot].AsSpan(0, n * h);
-
-        int steps = layout.MaxLength;
-        for (int s = steps - 1; s >= 0; s--)
+        RecurrentWorkspace.Ensure(ws.GateGradient, d, n * gh);
+        if (o.Cell == RecurrentCellKind.Gru)
         {
-            int t = d == 0 ? s : steps - 1 - s;
-            int active = layout.Active[t];
-            int r0 = layout.Offsets[t];
-            var dhRows = dhStep[..(active * h)];
-            for (int r = 0; r < active; r++)
-            {
-                TensorPrimitives.Add(dState.Slice(r * h, h), dY.Slice((r0 + r) * dh + d * h, h), dhRows.Slice(r * h, h));
-            }
-            var savedStep = saved.Slice(r0 * savedWidth, active * savedWidth);
-            var dGStep = dG.Slice(r0 * gh, active * gh);
-            var dPrev = dState[..(active * h)];
-            switch (o.Cell)
-            {
-                case RecurrentCellKind.Lstm:
-                    LstmCell.Backward(savedStep, ws.CellIn[slot].AsSpan(r0 * h, active * h), ws.CellOut[slot].AsSpan(r0 * h, active * h),
-                        dhRows, active, h, dCell[..(active * h)], dGStep);
-                    Gemm.Multiply(false, false, active, h, gh, dGStep, gh, wHh, h, dPrev, h, accumulate: false);
-                    break;
-                case RecurrentCellKind.Gru:
-                    var dGhStep = dGh.Slice(r0 * gh, active * gh);
-                    GruCell.Backward(savedStep, hin.Slice(r0 * h, active * h), dhRows, active, h, dGStep, dGhStep, dPrev);
-                    Gemm.Multiply(false, false, active, h, gh, dGhStep, gh, wHh, h, dPrev, h, accumulate: true);
-                    break;
-                default:
-                    RnnCell.Backward(savedStep, dhRows, o.Cell == RecurrentCellKind.RnnRelu, active, h, dGStep);
-                    Gemm.Multiply(false, false, active, h, gh, dGStep, gh, wHh, h, dPrev, h, accumulate: false);
-                    break;
-            }
+            RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh);
         }
-        AddState(layout, dState, slot, h, dH0);
-        if (lstm)
+        RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
+        Gemm.Pack(false, gh, h, Parameters.GetValues(_weightHh[slot]), h, ws.PackedHiddenWeight[d]);
+    }
+
+    private void BackwardFinish(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,
+        bool needDx, Span<float> dx, Span<float> dH0, Span<float> dC0)
+    {
+        var o = Options;
+        var layout = ws.Layout;
+        int h = o.HiddenSize, gh = o.GateCount * h, n = layout.TotalRows, batch = layout.Batch;
+        int slot = k * o.NumDirections + d;
+        var dG = ws.GateGradient[d].AsSpan(0, n * gh);
+        var dGh = o.Cell == RecurrentCellKind.Gru ? ws.HiddenGateGradient[d].AsSpan(0, n * gh) : dG;
+        AddState(layout, ws.StateGradient[d].AsSpan(0, batch * h), slot, h, dH0);
+        if (o.Cell == RecurrentCellKind.Lstm)
         {
-            AddState(layout, dCell, slot, h, dC0);
+            AddState(layout, ws.CellGradient[d].AsSpan(0, batch * h), slot, h, dC0);
         }
 
         // Weight gradients of all steps at once: dW_ih += dG^T x, dW_hh += dGh^T h_in.
         Gemm.Multiply(true, false, gh, inSize, n, dG, gh, x, inSize, Parameters.GetGradients(_weightIh[slot]), inSize, accumulate: true);
-        Gemm.Multiply(true, false, gh, h, n, dGh, gh, hin, h, Parameters.GetGradients(_weightHh[slot]), h, accumulate: true);
+        Gemm.Multiply(true, false, gh, h, n, dGh, gh, ws.HiddenIn[slot].AsSpan(0, n * h), h, Parameters.GetGradients(_weightHh[slot]), h, accumulate: true);
         if (_biasIh[slot] is { } bIh)
         {
             AddColumnSums(dG, n, gh, Parameters.GetGradients(bIh));
@@ -172,7 +148,7 @@ public sealed partial class RecurrentLayer
         }
         if (needDx)
         {
-            Gemm.Multiply(false, false, n, inSize, gh, dG, gh, wIh, inSize, dx, inSize, accumulate: true);
+            Gemm.Multiply(false, false, n, inSize, gh, dG, gh, Parameters.GetValues(_weightIh[slot]), inSize, dx, inSize, accumulate: true);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Layers;
@@ -91,7 +92,17 @@ public sealed partial class RecurrentLayer
             var y = RecurrentWorkspace.Ensure(workspace.LayerOutput, k, n * dh);
             for (int d = 0; d < o.NumDirections; d++)
             {
-                ForwardDirection(workspace, k, d, x, inSize, y, initialHidden, initialCell);
+                ForwardPrepare(workspace, k, d, x, inSize, initialHidden, initialCell);
+            }
+            RunDirections(workspace, k, backward: false);
+            for (int d = 0; d < o.NumDirections; d++)
+            {
+                int slot = k * o.NumDirections + d;
+                StoreState(layout, workspace.State[d].AsSpan(0, layout.Batch * o.HiddenSize), slot, o.HiddenSize, workspace.FinalHidden);
+                if (o.Cell == RecurrentCellKind.Lstm)
+                {
+                    StoreState(layout, workspace.CellState[d].AsSpan(0, layout.Batch * o.HiddenSize), slot, o.HiddenSize, workspace.FinalCell);
+                }
             }
             if (dropout > 0f && k < o.NumLayers - 1)
             {
@@ -101,7 +112,7 @@ public sealed partial class RecurrentLayer
                 {
                     mask[i] = random!.NextSingle() < dropout ? 0f : scale;
                 }
-                System.Numerics.Tensors.TensorPrimitives.Multiply(y.AsSpan(0, n * dh), mask, y.AsSpan(0, n * dh));
+                TensorPrimitives.Multiply(y.AsSpan(0, n * dh), mask, y.AsSpan(0, n * dh));
             }
             x = y.AsSpan(0, n * dh);
             inSize = dh;
@@ -110,82 +121,49 @@ public sealed partial class RecurrentLayer
         workspace.HasForward = true;
     }
 
-    private void ForwardDirection(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize, Span<float> y,
+    /// <summary>
+    /// Everything of direction d of layer k before its time loop: the input projection of all steps with
+    /// both biases (bias_hh only for the gates where it adds directly: not GRU's n), the initial states,
+    /// the saved-activation buffers and W_hh^T packed.
+    /// </summary>
+    private void ForwardPrepare(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,
         ReadOnlySpan<float> h0, ReadOnlySpan<float> c0)
     {
         var o = Options;
         var layout = ws.Layout;
         int h = o.HiddenSize, gh = o.GateCount * h, n = layout.TotalRows, batch = layout.Batch;
-        int dh = o.NumDirections * h;
         int slot = k * o.NumDirections + d;
         bool lstm = o.Cell == RecurrentCellKind.Lstm;
         var wIh = Parameters.GetValues(_weightIh[slot]);
         var wHh = Parameters.GetValues(_weightHh[slot]);
         var bIh = Bias(_biasIh[slot]);
-        var bHh = Bias(_biasHh[slot]);
+        var bHh = o.Cell == RecurrentCellKind.Gru ? default : Bias(_biasHh[slot]);
 
         // The input projection of every step in one GEMM: (N, in) x (G*H, in)^T.
         var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
         Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false);
-        if (!bIh.IsEmpty)
+        for (int r = 0; r < n && !bIh.IsEmpty; r++)
         {
-            for (int r = 0; r < n; r++)
+            var row = xg.Slice(r * gh, gh);
+            TensorPrimitives.Add(row, bIh, row);
+            if (!bHh.IsEmpty)
             {
-                var row = xg.Slice(r * gh, gh);
-                System.Numerics.Tensors.TensorPrimitives.Add(row, bIh, row);
+                TensorPrimitives.Add(row, bHh, row);
             }
         }
 
         var state = RecurrentWorkspace.Ensure(ws.State, d, batch * h).AsSpan(0, batch * h);
-        var cell = lstm ? RecurrentWorkspace.Ensure(ws.CellState, d, batch * h).AsSpan(0, batch * h) : default;
         LoadState(layout, h0, slot, h, state);
         if (lstm)
         {
-            LoadState(layout, c0, slot, h, cell);
+            LoadState(layout, c0, slot, h, RecurrentWorkspace.Ensure(ws.CellState, d, batch * h).AsSpan(0, batch * h));
+            RecurrentWorkspace.Ensure(ws.CellIn, slot, n * h);
+            RecurrentWorkspace.Ensure(ws.CellOut, slot, n * h);
         }
-        int savedWidth = SavedGateWidth;
-        var saved = RecurrentWorkspace.Ensure(ws.Gates, slot, n * savedWidth).AsSpan(0, n * savedWidth);
-        var hin = RecurrentWorkspace.Ensure(ws.HiddenIn, slot, n * h).AsSpan(0, n * h);
-        var cin = lstm ? RecurrentWorkspace.Ensure(ws.CellIn, slot, n * h).AsSpan(0, n * h) : default;
-        var cout = lstm ? RecurrentWorkspace.Ensure(ws.CellOut, slot, n * h).AsSpan(0, n * h) : default;
-        var hg = RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh).AsSpan(0, batch * gh);
-
-        int steps = layout.MaxLength;
-        for (int s = 0; s < steps; s++)
-        {
-            int t = d == 0 ? s : steps - 1 - s;
-            int active = layout.Active[t];
-            int r0 = layout.Offsets[t];
-            var prev = state[..(active * h)];
-            prev.CopyTo(hin.Slice(r0 * h, active * h));
-            Gemm.Multiply(false, true, active, gh, h, prev, h, wHh, h, hg, gh, accumulate: false);
-            var xgStep = xg.Slice(r0 * gh, active * gh);
-            var savedStep = saved.Slice(r0 * savedWidth, active * savedWidth);
-            switch (o.Cell)
-            {
-                case RecurrentCellKind.Lstm:
-                    cell[..(active * h)].CopyTo(cin.Slice(r0 * h, active * h));
-                    LstmCell.Forward(xgStep, hg, bHh, cell, active, h, savedStep, cout.Slice(r0 * h, active * h), prev);
-                    cout.Slice(r0 * h, active * h).CopyTo(cell);
-                    break;
-                case RecurrentCellKind.Gru:
-                    GruCell.Forward(xgStep, hg, bHh, hin.Slice(r0 * h, active * h), active, h, savedStep, prev);
-                    break;
-                default:
-                    RnnCell.Forward(xgStep, hg, bHh, o.Cell == RecurrentCellKind.RnnRelu, active, h, savedStep);
-                    savedStep.CopyTo(prev);
-                    break;
-            }
-            for (int r = 0; r < active; r++)
-            {
-                prev.Slice(r * h, h).CopyTo(y.Slice((r0 + r) * dh + d * h, h));
-            }
-        }
-        StoreState(layout, state, slot, h, ws.FinalHidden);
-        if (lstm)
-        {
-            StoreState(layout, cell, slot, h, ws.FinalCell);
-        }
+        RecurrentWorkspace.Ensure(ws.Gates, slot, n * SavedGateWidth);
+        RecurrentWorkspace.Ensure(ws.HiddenIn, slot, n * h);
+        RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
+        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d]);
     }
 
     /// <summary>Floats saved per packed row and hidden unit's gate block: LSTM i,f,g,o; GRU r,z,n,hn; RNN h.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.ML.Recurrent.Engine;
+
 namespace Microsoft.ML.Recurrent.Layers;
 
 /// <summary>
@@ -39,8 +41,12 @@ public sealed class RecurrentWorkspace
         StateGradient = new float[d][];
         CellGradient = new float[d][];
         StepGradient = new float[d][];
+        PackedHiddenWeight = new PackedMatrix[d];
+        StepWork = new LayerStepWork[d];
         for (int i = 0; i < d; i++)
         {
+            PackedHiddenWeight[i] = new PackedMatrix();
+            StepWork[i] = new LayerStepWork();
             InputProjection[i] = [];
             HiddenProjection[i] = [];
             State[i] = [];
@@ -64,7 +70,7 @@ public sealed class RecurrentWorkspace
     internal float[][] Gates { get; }        // (N, saved gate width)
     internal float[][] HiddenIn { get; }     // (N, H) state each step started from
     internal float[][] CellIn { get; }       // (N, H) LSTM only
-    internal float[][] CellOut { get; }      // (N, H) LSTM only
+    internal float[][] CellOut { get; }      // (N, H) LSTM only: tanh(c')
     internal float[][] LayerOutput { get; }  // per layer (N, D*H)
     internal float[][] DropoutMask { get; }  // per layer below the top (N, D*H): 0 or 1/(1-p)
     internal bool DropoutUsed { get; set; }
@@ -82,6 +88,10 @@ public sealed class RecurrentWorkspace
     internal float[][] StateGradient { get; }       // (B, H)
     internal float[][] CellGradient { get; }        // (B, H)
     internal float[][] StepGradient { get; }        // (B, H)
+    internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
+    internal LayerStepWork[] StepWork { get; }      // per direction: one step's rows split over the pool
+    internal LayerDirectionWork DirectionWork { get; } = new();
+    internal int StallPause;                        // steps run inline after a late worker (see RecurrentLayer.Steps)
     internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
     internal float[] LayerInputGradient = [];        // (N, in_k) gradient on the current layer's input
 

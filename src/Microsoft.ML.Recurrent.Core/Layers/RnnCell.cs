@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -6,6 +8,7 @@ namespace Microsoft.ML.Recurrent.Layers;
 internal static class RnnCell
 {
     /// <summary>h' = act(xg + hg + bhh).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> xg,     // (rows, H) input projection incl. bias_ih
         ReadOnlySpan<float> hg,     // (rows, H) recurrent projection, no bias
@@ -40,6 +43,7 @@ internal static class RnnCell
     }
 
     /// <summary>dGates = dh * act'(pre), computed from the activation h'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         ReadOnlySpan<float> hNew,   // (rows, H)
         ReadOnlySpan<float> dh,     // (rows, H)
@@ -48,7 +52,19 @@ internal static class RnnCell
         Span<float> dGates)         // (rows, H) out
     {
         int n = rows * hidden;
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256<float>.One;
+            for (; i + 8 <= n; i += 8)
+            {
+                var h = Vector256.Create(hNew.Slice(i, 8));
+                var d = Vector256.Create(dh.Slice(i, 8));
+                var result = relu ? Vector256.ConditionalSelect(Vector256.GreaterThan(h, Vector256<float>.Zero), d, Vector256<float>.Zero) : d * (one - h * h);
+                result.CopyTo(dGates.Slice(i, 8));
+            }
+        }
+        for (; i < n; i++)
         {
             float h = hNew[i];
             dGates[i] = relu ? (h > 0f ? dh[i] : 0f) : dh[i] * (1f - h * h);

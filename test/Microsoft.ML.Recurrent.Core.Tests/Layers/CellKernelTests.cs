@@ -25,7 +25,8 @@ public sealed class CellKernelTests
             var gates = new float[rows * 4 * h];
             var cNew = new float[rows * h];
             var hNew = new float[rows * h];
-            LstmCell.Forward(xg, hg, bhh, cPrev, rows, h, gates, cNew, hNew);
+            var tanhC = new float[rows * h];
+            LstmCell.Forward(xg, hg, bhh, cPrev, rows, h, gates, cNew, tanhC, hNew);
             var expectC = new double[rows * h];
             var expectH = new double[rows * h];
             for (int r = 0; r < rows; r++)
@@ -45,7 +46,7 @@ public sealed class CellKernelTests
             float[] dh = Values(rng, rows * h, 1), dc = Values(rng, rows * h, 1);
             var dcIn = (float[])dc.Clone();
             var dGates = new float[rows * 4 * h];
-            LstmCell.Backward(gates, cPrev, cNew, dh, rows, h, dc, dGates);
+            LstmCell.Backward(gates, cPrev, tanhC, dh, rows, h, dc, dGates);
             var expectDg = new double[rows * 4 * h];
             var expectDc = new double[rows * h];
             for (int r = 0; r < rows; r++)
@@ -127,7 +128,7 @@ public sealed class CellKernelTests
             var gates = new float[4 * h];
             var cNew = new float[h];
             var hNew = new float[h];
-            LstmCell.Forward(xg, new float[4 * h], [], Enumerable.Repeat(1f, h).ToArray(), 1, h, gates, cNew, hNew);
+            LstmCell.Forward(xg, new float[4 * h], [], Enumerable.Repeat(1f, h).ToArray(), 1, h, gates, cNew, new float[h], hNew);
             // +300: i = f = o = 1, g = 1 -> c = 2, h = tanh(2). -300: i = f = o = 0, g = -1 -> c = 0, h = 0.
             float expectC = v > 0 ? 2f : 0f;
             float expectH = v > 0 ? MathF.Tanh(2f) : 0f;
@@ -146,7 +147,7 @@ public sealed class CellKernelTests
         var xg = new float[4 * h];
         xg[5] = float.NaN; // gate i, unit 5
         var hNew = new float[h];
-        LstmCell.Forward(xg, new float[4 * h], [], new float[h], 1, h, new float[4 * h], new float[h], hNew);
+        LstmCell.Forward(xg, new float[4 * h], [], new float[h], 1, h, new float[4 * h], new float[h], new float[h], hNew);
         Assert.IsTrue(float.IsNaN(hNew[5]), "LSTM: NaN must reach h");
         Assert.IsFalse(float.IsNaN(hNew[4]), "LSTM: other units are unaffected");
 

@@ -124,4 +124,26 @@ public sealed class AdamOptimizerTests
         }
         return result;
     }
+
+    [TestMethod]
+    [DataRow(0.0)]
+    [DataRow(0.1)]
+    public void Step_VectorLanesAndScalarTail_BitIdentical(double weightDecay)
+    {
+        // 19 parameters: two vector blocks of 8 and a scalar tail of 3; element j and j + 8 and j + 16 see the same inputs.
+        var adam = new AdamOptimizer(19, new AdamOptions { LearningRate = 0.003, WeightDecay = weightDecay });
+        var rng = new Random(4);
+        float[] start = Enumerable.Range(0, 3).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var parameters = Enumerable.Range(0, 19).Select(i => start[i % 8 % 3]).ToArray();
+        for (int step = 0; step < 5; step++)
+        {
+            float[] g = Enumerable.Range(0, 3).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            adam.Step(parameters, Enumerable.Range(0, 19).Select(i => g[i % 8 % 3]).ToArray());
+        }
+        for (int j = 0; j < 3; j++)
+        {
+            Assert.AreEqual(BitConverter.SingleToInt32Bits(parameters[j]), BitConverter.SingleToInt32Bits(parameters[16 + j]), $"lane {j} vs tail {16 + j}");
+            Assert.AreEqual(BitConverter.SingleToInt32Bits(parameters[j]), BitConverter.SingleToInt32Bits(parameters[8 + j]), $"lane {j} vs lane {8 + j}");
+        }
+    }
 }

@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Microsoft.ML.Recurrent.Engine;
+
+/// <summary>
+/// op(B) of a <see cref="Gemm"/> packed once into the blocked path's panels, for the per-step products of a
+/// recurrent layer: the same weights multiply a new state every step, so packing them every call would copy
+/// the whole matrix per step (and per thread, when rows are split over threads).
+/// </summary>
+internal sealed class PackedMatrix
+{
+    internal float[] Buffer = [];
+    internal int K;
+    internal int N;
+    internal GemmLevel Level;
+}
+
+internal static unsafe partial class Gemm
+{
+    /// <summary>
+    /// Packs op(B) (k, n) for <see cref="MultiplyPacked"/>: for every NC column block and every KC depth block,
+    /// in the order the blocked loop visits them, the panels <c>PackB</c> would build.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix target)
+    {
+        Debug.Assert(k > 0 && n > 0);
+        GemmLevel level = Level;
+        Blocking(level, out _, out int nr, out _, out int ncMax);
+        long size = 0;
+        for (int jc = 0; jc < n; jc += ncMax)
+        {
+            size += (long)k * RoundUp(Math.Min(ncMax, n - jc), nr);
+        }
+        if (target.Buffer.Length < size + 16)
+        {
+            target.Buffer = GC.AllocateUninitializedArray<float>((int)size + 16, pinned: true);
+        }
+        (target.K, target.N, target.Level) = (k, n, level);
+        fixed (float* pb = b)
+        {
+            GemmJob job = _job ??= new GemmJob();
+            job.Set(false, transB, 0, n, k, null, 0, pb, ldb, null, 0, false, level);
+            float* dst = Aligned(target.Buffer);
+            for (int jc = 0; jc < n; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, n - jc);
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    PackB(job, pc, kc, jc, nc, nr, dst);
+                    dst += (long)kc * RoundUp(nc, nr);
+                }
+            }
+            job.Clear();
+        }
+    }
+
+    /// <summary>
+    /// C (m, n) = (accumulate ? C : 0) + A (m, k) * B, B packed by <see cref="Pack"/>, on the calling thread.
+    /// Same kernel, blocks and order as <see cref="Multiply"/> with row-major B, so a row of C is bit-identical
+    /// to what Multiply gives for it, whatever m.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MultiplyPacked(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc, bool accumulate)
+    {
+        int n = b.N, k = b.K;
+        if (m == 0)
+        {
+            return;
+        }
+        Debug.Assert(lda >= k && a.Length >= (long)(m - 1) * lda + k);
+        Debug.Assert(ldc >= n && c.Length >= (long)(m - 1) * ldc + n);
+        GemmLevel level = b.Level;
+        Blocking(level, out int mr, out int nr, out int mcMax, out int ncMax);
+        fixed (float* pa = a)
+        fixed (float* pc0 = c)
+        {
+            if (m <= SmallM && level == GemmLevel.Vector512)
+            {
+                for (int i = 0; i < m; i++)
+                {
+                    PackedRow(pa + (long)i * lda, b, pc0 + (long)i * ldc, accumulate);
+                }
+                return;
+            }
+            GemmJob job = _job ??= new GemmJob();
+            job.Set(false, false, m, n, k, pa, lda, null, 0, pc0, ldc, accumulate, level);
+            float* ap = PackBufferA();
+            float* tile = stackalloc float[8 * 32];
+            float* bp = Aligned(b.Buffer);
+            for (int jc = 0; jc < n; jc += ncMax)
+            {
+                int nc = Math.Min(ncMax, n - jc);
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    bool add = pc > 0 || accumulate;
+                    for (int ic = 0; ic < m; ic += mcMax)
+                    {
+                        int mc = Math.Min(mcMax, m - ic);
+                        PackA(job, ic, mc, pc, kc, mr, ap);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int nrValid = Math.Min(nr, nc - jr);
+                            float* bPanel = bp + (long)jr * kc;
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                int mrValid = Math.Min(mr, mc - ir);
+                                float* aPanel = ap + (long)ir * kc;
+                                float* cTile = pc0 + (long)(ic + ir) * ldc + jc + jr;
+                                if (mrValid == mr && nrValid == nr)
+                                {
+                                    Kernel(level, kc, aPanel, bPanel, cTile, ldc, add);
+                                }
+                                else
+                                {
+                                    Kernel(level, kc, aPanel, bPanel, tile, nr, add: false);
+                                    MergeTile(tile, nr, cTile, ldc, mrValid, nrValid, add);
+                                }
+                            }
+                        }
+                    }
+                    bp += (long)kc * RoundUp(nc, nr);
+                }
+            }
+            job.Clear();
+        }
+    }
+
+    // One row of A against the packed panels (Vector512 layout, 32 columns a panel), four panels at a time
+    // so that eight independent chains hide the FMA latency. Per element and KC block: one fused chain from
+    // +0 in p order, then added to C, exactly as Kernel8x32 and MergeTile do.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackedRow(float* a, PackedMatrix b, float* c, bool accumulate)
+    {
+        const int nr = 32;
+        int n = b.N, k = b.K;
+        Blocking(GemmLevel.Vector512, out _, out _, out _, out int ncMax);
+        float* bp = Aligned(b.Buffer);
+        float* tile = stackalloc float[4 * nr];
+        for (int jc = 0; jc < n; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, n - jc);
+            int panels = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool add = pc > 0 || accumulate;
+                float* ak = a + pc;
+                for (int q = 0; q < panels; q += 4)
+                {
+                    int group = Math.Min(4, panels - q);
+                    float* p0 = bp + (long)q * nr * kc;
+                    float* p1 = p0 + (long)nr * kc * Math.Min(1, group - 1);
+                    float* p2 = p0 + (long)nr * kc * Math.Min(2, group - 1);
+                    float* p3 = p0 + (long)nr * kc * Math.Min(3, group - 1);
+                    var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero;
+                    var c2 = Vector512<float>.Zero; var c3 = Vector512<float>.Zero;
+                    var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
+                    var c6 = Vector512<float>.Zero; var c7 = Vector512<float>.Zero;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        var av = Vector512.Create(ak[p]);
+                        long o = (long)p * nr;
+                        c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p0 + o), c0);
+                        c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p0 + o + 16), c1);
+                        c2 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p1 + o), c2);
+                        c3 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p1 + o + 16), c3);
+                        c4 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p2 + o), c4);
+                        c5 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p2 + o + 16), c5);
+                        c6 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p3 + o), c6);
+                        c7 = Vector512.FusedMultiplyAdd(av, Vector512.Load(p3 + o + 16), c7);
+                    }
+                    int j0 = jc + q * nr;
+                    int valid = Math.Min(group * nr, nc - q * nr);
+                    if (valid == 4 * nr)
+                    {
+                        Store(c + j0, c0, add); Store(c + j0 + 16, c1, add);
+                        Store(c + j0 + 32, c2, add); Store(c + j0 + 48, c3, add);
+                        Store(c + j0 + 64, c4, add); Store(c + j0 + 80, c5, add);
+                        Store(c + j0 + 96, c6, add); Store(c + j0 + 112, c7, add);
+                    }
+                    else
+                    {
+                        c0.Store(tile); c1.Store(tile + 16); c2.Store(tile + 32); c3.Store(tile + 48);
+                        c4.Store(tile + 64); c5.Store(tile + 80); c6.Store(tile + 96); c7.Store(tile + 112);
+                        MergeTile(tile, 4 * nr, c + j0, 0, 1, valid, add);
+                    }
+                }
+                bp += (long)kc * panels * nr;
+            }
+        }
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+}
