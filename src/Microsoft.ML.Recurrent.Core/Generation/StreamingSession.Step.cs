@@ -14,6 +14,7 @@ public sealed partial class StreamingSession
     private readonly float[] _saved;            // (saved gate width) what the cell kernel writes besides h, c
     private readonly float[] _newHidden;        // (H)
     private readonly float[] _newCell;          // (H)
+    private readonly float[] _tanhCell;         // (H) tanh(c'), scratch of the LSTM kernel
     private readonly float[] _features;         // (H) what the head reads
 
     /// <summary>Feeds one token through every layer and the head (token models).</summary>
@@ -85,7 +86,7 @@ public sealed partial class StreamingSession
             {
                 case RecurrentCellKind.Lstm:
                     var cPrev = _cell.AsSpan(k * h, h);
-                    LstmCell.Forward(xg, hg, bHh, cPrev, 1, h, _saved, _newCell, _newHidden);
+                    LstmCell.Forward(xg, hg, bHh, cPrev, 1, h, _saved, _newCell, _tanhCell, _newHidden);
                     _newCell.CopyTo(cPrev);
                     break;
                 case RecurrentCellKind.Gru:

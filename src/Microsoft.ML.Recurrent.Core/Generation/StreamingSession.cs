@@ -42,6 +42,7 @@ public sealed partial class StreamingSession
         _saved = new float[predictor.SavedGateWidth];
         _newHidden = new float[h];
         _newCell = new float[h];
+        _tanhCell = new float[h];
         _features = new float[h];
     }
 
