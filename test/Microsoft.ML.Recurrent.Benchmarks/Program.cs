@@ -17,12 +17,13 @@ internal static class Program
         var threads = new Option<int>("--threads") { Description = "engine threads (ComputeSettings.MaxThreads)", DefaultValueFactory = _ => 2 };
         var quick = new Option<bool>("--quick") { Description = "shorter timing loops" };
         var only = new Option<string?>("--only") { Description = "run only configurations whose name contains this text" };
+        var compare = new Option<bool>("--compare") { Description = "then run torch_rnn_bench.py (beside configs.json) with /usr/bin/python3 and print ours, PyTorch's and the ratio" };
         var command = new Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only,
+            configs, threads, quick, only, compare,
         };
         command.SetAction(result => ThroughputRunner.Run(
-            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), Console.Out));
+            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), Console.Out));
         var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };
         return root.Parse(args).Invoke();
     }

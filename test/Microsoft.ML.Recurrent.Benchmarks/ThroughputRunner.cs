@@ -15,8 +15,9 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// </summary>
 internal static class ThroughputRunner
 {
-    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, TextWriter output)
+    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, TextWriter output)
     {
+        var ours = new List<(string Cell, string Config, string Mode, double Ms)>();
         string? path = configsFile?.FullName ?? FindConfigs();
         if (path is null || !File.Exists(path))
         {
@@ -40,6 +41,7 @@ internal static class ThroughputRunner
                 foreach (string mode in modes)
                 {
                     var result = TimeLayer(cell, config, mode == "train", quick);
+                    ours.Add((cell, name, mode, result.Ms));
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{{\"cell\": \"{cell}\", \"config\": \"{name}\", \"mode\": \"{mode}\", \"ms\": {result.Ms:F3}, \"tokens_per_s\": {result.TokensPerSecond:F1}, \"gflops\": {result.Gflops:F2}, \"threads\": {threads}}}"));
                     output.Flush();
@@ -51,12 +53,13 @@ internal static class ThroughputRunner
             foreach (bool train in new[] { true, false })
             {
                 var result = TimeCharLm(charlm, train, quick);
+                ours.Add(("charlm", "charlm", train ? "train_step_adam" : "infer", result.Ms));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{{\"cell\": \"charlm\", \"config\": \"charlm\", \"mode\": \"{(train ? "train_step_adam" : "infer")}\", \"ms\": {result.Ms:F3}, \"tokens_per_s\": {result.TokensPerSecond:F1}, \"gflops\": {result.Gflops:F2}, \"threads\": {threads}}}"));
                 output.Flush();
             }
         }
-        return 0;
+        return compare ? TorchComparison.Run(path, threads, quick, ours, output) : 0;
     }
 
     // Embedding(V,E) -> L-layer LSTM(H) -> Linear(H,V), cross-entropy over every step; train = zero_grad + forward + backward + Adam step.

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Microsoft.ML.Recurrent.Benchmarks;
+
+/// <summary>
+/// Runs ../shared/bench/torch_rnn_bench.py right after our own figures (the same sitting) and prints, per
+/// configuration and mode, our milliseconds, PyTorch's and the speed-up.
+/// </summary>
+internal static class TorchComparison
+{
+    public static int Run(string configsPath, int threads, bool quick, List<(string Cell, string Config, string Mode, double Ms)> ours, TextWriter output)
+    {
+        string script = Path.Combine(Path.GetDirectoryName(configsPath)!, "torch_rnn_bench.py");
+        const string python = "/usr/bin/python3";
+        if (!File.Exists(script) || !File.Exists(python))
+        {
+            output.WriteLine($"--compare: {(File.Exists(script) ? python : script)} not found; install PyTorch with 'apt-get install -y python3-torch libopenblas0-openmp'.");
+            return 3;
+        }
+        string json = Path.Combine(Path.GetTempPath(), $"torch-bench-{Guid.NewGuid():N}.json");
+        var start = new ProcessStartInfo(python)
+        {
+            ArgumentList = { script, "--threads", threads.ToString(CultureInfo.InvariantCulture), "--json", json },
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        if (quick)
+        {
+            start.ArgumentList.Add("--quick");
+        }
+        output.WriteLine($"--compare: running {python} {string.Join(' ', start.ArgumentList)} ...");
+        try
+        {
+            using var process = Process.Start(start)!;
+            string stderr = process.StandardError.ReadToEndAsync().Result;
+            string stdout = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0 || !File.Exists(json))
+            {
+                output.WriteLine($"--compare: the PyTorch script failed (exit {process.ExitCode}); is python3-torch installed?\n{stderr}");
+                return 3;
+            }
+            output.WriteLine(stdout.Split('\n').FirstOrDefault() ?? "");
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(json));
+            output.WriteLine();
+            output.WriteLine("| cell | config | mode | ours ms | PyTorch ms | speed-up |");
+            output.WriteLine("|---|---|---|---:|---:|---:|");
+            foreach (var (cell, config, mode, ms) in ours)
+            {
+                double? torch = TorchMs(doc.RootElement, cell, config, mode);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {cell} | {config} | {mode} | {ms:F2} | {(torch is double t ? t.ToString("F2", CultureInfo.InvariantCulture) : "-")} | {(torch is double u ? (u / ms).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-")} |"));
+            }
+            return 0;
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    private static double? TorchMs(JsonElement root, string cell, string config, string mode)
+    {
+        if (cell == "charlm")
+        {
+            return root.TryGetProperty("charlm", out var lm) && lm.ValueKind == JsonValueKind.Object && lm.TryGetProperty(mode, out var m)
+                ? m.GetProperty("ms").GetDouble() : null;
+        }
+        return root.GetProperty("layers").TryGetProperty($"{cell}/{config}", out var layer) && layer.TryGetProperty(mode, out var r)
+            ? r.GetProperty("ms").GetDouble() : null;
+    }
+}
