@@ -52,6 +52,9 @@ public static class RecurrentColumnNames
     /// <summary>The serialized model text.</summary>
     public const string Model = "__RecurrentModel";
 
+    /// <summary>The predicted class name of a multiclass model, before it becomes a key.</summary>
+    public const string PredictedName = "__RecurrentPredicted";
+
     /// <summary>A copy of the input text column under a fixed name.</summary>
     public const string Text = "__RecurrentText";
 }

@@ -44,4 +44,31 @@ public static class RecurrentCatalog
         settings ??= new RecurrentTextExperimentSettings();
         return new RecurrentTextExperiment(new MLContext(settings.Seed), settings);
     }
+
+    /// <summary>
+    /// A recurrent multiclass classifier reading a text column and a key label (from <c>Conversion.MapValueToKey</c>),
+    /// 2 to 64 classes. Label, text and training options as for the binary classifier.
+    /// </summary>
+    /// <param name="catalog">The multiclass-classification trainers catalog.</param>
+    /// <param name="labelColumnName">The key-typed label column.</param>
+    /// <param name="textColumnName">The text column.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="seed">Seed of the weights and the shuffling.</param>
+    public static RecurrentMulticlassTextClassifierEstimator RecurrentTextClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        string labelColumnName = "Label", string textColumnName = "Text", int epochs = 10, int seed = 0) =>
+        catalog.RecurrentTextClassifier(new RecurrentTextClassifierOptions
+        {
+            LabelColumnName = labelColumnName, TextColumnName = textColumnName, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>A recurrent multiclass text classifier with every option.</summary>
+    /// <param name="catalog">The multiclass-classification trainers catalog.</param>
+    /// <param name="options">The options; the label column must be a key column.</param>
+    public static RecurrentMulticlassTextClassifierEstimator RecurrentTextClassifier(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
+        RecurrentTextClassifierOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new RecurrentMulticlassTextClassifierEstimator(new MLContext(options.Seed), options);
+    }
 }

@@ -36,3 +36,28 @@ public sealed class RecurrentBinaryTextClassifierFactory : CustomMappingFactory<
         output.PredictedLabel = output.Probability >= 0.5f;
     }
 }
+
+/// <summary>Creates the prediction mapping of a saved multiclass text classifier (found by its contract name when loading).</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class RecurrentMulticlassTextClassifierFactory : CustomMappingFactory<RecurrentTextInput, RecurrentMulticlassOutput>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "Recurrent.MulticlassTextClassifier.v1";
+
+    /// <inheritdoc/>
+    public override Action<RecurrentTextInput, RecurrentMulticlassOutput> GetMapping() => Map;
+
+    internal static void Map(RecurrentTextInput input, RecurrentMulticlassOutput output)
+    {
+        var model = RecurrentModelCache.Get(input.Model);
+        var names = model.Bundle.LabelNames!;
+        Span<float> logits = stackalloc float[names.Count];
+        model.PredictLogits(input.Text, logits);
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, logits);
+        for (int i = 0; i < logits.Length; i++)
+        {
+            output.SetScore(i, logits[i]);
+        }
+        output.PredictedName = names[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits)];
+    }
+}

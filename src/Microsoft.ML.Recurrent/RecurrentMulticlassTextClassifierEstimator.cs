@@ -1,0 +1,158 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Trains a recurrent multiclass classifier on a text column and a key-typed label (made with
+/// <c>Conversion.MapValueToKey</c>, 2 to 64 classes). The transformer adds a known-size <c>Score</c> vector (class
+/// probabilities in key order) and a key-typed <c>PredictedLabel</c> with the label's names, which
+/// <c>MulticlassClassification.Evaluate</c> and <c>MapKeyToValue</c> read, before and after a save/load.
+/// </summary>
+public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<RecurrentTextClassifierTransformer>
+{
+    private readonly MLContext _context;
+
+    internal RecurrentMulticlassTextClassifierEstimator(MLContext context, RecurrentTextClassifierOptions options)
+    {
+        _context = context;
+        Options = options;
+        ArgumentException.ThrowIfNullOrEmpty(options.LabelColumnName, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(options.TextColumnName, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 1, nameof(options));
+    }
+
+    /// <summary>The options (the label column must be a key column).</summary>
+    public RecurrentTextClassifierOptions Options { get; }
+
+    /// <summary>The schema the fitted transformer produces: the input columns plus Score and PredictedLabel.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The text or label column is missing or of the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var text = inputSchema.FirstOrDefault(c => c.Name == Options.TextColumnName);
+        if (text.Name is null || text.Kind != SchemaShape.Column.VectorKind.Scalar || text.ItemType is not TextDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected a text (string) column.");
+        }
+        var label = inputSchema.FirstOrDefault(c => c.Name == Options.LabelColumnName);
+        if (label.Name is null || !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema),
+                $"Column '{Options.LabelColumnName}' {(label.Name is null ? "was not found" : $"has type {label.ItemType}{(label.IsKey ? " key vector" : "")}")}; expected a key (UInt32) label made with Conversion.MapValueToKey.");
+        }
+        // A schema shape does not carry the key count; the shape of the output is the same for any count.
+        return Template(_context, Options.TextColumnName, "", ["0", "1"]).GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or there are more than 64 classes.</exception>
+    /// <exception cref="ArgumentException">The training data is empty or has only one class.</exception>
+    public RecurrentTextClassifierTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var (rows, names) = ReadRows(input, nameof(input));
+        if (rows.Count == 0)
+        {
+            throw new ArgumentException($"The training data is empty: no rows with a label in column '{Options.LabelColumnName}'.", nameof(input));
+        }
+        if (rows.Select(r => r.Label).Distinct().Count() < 2)
+        {
+            throw new ArgumentException($"The label column '{Options.LabelColumnName}' has only one class in {rows.Count} rows; a classifier needs at least two.", nameof(input));
+        }
+        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), Options.WordTokens, Options.MinTokenCount);
+        var examples = rows.Select(r =>
+        {
+            int[] ids = sequencer.Encode(r.Text);
+            ids = ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > Options.MaxSequenceLength ? ids[..Options.MaxSequenceLength] : ids;
+            return SequenceExample.ForClassification(ids, r.Label);
+        }).ToList();
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
+            Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, Bidirectional = Options.Bidirectional,
+            Dropout = Options.Dropout, Pooling = Options.Pooling, OutputSize = names.Length,
+        }, Options.Seed);
+        var result = new SequenceTrainer(model, new TrainerOptions
+        {
+            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
+        }).Fit(examples, null, Options.Progress);
+        var bundle = new RecurrentModelBundle(model, sequencer, names,
+            [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "multiclass-text-classification")]);
+        var chain = Template(_context, Options.TextColumnName, bundle.ToBase64(), names).Fit(input);
+        return new RecurrentTextClassifierTransformer(chain, bundle, result);
+    }
+
+    // Text copy -> model key -> model text -> mapping -> Score = Concatenate(first C class columns) -> PredictedLabel key -> drop helpers.
+    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText, string[] names)
+    {
+        var keyData = context.Data.LoadFromEnumerable(names.Select(n => new KeyName { Name = n }));
+        var helpers = new List<string> { RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model, RecurrentColumnNames.PredictedName };
+        helpers.AddRange(Enumerable.Range(0, RecurrentMulticlassOutput.MaxClasses).Select(RecurrentMulticlassOutput.ScoreColumn));
+        return context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
+            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
+            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+            .Append(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentMulticlassOutput>(RecurrentMulticlassTextClassifierFactory.Map, RecurrentMulticlassTextClassifierFactory.ContractName))
+            .Append(context.Transforms.Concatenate("Score", Enumerable.Range(0, names.Length).Select(RecurrentMulticlassOutput.ScoreColumn).ToArray()))
+            .Append(context.Transforms.Conversion.MapValueToKey("PredictedLabel", RecurrentColumnNames.PredictedName, keyData: keyData))
+            .Append(context.Transforms.DropColumns(helpers.ToArray()));
+    }
+
+    private (List<(string Text, int Label)> Rows, string[] Names) ReadRows(IDataView data, string paramName)
+    {
+        var text = data.Schema.GetColumnOrNull(Options.TextColumnName);
+        if (text is null || text.Value.Type is not TextDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(paramName, $"Column '{Options.TextColumnName}' {(text is null ? "was not found" : $"has type {text.Value.Type}")}; expected a text (string) column.");
+        }
+        var label = data.Schema.GetColumnOrNull(Options.LabelColumnName);
+        int classes = KeyCount(label?.Type, paramName);
+        var names = Enumerable.Range(1, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        VBuffer<ReadOnlyMemory<char>> keyValues = default;
+        if (label!.Value.Annotations.Schema.GetColumnOrNull("KeyValues")?.Type is VectorDataViewType { ItemType: TextDataViewType })
+        {
+            label.Value.GetKeyValues(ref keyValues);
+            var dense = keyValues.DenseValues().ToArray();
+            for (int i = 0; i < Math.Min(classes, dense.Length); i++)
+            {
+                names[i] = dense[i].ToString();
+            }
+        }
+        var rows = new List<(string, int)>();
+        using var cursor = data.GetRowCursor([text.Value, label.Value]);
+        var getText = cursor.GetGetter<ReadOnlyMemory<char>>(text.Value);
+        var getLabel = cursor.GetGetter<uint>(label.Value);
+        ReadOnlyMemory<char> t = default;
+        uint key = 0;
+        while (cursor.MoveNext())
+        {
+            getText(ref t);
+            getLabel(ref key);
+            if (key != 0)
+            {
+                rows.Add((t.ToString(), (int)key - 1)); // key 0 is a missing label
+            }
+        }
+        return (rows, names);
+    }
+
+    private int KeyCount(DataViewType? type, string paramName)
+    {
+        ulong count = type is KeyDataViewType key ? key.Count : 0;
+        if (type is null || count == 0 || type.RawType != typeof(uint))
+        {
+            throw new ArgumentOutOfRangeException(paramName, $"Column '{Options.LabelColumnName}' {(type is null ? "was not found" : $"has type {type}")}; expected a key (UInt32) label made with Conversion.MapValueToKey.");
+        }
+        if (count < 2 || count > RecurrentMulticlassOutput.MaxClasses)
+        {
+            throw new ArgumentOutOfRangeException(paramName, $"Column '{Options.LabelColumnName}' has {count} classes; a recurrent multiclass classifier takes 2 to {RecurrentMulticlassOutput.MaxClasses}.");
+        }
+        return (int)count;
+    }
+
+    private sealed class KeyName
+    {
+        public string Name { get; set; } = "";
+    }
+}

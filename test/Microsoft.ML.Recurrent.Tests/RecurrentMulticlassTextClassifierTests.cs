@@ -1,0 +1,79 @@
+using Microsoft.ML.Data;
+
+namespace Microsoft.ML.Recurrent.PluginTests;
+
+[TestClass]
+public sealed class RecurrentMulticlassTextClassifierTests
+{
+    public sealed class Row
+    {
+        public string Text { get; set; } = "";
+
+        public string Topic { get; set; } = "";
+    }
+
+    public sealed class Prediction
+    {
+        public float[] Score { get; set; } = [];
+
+        public string PredictedTopic { get; set; } = "";
+    }
+
+    private static List<Row> Rows(int count, int seed)
+    {
+        var topics = new Dictionary<string, string[]>
+        {
+            ["food"] = ["pizza", "pasta", "soup", "bread"],
+            ["sport"] = ["football", "tennis", "match", "goal"],
+            ["weather"] = ["rain", "sunny", "storm", "snow"],
+        };
+        string[] filler = ["the", "was", "today", "really", "quite"];
+        var rng = new Random(seed);
+        var names = topics.Keys.ToArray();
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            string topic = names[rng.Next(3)];
+            var words = Enumerable.Range(0, rng.Next(3, 7)).Select(i => i % 2 == 0 ? filler[rng.Next(5)] : topics[topic][rng.Next(4)]);
+            return new Row { Text = string.Join(' ', words) + " " + topics[topic][rng.Next(4)], Topic = topic };
+        }).ToList();
+    }
+
+    [TestMethod]
+    public void Pipeline_KeyLabel_MulticlassEvaluate_AndPredictedNames_SurviveSaveLoad()
+    {
+        var ml = new MLContext(1);
+        var train = ml.Data.LoadFromEnumerable(Rows(240, 1));
+        var test = ml.Data.LoadFromEnumerable(Rows(90, 2));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Topic")
+            .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { Epochs = 5, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 }))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedTopic", "PredictedLabel"));
+        var model = pipeline.Fit(train);
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+        Assert.IsTrue(metrics.MicroAccuracy > 0.9, $"micro accuracy {metrics.MicroAccuracy}");
+        var scoreType = (VectorDataViewType)model.Transform(test).Schema["Score"].Type;
+        Assert.AreEqual(3, scoreType.Size, "Score has a known size: the number of classes");
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        var reloadedMetrics = ml.MulticlassClassification.Evaluate(loaded.Transform(test));
+        Assert.AreEqual(metrics.MicroAccuracy, reloadedMetrics.MicroAccuracy, "the stock evaluator works the same after a reload");
+        Assert.AreEqual(3, ((VectorDataViewType)loaded.Transform(test).Schema["Score"].Type).Size);
+
+        var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(loaded);
+        var p = engine.Predict(new Row { Text = "the football match was really good" });
+        Assert.AreEqual("sport", p.PredictedTopic);
+        Assert.AreEqual(1f, p.Score.Sum(), 1e-5f, "probabilities");
+    }
+
+    [TestMethod]
+    public void LabelNotAKey_ThrowsNamingColumnAndExpectedType()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(Rows(20, 3));
+        var ex = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            ml.MulticlassClassification.Trainers.RecurrentTextClassifier(labelColumnName: "Topic").Fit(data));
+        StringAssert.Contains(ex.Message, "Column 'Topic' has type String; expected a key (UInt32) label made with Conversion.MapValueToKey");
+    }
+}
