@@ -55,6 +55,28 @@ public static class RecurrentColumnNames
     /// <summary>The predicted class name of a multiclass model, before it becomes a key.</summary>
     public const string PredictedName = "__RecurrentPredicted";
 
+    /// <summary>A copy of the input series column under a fixed name.</summary>
+    public const string Series = "__RecurrentSeries";
+
     /// <summary>A copy of the input text column under a fixed name.</summary>
     public const string Text = "__RecurrentText";
+}
+
+/// <summary>The input of a recurrent series regressor mapping: the series and the serialized model.</summary>
+public sealed class RecurrentSeriesInput
+{
+    /// <summary>The numeric series (one value per step), oldest first.</summary>
+    [ColumnName(RecurrentColumnNames.Series)]
+    public float[] Series { get; set; } = [];
+
+    /// <summary>The model file as base64 text.</summary>
+    [ColumnName(RecurrentColumnNames.Model)]
+    public ReadOnlyMemory<char> Model { get; set; }
+}
+
+/// <summary>The output of a regressor, as ML.NET's regression evaluator expects it.</summary>
+public sealed class RecurrentRegressionOutput
+{
+    /// <summary>The predicted value, in the label's units.</summary>
+    public float Score { get; set; }
 }

@@ -71,4 +71,17 @@ public static class RecurrentCatalog
         ArgumentNullException.ThrowIfNull(options);
         return new RecurrentMulticlassTextClassifierEstimator(new MLContext(options.Seed), options);
     }
+
+    /// <summary>
+    /// A recurrent (GRU by default) regressor / one-step forecaster reading a float-vector series column and a float label.
+    /// </summary>
+    /// <param name="catalog">The regression trainers catalog.</param>
+    /// <param name="options">The options; null for the defaults (label "Label", series "Features").</param>
+    public static RecurrentSeriesRegressorEstimator RecurrentSeriesRegressor(this RegressionCatalog.RegressionTrainers catalog,
+        RecurrentSeriesRegressorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new RecurrentSeriesRegressorOptions();
+        return new RecurrentSeriesRegressorEstimator(new MLContext(options.Seed), options);
+    }
 }

@@ -61,3 +61,17 @@ public sealed class RecurrentMulticlassTextClassifierFactory : CustomMappingFact
         output.PredictedName = names[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits)];
     }
 }
+
+/// <summary>Creates the prediction mapping of a saved series regressor (found by its contract name when loading).</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class RecurrentSeriesRegressorFactory : CustomMappingFactory<RecurrentSeriesInput, RecurrentRegressionOutput>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "Recurrent.SeriesRegressor.v1";
+
+    /// <inheritdoc/>
+    public override Action<RecurrentSeriesInput, RecurrentRegressionOutput> GetMapping() => Map;
+
+    internal static void Map(RecurrentSeriesInput input, RecurrentRegressionOutput output) =>
+        output.Score = RecurrentModelCache.Get(input.Model).PredictSeries(input.Series);
+}

@@ -46,12 +46,7 @@ internal sealed class LoadedTextModel
     {
         try
         {
-            var bundle = RecurrentModelBundle.FromBase64(base64);
-            if (bundle.Sequencer is null)
-            {
-                throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
-            }
-            return new LoadedTextModel(bundle);
+            return new LoadedTextModel(RecurrentModelBundle.FromBase64(base64));
         }
         catch (FormatException e)
         {
@@ -62,7 +57,11 @@ internal sealed class LoadedTextModel
     /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
     public void PredictLogits(string? text, Span<float> logits)
     {
-        int[] ids = Bundle.Sequencer!.Encode(text ?? "");
+        if (Bundle.Sequencer is null)
+        {
+            throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
+        }
+        int[] ids = Bundle.Sequencer.Encode(text ?? "");
         if (ids.Length == 0)
         {
             // An empty text is read as one unknown token (or padding), so every row gets a prediction.
@@ -72,13 +71,46 @@ internal sealed class LoadedTextModel
         {
             ids = ids[.._maxLength];
         }
+        Predict(SequenceExample.ForClassification(ids, 0), logits);
+    }
+
+    /// <summary>
+    /// Standardises a numeric series with the training mean and deviation, predicts, and returns the value in the
+    /// original units. An empty series, or one with a non-finite value, gives NaN (as ML.NET predictors do for
+    /// missing features).
+    /// </summary>
+    public float PredictSeries(ReadOnlySpan<float> series)
+    {
+        double mean = Bundle.Numbers.GetValueOrDefault(RecurrentSeriesRegressorEstimator.MeanKey);
+        double std = Bundle.Numbers.GetValueOrDefault(RecurrentSeriesRegressorEstimator.StdKey, 1.0);
+        int take = Math.Min(series.Length, _maxLength);
+        if (take == 0)
+        {
+            return float.NaN;
+        }
+        var features = new float[take];
+        var tail = series[^take..];
+        for (int i = 0; i < take; i++)
+        {
+            if (!float.IsFinite(tail[i]))
+            {
+                return float.NaN;
+            }
+            features[i] = (float)((tail[i] - mean) / std);
+        }
+        Span<float> output = stackalloc float[1];
+        Predict(new SequenceExample { Features = features }, output);
+        return (float)(output[0] * std + mean);
+    }
+
+    private void Predict(SequenceExample example, Span<float> output)
+    {
         if (!ReferenceEquals(_threadWorkspace.Owner, this))
         {
             _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
         }
         var ws = _threadWorkspace.Workspace!;
-        var example = SequenceExample.ForClassification(ids, 0);
         Bundle.Model.Forward(ws, new[] { example }, training: false, null, default, default);
-        ws.Logits.AsSpan(0, logits.Length).CopyTo(logits);
+        ws.Logits.AsSpan(0, output.Length).CopyTo(output);
     }
 }

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Recurrent;
 /// probabilities in key order) and a key-typed <c>PredictedLabel</c> with the label's names, which
 /// <c>MulticlassClassification.Evaluate</c> and <c>MapKeyToValue</c> read, before and after a save/load.
 /// </summary>
-public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<RecurrentTextClassifierTransformer>
+public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<RecurrentModelTransformer>
 {
     private readonly MLContext _context;
 
@@ -49,7 +49,7 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
     /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or there are more than 64 classes.</exception>
     /// <exception cref="ArgumentException">The training data is empty or has only one class.</exception>
-    public RecurrentTextClassifierTransformer Fit(IDataView input)
+    public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var (rows, names) = ReadRows(input, nameof(input));
@@ -81,7 +81,7 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         var bundle = new RecurrentModelBundle(model, sequencer, names,
             [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "multiclass-text-classification")]);
         var chain = Template(_context, Options.TextColumnName, bundle.ToBase64(), names).Fit(input);
-        return new RecurrentTextClassifierTransformer(chain, bundle, result);
+        return new RecurrentModelTransformer(chain, bundle, result);
     }
 
     // Text copy -> model key -> model text -> mapping -> Score = Concatenate(first C class columns) -> PredictedLabel key -> drop helpers.

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Recurrent;
 /// <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> (what <c>BinaryClassification.Evaluate</c> reads) and
 /// saves as an ordinary ML.NET model made of stock parts (see the README).
 /// </summary>
-public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentTextClassifierTransformer>
+public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModelTransformer>
 {
     internal const string MaxLengthKey = "max_sequence_length";
     private readonly MLContext _context;
@@ -44,7 +44,7 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentTextC
     /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
     /// <exception cref="ArgumentException">The training data is empty or has only one class.</exception>
-    public RecurrentTextClassifierTransformer Fit(IDataView input)
+    public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var rows = ReadRows(input, nameof(input));
@@ -101,13 +101,13 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentTextC
     }).ToList();
 
     // Wraps a trained model into the saveable chain of stock parts.
-    internal static RecurrentTextClassifierTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
         TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input)
     {
         var bundle = new RecurrentModelBundle(model, sequencer, ["False", "True"],
             [new(MaxLengthKey, maxLength)], [new("task", "binary-text-classification")]);
         var chain = Template(context, textColumn, bundle.ToBase64()).Fit(input);
-        return new RecurrentTextClassifierTransformer(chain, bundle, result ?? new TrainingResult { History = [] });
+        return new RecurrentModelTransformer(chain, bundle, result ?? new TrainingResult { History = [] });
     }
 
     // CopyColumns -> model key -> model text -> prediction mapping -> drop helpers: stock, saveable parts only.

@@ -91,14 +91,14 @@ public sealed class RecurrentTextExperiment
 /// <summary>The outcome of a <see cref="RecurrentTextExperiment"/>: the best model and every trial.</summary>
 public sealed class RecurrentTextExperimentResult
 {
-    internal RecurrentTextExperimentResult(RecurrentTextClassifierTransformer bestModel, ExperimentResult details)
+    internal RecurrentTextExperimentResult(RecurrentModelTransformer bestModel, ExperimentResult details)
     {
         BestModel = bestModel;
         Details = details;
     }
 
     /// <summary>The best configuration retrained on all the data, as a saveable ML.NET transformer.</summary>
-    public RecurrentTextClassifierTransformer BestModel { get; }
+    public RecurrentModelTransformer BestModel { get; }
 
     /// <summary>The best trial (its settings and validation figures).</summary>
     public TrialResult BestRun => Details.BestTrial;

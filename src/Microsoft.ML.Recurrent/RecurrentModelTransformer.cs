@@ -5,15 +5,15 @@ using Microsoft.ML.Recurrent.Training;
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>
-/// A trained recurrent text classifier. It is a facade over a chain of stock ML.NET transforms, and saves exactly
+/// A trained recurrent model (text classifier or series regressor). It is a facade over a chain of stock ML.NET transforms, and saves exactly
 /// as that chain: <c>mlContext.Model.Load</c> gives back a <c>TransformerChain</c> that predicts the same, in any
 /// app that references ML.NET and this assembly. Thread-safe.
 /// </summary>
-public sealed class RecurrentTextClassifierTransformer : ITransformer
+public sealed class RecurrentModelTransformer : ITransformer
 {
     private readonly ITransformer _chain;
 
-    internal RecurrentTextClassifierTransformer(ITransformer chain, RecurrentModelBundle bundle, TrainingResult training)
+    internal RecurrentModelTransformer(ITransformer chain, RecurrentModelBundle bundle, TrainingResult training)
     {
         _chain = chain;
         Model = bundle;
