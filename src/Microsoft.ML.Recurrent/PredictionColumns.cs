@@ -80,3 +80,13 @@ public sealed class RecurrentRegressionOutput
     /// <summary>The predicted value, in the label's units.</summary>
     public float Score { get; set; }
 }
+
+/// <summary>The output of a next-token model: the most likely next token after the text, and its probability.</summary>
+public sealed class RecurrentNextTokenOutput
+{
+    /// <summary>The most likely next token.</summary>
+    public string PredictedToken { get; set; } = "";
+
+    /// <summary>Its probability.</summary>
+    public float Probability { get; set; }
+}

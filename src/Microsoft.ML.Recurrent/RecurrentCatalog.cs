@@ -84,4 +84,18 @@ public static class RecurrentCatalog
         options ??= new RecurrentSeriesRegressorOptions();
         return new RecurrentSeriesRegressorEstimator(new MLContext(options.Seed), options);
     }
+
+    /// <summary>
+    /// A recurrent next-token language model over a text column: adds PredictedToken and Probability, and generates
+    /// text through <see cref="RecurrentModelTransformer.CreateGenerator"/> or, on a loaded model,
+    /// <see cref="RecurrentModels.CreateGenerator(ITransformer)"/>.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="options">The options; null for the defaults (characters, LSTM 128, column "Text").</param>
+    public static RecurrentLanguageModelEstimator RecurrentLanguageModel(this TransformsCatalog.TextTransforms catalog, RecurrentLanguageModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new RecurrentLanguageModelOptions();
+        return new RecurrentLanguageModelEstimator(new MLContext(options.Seed), options);
+    }
 }

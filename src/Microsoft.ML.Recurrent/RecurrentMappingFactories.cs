@@ -75,3 +75,21 @@ public sealed class RecurrentSeriesRegressorFactory : CustomMappingFactory<Recur
     internal static void Map(RecurrentSeriesInput input, RecurrentRegressionOutput output) =>
         output.Score = RecurrentModelCache.Get(input.Model).PredictSeries(input.Series);
 }
+
+/// <summary>Creates the prediction mapping of a saved next-token language model (found by its contract name when loading).</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class RecurrentNextTokenFactory : CustomMappingFactory<RecurrentTextInput, RecurrentNextTokenOutput>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "Recurrent.NextToken.v1";
+
+    /// <inheritdoc/>
+    public override Action<RecurrentTextInput, RecurrentNextTokenOutput> GetMapping() => Map;
+
+    internal static void Map(RecurrentTextInput input, RecurrentNextTokenOutput output)
+    {
+        var (token, probability) = RecurrentModelCache.Get(input.Model).PredictNextToken(input.Text);
+        output.PredictedToken = token;
+        output.Probability = probability;
+    }
+}

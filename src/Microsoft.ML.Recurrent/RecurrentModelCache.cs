@@ -103,6 +103,33 @@ internal sealed class LoadedTextModel
         return (float)(output[0] * std + mean);
     }
 
+    /// <summary>The most likely token after the text (of a language model) and its probability.</summary>
+    public (string Token, float Probability) PredictNextToken(string? text)
+    {
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
+        int[] ids = sequencer.Encode(text ?? "");
+        if (ids.Length == 0)
+        {
+            ids = [Math.Max(0, sequencer.Vocabulary.BeginId >= 0 ? sequencer.Vocabulary.BeginId : sequencer.Vocabulary.UnknownId)];
+        }
+        else if (ids.Length > _maxLength)
+        {
+            ids = ids[^_maxLength..];
+        }
+        // Per-step head: the logits of the last step are the last row in the packed layout's last step.
+        if (!ReferenceEquals(_threadWorkspace.Owner, this))
+        {
+            _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
+        }
+        var ws = _threadWorkspace.Workspace!;
+        Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
+        int v = Bundle.Model.Options.HeadOutputs;
+        var logits = ws.Logits.AsSpan((ids.Length - 1) * v, v).ToArray();
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, logits);
+        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
+        return (sequencer.Vocabulary.GetToken(best), logits[best]);
+    }
+
     private void Predict(SequenceExample example, Span<float> output)
     {
         if (!ReferenceEquals(_threadWorkspace.Owner, this))

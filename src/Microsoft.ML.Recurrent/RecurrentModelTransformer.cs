@@ -26,6 +26,10 @@ public sealed class RecurrentModelTransformer : ITransformer
     /// <summary>How training went: per-epoch losses and validation figures.</summary>
     public TrainingResult TrainingResult { get; }
 
+    /// <summary>A text generator over this model (language models only).</summary>
+    /// <exception cref="ArgumentException">The model is not a text language model.</exception>
+    public Generation.TextGenerator CreateGenerator() => RecurrentModels.CreateGenerator(this);
+
     /// <inheritdoc/>
     public bool IsRowToRowMapper => _chain.IsRowToRowMapper;
 

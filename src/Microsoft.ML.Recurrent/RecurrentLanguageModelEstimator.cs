@@ -1,0 +1,128 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>Options of the recurrent language model (<see cref="RecurrentCatalog.RecurrentLanguageModel(TransformsCatalog.TextTransforms, RecurrentLanguageModelOptions?)"/>).</summary>
+public sealed class RecurrentLanguageModelOptions
+{
+    /// <summary>The text column to learn from and to predict after. Default "Text".</summary>
+    public string TextColumnName { get; set; } = "Text";
+
+    /// <summary>Word tokens (true) or characters (false, default).</summary>
+    public bool WordTokens { get; set; }
+
+    /// <summary>Tokens seen fewer times map to the unknown token. Default 1.</summary>
+    public int MinTokenCount { get; set; } = 1;
+
+    /// <summary>Longer texts are cut to this many tokens in training; prediction reads the most recent ones. Default 256.</summary>
+    public int MaxSequenceLength { get; set; } = 256;
+
+    /// <summary>The recurrent cell. Default LSTM.</summary>
+    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
+
+    /// <summary>Token embedding width. Default 64.</summary>
+    public int EmbeddingSize { get; set; } = 64;
+
+    /// <summary>Hidden size. Default 128.</summary>
+    public int HiddenSize { get; set; } = 128;
+
+    /// <summary>Stacked layers. Default 1.</summary>
+    public int NumLayers { get; set; } = 1;
+
+    /// <summary>Learning rate (Adam). Default 0.002.</summary>
+    public double LearningRate { get; set; } = 2e-3;
+
+    /// <summary>Training epochs. Default 10.</summary>
+    public int Epochs { get; set; } = 10;
+
+    /// <summary>Texts per mini-batch. Default 32.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>Seed of the weights and the shuffling. Default 0.</summary>
+    public int Seed { get; set; }
+
+    /// <summary>Receives training progress. Default null.</summary>
+    public IProgress<TrainingProgress>? Progress { get; set; }
+}
+
+/// <summary>
+/// Trains a next-token language model on the texts of a column (each text a sequence framed by BOS and EOS). The
+/// transformer adds <c>PredictedToken</c> (the most likely token after each row's text) and <c>Probability</c>;
+/// <see cref="RecurrentModelTransformer.CreateGenerator"/> (or <see cref="RecurrentModels.CreateGenerator(ITransformer)"/>
+/// on a loaded model) generates text with prompts, temperature, top-k/top-p and seeds.
+/// </summary>
+public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelTransformer>
+{
+    private readonly MLContext _context;
+
+    internal RecurrentLanguageModelEstimator(MLContext context, RecurrentLanguageModelOptions options)
+    {
+        _context = context;
+        Options = options;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 2, nameof(options));
+    }
+
+    /// <summary>The options.</summary>
+    public RecurrentLanguageModelOptions Options { get; }
+
+    /// <summary>The input columns plus PredictedToken and Probability.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var text = inputSchema.FirstOrDefault(c => c.Name == Options.TextColumnName);
+        if (text.Name is null || text.Kind != SchemaShape.Column.VectorKind.Scalar || text.ItemType is not TextDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected a text (string) column.");
+        }
+        return Template(_context, Options.TextColumnName, "").GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Reads the texts, trains the language model, and returns the transformer.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not text.</exception>
+    /// <exception cref="ArgumentException">There is no text to learn from.</exception>
+    public RecurrentModelTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var column = input.Schema.GetColumnOrNull(Options.TextColumnName);
+        if (column is null || column.Value.Type is not TextDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), $"Column '{Options.TextColumnName}' {(column is null ? "was not found" : $"has type {column.Value.Type}")}; expected a text (string) column.");
+        }
+        var texts = input.GetColumn<string>(column.Value).Where(t => !string.IsNullOrEmpty(t)).ToList();
+        var sequencer = TextSequencer.Build(texts, Options.WordTokens ? new WordTokenizer() : new CharacterTokenizer(),
+            new VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = SpecialTokens.All });
+        var examples = texts
+            .Select(t => sequencer.Encode(t, addBegin: true, addEnd: true))
+            .Select(ids => ids.Length > Options.MaxSequenceLength + 1 ? ids[..(Options.MaxSequenceLength + 1)] : ids)
+            .Where(ids => ids.Length >= 2)
+            .Select(ids => SequenceExample.ForLanguageModel(ids))
+            .ToList();
+        if (examples.Count == 0)
+        {
+            throw new ArgumentException($"Column '{Options.TextColumnName}' has no non-empty text to learn from.", nameof(input));
+        }
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
+            Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers,
+        }, Options.Seed);
+        var result = new SequenceTrainer(model, new TrainerOptions
+        {
+            Epochs = Options.Epochs, BatchSize = Options.BatchSize, LearningRate = Options.LearningRate, Seed = Options.Seed,
+        }).Fit(examples, null, Options.Progress);
+        var bundle = new RecurrentModelBundle(model, sequencer, null,
+            [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "language-model")]);
+        return new RecurrentModelTransformer(Template(_context, Options.TextColumnName, bundle.ToBase64()).Fit(input), bundle, result);
+    }
+
+    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText) =>
+        context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
+            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
+            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+            .Append(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentNextTokenOutput>(RecurrentNextTokenFactory.Map, RecurrentNextTokenFactory.ContractName))
+            .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+}

@@ -1,0 +1,88 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Generation;
+using Microsoft.ML.Recurrent.Serialization;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Access to the recurrent model inside a transformer — a fitted one or one loaded with <c>mlContext.Model.Load</c>
+/// (which gives back a plain <c>TransformerChain</c>) — for the features ML.NET has no column for: generation,
+/// streaming sessions, the model file.
+/// </summary>
+public static class RecurrentModels
+{
+    /// <summary>The model bundle (model, vocabulary, labels) inside a recurrent transformer or a loaded chain.</summary>
+    /// <exception cref="ArgumentException">The transformer holds no recurrent model.</exception>
+    public static RecurrentModelBundle FromTransformer(ITransformer transformer)
+    {
+        ArgumentNullException.ThrowIfNull(transformer);
+        if (transformer is RecurrentModelTransformer recurrent)
+        {
+            return recurrent.Model;
+        }
+        if (transformer is IEnumerable<ITransformer> chain)
+        {
+            // The model text is what the chain's MapValue part maps the constant key 1 to.
+            var keyRow = new MLContext().Data.LoadFromEnumerable(new[] { new RecurrentModelKeyOutput { ModelKey = 1 } });
+            foreach (var part in chain)
+            {
+                if (part is IEnumerable<ITransformer> inner && TryFind(inner, out var found))
+                {
+                    return found;
+                }
+                if (TryRead(part, keyRow, out var bundle))
+                {
+                    return bundle;
+                }
+            }
+        }
+        throw new ArgumentException("The transformer holds no recurrent model (no part maps the recurrent model key to a model).", nameof(transformer));
+    }
+
+    /// <summary>A text generator over the language model inside a recurrent transformer or a loaded chain.</summary>
+    /// <exception cref="ArgumentException">The transformer holds no recurrent language model with a vocabulary.</exception>
+    public static TextGenerator CreateGenerator(ITransformer transformer)
+    {
+        var bundle = FromTransformer(transformer);
+        if (bundle.Sequencer is null || bundle.Model.Options.Task != Models.SequenceTask.LanguageModel)
+        {
+            throw new ArgumentException($"The transformer holds a {bundle.Model.Options.Task} model; generation needs a text language model.", nameof(transformer));
+        }
+        return new TextGenerator(new StreamingPredictor(bundle.Model), bundle.Sequencer);
+    }
+
+    private static bool TryFind(IEnumerable<ITransformer> chain, out RecurrentModelBundle bundle)
+    {
+        try
+        {
+            bundle = FromTransformer((ITransformer)chain);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            bundle = null!;
+            return false;
+        }
+    }
+
+    private static bool TryRead(ITransformer part, IDataView keyRow, out RecurrentModelBundle bundle)
+    {
+        bundle = null!;
+        DataViewSchema output;
+        try
+        {
+            output = part.GetOutputSchema(keyRow.Schema);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or KeyNotFoundException)
+        {
+            return false; // the part needs other input columns
+        }
+        if (output.GetColumnOrNull(RecurrentColumnNames.Model) is null)
+        {
+            return false;
+        }
+        string text = part.Transform(keyRow).GetColumn<string>(RecurrentColumnNames.Model).First();
+        bundle = RecurrentModelBundle.FromBase64(text);
+        return true;
+    }
+}
