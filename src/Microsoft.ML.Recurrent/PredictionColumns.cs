@@ -55,6 +55,9 @@ public static class RecurrentColumnNames
     /// <summary>The predicted class name of a multiclass model, before it becomes a key.</summary>
     public const string PredictedName = "__RecurrentPredicted";
 
+    /// <summary>A copy of the input tokens column under a fixed name.</summary>
+    public const string Tokens = "__RecurrentTokens";
+
     /// <summary>A copy of the input series column under a fixed name.</summary>
     public const string Series = "__RecurrentSeries";
 
@@ -89,4 +92,23 @@ public sealed class RecurrentNextTokenOutput
 
     /// <summary>Its probability.</summary>
     public float Probability { get; set; }
+}
+
+/// <summary>The input of a tagger mapping: the tokens and the serialized model.</summary>
+public sealed class RecurrentTokensInput
+{
+    /// <summary>The tokens of the sequence.</summary>
+    [ColumnName(RecurrentColumnNames.Tokens)]
+    public string[] Tokens { get; set; } = [];
+
+    /// <summary>The model file as base64 text.</summary>
+    [ColumnName(RecurrentColumnNames.Model)]
+    public ReadOnlyMemory<char> Model { get; set; }
+}
+
+/// <summary>The output of a tagger: one predicted tag per token.</summary>
+public sealed class RecurrentTaggerOutput
+{
+    /// <summary>The predicted tags, one per input token.</summary>
+    public string[] PredictedTags { get; set; } = [];
 }

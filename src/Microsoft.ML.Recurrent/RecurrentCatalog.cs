@@ -98,4 +98,14 @@ public static class RecurrentCatalog
         options ??= new RecurrentLanguageModelOptions();
         return new RecurrentLanguageModelEstimator(new MLContext(options.Seed), options);
     }
+
+    /// <summary>A bidirectional recurrent sequence tagger: text-vector tokens and tags in, PredictedTags out.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="options">The options; null for the defaults (columns "Tokens" and "Label").</param>
+    public static RecurrentTaggerEstimator RecurrentTagger(this TransformsCatalog.TextTransforms catalog, RecurrentTaggerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new RecurrentTaggerOptions();
+        return new RecurrentTaggerEstimator(new MLContext(options.Seed), options);
+    }
 }

@@ -93,3 +93,17 @@ public sealed class RecurrentNextTokenFactory : CustomMappingFactory<RecurrentTe
         output.Probability = probability;
     }
 }
+
+/// <summary>Creates the prediction mapping of a saved sequence tagger (found by its contract name when loading).</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class RecurrentTaggerFactory : CustomMappingFactory<RecurrentTokensInput, RecurrentTaggerOutput>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "Recurrent.SequenceTagger.v1";
+
+    /// <inheritdoc/>
+    public override Action<RecurrentTokensInput, RecurrentTaggerOutput> GetMapping() => Map;
+
+    internal static void Map(RecurrentTokensInput input, RecurrentTaggerOutput output) =>
+        output.PredictedTags = RecurrentModelCache.Get(input.Model).PredictTags(input.Tokens);
+}

@@ -130,6 +130,35 @@ internal sealed class LoadedTextModel
         return (sequencer.Vocabulary.GetToken(best), logits[best]);
     }
 
+    /// <summary>One tag per token (a tagging model); an empty token sequence gives no tags.</summary>
+    public string[] PredictTags(string[]? tokens)
+    {
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a tagger needs one.");
+        var names = Bundle.LabelNames ?? throw new InvalidDataException("The recurrent tagger has no tag names.");
+        if (tokens is null || tokens.Length == 0)
+        {
+            return [];
+        }
+        var tags = new string[tokens.Length];
+        int classes = names.Count;
+        // Long sequences are tagged in windows of the trained maximum length.
+        for (int start = 0; start < tokens.Length; start += _maxLength)
+        {
+            int[] ids = sequencer.Vocabulary.Encode(tokens.Skip(start).Take(_maxLength));
+            if (!ReferenceEquals(_threadWorkspace.Owner, this))
+            {
+                _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
+            }
+            var ws = _threadWorkspace.Workspace!;
+            Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
+            for (int t = 0; t < ids.Length; t++)
+            {
+                tags[start + t] = names[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(ws.Logits.AsSpan(t * classes, classes))];
+            }
+        }
+        return tags;
+    }
+
     private void Predict(SequenceExample example, Span<float> output)
     {
         if (!ReferenceEquals(_threadWorkspace.Owner, this))
