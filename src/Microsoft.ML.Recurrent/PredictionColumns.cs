@@ -55,6 +55,9 @@ public static class RecurrentColumnNames
     /// <summary>The predicted class name of a multiclass model, before it becomes a key.</summary>
     public const string PredictedName = "__RecurrentPredicted";
 
+    /// <summary>The featurizer's output before it is copied to the requested column name.</summary>
+    public const string Features = "__RecurrentFeatures";
+
     /// <summary>A copy of the input tokens column under a fixed name.</summary>
     public const string Tokens = "__RecurrentTokens";
 

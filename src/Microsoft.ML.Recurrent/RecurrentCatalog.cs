@@ -108,4 +108,19 @@ public static class RecurrentCatalog
         options ??= new RecurrentTaggerOptions();
         return new RecurrentTaggerEstimator(new MLContext(options.Seed), options);
     }
+
+    /// <summary>
+    /// A featurizer that turns a text column into a fixed-size vector (the final state of a recurrent language model
+    /// trained on the column) for any downstream trainer.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The feature-vector column to add. Default "Features".</param>
+    /// <param name="options">The language model's options; null for the defaults (characters, LSTM 128, column "Text").</param>
+    public static RecurrentFeaturizerEstimator RecurrentFeaturizer(this TransformsCatalog.TextTransforms catalog, string outputColumnName = "Features",
+        RecurrentLanguageModelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        options ??= new RecurrentLanguageModelOptions();
+        return new RecurrentFeaturizerEstimator(new MLContext(options.Seed), outputColumnName, options);
+    }
 }

@@ -159,6 +159,27 @@ internal sealed class LoadedTextModel
         return tags;
     }
 
+    /// <summary>The top layer's final state after reading the text (forward and reverse halves), zero-padded into the destination.</summary>
+    public void Featurize(string? text, Span<float> destination)
+    {
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text featurizer needs one.");
+        int[] ids = sequencer.Encode(text ?? "");
+        ids = ids.Length == 0 ? [Math.Max(0, sequencer.Vocabulary.UnknownId)] : ids.Length > _maxLength ? ids[^_maxLength..] : ids;
+        if (!ReferenceEquals(_threadWorkspace.Owner, this))
+        {
+            _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
+        }
+        var ws = _threadWorkspace.Workspace!;
+        Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
+        var o = Bundle.Model.Options;
+        int dirs = o.IsBidirectional ? 2 : 1, h = o.HiddenSize;
+        destination.Clear();
+        for (int d = 0; d < dirs; d++)
+        {
+            ws.Recurrent.FinalHidden.AsSpan(((o.NumLayers - 1) * dirs + d) * h, h).CopyTo(destination.Slice(d * h, h));
+        }
+    }
+
     private void Predict(SequenceExample example, Span<float> output)
     {
         if (!ReferenceEquals(_threadWorkspace.Owner, this))
