@@ -27,9 +27,13 @@ public sealed class RecurrentBinaryTextClassifierFactory : CustomMappingFactory<
 
     internal static void Map(RecurrentTextInput input, RecurrentBinaryOutput output)
     {
-        var model = RecurrentModelCache.Get(input.Model);
         Span<float> logits = stackalloc float[2];
-        model.PredictLogits(input.Text, logits);
+        RecurrentModelCache.Get(input.Model).PredictLogits(input.Text, logits);
+        SetOutput(logits, output);
+    }
+
+    internal static void SetOutput(ReadOnlySpan<float> logits, RecurrentBinaryOutput output)
+    {
         float score = logits[1] - logits[0];
         output.Score = score;
         output.Probability = 1f / (1f + MathF.Exp(-score));
@@ -106,4 +110,22 @@ public sealed class RecurrentTaggerFactory : CustomMappingFactory<RecurrentToken
 
     internal static void Map(RecurrentTokensInput input, RecurrentTaggerOutput output) =>
         output.PredictedTags = RecurrentModelCache.Get(input.Model).PredictTags(input.Tokens);
+}
+
+/// <summary>Creates the prediction mapping of a saved binary classifier over a key-vector (token) column.</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class RecurrentBinaryTokenClassifierFactory : CustomMappingFactory<RecurrentTokensInput, RecurrentBinaryOutput>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "Recurrent.BinaryTokenClassifier.v1";
+
+    /// <inheritdoc/>
+    public override Action<RecurrentTokensInput, RecurrentBinaryOutput> GetMapping() => Map;
+
+    internal static void Map(RecurrentTokensInput input, RecurrentBinaryOutput output)
+    {
+        Span<float> logits = stackalloc float[2];
+        RecurrentModelCache.Get(input.Model).PredictLogits(input.Tokens, logits);
+        RecurrentBinaryTextClassifierFactory.SetOutput(logits, output);
+    }
 }

@@ -54,6 +54,14 @@ internal sealed class LoadedTextModel
         }
     }
 
+    /// <summary>Maps tokens (from a key-vector column) through the vocabulary, truncates, and writes the head's logits.</summary>
+    public void PredictLogits(string[]? tokens, Span<float> logits)
+    {
+        var vocabulary = (Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.")).Vocabulary;
+        int[] ids = tokens is null || tokens.Length == 0 ? [Math.Max(0, vocabulary.UnknownId)] : vocabulary.Encode(tokens.Take(_maxLength));
+        Predict(SequenceExample.ForClassification(ids, 0), logits);
+    }
+
     /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
     public void PredictLogits(string? text, Span<float> logits)
     {

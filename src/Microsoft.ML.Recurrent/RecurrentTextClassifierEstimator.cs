@@ -36,9 +36,11 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
     /// <exception cref="ArgumentOutOfRangeException">The text or label column is missing or of the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        CheckColumn(inputSchema, Options.TextColumnName, "text (string)", c => c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType);
+        CheckColumn(inputSchema, Options.TextColumnName, "text (string) or key vector (tokens)",
+            c => (c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType) || (c.Kind != SchemaShape.Column.VectorKind.Scalar && c.IsKey));
+        bool tokens = inputSchema.First(c => c.Name == Options.TextColumnName).IsKey;
         // The chain of stock parts the transformer is made of tells the output schema (SchemaShape columns cannot be built directly).
-        return Template(_context, Options.TextColumnName, "").GetOutputSchema(inputSchema);
+        return Template(_context, Options.TextColumnName, "", tokens).GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
@@ -71,8 +73,20 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
             train = shuffled[count..];
         }
 
-        var sequencer = BuildSequencer(train.Select(r => r.Text), Options.WordTokens, Options.MinTokenCount);
-        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, Options.MaxSequenceLength);
+        bool tokenInput = TokenColumn.IsKeyVector(input.Schema, Options.TextColumnName);
+        // Key-vector rows carry their tokens joined by U+001F (a separator no tokenizer keeps), text rows their text.
+        var sequencer = tokenInput
+            ? new TextSequencer(new WordTokenizer(), Vocabulary.Build(train.Select(r => TokenColumn.Split(r.Text)),
+                new VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown }))
+            : BuildSequencer(train.Select(r => r.Text), Options.WordTokens, Options.MinTokenCount);
+        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => tokenInput
+            ? data.Select(r =>
+            {
+                var t = TokenColumn.Split(r.Text);
+                int[] ids = t.Length == 0 ? [sequencer.Vocabulary.UnknownId] : sequencer.Vocabulary.Encode(t.Take(Options.MaxSequenceLength));
+                return SequenceExample.ForClassification(ids, r.Label ? 1 : 0);
+            }).ToList()
+            : EncodeRows(sequencer, data, Options.MaxSequenceLength);
 
         var model = new SequenceModel(new SequenceModelOptions
         {
@@ -86,7 +100,7 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
             EarlyStoppingPatience = validation.Count > 0 ? Options.EarlyStoppingPatience : null, Seed = Options.Seed,
         });
         var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, Options.Progress);
-        return CreateTransformer(_context, Options.TextColumnName, model, sequencer, Options.MaxSequenceLength, result, input);
+        return CreateTransformer(_context, Options.TextColumnName, model, sequencer, Options.MaxSequenceLength, result, input, tokenInput);
     }
 
     internal static TextSequencer BuildSequencer(IEnumerable<string> texts, bool wordTokens, int minCount) =>
@@ -102,28 +116,42 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
-        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input)
+        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput = false)
     {
         var bundle = new RecurrentModelBundle(model, sequencer, ["False", "True"],
             [new(MaxLengthKey, maxLength)], [new("task", "binary-text-classification")]);
-        var chain = Template(context, textColumn, bundle.ToBase64()).Fit(input);
+        var chain = Template(context, textColumn, bundle.ToBase64(), tokenInput).Fit(input);
         return new RecurrentModelTransformer(chain, bundle, result ?? new TrainingResult { History = [] });
     }
 
     // CopyColumns -> model key -> model text -> prediction mapping -> drop helpers: stock, saveable parts only.
-    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText) =>
-        context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
-            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
-            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
-            .Append(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentBinaryOutput>(RecurrentBinaryTextClassifierFactory.Map, RecurrentBinaryTextClassifierFactory.ContractName))
-            .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+    // A key-vector input becomes a token text vector through the stock MapKeyToValue.
+    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText, bool tokenInput)
+    {
+        var start = tokenInput
+            ? context.Transforms.Conversion.MapKeyToValue(RecurrentColumnNames.Tokens, textColumn)
+                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
+            : context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
+                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName));
+        var withModel = start.Append<ITransformer>(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey));
+        return tokenInput
+            ? withModel.Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTokensInput, RecurrentBinaryOutput>(RecurrentBinaryTokenClassifierFactory.Map, RecurrentBinaryTokenClassifierFactory.ContractName))
+                .Append(context.Transforms.DropColumns(RecurrentColumnNames.Tokens, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model))
+            : withModel.Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentBinaryOutput>(RecurrentBinaryTextClassifierFactory.Map, RecurrentBinaryTextClassifierFactory.ContractName))
+                .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+    }
 
     private List<(string Text, bool Label)> ReadRows(IDataView data, string paramName) =>
         ReadRows(data, Options.TextColumnName, Options.LabelColumnName, paramName);
 
     internal static List<(string Text, bool Label)> ReadRows(IDataView data, string textColumn, string labelColumn, string paramName)
     {
-        var text = RequireColumn(data.Schema, textColumn, "text (string)", t => t is TextDataViewType, paramName);
+        if (TokenColumn.IsKeyVector(data.Schema, textColumn))
+        {
+            var label2 = RequireColumn(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
+            return TokenColumn.Read(data, textColumn, label2, paramName).Select(r => (string.Join(TokenColumn.Separator, r.Tokens), r.Label)).ToList();
+        }
+        var text = RequireColumn(data.Schema, textColumn, "text (string) or key vector (tokens)", t => t is TextDataViewType, paramName);
         var label = RequireColumn(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
         var rows = new List<(string, bool)>();
         using var cursor = data.GetRowCursor([text, label]);

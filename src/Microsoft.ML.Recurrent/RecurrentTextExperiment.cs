@@ -60,6 +60,10 @@ public sealed class RecurrentTextExperiment
         IProgress<TrialResult>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(trainData);
+        if (TokenColumn.IsKeyVector(trainData.Schema, textColumnName))
+        {
+            throw new ArgumentOutOfRangeException(nameof(textColumnName), $"Column '{textColumnName}' is a key vector; the experiment reads a text (string) column.");
+        }
         var rows = RecurrentTextClassifierEstimator.ReadRows(trainData, textColumnName, labelColumnName, nameof(trainData));
         if (rows.Count < 2)
         {

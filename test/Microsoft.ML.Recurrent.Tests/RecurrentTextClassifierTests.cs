@@ -232,3 +232,54 @@ public sealed class RecurrentTextClassifierTests
         return path;
     }
 }
+
+[TestClass]
+public sealed class RecurrentTokenKeyClassifierTests
+{
+    public sealed class Row
+    {
+        public string Text { get; set; } = "";
+
+        public bool Label { get; set; }
+    }
+
+    public sealed class Prediction
+    {
+        public bool PredictedLabel { get; set; }
+
+        public float Score { get; set; }
+    }
+
+    [TestMethod]
+    public void KeyVectorInput_FromTokenizeIntoWordsAndMapValueToKey_TrainsEvaluatesAndReloads()
+    {
+        var ml = new MLContext(1);
+        var rng = new Random(3);
+        string[] good = ["great", "tasty", "friendly"], bad = ["awful", "rude", "cold"];
+        var rows = Enumerable.Range(0, 200).Select(_ =>
+        {
+            bool positive = rng.Next(2) == 1;
+            var w = positive ? good : bad;
+            return new Row { Text = $"the food was {w[rng.Next(3)]} and {w[rng.Next(3)]}", Label = positive };
+        }).ToList();
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var pipeline = ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
+            .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
+            .Append(ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions
+            {
+                TextColumnName = "Tokens", Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1,
+            }));
+        var model = pipeline.Fit(data);
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(data));
+        Assert.IsTrue(metrics.Accuracy > 0.95, $"accuracy {metrics.Accuracy}");
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        CollectionAssert.AreEqual(model.Transform(data).GetColumn<float>("Score").ToArray(), loaded.Transform(data).GetColumn<float>("Score").ToArray());
+        var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(loaded);
+        Assert.IsTrue(engine.Predict(new Row { Text = "the food was great" }).PredictedLabel);
+        Assert.IsFalse(engine.Predict(new Row { Text = "the food was awful" }).PredictedLabel);
+    }
+}
