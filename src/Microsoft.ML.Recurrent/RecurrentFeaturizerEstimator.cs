@@ -42,9 +42,7 @@ public sealed class RecurrentFeaturizerEstimator : IEstimator<RecurrentModelTran
     }
 
     private static Data.EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText, int size, string output) =>
-        context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
-            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
-            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+        RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn), modelText)
             .Append(RecurrentFeatureSizes.Mapping(context, size))
             .Append(context.Transforms.CopyColumns(output, RecurrentColumnNames.Features))
             .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model, RecurrentColumnNames.Features));

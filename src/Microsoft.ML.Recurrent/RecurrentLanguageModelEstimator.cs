@@ -120,9 +120,7 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
     }
 
     private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText) =>
-        context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
-            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
-            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+        RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn), modelText)
             .Append(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentNextTokenOutput>(RecurrentNextTokenFactory.Map, RecurrentNextTokenFactory.ContractName))
             .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
 }

@@ -125,11 +125,7 @@ internal sealed class LoadedTextModel
             ids = ids[^_maxLength..];
         }
         // Per-step head: the logits of the last step are the last row in the packed layout's last step.
-        if (!ReferenceEquals(_threadWorkspace.Owner, this))
-        {
-            _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
-        }
-        var ws = _threadWorkspace.Workspace!;
+        var ws = Workspace();
         Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
         int v = Bundle.Model.Options.HeadOutputs;
         var logits = ws.Logits.AsSpan((ids.Length - 1) * v, v).ToArray();
@@ -173,11 +169,7 @@ internal sealed class LoadedTextModel
         var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text featurizer needs one.");
         int[] ids = sequencer.Encode(text ?? "");
         ids = ids.Length == 0 ? [Math.Max(0, sequencer.Vocabulary.UnknownId)] : ids.Length > _maxLength ? ids[^_maxLength..] : ids;
-        if (!ReferenceEquals(_threadWorkspace.Owner, this))
-        {
-            _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
-        }
-        var ws = _threadWorkspace.Workspace!;
+        var ws = Workspace();
         Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
         var o = Bundle.Model.Options;
         int dirs = o.IsBidirectional ? 2 : 1, h = o.HiddenSize;
@@ -188,13 +180,19 @@ internal sealed class LoadedTextModel
         }
     }
 
-    private void Predict(SequenceExample example, Span<float> output)
+    // This thread's workspace for this model.
+    private ModelWorkspace Workspace()
     {
         if (!ReferenceEquals(_threadWorkspace.Owner, this))
         {
             _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
         }
-        var ws = _threadWorkspace.Workspace!;
+        return _threadWorkspace.Workspace!;
+    }
+
+    private void Predict(SequenceExample example, Span<float> output)
+    {
+        var ws = Workspace();
         Bundle.Model.Forward(ws, new[] { example }, training: false, null, default, default);
         ws.Logits.AsSpan(0, output.Length).CopyTo(output);
     }

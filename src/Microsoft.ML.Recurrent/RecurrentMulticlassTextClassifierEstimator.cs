@@ -90,9 +90,7 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         var keyData = context.Data.LoadFromEnumerable(names.Select(n => new KeyName { Name = n }));
         var helpers = new List<string> { RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model, RecurrentColumnNames.PredictedName };
         helpers.AddRange(Enumerable.Range(0, RecurrentMulticlassOutput.MaxClasses).Select(RecurrentMulticlassOutput.ScoreColumn));
-        return context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
-            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
-            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+        return RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn), modelText)
             .Append(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentMulticlassOutput>(RecurrentMulticlassTextClassifierFactory.Map, RecurrentMulticlassTextClassifierFactory.ContractName))
             .Append(context.Transforms.Concatenate("Score", Enumerable.Range(0, names.Length).Select(RecurrentMulticlassOutput.ScoreColumn).ToArray()))
             .Append(context.Transforms.Conversion.MapValueToKey("PredictedLabel", RecurrentColumnNames.PredictedName, keyData: keyData))

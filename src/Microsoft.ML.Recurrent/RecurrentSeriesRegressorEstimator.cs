@@ -120,9 +120,7 @@ public sealed class RecurrentSeriesRegressorEstimator : IEstimator<RecurrentMode
     }
 
     private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string featureColumn, string modelText) =>
-        context.Transforms.CopyColumns(RecurrentColumnNames.Series, featureColumn)
-            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
-            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+        RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Series, featureColumn), modelText)
             .Append(context.Transforms.CustomMapping<RecurrentSeriesInput, RecurrentRegressionOutput>(RecurrentSeriesRegressorFactory.Map, RecurrentSeriesRegressorFactory.ContractName))
             .Append(context.Transforms.DropColumns(RecurrentColumnNames.Series, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
 

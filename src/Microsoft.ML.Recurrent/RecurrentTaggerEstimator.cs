@@ -136,9 +136,7 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransfor
     }
 
     private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string tokensColumn, string modelText) =>
-        context.Transforms.CopyColumns(RecurrentColumnNames.Tokens, tokensColumn)
-            .Append(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
-            .Append(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey))
+        RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Tokens, tokensColumn), modelText)
             .Append(context.Transforms.CustomMapping<RecurrentTokensInput, RecurrentTaggerOutput>(RecurrentTaggerFactory.Map, RecurrentTaggerFactory.ContractName))
             .Append(context.Transforms.DropColumns(RecurrentColumnNames.Tokens, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
 

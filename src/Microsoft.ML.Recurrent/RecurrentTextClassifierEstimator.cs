@@ -126,20 +126,14 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
 
     // CopyColumns -> model key -> model text -> prediction mapping -> drop helpers: stock, saveable parts only.
     // A key-vector input becomes a token text vector through the stock MapKeyToValue.
-    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText, bool tokenInput)
-    {
-        var start = tokenInput
-            ? context.Transforms.Conversion.MapKeyToValue(RecurrentColumnNames.Tokens, textColumn)
-                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName))
-            : context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn)
-                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentEmptyInput, RecurrentModelKeyOutput>(RecurrentModelKeyFactory.Map, RecurrentModelKeyFactory.ContractName));
-        var withModel = start.Append<ITransformer>(context.Transforms.Conversion.MapValue(RecurrentColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, RecurrentColumnNames.ModelKey));
-        return tokenInput
-            ? withModel.Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTokensInput, RecurrentBinaryOutput>(RecurrentBinaryTokenClassifierFactory.Map, RecurrentBinaryTokenClassifierFactory.ContractName))
+    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText, bool tokenInput) =>
+        tokenInput
+            ? RecurrentChain.WithModel(context, context.Transforms.Conversion.MapKeyToValue(RecurrentColumnNames.Tokens, textColumn), modelText)
+                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTokensInput, RecurrentBinaryOutput>(RecurrentBinaryTokenClassifierFactory.Map, RecurrentBinaryTokenClassifierFactory.ContractName))
                 .Append(context.Transforms.DropColumns(RecurrentColumnNames.Tokens, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model))
-            : withModel.Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentBinaryOutput>(RecurrentBinaryTextClassifierFactory.Map, RecurrentBinaryTextClassifierFactory.ContractName))
+            : RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn), modelText)
+                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentBinaryOutput>(RecurrentBinaryTextClassifierFactory.Map, RecurrentBinaryTextClassifierFactory.ContractName))
                 .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
-    }
 
     private List<(string Text, bool Label)> ReadRows(IDataView data, string paramName) =>
         ReadRows(data, Options.TextColumnName, Options.LabelColumnName, paramName);
