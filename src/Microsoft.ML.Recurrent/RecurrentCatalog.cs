@@ -76,12 +76,12 @@ public static class RecurrentCatalog
     /// A recurrent (GRU by default) regressor / one-step forecaster reading a float-vector series column and a float label.
     /// </summary>
     /// <param name="catalog">The regression trainers catalog.</param>
-    /// <param name="options">The options; null for the defaults (label "Label", series "Features").</param>
+    /// <param name="options">The options.</param>
     public static RecurrentSeriesRegressorEstimator RecurrentSeriesRegressor(this RegressionCatalog.RegressionTrainers catalog,
-        RecurrentSeriesRegressorOptions? options = null)
+        RecurrentSeriesRegressorOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        options ??= new RecurrentSeriesRegressorOptions();
+        ArgumentNullException.ThrowIfNull(options);
         return new RecurrentSeriesRegressorEstimator(new MLContext(options.Seed), options);
     }
 
@@ -91,21 +91,21 @@ public static class RecurrentCatalog
     /// <see cref="RecurrentModels.CreateGenerator(ITransformer)"/>.
     /// </summary>
     /// <param name="catalog">The text transforms catalog.</param>
-    /// <param name="options">The options; null for the defaults (characters, LSTM 128, column "Text").</param>
-    public static RecurrentLanguageModelEstimator RecurrentLanguageModel(this TransformsCatalog.TextTransforms catalog, RecurrentLanguageModelOptions? options = null)
+    /// <param name="options">The options.</param>
+    public static RecurrentLanguageModelEstimator RecurrentLanguageModel(this TransformsCatalog.TextTransforms catalog, RecurrentLanguageModelOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        options ??= new RecurrentLanguageModelOptions();
+        ArgumentNullException.ThrowIfNull(options);
         return new RecurrentLanguageModelEstimator(new MLContext(options.Seed), options);
     }
 
     /// <summary>A bidirectional recurrent sequence tagger: text-vector tokens and tags in, PredictedTags out.</summary>
     /// <param name="catalog">The text transforms catalog.</param>
-    /// <param name="options">The options; null for the defaults (columns "Tokens" and "Label").</param>
-    public static RecurrentTaggerEstimator RecurrentTagger(this TransformsCatalog.TextTransforms catalog, RecurrentTaggerOptions? options = null)
+    /// <param name="options">The options.</param>
+    public static RecurrentTaggerEstimator RecurrentTagger(this TransformsCatalog.TextTransforms catalog, RecurrentTaggerOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        options ??= new RecurrentTaggerOptions();
+        ArgumentNullException.ThrowIfNull(options);
         return new RecurrentTaggerEstimator(new MLContext(options.Seed), options);
     }
 
@@ -123,4 +123,33 @@ public static class RecurrentCatalog
         options ??= new RecurrentLanguageModelOptions();
         return new RecurrentFeaturizerEstimator(new MLContext(options.Seed), outputColumnName, options);
     }
+
+    /// <summary>A recurrent series regressor with default settings.</summary>
+    /// <param name="catalog">The regression trainers catalog.</param>
+    /// <param name="labelColumnName">The Single label column.</param>
+    /// <param name="featureColumnName">The series column (vector of Single, oldest first).</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="seed">Seed of the weights and the shuffling.</param>
+    public static RecurrentSeriesRegressorEstimator RecurrentSeriesRegressor(this RegressionCatalog.RegressionTrainers catalog,
+        string labelColumnName = "Label", string featureColumnName = "Features", int epochs = 30, int seed = 0) =>
+        catalog.RecurrentSeriesRegressor(new RecurrentSeriesRegressorOptions { LabelColumnName = labelColumnName, FeatureColumnName = featureColumnName, Epochs = epochs, Seed = seed });
+
+    /// <summary>A recurrent next-token language model with default settings (characters, LSTM 128).</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="textColumnName">The text column.</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="seed">Seed of the weights and the shuffling.</param>
+    public static RecurrentLanguageModelEstimator RecurrentLanguageModel(this TransformsCatalog.TextTransforms catalog,
+        string textColumnName = "Text", int epochs = 10, int seed = 0) =>
+        catalog.RecurrentLanguageModel(new RecurrentLanguageModelOptions { TextColumnName = textColumnName, Epochs = epochs, Seed = seed });
+
+    /// <summary>A bidirectional recurrent tagger with default settings.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="tokensColumnName">The tokens column (vector of text).</param>
+    /// <param name="labelColumnName">The tags column (vector of text, one per token).</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="seed">Seed of the weights and the shuffling.</param>
+    public static RecurrentTaggerEstimator RecurrentTagger(this TransformsCatalog.TextTransforms catalog,
+        string tokensColumnName = "Tokens", string labelColumnName = "Label", int epochs = 5, int seed = 0) =>
+        catalog.RecurrentTagger(new RecurrentTaggerOptions { TokensColumnName = tokensColumnName, LabelColumnName = labelColumnName, Epochs = epochs, Seed = seed });
 }

@@ -54,9 +54,13 @@ public sealed class RecurrentMulticlassTextClassifierFactory : CustomMappingFact
     internal static void Map(RecurrentTextInput input, RecurrentMulticlassOutput output)
     {
         var model = RecurrentModelCache.Get(input.Model);
-        var names = model.Bundle.LabelNames!;
-        Span<float> logits = stackalloc float[names.Count];
+        Span<float> logits = stackalloc float[model.Bundle.LabelNames!.Count];
         model.PredictLogits(input.Text, logits);
+        SetOutput(model.Bundle.LabelNames!, logits, output);
+    }
+
+    internal static void SetOutput(IReadOnlyList<string> names, Span<float> logits, RecurrentMulticlassOutput output)
+    {
         System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, logits);
         for (int i = 0; i < logits.Length; i++)
         {
@@ -127,5 +131,24 @@ public sealed class RecurrentBinaryTokenClassifierFactory : CustomMappingFactory
         Span<float> logits = stackalloc float[2];
         RecurrentModelCache.Get(input.Model).PredictLogits(input.Tokens, logits);
         RecurrentBinaryTextClassifierFactory.SetOutput(logits, output);
+    }
+}
+
+/// <summary>Creates the prediction mapping of a saved multiclass classifier over a key-vector (token) column.</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+public sealed class RecurrentMulticlassTokenClassifierFactory : CustomMappingFactory<RecurrentTokensInput, RecurrentMulticlassOutput>
+{
+    /// <summary>The contract name recorded in saved models.</summary>
+    public const string ContractName = "Recurrent.MulticlassTokenClassifier.v1";
+
+    /// <inheritdoc/>
+    public override Action<RecurrentTokensInput, RecurrentMulticlassOutput> GetMapping() => Map;
+
+    internal static void Map(RecurrentTokensInput input, RecurrentMulticlassOutput output)
+    {
+        var model = RecurrentModelCache.Get(input.Model);
+        Span<float> logits = stackalloc float[model.Bundle.LabelNames!.Count];
+        model.PredictLogits(input.Tokens, logits);
+        RecurrentMulticlassTextClassifierFactory.SetOutput(model.Bundle.LabelNames!, logits, output);
     }
 }

@@ -32,9 +32,10 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var text = inputSchema.FirstOrDefault(c => c.Name == Options.TextColumnName);
-        if (text.Name is null || text.Kind != SchemaShape.Column.VectorKind.Scalar || text.ItemType is not TextDataViewType)
+        bool tokens = text.Name is not null && text.IsKey && text.Kind != SchemaShape.Column.VectorKind.Scalar;
+        if (!tokens && (text.Name is null || text.Kind != SchemaShape.Column.VectorKind.Scalar || text.ItemType is not TextDataViewType))
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected a text (string) column.");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected a text (string) column or a key vector (tokens).");
         }
         var label = inputSchema.FirstOrDefault(c => c.Name == Options.LabelColumnName);
         if (label.Name is null || !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
@@ -43,7 +44,7 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
                 $"Column '{Options.LabelColumnName}' {(label.Name is null ? "was not found" : $"has type {label.ItemType}{(label.IsKey ? " key vector" : "")}")}; expected a key (UInt32) label made with Conversion.MapValueToKey.");
         }
         // A schema shape does not carry the key count; the shape of the output is the same for any count.
-        return Template(_context, Options.TextColumnName, "", ["0", "1"]).GetOutputSchema(inputSchema);
+        return Template(_context, Options.TextColumnName, "", ["0", "1"], tokens).GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
@@ -61,10 +62,14 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         {
             throw new ArgumentException($"The label column '{Options.LabelColumnName}' has only one class in {rows.Count} rows; a classifier needs at least two.", nameof(input));
         }
-        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), Options.WordTokens, Options.MinTokenCount);
+        bool tokenInput = TokenColumn.IsKeyVector(input.Schema, Options.TextColumnName);
+        var sequencer = tokenInput
+            ? new Text.TextSequencer(new Text.WordTokenizer(), Text.Vocabulary.Build(rows.Select(r => TokenColumn.Split(r.Text)),
+                new Text.VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = Text.SpecialTokens.Pad | Text.SpecialTokens.Unknown }))
+            : RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), Options.WordTokens, Options.MinTokenCount);
         var examples = rows.Select(r =>
         {
-            int[] ids = sequencer.Encode(r.Text);
+            int[] ids = tokenInput ? sequencer.Vocabulary.Encode(TokenColumn.Split(r.Text)) : sequencer.Encode(r.Text);
             ids = ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > Options.MaxSequenceLength ? ids[..Options.MaxSequenceLength] : ids;
             return SequenceExample.ForClassification(ids, r.Label);
         }).ToList();
@@ -80,18 +85,22 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         }).Fit(examples, null, Options.Progress);
         var bundle = new RecurrentModelBundle(model, sequencer, names,
             [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "multiclass-text-classification")]);
-        var chain = Template(_context, Options.TextColumnName, bundle.ToBase64(), names).Fit(input);
+        var chain = Template(_context, Options.TextColumnName, bundle.ToBase64(), names, tokenInput).Fit(input);
         return new RecurrentModelTransformer(chain, bundle, result);
     }
 
     // Text copy -> model key -> model text -> mapping -> Score = Concatenate(first C class columns) -> PredictedLabel key -> drop helpers.
-    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText, string[] names)
+    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText, string[] names, bool tokenInput)
     {
         var keyData = context.Data.LoadFromEnumerable(names.Select(n => new KeyName { Name = n }));
-        var helpers = new List<string> { RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model, RecurrentColumnNames.PredictedName };
+        var helpers = new List<string> { tokenInput ? RecurrentColumnNames.Tokens : RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model, RecurrentColumnNames.PredictedName };
         helpers.AddRange(Enumerable.Range(0, RecurrentMulticlassOutput.MaxClasses).Select(RecurrentMulticlassOutput.ScoreColumn));
-        return RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn), modelText)
-            .Append(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentMulticlassOutput>(RecurrentMulticlassTextClassifierFactory.Map, RecurrentMulticlassTextClassifierFactory.ContractName))
+        var front = tokenInput
+            ? RecurrentChain.WithModel(context, context.Transforms.Conversion.MapKeyToValue(RecurrentColumnNames.Tokens, textColumn), modelText)
+                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTokensInput, RecurrentMulticlassOutput>(RecurrentMulticlassTokenClassifierFactory.Map, RecurrentMulticlassTokenClassifierFactory.ContractName))
+            : RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn), modelText)
+                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentMulticlassOutput>(RecurrentMulticlassTextClassifierFactory.Map, RecurrentMulticlassTextClassifierFactory.ContractName));
+        return front
             .Append(context.Transforms.Concatenate("Score", Enumerable.Range(0, names.Length).Select(RecurrentMulticlassOutput.ScoreColumn).ToArray()))
             .Append(context.Transforms.Conversion.MapValueToKey("PredictedLabel", RecurrentColumnNames.PredictedName, keyData: keyData))
             .Append(context.Transforms.DropColumns(helpers.ToArray()));
@@ -100,7 +109,8 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
     private (List<(string Text, int Label)> Rows, string[] Names) ReadRows(IDataView data, string paramName)
     {
         var text = data.Schema.GetColumnOrNull(Options.TextColumnName);
-        if (text is null || text.Value.Type is not TextDataViewType)
+        bool tokenInput = TokenColumn.IsKeyVector(data.Schema, Options.TextColumnName);
+        if (text is null || (!tokenInput && text.Value.Type is not TextDataViewType))
         {
             throw new ArgumentOutOfRangeException(paramName, $"Column '{Options.TextColumnName}' {(text is null ? "was not found" : $"has type {text.Value.Type}")}; expected a text (string) column.");
         }
@@ -118,6 +128,14 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
             }
         }
         var rows = new List<(string, int)>();
+        if (tokenInput)
+        {
+            var tokenRows = TokenColumn.ReadTokens(data, Options.TextColumnName, paramName);
+            var keys = data.GetColumn<uint>(label.Value).ToList();
+            // Key-vector rows travel as their tokens joined by the token separator.
+            rows.AddRange(tokenRows.Zip(keys).Where(p => p.Second != 0).Select(p => (string.Join(TokenColumn.Separator, p.First), (int)p.Second - 1)));
+            return (rows, names);
+        }
         using var cursor = data.GetRowCursor([text.Value, label.Value]);
         var getText = cursor.GetGetter<ReadOnlyMemory<char>>(text.Value);
         var getLabel = cursor.GetGetter<uint>(label.Value);

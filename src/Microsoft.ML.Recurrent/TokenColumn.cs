@@ -15,6 +15,14 @@ internal static class TokenColumn
 
     public static List<(string[] Tokens, bool Label)> Read(IDataView data, string tokensColumn, DataViewSchema.Column label, string paramName)
     {
+        var tokens = ReadTokens(data, tokensColumn, paramName);
+        var labels = data.GetColumn<bool>(label).ToList();
+        return tokens.Zip(labels).ToList();
+    }
+
+    /// <summary>The tokens of every row, in row order.</summary>
+    public static List<string[]> ReadTokens(IDataView data, string tokensColumn, string paramName)
+    {
         var column = data.Schema[tokensColumn];
         if (column.Type is not VectorDataViewType { ItemType: KeyDataViewType key } || key.RawType != typeof(uint)
             || column.Annotations.Schema.GetColumnOrNull("KeyValues")?.Type is not VectorDataViewType { ItemType: TextDataViewType })
@@ -24,18 +32,15 @@ internal static class TokenColumn
         VBuffer<ReadOnlyMemory<char>> keyValues = default;
         column.GetKeyValues(ref keyValues);
         var names = keyValues.DenseValues().Select(v => v.ToString()).ToArray();
-        var rows = new List<(string[], bool)>();
-        using var cursor = data.GetRowCursor([column, label]);
+        var rows = new List<string[]>();
+        using var cursor = data.GetRowCursor([column]);
         var getKeys = cursor.GetGetter<VBuffer<uint>>(column);
-        var getLabel = cursor.GetGetter<bool>(label);
         VBuffer<uint> keys = default;
-        bool l = false;
         while (cursor.MoveNext())
         {
             getKeys(ref keys);
-            getLabel(ref l);
             // Key 0 is a missing value (a token unknown to the key mapping): it is skipped.
-            rows.Add((keys.DenseValues().Where(k => k > 0 && k <= names.Length).Select(k => names[k - 1]).ToArray(), l));
+            rows.Add(keys.DenseValues().Where(k => k > 0 && k <= names.Length).Select(k => names[k - 1]).ToArray());
         }
         return rows;
     }

@@ -68,6 +68,26 @@ public sealed class RecurrentMulticlassTextClassifierTests
     }
 
     [TestMethod]
+    public void KeyVectorTokens_TrainEvaluateAndReload()
+    {
+        var ml = new MLContext(1);
+        var train = ml.Data.LoadFromEnumerable(Rows(240, 4));
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Topic")
+            .Append(ml.Transforms.Text.TokenizeIntoWords("Words", "Text"))
+            .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
+            .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { TextColumnName = "Tokens", Epochs = 5, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 }));
+        var model = pipeline.Fit(train);
+        var test = ml.Data.LoadFromEnumerable(Rows(60, 5));
+        var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+        Assert.IsTrue(metrics.MicroAccuracy > 0.9, $"micro accuracy {metrics.MicroAccuracy}");
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        Assert.AreEqual(metrics.MicroAccuracy, ml.MulticlassClassification.Evaluate(loaded.Transform(test)).MicroAccuracy);
+    }
+
+    [TestMethod]
     public void LabelNotAKey_ThrowsNamingColumnAndExpectedType()
     {
         var ml = new MLContext(1);
