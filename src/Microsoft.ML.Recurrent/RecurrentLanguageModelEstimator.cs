@@ -43,6 +43,18 @@ public sealed class RecurrentLanguageModelOptions
     /// <summary>Texts per mini-batch. Default 32.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>The optimizer. Default Adam.</summary>
+    public Training.OptimizerKind Optimizer { get; set; } = Training.OptimizerKind.Adam;
+
+    /// <summary>Dropout between stacked layers while training. Default 0.</summary>
+    public float Dropout { get; set; }
+
+    /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.</summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs ValidationFraction above 0). Default null.</summary>
+    public int? EarlyStoppingPatience { get; set; }
+
     /// <summary>Seed of the weights and the shuffling. Default 0.</summary>
     public int Seed { get; set; }
 
@@ -108,12 +120,14 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
-            Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers,
+            Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, Dropout = Options.Dropout,
         }, Options.Seed);
+        var (train, validation) = ValidationSplit.Split(examples, Options.ValidationFraction, Options.Seed);
         var result = new SequenceTrainer(model, new TrainerOptions
         {
-            Epochs = Options.Epochs, BatchSize = Options.BatchSize, LearningRate = Options.LearningRate, Seed = Options.Seed,
-        }).Fit(examples, null, Options.Progress);
+            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
+            EarlyStoppingPatience = validation is null ? null : Options.EarlyStoppingPatience,
+        }).Fit(train, validation, Options.Progress);
         var bundle = new RecurrentModelBundle(model, sequencer, null,
             [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "language-model")]);
         return new RecurrentModelTransformer(Template(_context, Options.TextColumnName, bundle.ToBase64()).Fit(input), bundle, result);

@@ -36,6 +36,18 @@ public sealed class RecurrentSeriesRegressorOptions
     /// <summary>Series per mini-batch. Default 32.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>The optimizer. Default Adam.</summary>
+    public Training.OptimizerKind Optimizer { get; set; } = Training.OptimizerKind.Adam;
+
+    /// <summary>Dropout between stacked layers while training. Default 0.</summary>
+    public float Dropout { get; set; }
+
+    /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.</summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs ValidationFraction above 0). Default null.</summary>
+    public int? EarlyStoppingPatience { get; set; }
+
     /// <summary>Seed of the weights and the shuffling. Default 0.</summary>
     public int Seed { get; set; }
 
@@ -106,12 +118,14 @@ public sealed class RecurrentSeriesRegressorEstimator : IEstimator<RecurrentMode
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Regression, InputFeatures = 1, Cell = Options.Cell, HiddenSize = Options.HiddenSize,
-            NumLayers = Options.NumLayers, OutputSize = 1,
+            NumLayers = Options.NumLayers, OutputSize = 1, Dropout = Options.Dropout,
         }, Options.Seed);
+        var (train, validation) = ValidationSplit.Split(examples, Options.ValidationFraction, Options.Seed);
         var result = new SequenceTrainer(model, new TrainerOptions
         {
-            Epochs = Options.Epochs, BatchSize = Options.BatchSize, LearningRate = Options.LearningRate, Seed = Options.Seed,
-        }).Fit(examples, null, Options.Progress);
+            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
+            EarlyStoppingPatience = validation is null ? null : Options.EarlyStoppingPatience,
+        }).Fit(train, validation, Options.Progress);
         var bundle = new RecurrentModelBundle(model, null, null,
             [new(MeanKey, mean), new(StdKey, std), new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)],
             [new("task", "series-regression")]);

@@ -40,6 +40,18 @@ public sealed class RecurrentTaggerOptions
     /// <summary>Sequences per mini-batch. Default 32.</summary>
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>The optimizer. Default Adam.</summary>
+    public Training.OptimizerKind Optimizer { get; set; } = Training.OptimizerKind.Adam;
+
+    /// <summary>Dropout between stacked layers while training. Default 0.</summary>
+    public float Dropout { get; set; }
+
+    /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.</summary>
+    public double ValidationFraction { get; set; }
+
+    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs ValidationFraction above 0). Default null.</summary>
+    public int? EarlyStoppingPatience { get; set; }
+
     /// <summary>Seed. Default 0.</summary>
     public int Seed { get; set; }
 
@@ -124,12 +136,14 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransfor
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, EmbeddingSize = Options.EmbeddingSize, Cell = Options.Cell,
-            HiddenSize = Options.HiddenSize, OutputSize = tagNames.Length,
+            HiddenSize = Options.HiddenSize, OutputSize = tagNames.Length, Dropout = Options.Dropout,
         }, Options.Seed);
+        var (train, validation) = ValidationSplit.Split(examples, Options.ValidationFraction, Options.Seed);
         var result = new SequenceTrainer(model, new TrainerOptions
         {
-            Epochs = Options.Epochs, BatchSize = Options.BatchSize, LearningRate = Options.LearningRate, Seed = Options.Seed,
-        }).Fit(examples, null, Options.Progress);
+            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
+            EarlyStoppingPatience = validation is null ? null : Options.EarlyStoppingPatience,
+        }).Fit(train, validation, Options.Progress);
         var bundle = new RecurrentModelBundle(model, new TextSequencer(new WordTokenizer(), vocabulary), tagNames,
             [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "sequence-tagging")]);
         return new RecurrentModelTransformer(Template(_context, Options.TokensColumnName, bundle.ToBase64()).Fit(input), bundle, result);

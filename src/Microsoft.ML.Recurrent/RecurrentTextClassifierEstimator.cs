@@ -64,13 +64,10 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
         {
             validation = ReadRows(validationSet, nameof(Options.ValidationSet));
         }
-        else if (Options.ValidationFraction > 0)
+        else
         {
-            var shuffled = rows.OrderBy(_ => 0).ToList();
-            new Random(Options.Seed).Shuffle(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(shuffled));
-            int count = Math.Max(1, (int)(rows.Count * Options.ValidationFraction));
-            validation = shuffled[..count];
-            train = shuffled[count..];
+            (train, var held) = ValidationSplit.Split(rows, Options.ValidationFraction, Options.Seed);
+            validation = held ?? [];
         }
 
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, Options.TextColumnName);

@@ -48,6 +48,19 @@ public sealed class RecurrentSeriesRegressorTests
     }
 
     [TestMethod]
+    public void ValidationFraction_GivesPerEpochValidation_AndEarlyStoppingKeepsTheBestEpoch()
+    {
+        var ml = new MLContext(1);
+        var model = ml.Regression.Trainers.RecurrentSeriesRegressor(new RecurrentSeriesRegressorOptions
+        {
+            Epochs = 6, Seed = 1, ValidationFraction = 0.2, EarlyStoppingPatience = 2,
+        }).Fit(ml.Data.LoadFromEnumerable(Windows(100, 3)));
+        var history = model.TrainingResult.History;
+        Assert.IsTrue(history.All(h => h.Validation is not null), "every epoch has validation figures");
+        Assert.AreEqual(history.Min(h => h.Validation!.Loss), history[model.TrainingResult.BestEpoch - 1].Validation!.Loss);
+    }
+
+    [TestMethod]
     public void Fit_BadInput_ThrowsNamingWhatIsWrong()
     {
         var ml = new MLContext(1);
