@@ -48,6 +48,10 @@ internal static class ThroughputRunner
                 }
             }
         }
+        if (only is null || "gemm".Contains(only, StringComparison.Ordinal))
+        {
+            GemmThroughput.Run(threads, quick, output);
+        }
         if (root.TryGetProperty("charlm", out var charlm) && (only is null || "charlm".Contains(only, StringComparison.Ordinal)))
         {
             foreach (bool train in new[] { true, false })
@@ -154,6 +158,8 @@ internal static class ThroughputRunner
     // Warm-up: at least 2 calls and ~1 s, so that tiered JIT has replaced the first, unoptimised code (the
     // generic TensorPrimitives kernels take over a second of calls to reach tier 1); then the median of at
     // least 5 timed repeats and at least ~1 s (0.3 s with --quick).
+    internal static double MedianMs(Action body, bool quick) => Median(body, quick);
+
     private static double Median(Action body, bool quick)
     {
         var warm = Stopwatch.StartNew();
