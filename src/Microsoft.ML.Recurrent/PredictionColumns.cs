@@ -95,6 +95,9 @@ public sealed class RecurrentNextTokenOutput
 
     /// <summary>Its probability.</summary>
     public float Probability { get; set; }
+
+    /// <summary>The whole next-token distribution, indexed by token id (a variable-size vector: its size is the vocabulary's).</summary>
+    public float[] NextTokenProbabilities { get; set; } = [];
 }
 
 /// <summary>The input of a tagger mapping: the tokens and the serialized model.</summary>

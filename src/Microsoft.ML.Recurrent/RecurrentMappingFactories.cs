@@ -96,9 +96,10 @@ public sealed class RecurrentNextTokenFactory : CustomMappingFactory<RecurrentTe
 
     internal static void Map(RecurrentTextInput input, RecurrentNextTokenOutput output)
     {
-        var (token, probability) = RecurrentModelCache.Get(input.Model).PredictNextToken(input.Text);
+        var (token, probability, distribution) = RecurrentModelCache.Get(input.Model).PredictNextToken(input.Text);
         output.PredictedToken = token;
         output.Probability = probability;
+        output.NextTokenProbabilities = distribution;
     }
 }
 

@@ -112,7 +112,7 @@ internal sealed class LoadedTextModel
     }
 
     /// <summary>The most likely token after the text (of a language model) and its probability.</summary>
-    public (string Token, float Probability) PredictNextToken(string? text)
+    public (string Token, float Probability, float[] Distribution) PredictNextToken(string? text)
     {
         var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
         int[] ids = sequencer.Encode(text ?? "");
@@ -131,7 +131,7 @@ internal sealed class LoadedTextModel
         var logits = ws.Logits.AsSpan((ids.Length - 1) * v, v).ToArray();
         System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, logits);
         int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
-        return (sequencer.Vocabulary.GetToken(best), logits[best]);
+        return (sequencer.Vocabulary.GetToken(best), logits[best], logits);
     }
 
     /// <summary>One tag per token (a tagging model); an empty token sequence gives no tags.</summary>

@@ -15,6 +15,8 @@ public sealed class RecurrentLanguageModelTests
         public string PredictedToken { get; set; } = "";
 
         public float Probability { get; set; }
+
+        public float[] NextTokenProbabilities { get; set; } = [];
     }
 
     [TestMethod]
@@ -29,6 +31,9 @@ public sealed class RecurrentLanguageModelTests
         var p = engine.Predict(new Line { Text = "hell" });
         Assert.AreEqual("o", p.PredictedToken);
         Assert.IsTrue(p.Probability > 0.9, $"p = {p.Probability}");
+        Assert.AreEqual(model.Model.Sequencer!.Vocabulary.Count, p.NextTokenProbabilities.Length, "the whole distribution");
+        Assert.AreEqual(1f, p.NextTokenProbabilities.Sum(), 1e-4f);
+        Assert.AreEqual(p.Probability, p.NextTokenProbabilities.Max());
 
         using var stream = new MemoryStream();
         ml.Model.Save(model, data.Schema, stream);
