@@ -164,17 +164,23 @@ public sealed class StreamingSessionTests
                 token = sampler.Sample(session.Logits);
             }
         }
-        for (int i = 0; i < 10; i++)
+        for (int i = 0; i < 50; i++)
         {
             StepOnce();
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++)
+        // Steady state: a window of 200 steps allocates nothing. Up to three windows are measured, because one-off
+        // runtime work (tiered JIT of a path first taken late) can land in the first one.
+        var windows = new List<long>();
+        for (int w = 0; w < 3 && (windows.Count == 0 || windows[^1] != 0); w++)
         {
-            StepOnce();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200; i++)
+            {
+                StepOnce();
+            }
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.AreEqual(0L, allocated, "bytes allocated by 200 steps after warm-up");
+        Assert.AreEqual(0L, windows[^1], $"bytes allocated by 200 steps after warm-up, per window: {string.Join(", ", windows)}");
     }
 
     [TestMethod]

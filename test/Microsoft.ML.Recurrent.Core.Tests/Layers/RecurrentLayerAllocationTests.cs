@@ -37,12 +37,19 @@ public sealed class RecurrentLayerAllocationTests
             {
                 Once();
             }
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++)
+            // Steady state: a window of passes allocates nothing (up to three windows, because one-off runtime work
+            // such as tiered JIT can land in the first).
+            var windows = new List<long>();
+            for (int w = 0; w < 3 && (windows.Count == 0 || windows[^1] != 0); w++)
             {
-                Once();
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 5; i++)
+                {
+                    Once();
+                }
+                windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
             }
-            Assert.AreEqual(0L, GC.GetAllocatedBytesForCurrentThread() - before, "bytes allocated by warmed-up forward + backward passes");
+            Assert.AreEqual(0L, windows[^1], $"bytes allocated by warmed-up forward + backward passes, per window: {string.Join(", ", windows)}");
         }
         finally
         {
