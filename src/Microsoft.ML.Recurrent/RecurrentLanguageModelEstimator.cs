@@ -1,15 +1,19 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
-using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>Options of the recurrent language model (<see cref="RecurrentCatalog.RecurrentLanguageModel(TransformsCatalog.TextTransforms, RecurrentLanguageModelOptions?)"/>).</summary>
-public sealed class RecurrentLanguageModelOptions
+public sealed class RecurrentLanguageModelOptions : RecurrentTrainingOptions
 {
+    /// <summary>Creates the options with this trainer's defaults: HiddenSize 128.</summary>
+    public RecurrentLanguageModelOptions()
+    {
+        HiddenSize = 128;
+    }
+
     /// <summary>The text column to learn from and to predict after. Default "Text".</summary>
     public string TextColumnName { get; set; } = "Text";
 
@@ -19,47 +23,8 @@ public sealed class RecurrentLanguageModelOptions
     /// <summary>Tokens seen fewer times map to the unknown token. Default 1.</summary>
     public int MinTokenCount { get; set; } = 1;
 
-    /// <summary>Longer texts are cut to this many tokens in training; prediction reads the most recent ones. Default 256.</summary>
-    public int MaxSequenceLength { get; set; } = 256;
-
-    /// <summary>The recurrent cell. Default LSTM.</summary>
-    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
-
     /// <summary>Token embedding width. Default 64.</summary>
     public int EmbeddingSize { get; set; } = 64;
-
-    /// <summary>Hidden size. Default 128.</summary>
-    public int HiddenSize { get; set; } = 128;
-
-    /// <summary>Stacked layers. Default 1.</summary>
-    public int NumLayers { get; set; } = 1;
-
-    /// <summary>Learning rate (Adam). Default 0.002.</summary>
-    public double LearningRate { get; set; } = 2e-3;
-
-    /// <summary>Training epochs. Default 10.</summary>
-    public int Epochs { get; set; } = 10;
-
-    /// <summary>Texts per mini-batch. Default 32.</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>The optimizer. Default Adam.</summary>
-    public Training.OptimizerKind Optimizer { get; set; } = Training.OptimizerKind.Adam;
-
-    /// <summary>Dropout between stacked layers while training. Default 0.</summary>
-    public float Dropout { get; set; }
-
-    /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.</summary>
-    public double ValidationFraction { get; set; }
-
-    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs ValidationFraction above 0). Default null.</summary>
-    public int? EarlyStoppingPatience { get; set; }
-
-    /// <summary>Seed of the weights and the shuffling. Default 0.</summary>
-    public int Seed { get; set; }
-
-    /// <summary>Receives training progress. Default null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
 }
 
 /// <summary>
@@ -122,12 +87,7 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
             Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
             Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, Dropout = Options.Dropout,
         }, Options.Seed);
-        var (train, validation) = ValidationSplit.Split(examples, Options.ValidationFraction, Options.Seed);
-        var result = new SequenceTrainer(model, new TrainerOptions
-        {
-            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
-            EarlyStoppingPatience = validation is null ? null : Options.EarlyStoppingPatience,
-        }).Fit(train, validation, Options.Progress);
+        var result = Options.Train(model, examples);
         var bundle = new RecurrentModelBundle(model, sequencer, null,
             [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "language-model")]);
         return new RecurrentModelTransformer(Template(_context, Options.TextColumnName, bundle.ToBase64()).Fit(input), bundle, result);

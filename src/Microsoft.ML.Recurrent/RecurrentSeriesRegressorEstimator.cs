@@ -2,57 +2,27 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
-using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>Options of the recurrent series regressor.</summary>
-public sealed class RecurrentSeriesRegressorOptions
+public sealed class RecurrentSeriesRegressorOptions : RecurrentTrainingOptions
 {
+    /// <summary>Creates the options with this trainer's defaults: MaxSequenceLength 512, Cell RecurrentCellKind.Gru, HiddenSize 32, LearningRate 3e-3, Epochs 30.</summary>
+    public RecurrentSeriesRegressorOptions()
+    {
+        MaxSequenceLength = 512;
+        Cell = RecurrentCellKind.Gru;
+        HiddenSize = 32;
+        LearningRate = 3e-3;
+        Epochs = 30;
+    }
+
     /// <summary>The label column (<see cref="float"/>): the value to predict, e.g. the next value of the series. Default "Label".</summary>
     public string LabelColumnName { get; set; } = "Label";
 
     /// <summary>The series column: a vector of <see cref="float"/> (known or variable size), oldest value first. Default "Features".</summary>
     public string FeatureColumnName { get; set; } = "Features";
-
-    /// <summary>Longer series are cut to their most recent this-many values. Default 512.</summary>
-    public int MaxSequenceLength { get; set; } = 512;
-
-    /// <summary>The recurrent cell. Default <see cref="RecurrentCellKind.Gru"/>.</summary>
-    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Gru;
-
-    /// <summary>Hidden size. Default 32.</summary>
-    public int HiddenSize { get; set; } = 32;
-
-    /// <summary>Stacked layers. Default 1.</summary>
-    public int NumLayers { get; set; } = 1;
-
-    /// <summary>Learning rate (Adam). Default 0.003.</summary>
-    public double LearningRate { get; set; } = 3e-3;
-
-    /// <summary>Training epochs. Default 30.</summary>
-    public int Epochs { get; set; } = 30;
-
-    /// <summary>Series per mini-batch. Default 32.</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>The optimizer. Default Adam.</summary>
-    public Training.OptimizerKind Optimizer { get; set; } = Training.OptimizerKind.Adam;
-
-    /// <summary>Dropout between stacked layers while training. Default 0.</summary>
-    public float Dropout { get; set; }
-
-    /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.</summary>
-    public double ValidationFraction { get; set; }
-
-    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs ValidationFraction above 0). Default null.</summary>
-    public int? EarlyStoppingPatience { get; set; }
-
-    /// <summary>Seed of the weights and the shuffling. Default 0.</summary>
-    public int Seed { get; set; }
-
-    /// <summary>Receives training progress. Default null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
 }
 
 /// <summary>
@@ -120,12 +90,7 @@ public sealed class RecurrentSeriesRegressorEstimator : IEstimator<RecurrentMode
             Task = SequenceTask.Regression, InputFeatures = 1, Cell = Options.Cell, HiddenSize = Options.HiddenSize,
             NumLayers = Options.NumLayers, OutputSize = 1, Dropout = Options.Dropout,
         }, Options.Seed);
-        var (train, validation) = ValidationSplit.Split(examples, Options.ValidationFraction, Options.Seed);
-        var result = new SequenceTrainer(model, new TrainerOptions
-        {
-            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
-            EarlyStoppingPatience = validation is null ? null : Options.EarlyStoppingPatience,
-        }).Fit(train, validation, Options.Progress);
+        var result = Options.Train(model, examples);
         var bundle = new RecurrentModelBundle(model, null, null,
             [new(MeanKey, mean), new(StdKey, std), new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)],
             [new("task", "series-regression")]);

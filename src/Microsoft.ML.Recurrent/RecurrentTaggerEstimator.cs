@@ -1,15 +1,19 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
-using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>Options of the recurrent sequence tagger.</summary>
-public sealed class RecurrentTaggerOptions
+public sealed class RecurrentTaggerOptions : RecurrentTrainingOptions
 {
+    /// <summary>Creates the options with this trainer's defaults: Epochs 5.</summary>
+    public RecurrentTaggerOptions()
+    {
+        Epochs = 5;
+    }
+
     /// <summary>The tokens column: a vector of text (e.g. from <c>Text.TokenizeIntoWords</c>). Default "Tokens".</summary>
     public string TokensColumnName { get; set; } = "Tokens";
 
@@ -19,44 +23,8 @@ public sealed class RecurrentTaggerOptions
     /// <summary>Tokens seen fewer times map to the unknown token (which then learns to tag unseen words). Default 2.</summary>
     public int MinTokenCount { get; set; } = 2;
 
-    /// <summary>Sequences are read in windows of this many tokens. Default 256.</summary>
-    public int MaxSequenceLength { get; set; } = 256;
-
-    /// <summary>The recurrent cell. Default LSTM (bidirectional).</summary>
-    public RecurrentCellKind Cell { get; set; } = RecurrentCellKind.Lstm;
-
     /// <summary>Token embedding width. Default 64.</summary>
     public int EmbeddingSize { get; set; } = 64;
-
-    /// <summary>Hidden size per direction. Default 64.</summary>
-    public int HiddenSize { get; set; } = 64;
-
-    /// <summary>Learning rate (Adam). Default 0.002.</summary>
-    public double LearningRate { get; set; } = 2e-3;
-
-    /// <summary>Training epochs. Default 5.</summary>
-    public int Epochs { get; set; } = 5;
-
-    /// <summary>Sequences per mini-batch. Default 32.</summary>
-    public int BatchSize { get; set; } = 32;
-
-    /// <summary>The optimizer. Default Adam.</summary>
-    public Training.OptimizerKind Optimizer { get; set; } = Training.OptimizerKind.Adam;
-
-    /// <summary>Dropout between stacked layers while training. Default 0.</summary>
-    public float Dropout { get; set; }
-
-    /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.</summary>
-    public double ValidationFraction { get; set; }
-
-    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs ValidationFraction above 0). Default null.</summary>
-    public int? EarlyStoppingPatience { get; set; }
-
-    /// <summary>Seed. Default 0.</summary>
-    public int Seed { get; set; }
-
-    /// <summary>Receives training progress. Default null.</summary>
-    public IProgress<TrainingProgress>? Progress { get; set; }
 }
 
 /// <summary>
@@ -136,14 +104,9 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransfor
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, EmbeddingSize = Options.EmbeddingSize, Cell = Options.Cell,
-            HiddenSize = Options.HiddenSize, OutputSize = tagNames.Length, Dropout = Options.Dropout,
+            HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, OutputSize = tagNames.Length, Dropout = Options.Dropout,
         }, Options.Seed);
-        var (train, validation) = ValidationSplit.Split(examples, Options.ValidationFraction, Options.Seed);
-        var result = new SequenceTrainer(model, new TrainerOptions
-        {
-            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
-            EarlyStoppingPatience = validation is null ? null : Options.EarlyStoppingPatience,
-        }).Fit(train, validation, Options.Progress);
+        var result = Options.Train(model, examples);
         var bundle = new RecurrentModelBundle(model, new TextSequencer(new WordTokenizer(), vocabulary), tagNames,
             [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "sequence-tagging")]);
         return new RecurrentModelTransformer(Template(_context, Options.TokensColumnName, bundle.ToBase64()).Fit(input), bundle, result);
