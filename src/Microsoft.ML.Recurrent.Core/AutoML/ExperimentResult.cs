@@ -28,8 +28,8 @@ public sealed record ExperimentResult
 
     /// <summary>
     /// The best settings' model: retrained on training + validation data for <see cref="TrialResult.BestEpoch"/> epochs
-    /// (see <see cref="Refit"/>), or the best trial's own model when the refit was switched off. Save it with
-    /// <see cref="Serialization.RecurrentModelBundle"/>.
+    /// (see <see cref="Refit"/>), or the best trial's own model when the refit was switched off (under k-fold, its fold
+    /// model with the best validation metric). Save it with <see cref="Serialization.RecurrentModelBundle"/>.
     /// </summary>
     public required SequenceModel BestModel { get; init; }
 
@@ -42,20 +42,35 @@ public sealed record ExperimentResult
     /// <summary>Whether the time budget ended the search before the trial budget did.</summary>
     public bool TimeBudgetExhausted { get; init; }
 
-    /// <summary>The leaderboard as a fixed-width text table.</summary>
+    /// <summary>
+    /// The validation in effect: 1 for a hold-out split (or the given validation data), k for k-fold cross-validation
+    /// (see <see cref="RecurrentExperimentOptions.CrossValidationFolds"/>).
+    /// </summary>
+    public int CrossValidationFolds { get; init; } = 1;
+
+    /// <summary>
+    /// The leaderboard as a fixed-width text table; under k-fold the metric is the mean over folds, followed by the
+    /// folds' standard deviation (<see cref="TrialResult.MetricStandardDeviation"/>).
+    /// </summary>
     /// <param name="maxRows">Rows to show at most. Default 20.</param>
     public string FormatLeaderboard(int maxRows = 20)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRows, 1);
         var sb = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        sb.Append(c, $"{"#",3} {"trial",5} {"rung",4} {"epochs",9} {Metric + (HigherIsBetter ? " ↑" : " ↓"),10} {"val loss",9} {"params",9} {"time",8}  settings\n");
+        bool folds = CrossValidationFolds > 1;
+        if (folds)
+        {
+            sb.Append(c, $"{CrossValidationFolds}-fold cross-validation: metric and loss are fold means, ± the metric's standard deviation over folds; epochs are mean best/most trained/budget\n");
+        }
+        sb.Append(c, $"{"#",3} {"trial",5} {"rung",4} {"epochs",9} {Metric + (HigherIsBetter ? " ↑" : " ↓"),10}{(folds ? $" {"±",7}" : "")} {"val loss",9} {"params",9} {"time",8}  settings\n");
         for (int i = 0; i < Math.Min(maxRows, Leaderboard.Count); i++)
         {
             var t = Leaderboard[i];
             string epochs = $"{t.BestEpoch}/{t.EpochsTrained}/{t.EpochBudget}";
             string metric = t.Succeeded ? t.Metric.ToString("F4", c) : "failed";
-            sb.Append(c, $"{i + 1,3} {t.TrialId,5} {t.Rung,4} {epochs,9} {metric,10} {t.ValidationLoss,9:F4} {t.ParameterCount,9} {t.TrainingTime.TotalSeconds,7:F2}s  {t.Settings}\n");
+            string spread = !folds ? "" : t.Succeeded && t.Folds.Count > 1 ? string.Create(c, $" {t.MetricStandardDeviation,7:F4}") : $" {"",7}";
+            sb.Append(c, $"{i + 1,3} {t.TrialId,5} {t.Rung,4} {epochs,9} {metric,10}{spread} {t.ValidationLoss,9:F4} {t.ParameterCount,9} {t.TrainingTime.TotalSeconds,7:F2}s  {t.Settings}\n");
         }
         if (Leaderboard.Count > maxRows)
         {

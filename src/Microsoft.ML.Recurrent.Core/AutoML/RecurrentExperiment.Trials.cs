@@ -76,51 +76,93 @@ public sealed partial class RecurrentExperiment
         return [.. outcomes.TakeWhile(x => x is not null).Select(x => x!)];
     }
 
+    // Trains the settings on every split of the data, one model per fold from the same seed, one fold after another;
+    // no fold but the first starts after the time budget. With one split the run is a plain hold-out run.
     private Outcome Train(Job job, ExperimentData data, TimeSpan remaining, CancellationToken cancellationToken)
     {
         int seed = TrialSeed(job.TrialId);
-        var model = new SequenceModel(job.Settings.ToModelOptions(Options.Model), seed);
-        var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(job.Epochs, seed, Options.EarlyStoppingPatience, remaining));
-        var result = new TrialResult
-        {
-            TrialId = job.TrialId, Settings = job.Settings, Rung = job.Rung, EpochBudget = job.Epochs,
-            ParameterCount = model.Parameters.Count,
-        };
+        var modelOptions = job.Settings.ToModelOptions(Options.Model);
+        var result = new TrialResult { TrialId = job.TrialId, Settings = job.Settings, Rung = job.Rung, EpochBudget = job.Epochs };
+        var folds = new List<FoldResult>();
+        FoldResult? bestFold = null;
+        SequenceModel? bestModel = null;
         var clock = Stopwatch.StartNew();
-        TrainingResult training;
-        try
+        for (int fold = 0; fold < data.FoldCount; fold++)
         {
-            training = data.Fit(trainer, allData: false, cancellationToken);
+            var left = remaining - clock.Elapsed;
+            if (fold > 0 && left <= TimeSpan.Zero)
+            {
+                break;
+            }
+            var model = new SequenceModel(modelOptions, seed);
+            result = result with { ParameterCount = model.Parameters.Count };
+            var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(job.Epochs, seed, Options.EarlyStoppingPatience,
+                left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1)));
+            string where = data.FoldCount > 1 ? $"Fold {fold + 1} of {data.FoldCount}: " : "";
+            TrainingResult training;
+            try
+            {
+                training = data.Fit(trainer, fold, cancellationToken);
+            }
+            catch (InvalidOperationException e)
+            {
+                // Divergence is an outcome of the settings, not an error of the experiment.
+                return Failed(result, folds, trainer.CompletedEpochs, false, clock, where + e.Message);
+            }
+            var validation = training.BestEpoch >= 1 ? training.History[training.BestEpoch - 1].Validation : null;
+            if (validation is null || !double.IsFinite(validation.Loss))
+            {
+                return Failed(result, folds, training.History.Count, training.BudgetExhausted, clock,
+                    $"{where}The validation loss is {validation?.Loss.ToString() ?? "missing"}.");
+            }
+            double metric = Options.EffectiveMetric switch
+            {
+                ExperimentMetric.Accuracy => validation.Accuracy,
+                ExperimentMetric.Rmse => validation.Rmse,
+                _ => validation.Loss,
+            };
+            if (!double.IsFinite(metric))
+            {
+                return Failed(result, folds, training.History.Count, training.BudgetExhausted, clock,
+                    $"{where}The validation {Options.EffectiveMetric} is {metric}.");
+            }
+            var figures = new FoldResult(fold, training.History.Count, training.BestEpoch, metric, validation, training.Elapsed,
+                training.StoppedEarly, training.BudgetExhausted);
+            folds.Add(figures);
+            // Without a refit the best fold's model is the answer: the best metric, then the lower loss, then the first.
+            if (bestFold is null || CompareScores(Options.EffectiveMetric, figures.Metric, figures.Validation.Loss, bestFold.Metric, bestFold.Validation.Loss) < 0)
+            {
+                (bestFold, bestModel) = (figures, model);
+            }
         }
-        catch (InvalidOperationException e)
-        {
-            // Divergence is an outcome of the settings, not an error of the experiment.
-            return new Outcome(result with { EpochsTrained = trainer.CompletedEpochs, TrainingTime = clock.Elapsed, Error = e.Message }, null);
-        }
-        var validation = training.BestEpoch >= 1 ? training.History[training.BestEpoch - 1].Validation : null;
-        result = result with
-        {
-            EpochsTrained = training.History.Count, BestEpoch = training.BestEpoch, TrainingTime = training.Elapsed,
-            StoppedEarly = training.StoppedEarly, TimeBudgetExhausted = training.BudgetExhausted,
-        };
-        if (validation is null || !double.IsFinite(validation.Loss))
-        {
-            return new Outcome(result with { Error = $"The validation loss is {validation?.Loss.ToString() ?? "missing"}." }, null);
-        }
-        double metric = Options.EffectiveMetric switch
-        {
-            ExperimentMetric.Accuracy => validation.Accuracy,
-            ExperimentMetric.Rmse => validation.Rmse,
-            _ => validation.Loss,
-        };
-        if (!double.IsFinite(metric))
-        {
-            return new Outcome(result with { Error = $"The validation {Options.EffectiveMetric} is {metric}." }, null);
-        }
+        bool complete = folds.Count == data.FoldCount;
         return new Outcome(result with
         {
-            Metric = metric, ValidationLoss = validation.Loss, ValidationAccuracy = validation.Accuracy, ValidationRmse = validation.Rmse,
-        }, model);
+            EpochsTrained = folds.Max(f => f.EpochsTrained),
+            BestEpoch = (int)Math.Round(folds.Average(f => f.BestEpoch), MidpointRounding.AwayFromZero),
+            Metric = folds.Average(f => f.Metric),
+            ValidationLoss = folds.Average(f => f.Validation.Loss),
+            ValidationAccuracy = folds.Average(f => f.Validation.Accuracy),
+            ValidationRmse = folds.Average(f => f.Validation.Rmse),
+            TrainingTime = TimeSpan.FromTicks(folds.Sum(f => f.TrainingTime.Ticks)),
+            StoppedEarly = complete && folds.All(f => f.StoppedEarly),
+            TimeBudgetExhausted = !complete || folds.Any(f => f.TimeBudgetExhausted),
+            Folds = data.FoldCount > 1 ? folds : [],
+        }, bestModel);
+    }
+
+    private static Outcome Failed(TrialResult result, List<FoldResult> folds, int epochs, bool budgetExhausted, Stopwatch clock, string error) =>
+        new(result with
+        {
+            EpochsTrained = folds.Select(f => f.EpochsTrained).Append(epochs).Max(), TrainingTime = clock.Elapsed,
+            TimeBudgetExhausted = budgetExhausted, Folds = folds, Error = error,
+        }, null);
+
+    // Negative when the first score is the better: by metric, then by lower validation loss.
+    private static int CompareScores(ExperimentMetric metric, double xMetric, double xLoss, double yMetric, double yLoss)
+    {
+        int c = metric == ExperimentMetric.Accuracy ? yMetric.CompareTo(xMetric) : xMetric.CompareTo(yMetric);
+        return c != 0 ? c : xLoss.CompareTo(yLoss);
     }
 
     // Best first: succeeded before failed, then by metric, then by lower validation loss, then by trial id.
@@ -133,11 +175,7 @@ public sealed partial class RecurrentExperiment
             int c = y.Succeeded.CompareTo(x.Succeeded);
             if (c == 0 && x.Succeeded)
             {
-                c = metric == ExperimentMetric.Accuracy ? y.Metric.CompareTo(x.Metric) : x.Metric.CompareTo(y.Metric);
-                if (c == 0)
-                {
-                    c = x.ValidationLoss.CompareTo(y.ValidationLoss);
-                }
+                c = CompareScores(metric, x.Metric, x.ValidationLoss, y.Metric, y.ValidationLoss);
             }
             return c != 0 ? c : x.TrialId.CompareTo(y.TrialId);
         }

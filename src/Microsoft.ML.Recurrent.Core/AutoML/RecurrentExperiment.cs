@@ -15,9 +15,16 @@ namespace Microsoft.ML.Recurrent.AutoML;
 /// Finally the best settings are retrained on training + validation data for the best run's best epoch count.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Validation is a hold-out split or, for small data, k-fold cross-validation (see
+/// <see cref="RecurrentExperimentOptions.CrossValidationFolds"/>): each run then trains one model per fold, each with
+/// early stopping on its own held-out fold, and is ranked by the mean of the folds' metrics; its training time is their
+/// sum. The refit trains for the mean of the folds' best epochs, rounded (<see cref="TrialResult.BestEpoch"/>).
+/// </para>
+/// <para>
 /// The same options, seed and data give the same leaderboard (settings, metrics and order) whenever the trial budget,
 /// not the time budget, ends the search, whatever <see cref="RecurrentExperimentOptions.MaxParallelTrials"/> is.
-/// K-fold cross-validation is not offered: small data sets use one seeded hold-out split.
+/// </para>
 /// </remarks>
 public sealed partial class RecurrentExperiment
 {
@@ -41,28 +48,39 @@ public sealed partial class RecurrentExperiment
     /// <param name="train">Training examples with targets.</param>
     /// <param name="validation">
     /// Validation examples; null or empty to hold out <see cref="RecurrentExperimentOptions.ValidationFraction"/> of
-    /// <paramref name="train"/> (seeded shuffle).
+    /// <paramref name="train"/> (seeded shuffle), or to cross-validate on <paramref name="train"/> (see
+    /// <see cref="RecurrentExperimentOptions.CrossValidationFolds"/>). Not allowed with CrossValidationFolds above 1.
     /// </param>
     /// <param name="progress">Receives every finished run (from worker threads when trials run in parallel, one at a time); optional.</param>
     /// <param name="cancellationToken">Stops the experiment with an <see cref="OperationCanceledException"/> within one training step.</param>
-    /// <exception cref="ArgumentException">The data is empty or does not fit the model template.</exception>
+    /// <exception cref="ArgumentException">
+    /// The data is empty or does not fit the model template, has fewer examples than CrossValidationFolds, or validation
+    /// data was given with CrossValidationFolds above 1.
+    /// </exception>
     /// <exception cref="InvalidOperationException">No trial trained successfully (for example all diverged).</exception>
     public ExperimentResult Run(IReadOnlyList<SequenceExample> train, IReadOnlyList<SequenceExample>? validation = null,
         IProgress<TrialResult>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(train);
         var clock = Stopwatch.StartNew();
-        var data = ExperimentData.FromExamples(Options.Model, train, validation, Options.ValidationFraction, Options.Seed);
+        var data = ExperimentData.FromExamples(Options.Model, train, validation, Options.CrossValidationFolds, Options.ValidationFraction, Options.Seed);
         return Search(data, clock, progress, cancellationToken);
     }
 
     /// <summary>Searches a language model on one long token stream, trained by truncated BPTT.</summary>
     /// <param name="tokens">Token ids of the training text.</param>
-    /// <param name="validationTokens">A held-out stream; null or empty to hold out the last <see cref="RecurrentExperimentOptions.ValidationFraction"/> of <paramref name="tokens"/>.</param>
+    /// <param name="validationTokens">
+    /// A held-out stream; null or empty to hold out the last <see cref="RecurrentExperimentOptions.ValidationFraction"/>
+    /// of <paramref name="tokens"/>, or to cross-validate on contiguous chunks of it (see
+    /// <see cref="RecurrentExperimentOptions.CrossValidationFolds"/>). Not allowed with CrossValidationFolds above 1.
+    /// </param>
     /// <param name="progress">Receives every finished run; optional.</param>
     /// <param name="cancellationToken">Stops the experiment with an <see cref="OperationCanceledException"/> within one training step.</param>
     /// <exception cref="InvalidOperationException">The task is not a language model, or no trial trained successfully.</exception>
-    /// <exception cref="ArgumentException">The stream is too short for the largest batch size or holds ids outside the vocabulary.</exception>
+    /// <exception cref="ArgumentException">
+    /// The stream is too short for the largest batch size or the folds, holds ids outside the vocabulary, or validation
+    /// tokens were given with CrossValidationFolds above 1.
+    /// </exception>
     public ExperimentResult RunStream(int[] tokens, int[]? validationTokens = null,
         IProgress<TrialResult>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -72,7 +90,8 @@ public sealed partial class RecurrentExperiment
             throw new InvalidOperationException($"RunStream searches language models; the template's task is {Options.Task}. Use Run.");
         }
         var clock = Stopwatch.StartNew();
-        var data = ExperimentData.FromStream(Options.Model, tokens, validationTokens, Options.ValidationFraction, SearchSpace.BatchSizes.Max());
+        var data = ExperimentData.FromStream(Options.Model, tokens, validationTokens, Options.CrossValidationFolds, Options.ValidationFraction,
+            SearchSpace.BatchSizes.Max());
         return Search(data, clock, progress, cancellationToken);
     }
 
@@ -139,7 +158,7 @@ public sealed partial class RecurrentExperiment
             return new ExperimentResult
             {
                 Metric = o.EffectiveMetric, Leaderboard = leaderboard, Runs = runs, BestModel = model, Refit = refit,
-                Elapsed = clock.Elapsed, TimeBudgetExhausted = outOfTime,
+                Elapsed = clock.Elapsed, TimeBudgetExhausted = outOfTime, CrossValidationFolds = data.FoldCount,
             };
         }
         finally
@@ -155,12 +174,14 @@ public sealed partial class RecurrentExperiment
     {
         int seed = TrialSeed(best.TrialId);
         var model = new SequenceModel(best.Settings.ToModelOptions(Options.Model), seed);
-        // At least twice the best run's time scaled to the larger data, plus a second, so a slow moment cannot starve it.
-        double scale = (double)data.AllSize / data.TrainSize * best.BestEpoch / Math.Max(1, best.EpochsTrained);
+        // At least twice the best run's time per epoch (over all its folds) scaled to the larger data and the refit's
+        // epochs, plus a second, so a slow moment cannot starve it.
+        int epochsRun = best.Folds.Count > 0 ? best.Folds.Sum(f => f.EpochsTrained) : best.EpochsTrained;
+        double scale = (double)data.AllSize / data.TrainSize * best.BestEpoch / Math.Max(1, epochsRun);
         var allowed = TimeSpan.FromSeconds(2 * scale * best.TrainingTime.TotalSeconds + 1);
         var remaining = Options.TimeBudget - clock.Elapsed;
         var trainer = new SequenceTrainer(model, best.Settings.ToTrainerOptions(best.BestEpoch, seed, null, remaining > allowed ? remaining : allowed));
-        return (model, data.Fit(trainer, allData: true, cancellationToken));
+        return (model, data.FitAll(trainer, cancellationToken));
     }
 
     private int TrialSeed(int trialId) => unchecked((Options.Seed * 1_000_003) + (trialId * 7_919) + 17);

@@ -26,7 +26,8 @@ public sealed record RecurrentExperimentOptions
 
     /// <summary>
     /// Wall-clock budget of the search. No trial starts after it (except the first, so there is always a result), and a
-    /// running trial stops at it after its current step and a last validation. The final refit on all data comes on
+    /// running trial stops at it after its current step and a last validation (under k-fold no further fold starts, and
+    /// the trial reports the folds it trained). The final refit on all data comes on
     /// top, limited to the budget left or, if more, twice the best trial's training time scaled to the refit's data and epochs, plus one second. Default 5 minutes; must be positive.
     /// </summary>
     public TimeSpan TimeBudget { get; init; } = TimeSpan.FromMinutes(5);
@@ -38,10 +39,23 @@ public sealed record RecurrentExperimentOptions
     public int Seed { get; init; }
 
     /// <summary>
-    /// Share of the training data held out for validation when no validation data is given: a seeded shuffle of the
-    /// sequences (the tail of a token stream). Default 0.2; allowed (0, 0.5].
+    /// Share of the training data held out for validation when no validation data is given and a hold-out split is used
+    /// (see <see cref="CrossValidationFolds"/>): a seeded shuffle of the sequences (the tail of a token stream).
+    /// Default 0.2; allowed (0, 0.5].
     /// </summary>
     public double ValidationFraction { get; init; } = 0.2;
+
+    /// <summary>
+    /// How every run is validated when no validation data is given: 1 for one hold-out split of
+    /// <see cref="ValidationFraction"/>; 2 to 10 for k-fold cross-validation (each run trains one model per fold, each
+    /// with early stopping on its held-out fold, and scores the mean of the folds' metrics); null to choose: 5 folds for
+    /// small data (fewer than 500 training sequences, at most one fold per sequence; or a token stream of 10 to 19,999
+    /// ids), otherwise a hold-out split. Sequences are dealt to folds after a seeded shuffle, stratified by class for
+    /// classification; a token stream is cut into k contiguous chunks in order. Explicit validation data is always
+    /// used as it is (with null, no folds are made); with a value above 1 it is an error. Each run costs k trainings,
+    /// so fewer trials fit in the <see cref="TimeBudget"/>. Default null.
+    /// </summary>
+    public int? CrossValidationFolds { get; init; }
 
     /// <summary>
     /// Trials trained at the same time. With more than one, <see cref="ComputeSettings.MaxThreads"/> (process-wide) is set
@@ -66,9 +80,11 @@ public sealed record RecurrentExperimentOptions
     public int EarlyStoppingPatience { get; init; } = 5;
 
     /// <summary>
-    /// Retrain the best settings on training + validation data for the best trial's best epoch count and return that
-    /// model; false returns the best trial's own model (trained on the training split; every trial's model is then kept
-    /// in memory until the experiment ends). Default true.
+    /// Retrain the best settings on training + validation data for the best trial's best epoch count (under k-fold, the
+    /// mean of its folds' best epochs, rounded) and return that model; false returns the best trial's own model
+    /// (trained on the training split; under k-fold, its fold model with the best validation metric, then the lower
+    /// validation loss, then the first; every trial's model is then kept in memory until the experiment ends).
+    /// Default true.
     /// </summary>
     public bool RefitOnAllData { get; init; } = true;
 
@@ -108,6 +124,11 @@ public sealed record RecurrentExperimentOptions
         if (!(ValidationFraction is > 0 and <= 0.5))
         {
             throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in (0, 0.5].");
+        }
+        if (CrossValidationFolds is not (null or (>= 1 and <= 10)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CrossValidationFolds), CrossValidationFolds,
+                $"CrossValidationFolds is {CrossValidationFolds}; allowed are 1 (a hold-out split), 2 to 10 (k-fold cross-validation) or null (automatic).");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxParallelTrials, 1, nameof(MaxParallelTrials));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxParallelTrials, 64, nameof(MaxParallelTrials));

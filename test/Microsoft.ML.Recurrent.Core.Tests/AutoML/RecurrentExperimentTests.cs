@@ -14,7 +14,7 @@ public sealed class RecurrentExperimentTests
 
     // The label is the class of the first token (ids 1..classes); the rest is noise (8 other ids). A model must carry
     // the first token to the end of the sequence.
-    private static List<SequenceExample> FirstTokenClass(int count, int seed, int minLength, int maxLength, int classes = 2)
+    internal static List<SequenceExample> FirstTokenClass(int count, int seed, int minLength, int maxLength, int classes = 2)
     {
         var rng = new Random(seed);
         var examples = new List<SequenceExample>();
@@ -32,18 +32,18 @@ public sealed class RecurrentExperimentTests
         return examples;
     }
 
-    private static SequenceModelOptions Classifier(int classes = 2) =>
+    internal static SequenceModelOptions Classifier(int classes = 2) =>
         new() { Task = SequenceTask.Classification, VocabularySize = classes + 9, OutputSize = classes };
 
     // A small, fast space: one layer, unidirectional (a backward pass would read the first token last and make the task trivial).
-    private static readonly RecurrentSearchSpace Small = new()
+    internal static readonly RecurrentSearchSpace Small = new()
     {
         Cells = [RecurrentCellKind.RnnTanh, RecurrentCellKind.Lstm, RecurrentCellKind.Gru],
         HiddenSizes = [8, 16], NumLayers = [1], Bidirectional = [false], EmbeddingSizes = [8],
         MinLearningRate = 3e-3, MaxLearningRate = 2e-2, BatchSizes = [16, 32], ClipGradientNorms = [5],
     };
 
-    private static RecurrentExperimentOptions Options(int trials, int seed = 1) => new()
+    internal static RecurrentExperimentOptions Options(int trials, int seed = 1) => new()
     {
         Model = Classifier(), SearchSpace = Small, MaxTrials = trials, Seed = seed, MinEpochs = 1, MaxEpochs = 4,
         ReductionFactor = 2, TimeBudget = TimeSpan.FromMinutes(5),
@@ -110,12 +110,12 @@ public sealed class RecurrentExperimentTests
     [TestMethod]
     public void Run_SameSeed_GivesTheSameLeaderboard_WhateverTheParallelism()
     {
+        // A hold-out split (k-fold has its own test in RecurrentExperimentCrossValidationTests).
         var data = FirstTokenClass(100, 3, 4, 8);
-        var first = new RecurrentExperiment(Options(trials: 4, seed: 7)).Run(data);
-        var second = new RecurrentExperiment(Options(trials: 4, seed: 7) with { MaxParallelTrials = 2 }).Run(data);
-        var other = new RecurrentExperiment(Options(trials: 4, seed: 8)).Run(data);
+        var first = new RecurrentExperiment(Options(trials: 4, seed: 7) with { CrossValidationFolds = 1 }).Run(data);
+        var second = new RecurrentExperiment(Options(trials: 4, seed: 7) with { CrossValidationFolds = 1, MaxParallelTrials = 2 }).Run(data);
+        var other = new RecurrentExperiment(Options(trials: 4, seed: 8) with { CrossValidationFolds = 1 }).Run(data);
 
-        static string Describe(ExperimentResult r) => string.Join("\n", r.Leaderboard.Select(t => $"{t.TrialId} {t.Rung} {t.Settings} {t.Metric:R} {t.ValidationLoss:R} {t.BestEpoch}/{t.EpochsTrained}"));
         Assert.AreEqual(Describe(first), Describe(second));
         TestAssert.AssertBitIdentical(first.BestModel.Parameters.Values, second.BestModel.Parameters.Values, "refitted weights");
         Assert.AreNotEqual(Describe(first), Describe(other), "another seed samples other settings");
@@ -156,6 +156,8 @@ public sealed class RecurrentExperimentTests
             Model = Classifier(classes: 4) with { ForgetGateBias = 1f },
             SearchSpace = Small with { HiddenSizes = [32], MinLearningRate = 1.5e-2, MaxLearningRate = 3e-2, BatchSizes = [8] },
             MinEpochs = 10, MaxEpochs = 25, ReductionFactor = 3, EarlyStoppingPatience = 10,
+            // The hold-out split of ValidationFraction (400 sequences would get 5 folds and take 5 times as long).
+            CrossValidationFolds = 1,
         };
         var result = new RecurrentExperiment(options).Run(train);
         TestContext.WriteLine(result.FormatLeaderboard());
@@ -170,7 +172,10 @@ public sealed class RecurrentExperimentTests
         Assert.AreEqual(evaluation.Loss, SequenceEvaluator.Evaluate(loaded, test).Loss, "loss after a save/load round trip");
     }
 
-    private sealed class SyncProgress(List<TrialResult> reports, Action<TrialResult>? onReport = null) : IProgress<TrialResult>
+    internal static string Describe(ExperimentResult result) => string.Join("\n", result.Leaderboard.Select(t =>
+        $"{t.TrialId} {t.Rung} {t.Settings} {t.Metric:R} {t.ValidationLoss:R} {t.BestEpoch}/{t.EpochsTrained} {string.Join(",", t.Folds.Select(f => f.Metric.ToString("R")))}"));
+
+    internal sealed class SyncProgress(List<TrialResult> reports, Action<TrialResult>? onReport = null) : IProgress<TrialResult>
     {
         public void Report(TrialResult value)
         {
