@@ -16,7 +16,8 @@ public sealed record ExperimentResult
 
     /// <summary>
     /// One entry per configuration trained, its run at the highest rung it reached, best first: by metric, then by lower
-    /// validation loss, then by trial id; failed trials last.
+    /// validation loss, then by trial id; failed trials last. Under k-fold, a trial the time budget stopped before all
+    /// its folds ranks after every trial that trained more folds.
     /// </summary>
     public required IReadOnlyList<TrialResult> Leaderboard { get; init; }
 

@@ -165,8 +165,9 @@ public sealed partial class RecurrentExperiment
         return c != 0 ? c : xLoss.CompareTo(yLoss);
     }
 
-    // Best first: succeeded before failed, then by metric, then by lower validation loss, then by trial id.
-    private sealed class TrialComparer(ExperimentMetric metric) : IComparer<TrialResult>
+    // Best first: succeeded before failed, then more folds before fewer (a mean over the folds the time budget left is
+    // not comparable with one over all of them), then by metric, then by lower validation loss, then by trial id.
+    internal sealed class TrialComparer(ExperimentMetric metric) : IComparer<TrialResult>
     {
         public int Compare(TrialResult? x, TrialResult? y)
         {
@@ -175,7 +176,11 @@ public sealed partial class RecurrentExperiment
             int c = y.Succeeded.CompareTo(x.Succeeded);
             if (c == 0 && x.Succeeded)
             {
-                c = CompareScores(metric, x.Metric, x.ValidationLoss, y.Metric, y.ValidationLoss);
+                c = y.Folds.Count.CompareTo(x.Folds.Count);
+                if (c == 0)
+                {
+                    c = CompareScores(metric, x.Metric, x.ValidationLoss, y.Metric, y.ValidationLoss);
+                }
             }
             return c != 0 ? c : x.TrialId.CompareTo(y.TrialId);
         }

@@ -192,6 +192,21 @@ public sealed class RecurrentExperimentCrossValidationTests
     }
 
     [TestMethod]
+    public void TrialComparer_TrialsCutShortOfTheirFolds_RankAfterTrialsWithEveryFold()
+    {
+        static FoldResult Fold(int fold, double accuracy) =>
+            new(fold, 2, 1, accuracy, new EvaluationResult(0.5, 10, accuracy, double.NaN), TimeSpan.Zero, false, false);
+        var settings = new TrialSettings(RecurrentCellKind.Gru, 8, 1, false, 8, 0f, OptimizerKind.Adam, 1e-2, 16, 0, 5);
+        var complete = new TrialResult { TrialId = 0, Settings = settings, Metric = 0.6, ValidationLoss = 0.5, Folds = [Fold(0, 0.6), Fold(1, 0.6), Fold(2, 0.6)] };
+        var better = complete with { TrialId = 1, Metric = 0.7 };
+        var cut = complete with { TrialId = 2, Metric = 0.9, Folds = [Fold(0, 0.9)], TimeBudgetExhausted = true };
+        var failed = complete with { TrialId = 3, Error = "diverged" };
+
+        var ranked = new[] { cut, failed, complete, better }.Order(new RecurrentExperiment.TrialComparer(ExperimentMetric.Accuracy));
+        CollectionAssert.AreEqual(new[] { 1, 0, 2, 3 }, ranked.Select(t => t.TrialId).ToArray(), "a mean over one fold is not compared with one over three");
+    }
+
+    [TestMethod]
     public void Validate_CrossValidationFolds_OutOfRangeOrWithValidationData_ThrowsNamingIt()
     {
         foreach (int folds in new[] { 0, -1, 11 })
