@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Recurrent.Engine;
 
@@ -26,6 +27,10 @@ internal static unsafe partial class Gemm
     {
         int w = Vector<float>.Count;
         int j = j0;
+        if (job.M == 1 && job.Level == GemmLevel.Vector512 && (job.Ldb & 15) == 0)
+        {
+            j = StreamRow512(job, j0, j1);
+        }
         if (job.M == 1)
         {
             for (; j + 8 * w <= j1; j += 8 * w)
@@ -83,6 +88,109 @@ internal static unsafe partial class Gemm
             StoreV(c + 5 * w, c5, add);
             StoreV(c + 6 * w, c6, add);
             StoreV(c + 7 * w, c7, add);
+        }
+    }
+
+    // One row with Vector512 loads that are all 64-byte aligned (rows of B are a multiple of 64 bytes apart):
+    // a split load costs about twice an aligned one, and this loop is bound by loading B from L2. The columns
+    // before the first aligned one come from one unaligned block whose extra lanes are not stored. Every
+    // column keeps the one order of the small-m path, so the result does not depend on where a block starts.
+    // Returns the first column left to the other kernels.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int StreamRow512(GemmJob job, int j0, int j1)
+    {
+        int j = j0;
+        int head = (int)((64 - ((nint)(job.B + j) & 63)) & 63) / sizeof(float);
+        if (head > 0)
+        {
+            if (head > j1 - j || j + 16 > job.N)
+            {
+                return j;
+            }
+            RowBlock512(job, j, 1, head);
+            j += head;
+        }
+        for (; j + 128 <= j1; j += 128)
+        {
+            RowBlock512(job, j, 8, 128);
+        }
+        if (j + 64 <= j1)
+        {
+            RowBlock512(job, j, 4, 64);
+            j += 64;
+        }
+        for (; j + 16 <= j1; j += 16)
+        {
+            RowBlock512(job, j, 1, 16);
+        }
+        return j;
+    }
+
+    // Columns [j, j + 16 * vectors) of one row, 8, 4 or 1 independent chains (aligned loads for 8 and 4); only the first `store` are written.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowBlock512(GemmJob job, int j, int vectors, int store)
+    {
+        int aP = job.TransA ? job.Lda : 1;
+        int ldb = job.Ldb;
+        float* c = job.C + j;
+        float* tile = stackalloc float[16];
+        for (int pc = 0; pc < job.K; pc += KC)
+        {
+            int kc = Math.Min(KC, job.K - pc);
+            float* a = job.A + (long)pc * aP;
+            float* b = job.B + (long)pc * ldb + j;
+            bool add = pc > 0 || job.Accumulate;
+            if (vectors == 8)
+            {
+                var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero;
+                var c2 = Vector512<float>.Zero; var c3 = Vector512<float>.Zero;
+                var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
+                var c6 = Vector512<float>.Zero; var c7 = Vector512<float>.Zero;
+                for (int p = 0; p < kc; p++, a += aP, b += ldb)
+                {
+                    var av = Vector512.Create(*a);
+                    c0 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b), c0);
+                    c1 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 16), c1);
+                    c2 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 32), c2);
+                    c3 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 48), c3);
+                    c4 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 64), c4);
+                    c5 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 80), c5);
+                    c6 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 96), c6);
+                    c7 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 112), c7);
+                }
+                Store(c, c0, add); Store(c + 16, c1, add); Store(c + 32, c2, add); Store(c + 48, c3, add);
+                Store(c + 64, c4, add); Store(c + 80, c5, add); Store(c + 96, c6, add); Store(c + 112, c7, add);
+                continue;
+            }
+            if (vectors == 4)
+            {
+                var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero;
+                var c2 = Vector512<float>.Zero; var c3 = Vector512<float>.Zero;
+                for (int p = 0; p < kc; p++, a += aP, b += ldb)
+                {
+                    var av = Vector512.Create(*a);
+                    c0 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b), c0);
+                    c1 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 16), c1);
+                    c2 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 32), c2);
+                    c3 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 48), c3);
+                }
+                Store(c, c0, add); Store(c + 16, c1, add); Store(c + 32, c2, add); Store(c + 48, c3, add);
+                continue;
+            }
+            var acc = Vector512<float>.Zero;
+            for (int p = 0; p < kc; p++, a += aP, b += ldb)
+            {
+                acc = Vector512.FusedMultiplyAdd(Vector512.Create(*a), Vector512.Load(b), acc);
+            }
+            if (store == 16)
+            {
+                Store(c, acc, add);
+            }
+            else
+            {
+                acc.Store(tile);
+                MergeTile(tile, 16, c, 0, 1, store, add);
+            }
         }
     }
 

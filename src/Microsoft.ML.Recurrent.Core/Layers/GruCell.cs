@@ -1,6 +1,7 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -15,6 +16,8 @@ internal static class GruCell
 
     /// <summary>
     /// r = sig(xr + hr + bhr), z = sig(xz + hz + bhz), n = tanh(xn + r*(hn + bhn)), h' = (1-z)*n + z*h.
+    /// One pass per row (sigmoid and tanh from <see cref="Activations"/>); vector lanes and the scalar tail compute
+    /// the same operations in the same order. hNew may not overlap hPrev.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
@@ -26,35 +29,93 @@ internal static class GruCell
         Span<float> saved,          // (rows, 4H) r, z, n, hn
         Span<float> hNew)           // (rows, H)
     {
-        if (rows == 0 || hidden == 0)
-        {
-            return; // TensorPrimitives rejects empty spans; there is nothing to compute.
-        }
         int g3 = 3 * hidden;
         int g4 = 4 * hidden;
-        for (int r = 0; r < rows; r++)
+        if (rows == 0 || hidden == 0)
         {
-            var x = xg.Slice(r * g3, g3);
-            var hgr = hg.Slice(r * g3, g3);
-            var s = saved.Slice(r * g4, g4);
-            var rz = s[..(2 * hidden)];
-            var n = s.Slice(2 * hidden, hidden);
-            var hn = s.Slice(3 * hidden, hidden);
-            TensorPrimitives.Add(x[..(2 * hidden)], hgr[..(2 * hidden)], rz);
-            hgr.Slice(2 * hidden, hidden).CopyTo(hn);
-            if (!bhh.IsEmpty)
+            return;
+        }
+        _ = xg[rows * g3 - 1] + hg[rows * g3 - 1] + hPrev[rows * hidden - 1] + saved[rows * g4 - 1] + hNew[rows * hidden - 1];
+        bool bias = !bhh.IsEmpty;
+        if (bias)
+        {
+            _ = bhh[g3 - 1];
+        }
+        ref float bb = ref MemoryMarshal.GetReference(bhh);
+        for (int row = 0; row < rows; row++)
+        {
+            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(xg), row * g3);
+            ref float hp = ref Unsafe.Add(ref MemoryMarshal.GetReference(hg), row * g3);
+            ref float sv = ref Unsafe.Add(ref MemoryMarshal.GetReference(saved), row * g4);
+            ref float hprev = ref Unsafe.Add(ref MemoryMarshal.GetReference(hPrev), row * hidden);
+            ref float hnew = ref Unsafe.Add(ref MemoryMarshal.GetReference(hNew), row * hidden);
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
             {
-                TensorPrimitives.Add(rz, bhh[..(2 * hidden)], rz);
-                TensorPrimitives.Add(hn, bhh.Slice(2 * hidden, hidden), hn);
+                for (; j + 16 <= hidden; j += 16)
+                {
+                    var pr = Vector512.LoadUnsafe(ref x, (nuint)j) + Vector512.LoadUnsafe(ref hp, (nuint)j);
+                    var pz = Vector512.LoadUnsafe(ref x, (nuint)(hidden + j)) + Vector512.LoadUnsafe(ref hp, (nuint)(hidden + j));
+                    var hn = Vector512.LoadUnsafe(ref hp, (nuint)(2 * hidden + j));
+                    if (bias)
+                    {
+                        pr += Vector512.LoadUnsafe(ref bb, (nuint)j);
+                        pz += Vector512.LoadUnsafe(ref bb, (nuint)(hidden + j));
+                        hn += Vector512.LoadUnsafe(ref bb, (nuint)(2 * hidden + j));
+                    }
+                    var r = Activations.Sigmoid(pr);
+                    var z = Activations.Sigmoid(pz);
+                    var n = Activations.Tanh(Vector512.FusedMultiplyAdd(r, hn, Vector512.LoadUnsafe(ref x, (nuint)(2 * hidden + j))));
+                    r.StoreUnsafe(ref sv, (nuint)j);
+                    z.StoreUnsafe(ref sv, (nuint)(hidden + j));
+                    n.StoreUnsafe(ref sv, (nuint)(2 * hidden + j));
+                    hn.StoreUnsafe(ref sv, (nuint)(3 * hidden + j));
+                    Vector512.FusedMultiplyAdd(z, Vector512.LoadUnsafe(ref hprev, (nuint)j) - n, n).StoreUnsafe(ref hnew, (nuint)j);
+                }
             }
-            TensorPrimitives.Sigmoid(rz, rz);
-            TensorPrimitives.FusedMultiplyAdd(rz[..hidden], hn, x.Slice(2 * hidden, hidden), n);
-            TensorPrimitives.Tanh(n, n);
-            // h' = n + z*(h - n)
-            var z = rz.Slice(hidden, hidden);
-            var h = hNew.Slice(r * hidden, hidden);
-            TensorPrimitives.Subtract(hPrev.Slice(r * hidden, hidden), n, h);
-            TensorPrimitives.FusedMultiplyAdd(z, h, n, h);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j + 8 <= hidden; j += 8)
+                {
+                    var pr = Vector256.LoadUnsafe(ref x, (nuint)j) + Vector256.LoadUnsafe(ref hp, (nuint)j);
+                    var pz = Vector256.LoadUnsafe(ref x, (nuint)(hidden + j)) + Vector256.LoadUnsafe(ref hp, (nuint)(hidden + j));
+                    var hn = Vector256.LoadUnsafe(ref hp, (nuint)(2 * hidden + j));
+                    if (bias)
+                    {
+                        pr += Vector256.LoadUnsafe(ref bb, (nuint)j);
+                        pz += Vector256.LoadUnsafe(ref bb, (nuint)(hidden + j));
+                        hn += Vector256.LoadUnsafe(ref bb, (nuint)(2 * hidden + j));
+                    }
+                    var r = Activations.Sigmoid(pr);
+                    var z = Activations.Sigmoid(pz);
+                    var n = Activations.Tanh(Vector256.FusedMultiplyAdd(r, hn, Vector256.LoadUnsafe(ref x, (nuint)(2 * hidden + j))));
+                    r.StoreUnsafe(ref sv, (nuint)j);
+                    z.StoreUnsafe(ref sv, (nuint)(hidden + j));
+                    n.StoreUnsafe(ref sv, (nuint)(2 * hidden + j));
+                    hn.StoreUnsafe(ref sv, (nuint)(3 * hidden + j));
+                    Vector256.FusedMultiplyAdd(z, Vector256.LoadUnsafe(ref hprev, (nuint)j) - n, n).StoreUnsafe(ref hnew, (nuint)j);
+                }
+            }
+            for (; j < hidden; j++)
+            {
+                float pr = Unsafe.Add(ref x, j) + Unsafe.Add(ref hp, j);
+                float pz = Unsafe.Add(ref x, hidden + j) + Unsafe.Add(ref hp, hidden + j);
+                float hn = Unsafe.Add(ref hp, 2 * hidden + j);
+                if (bias)
+                {
+                    pr += Unsafe.Add(ref bb, j);
+                    pz += Unsafe.Add(ref bb, hidden + j);
+                    hn += Unsafe.Add(ref bb, 2 * hidden + j);
+                }
+                float r = Activations.Sigmoid(pr);
+                float z = Activations.Sigmoid(pz);
+                float n = Activations.Tanh(MathF.FusedMultiplyAdd(r, hn, Unsafe.Add(ref x, 2 * hidden + j)));
+                Unsafe.Add(ref sv, j) = r;
+                Unsafe.Add(ref sv, hidden + j) = z;
+                Unsafe.Add(ref sv, 2 * hidden + j) = n;
+                Unsafe.Add(ref sv, 3 * hidden + j) = hn;
+                Unsafe.Add(ref hnew, j) = MathF.FusedMultiplyAdd(z, Unsafe.Add(ref hprev, j) - n, n);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -12,6 +13,8 @@ internal static class LstmCell
 {
     /// <summary>
     /// gates = act(xg + hg + bhh); c' = f*c + i*g; h' = o*tanh(c'). cNew may be the same memory as cPrev.
+    /// One pass per row over all four gates (sigmoid and tanh from <see cref="Activations"/>); vector lanes and the
+    /// scalar tail compute the same operations in the same order, so a value does not depend on its lane.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
@@ -25,32 +28,116 @@ internal static class LstmCell
         Span<float> tanhC,          // (rows, H) tanh(c'), saved for the backward pass
         Span<float> hNew)           // (rows, H)
     {
+        int g4 = 4 * hidden;
         if (rows == 0 || hidden == 0)
         {
-            return; // TensorPrimitives rejects empty spans; there is nothing to compute.
+            return;
         }
-        int g4 = 4 * hidden;
-        TensorPrimitives.Add(xg[..(rows * g4)], hg[..(rows * g4)], gates[..(rows * g4)]);
+        _ = xg[rows * g4 - 1] + hg[rows * g4 - 1] + cPrev[rows * hidden - 1];
+        _ = gates[rows * g4 - 1] + cNew[rows * hidden - 1] + tanhC[rows * hidden - 1] + hNew[rows * hidden - 1];
+        bool bias = !bhh.IsEmpty;
+        if (bias)
+        {
+            _ = bhh[g4 - 1];
+        }
+        ref float bb = ref MemoryMarshal.GetReference(bhh);
         for (int r = 0; r < rows; r++)
         {
-            var row = gates.Slice(r * g4, g4);
-            if (!bhh.IsEmpty)
+            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(xg), r * g4);
+            ref float hp = ref Unsafe.Add(ref MemoryMarshal.GetReference(hg), r * g4);
+            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), r * g4);
+            ref float cp = ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrev), r * hidden);
+            ref float cn = ref Unsafe.Add(ref MemoryMarshal.GetReference(cNew), r * hidden);
+            ref float tc = ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhC), r * hidden);
+            ref float hn = ref Unsafe.Add(ref MemoryMarshal.GetReference(hNew), r * hidden);
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
             {
-                TensorPrimitives.Add(row, bhh, row);
+                for (; j + 16 <= hidden; j += 16)
+                {
+                    var pi = Vector512.LoadUnsafe(ref x, (nuint)j) + Vector512.LoadUnsafe(ref hp, (nuint)j);
+                    var pf = Vector512.LoadUnsafe(ref x, (nuint)(hidden + j)) + Vector512.LoadUnsafe(ref hp, (nuint)(hidden + j));
+                    var pg = Vector512.LoadUnsafe(ref x, (nuint)(2 * hidden + j)) + Vector512.LoadUnsafe(ref hp, (nuint)(2 * hidden + j));
+                    var po = Vector512.LoadUnsafe(ref x, (nuint)(3 * hidden + j)) + Vector512.LoadUnsafe(ref hp, (nuint)(3 * hidden + j));
+                    if (bias)
+                    {
+                        pi += Vector512.LoadUnsafe(ref bb, (nuint)j);
+                        pf += Vector512.LoadUnsafe(ref bb, (nuint)(hidden + j));
+                        pg += Vector512.LoadUnsafe(ref bb, (nuint)(2 * hidden + j));
+                        po += Vector512.LoadUnsafe(ref bb, (nuint)(3 * hidden + j));
+                    }
+                    var i = Activations.Sigmoid(pi);
+                    var f = Activations.Sigmoid(pf);
+                    var g = Activations.Tanh(pg);
+                    var o = Activations.Sigmoid(po);
+                    i.StoreUnsafe(ref a, (nuint)j);
+                    f.StoreUnsafe(ref a, (nuint)(hidden + j));
+                    g.StoreUnsafe(ref a, (nuint)(2 * hidden + j));
+                    o.StoreUnsafe(ref a, (nuint)(3 * hidden + j));
+                    var c = Vector512.FusedMultiplyAdd(i, g, f * Vector512.LoadUnsafe(ref cp, (nuint)j));
+                    var t = Activations.Tanh(c);
+                    c.StoreUnsafe(ref cn, (nuint)j);
+                    t.StoreUnsafe(ref tc, (nuint)j);
+                    (o * t).StoreUnsafe(ref hn, (nuint)j);
+                }
             }
-            TensorPrimitives.Sigmoid(row[..(2 * hidden)], row[..(2 * hidden)]);
-            TensorPrimitives.Tanh(row.Slice(2 * hidden, hidden), row.Slice(2 * hidden, hidden));
-            TensorPrimitives.Sigmoid(row.Slice(3 * hidden, hidden), row.Slice(3 * hidden, hidden));
-            var i = row[..hidden];
-            var f = row.Slice(hidden, hidden);
-            var g = row.Slice(2 * hidden, hidden);
-            var o = row.Slice(3 * hidden, hidden);
-            var c = cNew.Slice(r * hidden, hidden);
-            var tc = tanhC.Slice(r * hidden, hidden);
-            TensorPrimitives.Multiply(f, cPrev.Slice(r * hidden, hidden), c);
-            TensorPrimitives.FusedMultiplyAdd(i, g, c, c);
-            TensorPrimitives.Tanh(c, tc);
-            TensorPrimitives.Multiply(o, tc, hNew.Slice(r * hidden, hidden));
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j + 8 <= hidden; j += 8)
+                {
+                    var pi = Vector256.LoadUnsafe(ref x, (nuint)j) + Vector256.LoadUnsafe(ref hp, (nuint)j);
+                    var pf = Vector256.LoadUnsafe(ref x, (nuint)(hidden + j)) + Vector256.LoadUnsafe(ref hp, (nuint)(hidden + j));
+                    var pg = Vector256.LoadUnsafe(ref x, (nuint)(2 * hidden + j)) + Vector256.LoadUnsafe(ref hp, (nuint)(2 * hidden + j));
+                    var po = Vector256.LoadUnsafe(ref x, (nuint)(3 * hidden + j)) + Vector256.LoadUnsafe(ref hp, (nuint)(3 * hidden + j));
+                    if (bias)
+                    {
+                        pi += Vector256.LoadUnsafe(ref bb, (nuint)j);
+                        pf += Vector256.LoadUnsafe(ref bb, (nuint)(hidden + j));
+                        pg += Vector256.LoadUnsafe(ref bb, (nuint)(2 * hidden + j));
+                        po += Vector256.LoadUnsafe(ref bb, (nuint)(3 * hidden + j));
+                    }
+                    var i = Activations.Sigmoid(pi);
+                    var f = Activations.Sigmoid(pf);
+                    var g = Activations.Tanh(pg);
+                    var o = Activations.Sigmoid(po);
+                    i.StoreUnsafe(ref a, (nuint)j);
+                    f.StoreUnsafe(ref a, (nuint)(hidden + j));
+                    g.StoreUnsafe(ref a, (nuint)(2 * hidden + j));
+                    o.StoreUnsafe(ref a, (nuint)(3 * hidden + j));
+                    var c = Vector256.FusedMultiplyAdd(i, g, f * Vector256.LoadUnsafe(ref cp, (nuint)j));
+                    var t = Activations.Tanh(c);
+                    c.StoreUnsafe(ref cn, (nuint)j);
+                    t.StoreUnsafe(ref tc, (nuint)j);
+                    (o * t).StoreUnsafe(ref hn, (nuint)j);
+                }
+            }
+            for (; j < hidden; j++)
+            {
+                float pi = Unsafe.Add(ref x, j) + Unsafe.Add(ref hp, j);
+                float pf = Unsafe.Add(ref x, hidden + j) + Unsafe.Add(ref hp, hidden + j);
+                float pg = Unsafe.Add(ref x, 2 * hidden + j) + Unsafe.Add(ref hp, 2 * hidden + j);
+                float po = Unsafe.Add(ref x, 3 * hidden + j) + Unsafe.Add(ref hp, 3 * hidden + j);
+                if (bias)
+                {
+                    pi += Unsafe.Add(ref bb, j);
+                    pf += Unsafe.Add(ref bb, hidden + j);
+                    pg += Unsafe.Add(ref bb, 2 * hidden + j);
+                    po += Unsafe.Add(ref bb, 3 * hidden + j);
+                }
+                float i = Activations.Sigmoid(pi);
+                float f = Activations.Sigmoid(pf);
+                float g = Activations.Tanh(pg);
+                float o = Activations.Sigmoid(po);
+                Unsafe.Add(ref a, j) = i;
+                Unsafe.Add(ref a, hidden + j) = f;
+                Unsafe.Add(ref a, 2 * hidden + j) = g;
+                Unsafe.Add(ref a, 3 * hidden + j) = o;
+                float c = MathF.FusedMultiplyAdd(i, g, f * Unsafe.Add(ref cp, j));
+                float t = Activations.Tanh(c);
+                Unsafe.Add(ref cn, j) = c;
+                Unsafe.Add(ref tc, j) = t;
+                Unsafe.Add(ref hn, j) = o * t;
+            }
         }
     }
 

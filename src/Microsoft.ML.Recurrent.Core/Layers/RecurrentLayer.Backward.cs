@@ -143,20 +143,24 @@ public sealed partial class RecurrentLayer
         Gemm.Multiply(true, false, gh, h, n, dGh, gh, ws.HiddenIn[slot].AsSpan(0, n * h), h, Parameters.GetGradients(_weightHh[slot]), h, accumulate: true);
         if (_biasIh[slot] is { } bIh)
         {
-            AddColumnSums(dG, n, gh, Parameters.GetGradients(bIh));
-            AddColumnSums(dGh, n, gh, Parameters.GetGradients(_biasHh[slot]!));
+            // Column sums of all steps as ones^T dG (parallel, vectorised, in row order per KC block); for
+            // LSTM and RNN dGh is dG, so one sum serves both biases.
+            var ones = RecurrentWorkspace.Ensure(ref ws.Ones, n).AsSpan(0, n);
+            ones.Fill(1f);
+            var sums = RecurrentWorkspace.Ensure(ref ws.BiasGradient, gh).AsSpan(0, gh);
+            Gemm.Multiply(false, false, 1, gh, n, ones, n, dG, gh, sums, gh, accumulate: false);
+            var gIh = Parameters.GetGradients(bIh);
+            TensorPrimitives.Add(gIh, sums, gIh);
+            if (o.Cell == RecurrentCellKind.Gru)
+            {
+                Gemm.Multiply(false, false, 1, gh, n, ones, n, dGh, gh, sums, gh, accumulate: false);
+            }
+            var gHh = Parameters.GetGradients(_biasHh[slot]!);
+            TensorPrimitives.Add(gHh, sums, gHh);
         }
         if (needDx)
         {
             Gemm.Multiply(false, false, n, inSize, gh, dG, gh, Parameters.GetValues(_weightIh[slot]), inSize, dx, inSize, accumulate: true);
-        }
-    }
-
-    private static void AddColumnSums(ReadOnlySpan<float> matrix, int rows, int cols, Span<float> target)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            TensorPrimitives.Add(target, matrix.Slice(r * cols, cols), target);
         }
     }
 

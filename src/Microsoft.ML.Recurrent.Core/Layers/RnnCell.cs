@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
+using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -38,7 +40,32 @@ internal static class RnnCell
         }
         else
         {
-            TensorPrimitives.Tanh(hNew[..n], hNew[..n]);
+            Tanh(hNew[..n]);
+        }
+    }
+
+    // In place, with the same tanh as the LSTM and GRU kernels (lanes and tail alike).
+    private static void Tanh(Span<float> values)
+    {
+        ref float v = ref MemoryMarshal.GetReference(values);
+        int n = values.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= n; i += 16)
+            {
+                Activations.Tanh(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i + 8 <= n; i += 8)
+            {
+                Activations.Tanh(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            Unsafe.Add(ref v, i) = Activations.Tanh(Unsafe.Add(ref v, i));
         }
     }
 

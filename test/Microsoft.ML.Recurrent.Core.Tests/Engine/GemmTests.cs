@@ -156,6 +156,51 @@ public sealed class GemmTests
 
     [TestMethod]
     [DataRow(1)]
+    [DataRow(2)]
+    public void Multiply_OneRowStrideOfWholeCacheLines_EveryStartBitIdenticalToBatchRow(int threads)
+    {
+        // One row with ldb a multiple of 16 takes the aligned one-row path, which peels the columns before the
+        // first 64-byte boundary: every start offset of B must give the row a batch gives it, and the right sum.
+        var rng = new Random(11);
+        ComputeSettings.MaxThreads = threads;
+        foreach ((int n, int k) in new[] { (20, 33), (130, 600), (512, 128), (700, 65) })
+        {
+            int ldb = (n + 15) / 16 * 16;
+            float[] storage = Problem.Fill(rng, k * ldb + 16);
+            float[] a = Problem.Fill(rng, 8 * k);
+            float[] c0 = Problem.Fill(rng, 8 * n);
+            for (int offset = 0; offset < 16; offset++)
+            {
+                var b = storage.AsSpan(offset, (k - 1) * ldb + n);
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    float[] batch = (float[])c0.Clone();
+                    Gemm.Multiply(false, false, 8, n, k, a, k, b, ldb, batch, n, accumulate);
+                    for (int i = 0; i < 8; i += 7)
+                    {
+                        float[] row = c0.AsSpan(i * n, n).ToArray();
+                        Gemm.Multiply(false, false, 1, n, k, a.AsSpan(i * k, k), k, b, ldb, row, n, accumulate);
+                        TestAssert.AssertBitIdentical(batch.AsSpan(i * n, n), row, $"n={n} k={k} offset={offset} row {i} accumulate {accumulate}");
+                    }
+                }
+            }
+            var reference = new double[n];
+            var b0 = storage.AsSpan(3);
+            for (int j = 0; j < n; j++)
+            {
+                for (int p = 0; p < k; p++)
+                {
+                    reference[j] += (double)a[p] * b0[p * ldb + j];
+                }
+            }
+            var single = new float[n];
+            Gemm.Multiply(false, false, 1, n, k, a, k, b0, ldb, single, n, accumulate: false);
+            TestAssert.AssertClose(reference, single, 1e-5, Tolerance(k), $"n={n} k={k}");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(1)]
     [DataRow(3)]
     [DataRow(40)]
     public void Multiply_NaNInput_PropagatesToAffectedOutputs(int m)
@@ -296,7 +341,7 @@ public sealed class GemmTests
 
         public override string ToString() => $"{(TransA ? "T" : "N")}{(TransB ? "T" : "N")} m={M} n={N} k={K} lda={Lda} ldb={Ldb} ldc={Ldc}";
 
-        private static float[] Fill(Random rng, int length)
+        public static float[] Fill(Random rng, int length)
         {
             var x = new float[length];
             for (int i = 0; i < x.Length; i++)
