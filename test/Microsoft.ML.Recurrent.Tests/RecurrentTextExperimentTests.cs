@@ -8,7 +8,7 @@ namespace Microsoft.ML.Recurrent.PluginTests;
 [TestClass]
 public sealed class RecurrentTextExperimentTests
 {
-    private static IEnumerable<RecurrentTextClassifierTests.Row> Rows(int count, int seed)
+    internal static IEnumerable<RecurrentTextClassifierTests.Row> Rows(int count, int seed)
     {
         var rng = new Random(seed);
         string[] good = ["great", "tasty", "friendly"], bad = ["awful", "rude", "cold"];
