@@ -56,7 +56,7 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, FileInfo? modelFile, int
 
 static ITransformer Search(MLContext mlContext, IDataView train, double minutes, int seed)
 {
-    var experiment = mlContext.BinaryClassification.RecurrentTextExperiment(new RecurrentTextExperimentSettings
+    var experiment = mlContext.BinaryClassification.RecurrentTextExperiment(new RecurrentExperimentSettings
     {
         MaxExperimentTime = TimeSpan.FromMinutes(minutes), Seed = seed,
     });

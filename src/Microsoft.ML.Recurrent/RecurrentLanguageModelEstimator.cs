@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 
@@ -64,20 +65,9 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
     public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var column = input.Schema.GetColumnOrNull(Options.TextColumnName);
-        if (column is null || column.Value.Type is not TextDataViewType)
-        {
-            throw new ArgumentOutOfRangeException(nameof(input), $"Column '{Options.TextColumnName}' {(column is null ? "was not found" : $"has type {column.Value.Type}")}; expected a text (string) column.");
-        }
-        var texts = input.GetColumn<string>(column.Value).Where(t => !string.IsNullOrEmpty(t)).ToList();
-        var sequencer = TextSequencer.Build(texts, Options.WordTokens ? new WordTokenizer() : new CharacterTokenizer(),
-            new VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = SpecialTokens.All });
-        var examples = texts
-            .Select(t => sequencer.Encode(t, addBegin: true, addEnd: true))
-            .Select(ids => ids.Length > Options.MaxSequenceLength + 1 ? ids[..(Options.MaxSequenceLength + 1)] : ids)
-            .Where(ids => ids.Length >= 2)
-            .Select(ids => SequenceExample.ForLanguageModel(ids))
-            .ToList();
+        var texts = ReadTexts(input, Options.TextColumnName, nameof(input));
+        var sequencer = BuildSequencer(texts, Options.WordTokens, Options.MinTokenCount);
+        var examples = Encode(sequencer, texts, Options.MaxSequenceLength);
         if (examples.Count == 0)
         {
             throw new ArgumentException($"Column '{Options.TextColumnName}' has no non-empty text to learn from.", nameof(input));
@@ -88,9 +78,35 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
             Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, Dropout = Options.Dropout,
         }, Options.Seed);
         var result = Options.Train(model, examples);
+        return CreateTransformer(_context, Options.TextColumnName, model, sequencer, Options.MaxSequenceLength, result, input);
+    }
+
+    // The non-empty texts of the column, in row order.
+    internal static List<string> ReadTexts(IDataView data, string textColumn, string paramName)
+    {
+        var column = ColumnCheck.Require(data.Schema, textColumn, "a text (string) column", t => t is TextDataViewType, paramName);
+        return data.GetColumn<string>(column).Where(t => !string.IsNullOrEmpty(t)).ToList();
+    }
+
+    internal static TextSequencer BuildSequencer(IEnumerable<string> texts, bool wordTokens, int minCount) =>
+        TextSequencer.Build(texts, wordTokens ? new WordTokenizer() : new CharacterTokenizer(),
+            new VocabularyOptions { MinCount = minCount, SpecialTokens = SpecialTokens.All });
+
+    // Each text framed by BOS and EOS and cut to maxLength steps (maxLength + 1 ids); texts with no step are left out.
+    internal static List<SequenceExample> Encode(TextSequencer sequencer, IEnumerable<string> texts, int maxLength) => texts
+        .Select(t => sequencer.Encode(t, addBegin: true, addEnd: true))
+        .Select(ids => ids.Length > maxLength + 1 ? ids[..(maxLength + 1)] : ids)
+        .Where(ids => ids.Length >= 2)
+        .Select(ids => SequenceExample.ForLanguageModel(ids))
+        .ToList();
+
+    // Wraps a trained model into the saveable chain of stock parts.
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model, TextSequencer sequencer,
+        int maxLength, TrainingResult? result, IDataView input)
+    {
         var bundle = new RecurrentModelBundle(model, sequencer, null,
-            [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "language-model")]);
-        return new RecurrentModelTransformer(Template(_context, Options.TextColumnName, bundle.ToBase64()).Fit(input), bundle, result);
+            [new(RecurrentTextClassifierEstimator.MaxLengthKey, maxLength)], [new("task", "language-model")]);
+        return new RecurrentModelTransformer(Template(context, textColumn, bundle.ToBase64()).Fit(input), bundle, result);
     }
 
     private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText) =>

@@ -13,11 +13,12 @@ public sealed class RecurrentModelTransformer : ITransformer
 {
     private readonly ITransformer _chain;
 
-    internal RecurrentModelTransformer(ITransformer chain, RecurrentModelBundle bundle, TrainingResult training)
+    // A model with no training record of its own (an experiment's best trial kept without a refit) gets an empty history.
+    internal RecurrentModelTransformer(ITransformer chain, RecurrentModelBundle bundle, TrainingResult? training)
     {
         _chain = chain;
         Model = bundle;
-        TrainingResult = training;
+        TrainingResult = training ?? new TrainingResult { History = [] };
     }
 
     /// <summary>The trained model with its vocabulary (save it on its own with <see cref="RecurrentModelBundle.Save(string)"/>).</summary>

@@ -13,6 +13,7 @@ namespace Microsoft.ML.Recurrent;
 /// </summary>
 public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<RecurrentModelTransformer>
 {
+    internal const string KeyLabel = "a key (UInt32) label made with Conversion.MapValueToKey";
     private readonly MLContext _context;
 
     internal RecurrentMulticlassTextClassifierEstimator(MLContext context, RecurrentTextClassifierOptions options)
@@ -35,13 +36,13 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         bool tokens = text.Name is not null && text.IsKey && text.Kind != SchemaShape.Column.VectorKind.Scalar;
         if (!tokens && (text.Name is null || text.Kind != SchemaShape.Column.VectorKind.Scalar || text.ItemType is not TextDataViewType))
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected a text (string) column or a key vector (tokens).");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected {RecurrentTextClassifierEstimator.TextOrTokens}.");
         }
         var label = inputSchema.FirstOrDefault(c => c.Name == Options.LabelColumnName);
         if (label.Name is null || !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
         {
             throw new ArgumentOutOfRangeException(nameof(inputSchema),
-                $"Column '{Options.LabelColumnName}' {(label.Name is null ? "was not found" : $"has type {label.ItemType}{(label.IsKey ? " key vector" : "")}")}; expected a key (UInt32) label made with Conversion.MapValueToKey.");
+                $"Column '{Options.LabelColumnName}' {(label.Name is null ? "was not found" : $"has type {label.ItemType}{(label.IsKey ? " key vector" : "")}")}; expected {KeyLabel}.");
         }
         // A schema shape does not carry the key count; the shape of the output is the same for any count.
         return Template(_context, Options.TextColumnName, "", ["0", "1"], tokens).GetOutputSchema(inputSchema);
@@ -53,26 +54,15 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
     public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var (rows, names) = ReadRows(input, nameof(input));
+        var (rows, names) = ReadRows(input, Options.TextColumnName, Options.LabelColumnName, nameof(input));
         if (rows.Count == 0)
         {
             throw new ArgumentException($"The training data is empty: no rows with a label in column '{Options.LabelColumnName}'.", nameof(input));
         }
-        if (rows.Select(r => r.Label).Distinct().Count() < 2)
-        {
-            throw new ArgumentException($"The label column '{Options.LabelColumnName}' has only one class in {rows.Count} rows; a classifier needs at least two.", nameof(input));
-        }
+        RequireTwoClasses(rows, Options.LabelColumnName, nameof(input));
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, Options.TextColumnName);
-        var sequencer = tokenInput
-            ? new Text.TextSequencer(new Text.WordTokenizer(), Text.Vocabulary.Build(rows.Select(r => TokenColumn.Split(r.Text)),
-                new Text.VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = Text.SpecialTokens.Pad | Text.SpecialTokens.Unknown }))
-            : RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), Options.WordTokens, Options.MinTokenCount);
-        var examples = rows.Select(r =>
-        {
-            int[] ids = tokenInput ? sequencer.Vocabulary.Encode(TokenColumn.Split(r.Text)) : sequencer.Encode(r.Text);
-            ids = ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > Options.MaxSequenceLength ? ids[..Options.MaxSequenceLength] : ids;
-            return SequenceExample.ForClassification(ids, r.Label);
-        }).ToList();
+        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), tokenInput, Options.WordTokens, Options.MinTokenCount);
+        var examples = EncodeRows(sequencer, rows, tokenInput, Options.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
@@ -83,9 +73,27 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         {
             Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
         }).Fit(examples, null, Options.Progress);
+        return CreateTransformer(_context, Options.TextColumnName, model, sequencer, names, Options.MaxSequenceLength, result, input, tokenInput);
+    }
+
+    internal static void RequireTwoClasses(List<(string Text, int Label)> rows, string labelColumn, string paramName)
+    {
+        if (rows.Select(r => r.Label).Distinct().Count() < 2)
+        {
+            throw new ArgumentException($"The label column '{labelColumn}' has only one class in {rows.Count} rows; a classifier needs at least two.", paramName);
+        }
+    }
+
+    internal static List<SequenceExample> EncodeRows(Text.TextSequencer sequencer, List<(string Text, int Label)> rows, bool tokenInput, int maxLength) =>
+        rows.Select(r => SequenceExample.ForClassification(RecurrentTextClassifierEstimator.Encode(sequencer, r.Text, tokenInput, maxLength), r.Label)).ToList();
+
+    // Wraps a trained model into the saveable chain of stock parts.
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model, Text.TextSequencer sequencer,
+        string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput)
+    {
         var bundle = new RecurrentModelBundle(model, sequencer, names,
-            [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "multiclass-text-classification")]);
-        var chain = Template(_context, Options.TextColumnName, bundle.ToBase64(), names, tokenInput).Fit(input);
+            [new(RecurrentTextClassifierEstimator.MaxLengthKey, maxLength)], [new("task", "multiclass-text-classification")]);
+        var chain = Template(context, textColumn, bundle.ToBase64(), names, tokenInput).Fit(input);
         return new RecurrentModelTransformer(chain, bundle, result);
     }
 
@@ -106,21 +114,23 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
             .Append(context.Transforms.DropColumns(helpers.ToArray()));
     }
 
-    private (List<(string Text, int Label)> Rows, string[] Names) ReadRows(IDataView data, string paramName)
+    // Rows with a missing label (key 0) are skipped; labels are 0-based class indices.
+    internal static (List<(string Text, int Label)> Rows, string[] Names) ReadRows(IDataView data, string textColumn, string labelColumn, string paramName)
     {
-        var text = data.Schema.GetColumnOrNull(Options.TextColumnName);
-        bool tokenInput = TokenColumn.IsKeyVector(data.Schema, Options.TextColumnName);
-        if (text is null || (!tokenInput && text.Value.Type is not TextDataViewType))
+        bool tokenInput = TokenColumn.IsKeyVector(data.Schema, textColumn);
+        var text = ColumnCheck.Require(data.Schema, textColumn, RecurrentTextClassifierEstimator.TextOrTokens, t => tokenInput || t is TextDataViewType, paramName);
+        var label = ColumnCheck.Require(data.Schema, labelColumn, KeyLabel, t => t is KeyDataViewType && t.RawType == typeof(uint), paramName);
+        ulong count = ((KeyDataViewType)label.Type).Count;
+        if (count < 2 || count > RecurrentMulticlassOutput.MaxClasses)
         {
-            throw new ArgumentOutOfRangeException(paramName, $"Column '{Options.TextColumnName}' {(text is null ? "was not found" : $"has type {text.Value.Type}")}; expected a text (string) column.");
+            throw new ArgumentOutOfRangeException(paramName, $"Column '{labelColumn}' has {count} classes; a recurrent multiclass classifier takes 2 to {RecurrentMulticlassOutput.MaxClasses}.");
         }
-        var label = data.Schema.GetColumnOrNull(Options.LabelColumnName);
-        int classes = KeyCount(label?.Type, paramName);
+        int classes = (int)count;
         var names = Enumerable.Range(1, classes).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         VBuffer<ReadOnlyMemory<char>> keyValues = default;
-        if (label!.Value.Annotations.Schema.GetColumnOrNull("KeyValues")?.Type is VectorDataViewType { ItemType: TextDataViewType })
+        if (label.Annotations.Schema.GetColumnOrNull("KeyValues")?.Type is VectorDataViewType { ItemType: TextDataViewType })
         {
-            label.Value.GetKeyValues(ref keyValues);
+            label.GetKeyValues(ref keyValues);
             var dense = keyValues.DenseValues().ToArray();
             for (int i = 0; i < Math.Min(classes, dense.Length); i++)
             {
@@ -130,15 +140,15 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         var rows = new List<(string, int)>();
         if (tokenInput)
         {
-            var tokenRows = TokenColumn.ReadTokens(data, Options.TextColumnName, paramName);
-            var keys = data.GetColumn<uint>(label.Value).ToList();
+            var tokenRows = TokenColumn.ReadTokens(data, textColumn, paramName);
+            var keys = data.GetColumn<uint>(label).ToList();
             // Key-vector rows travel as their tokens joined by the token separator.
             rows.AddRange(tokenRows.Zip(keys).Where(p => p.Second != 0).Select(p => (string.Join(TokenColumn.Separator, p.First), (int)p.Second - 1)));
             return (rows, names);
         }
-        using var cursor = data.GetRowCursor([text.Value, label.Value]);
-        var getText = cursor.GetGetter<ReadOnlyMemory<char>>(text.Value);
-        var getLabel = cursor.GetGetter<uint>(label.Value);
+        using var cursor = data.GetRowCursor([text, label]);
+        var getText = cursor.GetGetter<ReadOnlyMemory<char>>(text);
+        var getLabel = cursor.GetGetter<uint>(label);
         ReadOnlyMemory<char> t = default;
         uint key = 0;
         while (cursor.MoveNext())
@@ -151,20 +161,6 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
             }
         }
         return (rows, names);
-    }
-
-    private int KeyCount(DataViewType? type, string paramName)
-    {
-        ulong count = type is KeyDataViewType key ? key.Count : 0;
-        if (type is null || count == 0 || type.RawType != typeof(uint))
-        {
-            throw new ArgumentOutOfRangeException(paramName, $"Column '{Options.LabelColumnName}' {(type is null ? "was not found" : $"has type {type}")}; expected a key (UInt32) label made with Conversion.MapValueToKey.");
-        }
-        if (count < 2 || count > RecurrentMulticlassOutput.MaxClasses)
-        {
-            throw new ArgumentOutOfRangeException(paramName, $"Column '{Options.LabelColumnName}' has {count} classes; a recurrent multiclass classifier takes 2 to {RecurrentMulticlassOutput.MaxClasses}.");
-        }
-        return (int)count;
     }
 
     private sealed class KeyName

@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 
@@ -64,38 +65,46 @@ public sealed class RecurrentSeriesRegressorEstimator : IEstimator<RecurrentMode
     public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var rows = ReadRows(input);
+        var rows = ReadRows(input, Options.FeatureColumnName, Options.LabelColumnName, nameof(input));
         if (rows.Count == 0)
         {
             throw new ArgumentException($"The training data is empty: no rows in columns '{Options.FeatureColumnName}' and '{Options.LabelColumnName}'.", nameof(input));
         }
-        for (int i = 0; i < rows.Count; i++)
-        {
-            if (rows[i].Series.Length == 0 || !Array.TrueForAll(rows[i].Series, float.IsFinite) || !float.IsFinite(rows[i].Label))
-            {
-                throw new ArgumentException($"Row {i} of the training data has {(rows[i].Series.Length == 0 ? "an empty series" : "a non-finite value")} in '{Options.FeatureColumnName}' or '{Options.LabelColumnName}'; training needs finite numbers and at least one step.", nameof(input));
-            }
-        }
-        var all = rows.SelectMany(r => r.Series).Select(v => (double)v).ToArray();
-        double mean = all.Average();
-        double std = Math.Sqrt(all.Select(v => (v - mean) * (v - mean)).Average());
-        std = std > 1e-12 ? std : 1.0;
-        var examples = rows.Select(r =>
-        {
-            var s = r.Series.Length > Options.MaxSequenceLength ? r.Series[^Options.MaxSequenceLength..] : r.Series;
-            return SequenceExample.ForRegression(s.Select(v => (float)((v - mean) / std)).ToArray(), [(float)((r.Label - mean) / std)]);
-        }).ToList();
+        var (mean, std) = Statistics(rows);
+        var examples = Encode(rows, mean, std, Options.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Regression, InputFeatures = 1, Cell = Options.Cell, HiddenSize = Options.HiddenSize,
             NumLayers = Options.NumLayers, OutputSize = 1, Dropout = Options.Dropout,
         }, Options.Seed);
         var result = Options.Train(model, examples);
+        return CreateTransformer(_context, Options.FeatureColumnName, model, mean, std, Options.MaxSequenceLength, result, input);
+    }
+
+    // The mean and deviation of every series value: the model sees standardised values and labels.
+    internal static (double Mean, double Std) Statistics(List<(float[] Series, float Label)> rows)
+    {
+        var all = rows.SelectMany(r => r.Series).Select(v => (double)v).ToArray();
+        double mean = all.Average();
+        double std = Math.Sqrt(all.Select(v => (v - mean) * (v - mean)).Average());
+        return (mean, std > 1e-12 ? std : 1.0);
+    }
+
+    // Each series cut to its most recent maxLength values, standardised, with its standardised label.
+    internal static List<SequenceExample> Encode(List<(float[] Series, float Label)> rows, double mean, double std, int maxLength) => rows.Select(r =>
+    {
+        var s = r.Series.Length > maxLength ? r.Series[^maxLength..] : r.Series;
+        return SequenceExample.ForRegression(s.Select(v => (float)((v - mean) / std)).ToArray(), [(float)((r.Label - mean) / std)]);
+    }).ToList();
+
+    // Wraps a trained model into the saveable chain of stock parts.
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string featureColumn, SequenceModel model, double mean, double std,
+        int maxLength, TrainingResult? result, IDataView input)
+    {
         var bundle = new RecurrentModelBundle(model, null, null,
-            [new(MeanKey, mean), new(StdKey, std), new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)],
+            [new(MeanKey, mean), new(StdKey, std), new(RecurrentTextClassifierEstimator.MaxLengthKey, maxLength)],
             [new("task", "series-regression")]);
-        var chain = Template(_context, Options.FeatureColumnName, bundle.ToBase64()).Fit(input);
-        return new RecurrentModelTransformer(chain, bundle, result);
+        return new RecurrentModelTransformer(Template(context, featureColumn, bundle.ToBase64()).Fit(input), bundle, result);
     }
 
     private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string featureColumn, string modelText) =>
@@ -103,29 +112,28 @@ public sealed class RecurrentSeriesRegressorEstimator : IEstimator<RecurrentMode
             .Append(context.Transforms.CustomMapping<RecurrentSeriesInput, RecurrentRegressionOutput>(RecurrentSeriesRegressorFactory.Map, RecurrentSeriesRegressorFactory.ContractName))
             .Append(context.Transforms.DropColumns(RecurrentColumnNames.Series, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
 
-    private List<(float[] Series, float Label)> ReadRows(IDataView data)
+    // Every row, in row order; an empty series or a non-finite value is an error naming the row.
+    internal static List<(float[] Series, float Label)> ReadRows(IDataView data, string featureColumn, string labelColumn, string paramName)
     {
-        var features = data.Schema.GetColumnOrNull(Options.FeatureColumnName);
-        if (features is null || features.Value.Type is not VectorDataViewType { ItemType: var item } || item != NumberDataViewType.Single)
-        {
-            throw new ArgumentOutOfRangeException(nameof(data), $"Column '{Options.FeatureColumnName}' {(features is null ? "was not found" : $"has type {features.Value.Type}")}; expected a vector of Single (the series).");
-        }
-        var label = data.Schema.GetColumnOrNull(Options.LabelColumnName);
-        if (label is null || label.Value.Type != NumberDataViewType.Single)
-        {
-            throw new ArgumentOutOfRangeException(nameof(data), $"Column '{Options.LabelColumnName}' {(label is null ? "was not found" : $"has type {label.Value.Type}")}; expected Single.");
-        }
+        var features = ColumnCheck.Require(data.Schema, featureColumn, "a vector of Single (the series)",
+            t => t is VectorDataViewType { ItemType: var item } && item == NumberDataViewType.Single, paramName);
+        var label = ColumnCheck.Require(data.Schema, labelColumn, "Single", t => t == NumberDataViewType.Single, paramName);
         var rows = new List<(float[], float)>();
-        using var cursor = data.GetRowCursor([features.Value, label.Value]);
-        var getFeatures = cursor.GetGetter<VBuffer<float>>(features.Value);
-        var getLabel = cursor.GetGetter<float>(label.Value);
+        using var cursor = data.GetRowCursor([features, label]);
+        var getFeatures = cursor.GetGetter<VBuffer<float>>(features);
+        var getLabel = cursor.GetGetter<float>(label);
         VBuffer<float> f = default;
         float l = 0;
         while (cursor.MoveNext())
         {
             getFeatures(ref f);
             getLabel(ref l);
-            rows.Add((f.DenseValues().ToArray(), l));
+            var series = f.DenseValues().ToArray();
+            if (series.Length == 0 || !Array.TrueForAll(series, float.IsFinite) || !float.IsFinite(l))
+            {
+                throw new ArgumentException($"Row {rows.Count} of the data has {(series.Length == 0 ? "an empty series" : "a non-finite value")} in '{featureColumn}' or '{labelColumn}'; training needs finite numbers and at least one step.", paramName);
+            }
+            rows.Add((series, l));
         }
         return rows;
     }

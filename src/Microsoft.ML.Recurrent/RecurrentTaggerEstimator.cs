@@ -2,6 +2,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 
@@ -33,6 +34,7 @@ public sealed class RecurrentTaggerOptions : RecurrentTrainingOptions
 /// </summary>
 public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransformer>
 {
+    private const string TextVector = "a vector of text";
     private readonly MLContext _context;
 
     internal RecurrentTaggerEstimator(MLContext context, RecurrentTaggerOptions options)
@@ -62,54 +64,82 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransfor
     public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var tokensColumn = RequireTextVector(input.Schema, Options.TokensColumnName);
-        var tagsColumn = RequireTextVector(input.Schema, Options.LabelColumnName);
-        var rows = new List<(string[] Tokens, string[] Tags)>();
-        using (var cursor = input.GetRowCursor([tokensColumn, tagsColumn]))
-        {
-            var getTokens = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(tokensColumn);
-            var getTags = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(tagsColumn);
-            VBuffer<ReadOnlyMemory<char>> tokens = default, tags = default;
-            while (cursor.MoveNext())
-            {
-                getTokens(ref tokens);
-                getTags(ref tags);
-                var tk = tokens.DenseValues().Select(t => t.ToString()).ToArray();
-                var tg = tags.DenseValues().Select(t => t.ToString()).ToArray();
-                if (tk.Length != tg.Length)
-                {
-                    throw new ArgumentException($"Row {rows.Count} has {tk.Length} tokens in '{Options.TokensColumnName}' but {tg.Length} tags in '{Options.LabelColumnName}'; a tagger needs one tag per token.", nameof(input));
-                }
-                if (tk.Length > 0)
-                {
-                    rows.Add((tk, tg));
-                }
-            }
-        }
+        var rows = ReadRows(input, Options.TokensColumnName, Options.LabelColumnName, nameof(input));
         if (rows.Count == 0)
         {
             throw new ArgumentException($"The training data has no non-empty token sequences in '{Options.TokensColumnName}'.", nameof(input));
         }
-        var vocabulary = Vocabulary.Build(rows.Select(r => r.Tokens), new VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown });
-        var tagNames = rows.SelectMany(r => r.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        if (tagNames.Length < 2)
-        {
-            throw new ArgumentException($"Column '{Options.LabelColumnName}' has only one tag ({tagNames[0]}); a tagger needs at least two.", nameof(input));
-        }
-        var tagIds = tagNames.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
-        var examples = rows.SelectMany(r => Enumerable.Range(0, (r.Tokens.Length + Options.MaxSequenceLength - 1) / Options.MaxSequenceLength)
-            .Select(w => SequenceExample.ForTagging(
-                vocabulary.Encode(r.Tokens.Skip(w * Options.MaxSequenceLength).Take(Options.MaxSequenceLength)),
-                r.Tags.Skip(w * Options.MaxSequenceLength).Take(Options.MaxSequenceLength).Select(t => tagIds[t]).ToArray()))).ToList();
+        var vocabulary = BuildVocabulary(rows, Options.MinTokenCount);
+        var tagNames = TagNames(rows, Options.LabelColumnName, nameof(input));
+        var examples = Encode(rows, vocabulary, tagNames, Options.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, EmbeddingSize = Options.EmbeddingSize, Cell = Options.Cell,
             HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, OutputSize = tagNames.Length, Dropout = Options.Dropout,
         }, Options.Seed);
         var result = Options.Train(model, examples);
+        return CreateTransformer(_context, Options.TokensColumnName, model, vocabulary, tagNames, Options.MaxSequenceLength, result, input);
+    }
+
+    // The non-empty sentences, in row order; a row whose tags do not match its tokens one to one is an error naming it.
+    internal static List<(string[] Tokens, string[] Tags)> ReadRows(IDataView data, string tokensColumn, string tagsColumn, string paramName)
+    {
+        var tokensCol = ColumnCheck.Require(data.Schema, tokensColumn, TextVector, IsTextVector, paramName);
+        var tagsCol = ColumnCheck.Require(data.Schema, tagsColumn, TextVector, IsTextVector, paramName);
+        var rows = new List<(string[] Tokens, string[] Tags)>();
+        using var cursor = data.GetRowCursor([tokensCol, tagsCol]);
+        var getTokens = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(tokensCol);
+        var getTags = cursor.GetGetter<VBuffer<ReadOnlyMemory<char>>>(tagsCol);
+        VBuffer<ReadOnlyMemory<char>> tokens = default, tags = default;
+        for (long row = 0; cursor.MoveNext(); row++)
+        {
+            getTokens(ref tokens);
+            getTags(ref tags);
+            var tk = tokens.DenseValues().Select(t => t.ToString()).ToArray();
+            var tg = tags.DenseValues().Select(t => t.ToString()).ToArray();
+            if (tk.Length != tg.Length)
+            {
+                throw new ArgumentException($"Row {row} has {tk.Length} tokens in '{tokensColumn}' but {tg.Length} tags in '{tagsColumn}'; a tagger needs one tag per token.", paramName);
+            }
+            if (tk.Length > 0)
+            {
+                rows.Add((tk, tg));
+            }
+        }
+        return rows;
+    }
+
+    internal static Vocabulary BuildVocabulary(IEnumerable<(string[] Tokens, string[] Tags)> rows, int minCount) =>
+        Vocabulary.Build(rows.Select(r => r.Tokens), new VocabularyOptions { MinCount = minCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown });
+
+    // The distinct tags in ordinal order: the model's classes.
+    internal static string[] TagNames(IEnumerable<(string[] Tokens, string[] Tags)> rows, string tagsColumn, string paramName)
+    {
+        var names = rows.SelectMany(r => r.Tags).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (names.Length < 2)
+        {
+            throw new ArgumentException($"Column '{tagsColumn}' has {(names.Length == 0 ? "no tags" : $"only one tag ({names[0]})")}; a tagger needs at least two.", paramName);
+        }
+        return names;
+    }
+
+    // Each sentence in windows of at most maxLength tokens.
+    internal static List<SequenceExample> Encode(IEnumerable<(string[] Tokens, string[] Tags)> rows, Vocabulary vocabulary, string[] tagNames, int maxLength)
+    {
+        var tagIds = tagNames.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
+        return rows.SelectMany(r => Enumerable.Range(0, (r.Tokens.Length + maxLength - 1) / maxLength)
+            .Select(w => SequenceExample.ForTagging(
+                vocabulary.Encode(r.Tokens.Skip(w * maxLength).Take(maxLength)),
+                r.Tags.Skip(w * maxLength).Take(maxLength).Select(t => tagIds[t]).ToArray()))).ToList();
+    }
+
+    // Wraps a trained model into the saveable chain of stock parts.
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string tokensColumn, SequenceModel model, Vocabulary vocabulary,
+        string[] tagNames, int maxLength, TrainingResult? result, IDataView input)
+    {
         var bundle = new RecurrentModelBundle(model, new TextSequencer(new WordTokenizer(), vocabulary), tagNames,
-            [new(RecurrentTextClassifierEstimator.MaxLengthKey, Options.MaxSequenceLength)], [new("task", "sequence-tagging")]);
-        return new RecurrentModelTransformer(Template(_context, Options.TokensColumnName, bundle.ToBase64()).Fit(input), bundle, result);
+            [new(RecurrentTextClassifierEstimator.MaxLengthKey, maxLength)], [new("task", "sequence-tagging")]);
+        return new RecurrentModelTransformer(Template(context, tokensColumn, bundle.ToBase64()).Fit(input), bundle, result);
     }
 
     private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string tokensColumn, string modelText) =>
@@ -117,13 +147,5 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransfor
             .Append(context.Transforms.CustomMapping<RecurrentTokensInput, RecurrentTaggerOutput>(RecurrentTaggerFactory.Map, RecurrentTaggerFactory.ContractName))
             .Append(context.Transforms.DropColumns(RecurrentColumnNames.Tokens, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
 
-    private static DataViewSchema.Column RequireTextVector(DataViewSchema schema, string name)
-    {
-        var column = schema.GetColumnOrNull(name);
-        if (column is null || column.Value.Type is not VectorDataViewType { ItemType: TextDataViewType })
-        {
-            throw new ArgumentOutOfRangeException(nameof(schema), $"Column '{name}' {(column is null ? "was not found" : $"has type {column.Value.Type}")}; expected a vector of text.");
-        }
-        return column.Value;
-    }
+    private static bool IsTextVector(DataViewType type) => type is VectorDataViewType { ItemType: TextDataViewType };
 }

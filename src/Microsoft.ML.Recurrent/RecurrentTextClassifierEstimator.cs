@@ -14,6 +14,7 @@ namespace Microsoft.ML.Recurrent;
 public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModelTransformer>
 {
     internal const string MaxLengthKey = "max_sequence_length";
+    internal const string TextOrTokens = "a text (string) column or a key vector (tokens)";
     private readonly MLContext _context;
 
     internal RecurrentTextClassifierEstimator(MLContext context, RecurrentTextClassifierOptions options)
@@ -71,19 +72,8 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
         }
 
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, Options.TextColumnName);
-        // Key-vector rows carry their tokens joined by U+001F (a separator no tokenizer keeps), text rows their text.
-        var sequencer = tokenInput
-            ? new TextSequencer(new WordTokenizer(), Vocabulary.Build(train.Select(r => TokenColumn.Split(r.Text)),
-                new VocabularyOptions { MinCount = Options.MinTokenCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown }))
-            : BuildSequencer(train.Select(r => r.Text), Options.WordTokens, Options.MinTokenCount);
-        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => tokenInput
-            ? data.Select(r =>
-            {
-                var t = TokenColumn.Split(r.Text);
-                int[] ids = t.Length == 0 ? [sequencer.Vocabulary.UnknownId] : sequencer.Vocabulary.Encode(t.Take(Options.MaxSequenceLength));
-                return SequenceExample.ForClassification(ids, r.Label ? 1 : 0);
-            }).ToList()
-            : EncodeRows(sequencer, data, Options.MaxSequenceLength);
+        var sequencer = BuildSequencer(train.Select(r => r.Text), tokenInput, Options.WordTokens, Options.MinTokenCount);
+        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, Options.MaxSequenceLength);
 
         var model = new SequenceModel(new SequenceModelOptions
         {
@@ -100,16 +90,24 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
         return CreateTransformer(_context, Options.TextColumnName, model, sequencer, Options.MaxSequenceLength, result, input, tokenInput);
     }
 
-    internal static TextSequencer BuildSequencer(IEnumerable<string> texts, bool wordTokens, int minCount) =>
-        TextSequencer.Build(texts, wordTokens ? new WordTokenizer() : new CharacterTokenizer(),
-            new VocabularyOptions { MinCount = minCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown });
-
-    internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, int maxLength) => rows.Select(r =>
+    // Key-vector rows carry their tokens joined by U+001F (a separator no tokenizer keeps), text rows their text.
+    internal static TextSequencer BuildSequencer(IEnumerable<string> texts, bool tokenInput, bool wordTokens, int minCount)
     {
-        int[] ids = sequencer.Encode(r.Text);
-        ids = ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > maxLength ? ids[..maxLength] : ids;
-        return SequenceExample.ForClassification(ids, r.Label ? 1 : 0);
-    }).ToList();
+        var vocabulary = new VocabularyOptions { MinCount = minCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown };
+        return tokenInput
+            ? new TextSequencer(new WordTokenizer(), Vocabulary.Build(texts.Select(TokenColumn.Split), vocabulary))
+            : TextSequencer.Build(texts, wordTokens ? new WordTokenizer() : new CharacterTokenizer(), vocabulary);
+    }
+
+    // The ids of one text (or joined tokens), cut to the first maxLength; an empty one is one unknown token.
+    internal static int[] Encode(TextSequencer sequencer, string text, bool tokenInput, int maxLength)
+    {
+        int[] ids = tokenInput ? sequencer.Vocabulary.Encode(TokenColumn.Split(text)) : sequencer.Encode(text);
+        return ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > maxLength ? ids[..maxLength] : ids;
+    }
+
+    internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, bool tokenInput, int maxLength) =>
+        rows.Select(r => SequenceExample.ForClassification(Encode(sequencer, r.Text, tokenInput, maxLength), r.Label ? 1 : 0)).ToList();
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
@@ -118,7 +116,7 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
         var bundle = new RecurrentModelBundle(model, sequencer, ["False", "True"],
             [new(MaxLengthKey, maxLength)], [new("task", "binary-text-classification")]);
         var chain = Template(context, textColumn, bundle.ToBase64(), tokenInput).Fit(input);
-        return new RecurrentModelTransformer(chain, bundle, result ?? new TrainingResult { History = [] });
+        return new RecurrentModelTransformer(chain, bundle, result);
     }
 
     // CopyColumns -> model key -> model text -> prediction mapping -> drop helpers: stock, saveable parts only.
@@ -139,11 +137,11 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
     {
         if (TokenColumn.IsKeyVector(data.Schema, textColumn))
         {
-            var label2 = RequireColumn(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
+            var label2 = ColumnCheck.Require(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
             return TokenColumn.Read(data, textColumn, label2, paramName).Select(r => (string.Join(TokenColumn.Separator, r.Tokens), r.Label)).ToList();
         }
-        var text = RequireColumn(data.Schema, textColumn, "text (string) or key vector (tokens)", t => t is TextDataViewType, paramName);
-        var label = RequireColumn(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
+        var text = ColumnCheck.Require(data.Schema, textColumn, TextOrTokens, t => t is TextDataViewType, paramName);
+        var label = ColumnCheck.Require(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
         var rows = new List<(string, bool)>();
         using var cursor = data.GetRowCursor([text, label]);
         var getText = cursor.GetGetter<ReadOnlyMemory<char>>(text);
@@ -157,20 +155,6 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
             rows.Add((t.ToString(), l));
         }
         return rows;
-    }
-
-    private static DataViewSchema.Column RequireColumn(DataViewSchema schema, string name, string expected, Func<DataViewType, bool> ok, string paramName)
-    {
-        var column = schema.GetColumnOrNull(name);
-        if (column is null)
-        {
-            throw new ArgumentOutOfRangeException(paramName, $"Column '{name}' was not found; expected a {expected} column. Columns: {string.Join(", ", schema.Select(c => c.Name))}.");
-        }
-        if (!ok(column.Value.Type))
-        {
-            throw new ArgumentOutOfRangeException(paramName, $"Column '{name}' has type {column.Value.Type}; expected {expected}.");
-        }
-        return column.Value;
     }
 
     private static void CheckColumn(SchemaShape schema, string name, string expected, Func<SchemaShape.Column, bool> ok)

@@ -19,7 +19,7 @@ public sealed class RecurrentMulticlassTextClassifierTests
         public string PredictedTopic { get; set; } = "";
     }
 
-    private static List<Row> Rows(int count, int seed)
+    internal static List<Row> Rows(int count, int seed)
     {
         var topics = new Dictionary<string, string[]>
         {

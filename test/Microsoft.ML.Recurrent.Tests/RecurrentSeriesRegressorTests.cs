@@ -19,7 +19,7 @@ public sealed class RecurrentSeriesRegressorTests
     }
 
     // Windows of a noisy seasonal series (period 12) in original units; the label is the next value.
-    private static List<Window> Windows(int count, int seed)
+    internal static List<Window> Windows(int count, int seed)
     {
         var rng = new Random(seed);
         var series = Enumerable.Range(0, count + 30).Select(i => (float)(100 + 20 * Math.Sin(2 * Math.PI * i / 12) + rng.NextDouble())).ToArray();

@@ -21,7 +21,7 @@ public sealed class RecurrentTaggerTests
     }
 
     // DET ADJ* NOUN VERB (DET NOUN)?; "run" and "plans" are nouns or verbs by position.
-    private static List<Sentence> Sentences(int count, int seed)
+    internal static List<Sentence> Sentences(int count, int seed)
     {
         var rng = new Random(seed);
         string[] det = ["the", "a", "every"], adj = ["small", "red", "old"], noun = ["dog", "plan", "run"], verb = ["sees", "plans", "runs"];

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Recurrent.PluginTests;
 [TestClass]
 public sealed class RecurrentTextExperimentTests
 {
-    private static IEnumerable<RecurrentTextClassifierTests.Row> Rows(int count, int seed)
+    internal static IEnumerable<RecurrentTextClassifierTests.Row> Rows(int count, int seed)
     {
         var rng = new Random(seed);
         string[] good = ["great", "tasty", "friendly"], bad = ["awful", "rude", "cold"];
@@ -74,5 +74,20 @@ public sealed class RecurrentTextExperimentTests
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.RecurrentTextExperiment(Settings(2)).Execute(oneClass)).Message, "only one class");
         var data = ml.Data.LoadFromEnumerable(Rows(20, 4));
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.BinaryClassification.RecurrentTextExperiment(Settings(2)).Execute(data, textColumnName: "Body")).Message, "'Body' was not found");
+    }
+
+    [TestMethod]
+    public void Execute_KeyVectorTokens_LikeTheTrainer_AndReloads()
+    {
+        var ml = new MLContext(1);
+        var raw = ml.Data.LoadFromEnumerable(Rows(100, 5));
+        var data = ml.Transforms.Text.TokenizeIntoWords("Words", "Text").Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words")).Fit(raw).Transform(raw);
+        var result = ml.BinaryClassification.RecurrentTextExperiment(Settings(2)).Execute(data, textColumnName: "Tokens");
+        var scores = result.BestModel.Transform(data).GetColumn<float>("Score").ToArray();
+        Assert.IsTrue(ml.BinaryClassification.Evaluate(result.BestModel.Transform(data)).Accuracy > 0.9);
+        using var stream = new MemoryStream();
+        ml.Model.Save(result.BestModel, data.Schema, stream);
+        stream.Position = 0;
+        CollectionAssert.AreEqual(scores, ml.Model.Load(stream, out _).Transform(data).GetColumn<float>("Score").ToArray());
     }
 }

@@ -1,0 +1,161 @@
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Reads and checks an experiment's data for each task with the trainers' own helpers, so the data an experiment
+/// learns from and the model it returns are exactly what the task's trainer would read and build.
+/// </summary>
+internal static class RecurrentExperimentTasks
+{
+    /// <summary>The examples, the model template and how to wrap the winning model as a saveable transformer.</summary>
+    public sealed record Prepared(SequenceModelOptions Template, List<SequenceExample> Train, List<SequenceExample>? Validation,
+        Func<SequenceModel, TrainingResult?, RecurrentModelTransformer> CreateTransformer);
+
+    public static SequenceTask CoreTask(RecurrentExperimentTask task) => task switch
+    {
+        RecurrentExperimentTask.NextToken => SequenceTask.LanguageModel,
+        RecurrentExperimentTask.Tagging => SequenceTask.Tagging,
+        RecurrentExperimentTask.Forecasting => SequenceTask.Regression,
+        _ => SequenceTask.Classification,
+    };
+
+    public static Prepared Prepare(MLContext context, RecurrentExperimentTask task, IDataView trainData, IDataView? validationData,
+        RecurrentColumnInformation columns, RecurrentExperimentSettings settings) => task switch
+    {
+        RecurrentExperimentTask.BinaryClassification => Binary(context, trainData, validationData, columns, settings),
+        RecurrentExperimentTask.MulticlassClassification => Multiclass(context, trainData, validationData, columns, settings),
+        RecurrentExperimentTask.NextToken => NextToken(context, trainData, validationData, columns, settings),
+        RecurrentExperimentTask.Tagging => Tagging(context, trainData, validationData, columns, settings),
+        _ => Forecasting(context, trainData, validationData, columns, settings),
+    };
+
+    private static Prepared Binary(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
+    {
+        bool tokenInput = TokenColumn.IsKeyVector(trainData.Schema, c.TextColumnName);
+        var rows = RecurrentTextClassifierEstimator.ReadRows(trainData, c.TextColumnName, c.LabelColumnName, nameof(trainData));
+        RequireRows(rows.Count, $"rows in '{c.TextColumnName}' and '{c.LabelColumnName}'", validationData is not null, nameof(trainData));
+        int positives = rows.Count(r => r.Label);
+        if (positives == 0 || positives == rows.Count)
+        {
+            throw new ArgumentException($"The label column '{c.LabelColumnName}' has only one class ({(positives == 0 ? "false" : "true")}) in {rows.Count} rows; a binary classifier needs both.", nameof(trainData));
+        }
+        var held = validationData is null ? null : RecurrentTextClassifierEstimator.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
+        RequireValidationRows(held?.Count, $"rows in '{c.TextColumnName}' and '{c.LabelColumnName}'", nameof(validationData));
+        var defaults = new RecurrentTextClassifierOptions();
+        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? defaults.WordTokens, defaults.MinTokenCount);
+        return new Prepared(
+            new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = 2, Pooling = defaults.Pooling },
+            RecurrentTextClassifierEstimator.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
+            held is null ? null : RecurrentTextClassifierEstimator.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
+            (model, refit) => RecurrentTextClassifierEstimator.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput));
+    }
+
+    private static Prepared Multiclass(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
+    {
+        bool tokenInput = TokenColumn.IsKeyVector(trainData.Schema, c.TextColumnName);
+        var (rows, names) = RecurrentMulticlassTextClassifierEstimator.ReadRows(trainData, c.TextColumnName, c.LabelColumnName, nameof(trainData));
+        RequireRows(rows.Count, $"rows with a label in '{c.LabelColumnName}'", validationData is not null, nameof(trainData));
+        RecurrentMulticlassTextClassifierEstimator.RequireTwoClasses(rows, c.LabelColumnName, nameof(trainData));
+        List<(string Text, int Label)>? held = null;
+        if (validationData is not null)
+        {
+            (held, var heldNames) = RecurrentMulticlassTextClassifierEstimator.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
+            if (!heldNames.SequenceEqual(names, StringComparer.Ordinal))
+            {
+                throw new ArgumentOutOfRangeException(nameof(validationData), $"Column '{c.LabelColumnName}' has the classes [{string.Join(", ", heldNames)}] in the validation data but [{string.Join(", ", names)}] in the training data; map both with the same fitted MapValueToKey.");
+            }
+            RequireValidationRows(held.Count, $"rows with a label in '{c.LabelColumnName}'", nameof(validationData));
+        }
+        var defaults = new RecurrentTextClassifierOptions();
+        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? defaults.WordTokens, defaults.MinTokenCount);
+        return new Prepared(
+            new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = names.Length, Pooling = defaults.Pooling },
+            RecurrentMulticlassTextClassifierEstimator.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
+            held is null ? null : RecurrentMulticlassTextClassifierEstimator.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
+            (model, refit) => RecurrentMulticlassTextClassifierEstimator.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput));
+    }
+
+    private static Prepared NextToken(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
+    {
+        var texts = RecurrentLanguageModelEstimator.ReadTexts(trainData, c.TextColumnName, nameof(trainData));
+        var heldTexts = validationData is null ? null : RecurrentLanguageModelEstimator.ReadTexts(validationData, c.TextColumnName, nameof(validationData));
+        var defaults = new RecurrentLanguageModelOptions();
+        var sequencer = RecurrentLanguageModelEstimator.BuildSequencer(texts, s.WordTokens ?? defaults.WordTokens, defaults.MinTokenCount);
+        var examples = RecurrentLanguageModelEstimator.Encode(sequencer, texts, s.MaxSequenceLength);
+        RequireRows(examples.Count, $"non-empty texts in '{c.TextColumnName}'", validationData is not null, nameof(trainData));
+        var held = heldTexts is null ? null : RecurrentLanguageModelEstimator.Encode(sequencer, heldTexts, s.MaxSequenceLength);
+        RequireValidationRows(held?.Count, $"non-empty texts in '{c.TextColumnName}'", nameof(validationData));
+        return new Prepared(
+            new SequenceModelOptions { Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count },
+            examples, held,
+            (model, refit) => RecurrentLanguageModelEstimator.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData));
+    }
+
+    private static Prepared Tagging(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
+    {
+        var rows = RecurrentTaggerEstimator.ReadRows(trainData, c.TokensColumnName, c.LabelColumnName, nameof(trainData));
+        RequireRows(rows.Count, $"non-empty token sequences in '{c.TokensColumnName}'", validationData is not null, nameof(trainData));
+        var held = validationData is null ? null : RecurrentTaggerEstimator.ReadRows(validationData, c.TokensColumnName, c.LabelColumnName, nameof(validationData));
+        RequireValidationRows(held?.Count, $"non-empty token sequences in '{c.TokensColumnName}'", nameof(validationData));
+        var vocabulary = RecurrentTaggerEstimator.BuildVocabulary(rows, new RecurrentTaggerOptions().MinTokenCount);
+        // A tag seen only in the validation data is a class of the model too (it cannot be predicted, but it is scored).
+        var tagNames = RecurrentTaggerEstimator.TagNames(held is null ? rows : rows.Concat(held), c.LabelColumnName, nameof(trainData));
+        return new Prepared(
+            new SequenceModelOptions { Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, OutputSize = tagNames.Length },
+            RecurrentTaggerEstimator.Encode(rows, vocabulary, tagNames, s.MaxSequenceLength),
+            held is null ? null : RecurrentTaggerEstimator.Encode(held, vocabulary, tagNames, s.MaxSequenceLength),
+            (model, refit) => RecurrentTaggerEstimator.CreateTransformer(context, c.TokensColumnName, model, vocabulary, tagNames, s.MaxSequenceLength, refit, trainData));
+    }
+
+    private static Prepared Forecasting(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
+    {
+        var rows = RecurrentSeriesRegressorEstimator.ReadRows(trainData, c.SeriesColumnName, c.LabelColumnName, nameof(trainData));
+        RequireRows(rows.Count, $"rows in '{c.SeriesColumnName}' and '{c.LabelColumnName}'", validationData is not null, nameof(trainData));
+        var held = validationData is null ? null : RecurrentSeriesRegressorEstimator.ReadRows(validationData, c.SeriesColumnName, c.LabelColumnName, nameof(validationData));
+        RequireValidationRows(held?.Count, $"rows in '{c.SeriesColumnName}' and '{c.LabelColumnName}'", nameof(validationData));
+        if (held is null)
+        {
+            // The most recent windows are held out, as a forecaster meets the future: a shuffled split of overlapping
+            // windows would validate on values the training windows contain.
+            int count = Math.Clamp((int)Math.Round(rows.Count * s.ValidationFraction), 1, rows.Count - 1);
+            held = rows[^count..];
+            rows = rows[..^count];
+        }
+        var (mean, std) = RecurrentSeriesRegressorEstimator.Statistics(rows);
+        return new Prepared(
+            new SequenceModelOptions { Task = SequenceTask.Regression, InputFeatures = 1, OutputSize = 1 },
+            RecurrentSeriesRegressorEstimator.Encode(rows, mean, std, s.MaxSequenceLength),
+            RecurrentSeriesRegressorEstimator.Encode(held, mean, std, s.MaxSequenceLength),
+            (model, refit) => RecurrentSeriesRegressorEstimator.CreateTransformer(context, c.SeriesColumnName, model, mean, std, s.MaxSequenceLength, refit, trainData));
+    }
+
+    // Without validation data some rows are held out, so at least two are needed.
+    private static void RequireRows(int count, string what, bool hasValidation, string paramName)
+    {
+        int needed = hasValidation ? 1 : 2;
+        if (count < needed)
+        {
+            throw new ArgumentException($"The training data has {count} {what}; an experiment needs at least {needed}{(hasValidation ? "" : " (some are held out for validation)")}.", paramName);
+        }
+    }
+
+    private static void RequireValidationRows(int? count, string what, string paramName)
+    {
+        if (count == 0)
+        {
+            throw new ArgumentException($"The validation data has no {what}; give at least one, or no validation data to hold out part of the training data.", paramName);
+        }
+    }
+
+    // The training data's text-or-tokens kind decides the encoding, so the validation data must be of the same kind.
+    private static IDataView RequireSameInput(IDataView trainData, IDataView validationData, string textColumn, bool tokenInput)
+    {
+        if (validationData.Schema.GetColumnOrNull(textColumn) is { } column && TokenColumn.IsKeyVector(validationData.Schema, textColumn) != tokenInput)
+        {
+            throw new ArgumentOutOfRangeException(nameof(validationData), $"Column '{textColumn}' has type {column.Type} in the validation data but {trainData.Schema[textColumn].Type} in the training data; give both as text or both as key-vector tokens.");
+        }
+        return validationData;
+    }
+}
