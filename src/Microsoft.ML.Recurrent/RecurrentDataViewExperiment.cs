@@ -65,12 +65,18 @@ public class RecurrentDataViewExperiment
         columns ??= new RecurrentColumnInformation();
         var s = Settings;
         s.Validate(Task);
+        if (validationData is not null)
+        {
+            s.ValidateWithValidationData();
+        }
         CheckColumnNames(columns);
         var prepared = RecurrentExperimentTasks.Prepare(_context, Task, trainData, validationData, columns, s);
         var experiment = new RecurrentExperiment(new RecurrentExperimentOptions
         {
             Model = prepared.Template, SearchSpace = s.SearchSpace, Metric = s.OptimizingMetric, TimeBudget = s.MaxExperimentTime,
             MaxTrials = s.MaxTrials, Seed = s.Seed, ValidationFraction = s.ValidationFraction, MinEpochs = s.MinEpochs, MaxEpochs = s.MaxEpochs,
+            CrossValidationFolds = prepared.Validation is null ? s.CrossValidationFolds : null,
+            MaxParallelTrials = s.MaxParallelTrials, EarlyStoppingPatience = s.EarlyStoppingPatience,
         });
         var details = experiment.Run(prepared.Train, prepared.Validation, progress, s.CancellationToken);
         return new RecurrentExperimentResult(Task, prepared.CreateTransformer(details.BestModel, details.Refit), details);

@@ -17,8 +17,23 @@ public class RecurrentExperimentSettings
     /// <summary>Seed of the search, the validation split and the training. Default 0.</summary>
     public int Seed { get; set; }
 
-    /// <summary>Share of the training rows held out to compare configurations when no validation data is given. Default 0.2; allowed (0, 0.5].</summary>
+    /// <summary>Share of the training rows held out to compare configurations when no validation data is given and no k-fold cross-validation runs. Default 0.2; allowed (0, 0.5].</summary>
     public double ValidationFraction { get; set; } = 0.2;
+
+    /// <summary>
+    /// How trials are validated when no validation data is given: 1 holds out <see cref="ValidationFraction"/> of the
+    /// rows; 2 to 10 cross-validates in that many folds (each trial trains one model per fold and is ranked by their
+    /// mean); null chooses 5 folds for small data (under 500 rows) and a hold-out split otherwise. Forecasting always
+    /// holds out the last rows (folds would let training see the future), so only null and 1 are allowed there; with
+    /// validation data only null and 1 are allowed. Default null.
+    /// </summary>
+    public int? CrossValidationFolds { get; set; }
+
+    /// <summary>Trials trained at the same time (each on its share of the engine's threads); results do not depend on it. Default 1; allowed 1 to 64.</summary>
+    public int MaxParallelTrials { get; set; } = 1;
+
+    /// <summary>A trial stops after this many epochs without a better validation loss. Default 5; allowed 1 to 1,000.</summary>
+    public int EarlyStoppingPatience { get; set; } = 5;
 
     /// <summary>
     /// The search space (cells, sizes, depth, direction, learning rate, ...); null for the task's default,
@@ -60,5 +75,27 @@ public class RecurrentExperimentSettings
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxExperimentTime, TimeSpan.Zero, nameof(MaxExperimentTime));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, task == RecurrentExperimentTask.NextToken ? 2 : 1, nameof(MaxSequenceLength));
+        if (task == RecurrentExperimentTask.Forecasting)
+        {
+            ValidateForecastingFolds();
+        }
+    }
+
+    private void ValidateForecastingFolds()
+    {
+        if (CrossValidationFolds is > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CrossValidationFolds), CrossValidationFolds,
+                "A forecasting experiment validates on the last rows of the series (folds would let training see the future): set CrossValidationFolds to null or 1.");
+        }
+    }
+
+    internal void ValidateWithValidationData()
+    {
+        if (CrossValidationFolds is > 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(CrossValidationFolds), CrossValidationFolds,
+                "Validation data was given, so trials are ranked on it: set CrossValidationFolds to null or 1, or leave out the validation data to cross-validate.");
+        }
     }
 }

@@ -122,6 +122,30 @@ public sealed class RecurrentDataViewExperimentTests
     }
 
     [TestMethod]
+    public void Execute_CrossValidationFolds_OneModelPerFold_OnlyWhereFoldsApply()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(RecurrentTextExperimentTests.Rows(80, 1));
+        var settings = Settings(SequenceTask.Classification);
+        settings.CrossValidationFolds = 3;
+        var result = ml.CreateRecurrentExperiment(RecurrentExperimentTask.BinaryClassification, settings).Execute(data);
+        Assert.AreEqual(3, result.Details.CrossValidationFolds);
+        Assert.IsTrue(result.Leaderboard.All(t => t.Folds.Count == 3), string.Join(", ", result.Leaderboard.Select(t => t.Folds.Count)));
+        Assert.IsTrue(ml.BinaryClassification.Evaluate(result.BestModel.Transform(data)).Accuracy > 0.9);
+
+        settings.CrossValidationFolds = 1;
+        Assert.AreEqual(1, ml.CreateRecurrentExperiment(RecurrentExperimentTask.BinaryClassification, settings).Execute(data).Details.CrossValidationFolds);
+
+        settings.CrossValidationFolds = 2;
+        var withValidation = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            ml.CreateRecurrentExperiment(RecurrentExperimentTask.BinaryClassification, settings).Execute(data, data));
+        Assert.AreEqual("CrossValidationFolds", withValidation.ParamName);
+        var series = ml.Data.LoadFromEnumerable(RecurrentSeriesRegressorTests.Windows(40, 1));
+        var forecasting = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.RecurrentSeriesExperiment(settings).Execute(series));
+        StringAssert.Contains(forecasting.Message, "last rows");
+    }
+
+    [TestMethod]
     public void Execute_WithValidationData_RanksOnIt()
     {
         var ml = new MLContext(1);
