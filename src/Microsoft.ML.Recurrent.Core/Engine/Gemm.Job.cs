@@ -21,6 +21,7 @@ internal static unsafe partial class Gemm
         public float* C;
         public int Ldc;
         public bool Accumulate;
+        public float* Bias;         // (n) row bias of the blocked path, or null
         public GemmLevel Level;
 
         private bool _small;
@@ -36,10 +37,12 @@ internal static unsafe partial class Gemm
             A = a;
             B = b;
             C = c;
+            Bias = null;
         }
 
         public void Clear()
         {
+            Bias = null;
             A = null;
             B = null;
             C = null;

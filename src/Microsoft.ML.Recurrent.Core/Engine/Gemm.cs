@@ -30,7 +30,8 @@ internal enum GemmLevel
 /// zero-padded panels, so every element of C follows the same order whatever tile or thread computes it,
 /// and the scalar, Vector128, Vector256 and Vector512 paths agree bit for bit. The one exception is the
 /// small-m path for transB (dot products along k, see Gemm.SmallM.cs), which has its own fixed order.
-/// With k &lt;= KC, accumulate changes only the final add.
+/// With k &lt;= KC, accumulate changes only the final add. A row bias (C = bias + op(A) * op(B)) takes the place
+/// of C's old values: the block sums are added to it in block order.
 /// </remarks>
 internal static unsafe partial class Gemm
 {
@@ -54,26 +55,38 @@ internal static unsafe partial class Gemm
 
     internal static GemmLevel HardwareLevel => DetectedLevel;
 
+    /// <summary>C = (accumulate ? C : 0) + op(A) * op(B), or rowBias + op(A) * op(B) when a row bias (n) is given (then accumulate must be false).</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate)
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default)
     {
         Debug.Assert(m >= 0 && n >= 0 && k >= 0);
+        Debug.Assert(rowBias.IsEmpty || (!accumulate && rowBias.Length >= n));
         if (m == 0 || n == 0)
         {
             return;
         }
         Debug.Assert(ldc >= n && c.Length >= (long)(m - 1) * ldc + n);
-        if (k == 0)
+        if (k == 0 || (!rowBias.IsEmpty && m <= SmallM))
         {
-            if (!accumulate)
+            // Rows of C start from the bias (the small-m path then accumulates onto it), or are all there is.
+            for (int i = 0; i < m && (k == 0 || !rowBias.IsEmpty); i++)
             {
-                for (int i = 0; i < m; i++)
+                if (!rowBias.IsEmpty)
+                {
+                    rowBias[..n].CopyTo(c.Slice(i * ldc, n));
+                }
+                else if (!accumulate)
                 {
                     c.Slice(i * ldc, n).Clear();
                 }
             }
-            return;
+            if (k == 0)
+            {
+                return;
+            }
+            accumulate = true;
+            rowBias = default;
         }
         Debug.Assert(transA ? lda >= m && a.Length >= (long)(k - 1) * lda + m : lda >= k && a.Length >= (long)(m - 1) * lda + k);
         Debug.Assert(transB ? ldb >= k && b.Length >= (long)(n - 1) * ldb + k : ldb >= n && b.Length >= (long)(k - 1) * ldb + n);
@@ -81,6 +94,7 @@ internal static unsafe partial class Gemm
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
+        fixed (float* pbias = rowBias)
         {
             // The caller's buffers exist before any item runs: which items it takes varies from call to
             // call, and a buffer first allocated in a later call would break "no allocation once warm".
@@ -88,6 +102,7 @@ internal static unsafe partial class Gemm
             PackBufferB();
             GemmJob job = _job ??= new GemmJob();
             job.Set(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, Level);
+            job.Bias = rowBias.IsEmpty ? null : pbias;
             int items = job.Plan(ComputeSettings.MaxThreads);
             if (items == 1)
             {
@@ -177,6 +192,7 @@ internal static unsafe partial class Gemm
             {
                 int kc = Math.Min(KC, p.K - pc);
                 bool add = pc > 0 || p.Accumulate;
+                bool bias = pc == 0 && p.Bias != null;
                 PackB(p, pc, kc, jc, nc, nr, bp);
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
@@ -191,6 +207,15 @@ internal static unsafe partial class Gemm
                             int mrValid = Math.Min(mr, mc - ir);
                             float* aPanel = ap + (long)ir * kc;
                             float* cTile = p.C + (long)(ic + ir) * p.Ldc + jc + jr;
+                            if (bias)
+                            {
+                                // The bias goes into the tile just before its first block sum (cache-hot).
+                                for (int r = 0; r < mrValid; r++)
+                                {
+                                    new ReadOnlySpan<float>(p.Bias + jc + jr, nrValid).CopyTo(new Span<float>(cTile + (long)r * p.Ldc, nrValid));
+                                }
+                                add = true;
+                            }
                             if (mrValid == mr && nrValid == nr)
                             {
                                 Kernel(p.Level, kc, aPanel, bPanel, cTile, p.Ldc, add);

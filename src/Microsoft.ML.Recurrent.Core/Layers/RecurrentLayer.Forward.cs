@@ -139,18 +139,17 @@ public sealed partial class RecurrentLayer
         var bIh = Bias(_biasIh[slot]);
         var bHh = o.Cell == RecurrentCellKind.Gru ? default : Bias(_biasHh[slot]);
 
-        // The input projection of every step in one GEMM: (N, in) x (G*H, in)^T.
+        // The input projection of every step in one GEMM with the biases as its starting rows:
+        // (N, in) x (G*H, in)^T + (bias_ih + bias_hh).
         var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
-        Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false);
-        for (int r = 0; r < n && !bIh.IsEmpty; r++)
+        ReadOnlySpan<float> bias = bIh;
+        if (!bHh.IsEmpty)
         {
-            var row = xg.Slice(r * gh, gh);
-            TensorPrimitives.Add(row, bIh, row);
-            if (!bHh.IsEmpty)
-            {
-                TensorPrimitives.Add(row, bHh, row);
-            }
+            var both = RecurrentWorkspace.Ensure(ref ws.ProjectionBias, gh).AsSpan(0, gh);
+            TensorPrimitives.Add(bIh, bHh, both);
+            bias = both;
         }
+        Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
 
         var state = RecurrentWorkspace.Ensure(ws.State, d, batch * h).AsSpan(0, batch * h);
         LoadState(layout, h0, slot, h, state);

@@ -94,6 +94,7 @@ public sealed class RecurrentWorkspace
     internal int StallPause;                        // steps run inline after a late worker (see RecurrentLayer.Steps)
     internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
     internal float[] LayerInputGradient = [];        // (N, in_k) gradient on the current layer's input
+    internal float[] ProjectionBias = [];            // (G*H) bias_ih + bias_hh, the input projection's starting rows
     internal float[] Ones = [];                      // (N) all 1: bias gradients are ones^T dG, a one-row GEMM
     internal float[] BiasGradient = [];              // (G*H) column sums of one gate gradient
 

@@ -200,6 +200,38 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void Multiply_RowBias_StartsEveryRowFromTheBias_SameForAnyThreadCount()
+    {
+        var rng = new Random(13);
+        foreach ((int m, int n, int k) in new[] { (1, 70, 33), (3, 40, 300), (37, 45, 300), (129, 65, 33), (64, 515, 600), (5, 7, 0) })
+        {
+            foreach (bool transB in new[] { false, true })
+            {
+                var p = Problem.Create(rng, false, transB, m, n, k, pad: 1);
+                float[] bias = Problem.Fill(rng, n);
+                float[]? first = null;
+                foreach (int threads in new[] { 1, 2, 3 })
+                {
+                    ComputeSettings.MaxThreads = threads;
+                    var c = (float[])p.C0.Clone();
+                    Gemm.Multiply(false, transB, m, n, k, p.A, p.Lda, p.B, p.Ldb, c, p.Ldc, accumulate: false, bias);
+                    first ??= c;
+                    TestAssert.AssertBitIdentical(first, c, $"{threads} threads {p}");
+                }
+                double[] expected = p.Reference(accumulate: false);
+                for (int i = 0; i < m; i++)
+                {
+                    for (int j = 0; j < n; j++)
+                    {
+                        expected[i * p.Ldc + j] += bias[j];
+                    }
+                }
+                TestAssert.AssertClose(expected, first, 1e-5, Tolerance(k), $"bias {p}");
+            }
+        }
+    }
+
+    [TestMethod]
     [DataRow(1)]
     [DataRow(3)]
     [DataRow(40)]
