@@ -18,8 +18,10 @@ internal static class GemmThroughput
         ("recurrent_1x128_x_128x512", 1, 128, 512),
     ];
 
-    public static void Run(int threads, bool quick, TextWriter output)
+    /// <summary>Times every shape; returns (name, GFLOP/s) for the comparison with OpenBLAS.</summary>
+    public static List<(string Name, double Gflops)> Run(int threads, bool quick, TextWriter output)
     {
+        var results = new List<(string Name, double Gflops)>();
         ComputeSettings.MaxThreads = threads;
         var rng = new Random(1);
         foreach (var (name, m, k, n) in Shapes)
@@ -37,8 +39,10 @@ internal static class GemmThroughput
             }
             double ms = ThroughputRunner.MedianMs(() => Gemm.Multiply(false, false, m, n, k, a, k, b, n, c, n, accumulate: false), quick);
             double gflops = 2.0 * m * n * k / (ms / 1e3) / 1e9;
+            results.Add((name, gflops));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{{\"cell\": \"gemm\", \"config\": \"{name}\", \"mode\": \"sgemm\", \"ms\": {ms:F4}, \"gflops\": {gflops:F1}, \"threads\": {threads}}}"));
         }
+        return results;
     }
 }

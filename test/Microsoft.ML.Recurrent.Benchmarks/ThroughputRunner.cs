@@ -18,6 +18,7 @@ internal static class ThroughputRunner
     public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, TextWriter output)
     {
         var ours = new List<(string Cell, string Config, string Mode, double Ms)>();
+        var gemm = new List<(string Name, double Gflops)>();
         string? path = configsFile?.FullName ?? FindConfigs();
         if (path is null || !File.Exists(path))
         {
@@ -50,7 +51,7 @@ internal static class ThroughputRunner
         }
         if (only is null || "gemm".Contains(only, StringComparison.Ordinal))
         {
-            GemmThroughput.Run(threads, quick, output);
+            gemm = GemmThroughput.Run(threads, quick, output);
         }
         if (root.TryGetProperty("charlm", out var charlm) && (only is null || "charlm".Contains(only, StringComparison.Ordinal)))
         {
@@ -63,7 +64,7 @@ internal static class ThroughputRunner
                 output.Flush();
             }
         }
-        return compare ? TorchComparison.Run(path, threads, quick, ours, output) : 0;
+        return compare ? TorchComparison.Run(path, threads, quick, ours, gemm, output) : 0;
     }
 
     // Embedding(V,E) -> L-layer LSTM(H) -> Linear(H,V), cross-entropy over every step; train = zero_grad + forward + backward + Adam step.
@@ -163,7 +164,9 @@ internal static class ThroughputRunner
     private static double Median(Action body, bool quick)
     {
         var warm = Stopwatch.StartNew();
-        for (int i = 0; i < 2 || (warm.Elapsed.TotalMilliseconds < 1000 && i < 500); i++)
+        // At least a second (tiered JIT recompiles hot methods in the background after ~100 ms): tiny bodies such as
+        // a one-row GEMM run thousands of times, big ones a few.
+        for (int i = 0; i < 2 || (warm.Elapsed.TotalMilliseconds < 1000 && i < 1_000_000); i++)
         {
             body();
         }

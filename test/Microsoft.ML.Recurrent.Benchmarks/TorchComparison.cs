@@ -10,7 +10,8 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// </summary>
 internal static class TorchComparison
 {
-    public static int Run(string configsPath, int threads, bool quick, List<(string Cell, string Config, string Mode, double Ms)> ours, TextWriter output)
+    public static int Run(string configsPath, int threads, bool quick, List<(string Cell, string Config, string Mode, double Ms)> ours,
+        List<(string Name, double Gflops)> gemm, TextWriter output)
     {
         string script = Path.Combine(Path.GetDirectoryName(configsPath)!, "torch_rnn_bench.py");
         const string python = "/usr/bin/python3";
@@ -51,6 +52,18 @@ internal static class TorchComparison
                 double? torch = TorchMs(doc.RootElement, cell, config, mode);
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {cell} | {config} | {mode} | {ms:F2} | {(torch is double t ? t.ToString("F2", CultureInfo.InvariantCulture) : "-")} | {(torch is double u ? (u / ms).ToString("F2", CultureInfo.InvariantCulture) + "x" : "-")} |"));
+            }
+            if (gemm.Count > 0 && doc.RootElement.TryGetProperty("gemm", out var blas))
+            {
+                output.WriteLine();
+                output.WriteLine("| sgemm shape | ours GFLOP/s | OpenBLAS GFLOP/s (median) | ratio |");
+                output.WriteLine("|---|---:|---:|---:|");
+                foreach (var (name, gflops) in gemm)
+                {
+                    double? theirs = blas.TryGetProperty(name, out var g) && g.TryGetProperty("gflops_per_s_median", out var v) ? v.GetDouble() : null;
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"| {name} | {gflops:F1} | {(theirs is double t ? t.ToString("F1", CultureInfo.InvariantCulture) : "-")} | {(theirs is double u ? (gflops / u * 100).ToString("F0", CultureInfo.InvariantCulture) + "%" : "-")} |"));
+                }
             }
             return 0;
         }

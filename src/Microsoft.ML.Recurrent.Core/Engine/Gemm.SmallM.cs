@@ -91,14 +91,18 @@ internal static unsafe partial class Gemm
         }
     }
 
-    // One row with Vector512 loads that are all 64-byte aligned (rows of B are a multiple of 64 bytes apart):
-    // a split load costs about twice an aligned one, and this loop is bound by loading B from L2. The columns
-    // before the first aligned one come from one unaligned block whose extra lanes are not stored. Every
-    // column keeps the one order of the small-m path, so the result does not depend on where a block starts.
+    // One row with Vector512 loads that are 64-byte aligned in the wide blocks (rows of B are a multiple of 64 bytes
+    // apart): a split load costs about twice an aligned one, and this loop is bound by loading B from L2. The columns
+    // before the first aligned one, the 16-column blocks left after the wide blocks and the last < 16 columns (one
+    // block ending at j1) run together in one loop of up to eight chains, storing only their own columns. Every column
+    // keeps the one order of the small-m path, so the result does not depend on which block computes it.
     // Returns the first column left to the other kernels.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int StreamRow512(GemmJob job, int j0, int j1)
     {
+        int* offset = stackalloc int[8];
+        int* from = stackalloc int[8];
+        int count = 0;
         int j = j0;
         int head = (int)((64 - ((nint)(job.B + j) & 63)) & 63) / sizeof(float);
         if (head > 0)
@@ -107,33 +111,43 @@ internal static unsafe partial class Gemm
             {
                 return j;
             }
-            RowBlock512(job, j, 1, head);
+            (offset[0], from[0], count) = (j, -head, 1); // negative: store the first -from columns
             j += head;
         }
         for (; j + 128 <= j1; j += 128)
         {
-            RowBlock512(job, j, 8, 128);
+            RowBlock512(job, j, 8);
         }
         if (j + 64 <= j1)
         {
-            RowBlock512(job, j, 4, 64);
+            RowBlock512(job, j, 4);
             j += 64;
         }
         for (; j + 16 <= j1; j += 16)
         {
-            RowBlock512(job, j, 1, 16);
+            (offset[count], from[count]) = (j, 0);
+            count++;
+        }
+        if (j < j1 && j1 >= 16)
+        {
+            (offset[count], from[count]) = (j1 - 16, 16 - (j1 - j));
+            count++;
+            j = j1;
+        }
+        if (count > 0)
+        {
+            RowBlocks512(job, offset, from, count);
         }
         return j;
     }
 
-    // Columns [j, j + 16 * vectors) of one row, 8, 4 or 1 independent chains (aligned loads for 8 and 4); only the first `store` are written.
+    // Columns [j, j + 16 * vectors) of one row with 8 or 4 independent chains and aligned loads.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RowBlock512(GemmJob job, int j, int vectors, int store)
+    private static void RowBlock512(GemmJob job, int j, int vectors)
     {
         int aP = job.TransA ? job.Lda : 1;
         int ldb = job.Ldb;
         float* c = job.C + j;
-        float* tile = stackalloc float[16];
         for (int pc = 0; pc < job.K; pc += KC)
         {
             int kc = Math.Min(KC, job.K - pc);
@@ -160,9 +174,8 @@ internal static unsafe partial class Gemm
                 }
                 Store(c, c0, add); Store(c + 16, c1, add); Store(c + 32, c2, add); Store(c + 48, c3, add);
                 Store(c + 64, c4, add); Store(c + 80, c5, add); Store(c + 96, c6, add); Store(c + 112, c7, add);
-                continue;
             }
-            if (vectors == 4)
+            else
             {
                 var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero;
                 var c2 = Vector512<float>.Zero; var c3 = Vector512<float>.Zero;
@@ -175,21 +188,51 @@ internal static unsafe partial class Gemm
                     c3 = Vector512.FusedMultiplyAdd(av, Vector512.LoadAligned(b + 48), c3);
                 }
                 Store(c, c0, add); Store(c + 16, c1, add); Store(c + 32, c2, add); Store(c + 48, c3, add);
-                continue;
             }
-            var acc = Vector512<float>.Zero;
+        }
+    }
+
+    // Up to eight 16-column blocks of one row at any offsets, in one loop (unused chains repeat block 0 and are not
+    // stored). Block i stores columns from[i]..15 of its 16, or its first -from[i] when from[i] is negative.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RowBlocks512(GemmJob job, int* offset, int* from, int count)
+    {
+        int aP = job.TransA ? job.Lda : 1;
+        int ldb = job.Ldb;
+        long o0 = offset[0];
+        long o1 = offset[Math.Min(1, count - 1)] - o0, o2 = offset[Math.Min(2, count - 1)] - o0, o3 = offset[Math.Min(3, count - 1)] - o0;
+        long o4 = offset[Math.Min(4, count - 1)] - o0, o5 = offset[Math.Min(5, count - 1)] - o0, o6 = offset[Math.Min(6, count - 1)] - o0;
+        long o7 = offset[Math.Min(7, count - 1)] - o0;
+        float* tile = stackalloc float[8 * 16];
+        for (int pc = 0; pc < job.K; pc += KC)
+        {
+            int kc = Math.Min(KC, job.K - pc);
+            float* a = job.A + (long)pc * aP;
+            float* b = job.B + (long)pc * ldb + o0;
+            var c0 = Vector512<float>.Zero; var c1 = Vector512<float>.Zero;
+            var c2 = Vector512<float>.Zero; var c3 = Vector512<float>.Zero;
+            var c4 = Vector512<float>.Zero; var c5 = Vector512<float>.Zero;
+            var c6 = Vector512<float>.Zero; var c7 = Vector512<float>.Zero;
             for (int p = 0; p < kc; p++, a += aP, b += ldb)
             {
-                acc = Vector512.FusedMultiplyAdd(Vector512.Create(*a), Vector512.Load(b), acc);
+                var av = Vector512.Create(*a);
+                c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b), c0);
+                c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + o1), c1);
+                c2 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + o2), c2);
+                c3 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + o3), c3);
+                c4 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + o4), c4);
+                c5 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + o5), c5);
+                c6 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + o6), c6);
+                c7 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + o7), c7);
             }
-            if (store == 16)
+            c0.Store(tile); c1.Store(tile + 16); c2.Store(tile + 32); c3.Store(tile + 48);
+            c4.Store(tile + 64); c5.Store(tile + 80); c6.Store(tile + 96); c7.Store(tile + 112);
+            bool add = pc > 0 || job.Accumulate;
+            for (int i = 0; i < count; i++)
             {
-                Store(c, acc, add);
-            }
-            else
-            {
-                acc.Store(tile);
-                MergeTile(tile, 16, c, 0, 1, store, add);
+                int first = Math.Max(0, from[i]);
+                int columns = from[i] < 0 ? -from[i] : 16 - first;
+                MergeTile(tile + 16 * i + first, 16, job.C + offset[i] + first, 0, 1, columns, add);
             }
         }
     }
