@@ -23,6 +23,10 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         ArgumentException.ThrowIfNullOrEmpty(options.LabelColumnName, nameof(options));
         ArgumentException.ThrowIfNullOrEmpty(options.TextColumnName, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 1, nameof(options));
+        if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
+        }
     }
 
     /// <summary>The options (the label column must be a key column).</summary>
@@ -60,9 +64,25 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
             throw new ArgumentException($"The training data is empty: no rows with a label in column '{Options.LabelColumnName}'.", nameof(input));
         }
         RequireTwoClasses(rows, Options.LabelColumnName, nameof(input));
+        List<(string Text, int Label)> train = rows, validation = [];
+        if (Options.ValidationSet is { } validationSet)
+        {
+            var (held, heldNames) = ReadRows(validationSet, Options.TextColumnName, Options.LabelColumnName, nameof(Options.ValidationSet));
+            if (!heldNames.SequenceEqual(names))
+            {
+                throw new ArgumentException($"The validation set's label column '{Options.LabelColumnName}' has the classes [{string.Join(", ", heldNames)}]; "
+                    + $"it must have the training data's [{string.Join(", ", names)}] in the same key order (map both with one MapValueToKey transformer).", nameof(input));
+            }
+            validation = held;
+        }
+        else
+        {
+            (train, var held) = ValidationSplit.Split(rows, Options.ValidationFraction, Options.Seed);
+            validation = held ?? [];
+        }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, Options.TextColumnName);
-        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), tokenInput, Options.WordTokens, Options.MinTokenCount);
-        var examples = EncodeRows(sequencer, rows, tokenInput, Options.MaxSequenceLength);
+        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(train.Select(r => r.Text), tokenInput, Options.WordTokens, Options.MinTokenCount);
+        var examples = EncodeRows(sequencer, train, tokenInput, Options.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
@@ -72,7 +92,8 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
         var result = new SequenceTrainer(model, new TrainerOptions
         {
             Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate, Seed = Options.Seed,
-        }).Fit(examples, null, Options.Progress);
+            EarlyStoppingPatience = validation.Count > 0 ? Options.EarlyStoppingPatience : null,
+        }).Fit(examples, validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, Options.MaxSequenceLength) : null, Options.Progress);
         return CreateTransformer(_context, Options.TextColumnName, model, sequencer, names, Options.MaxSequenceLength, result, input, tokenInput);
     }
 

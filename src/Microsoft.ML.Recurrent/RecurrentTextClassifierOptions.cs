@@ -58,7 +58,11 @@ public sealed class RecurrentTextClassifierOptions
     /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.</summary>
     public double ValidationFraction { get; set; }
 
-    /// <summary>Validation data (same columns as the training data); overrides <see cref="ValidationFraction"/>. Default null.</summary>
+    /// <summary>
+    /// Validation data (same columns as the training data; for the multiclass trainer, a key label with the training
+    /// label's classes in the same order, e.g. mapped by the same MapValueToKey transformer); overrides
+    /// <see cref="ValidationFraction"/>. Default null.
+    /// </summary>
     public IDataView? ValidationSet { get; set; }
 
     /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs validation data). Default null.</summary>

@@ -68,6 +68,28 @@ public sealed class RecurrentMulticlassTextClassifierTests
     }
 
     [TestMethod]
+    public void ValidationOptions_AreHonoured_AndAMismatchedValidationKeyIsNamed()
+    {
+        var ml = new MLContext(1);
+        var toKey = ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Fit(ml.Data.LoadFromEnumerable(Rows(120, 1)));
+        var train = toKey.Transform(ml.Data.LoadFromEnumerable(Rows(120, 1)));
+        var options = new RecurrentTextClassifierOptions { Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1, ValidationFraction = 0.25 };
+        var split = ml.MulticlassClassification.Trainers.RecurrentTextClassifier(options).Fit(train);
+        Assert.IsTrue(split.TrainingResult.History.All(e => e.Validation is { Count: 30 }), "a quarter of 120 rows validates every epoch");
+
+        options.ValidationFraction = 0;
+        options.ValidationSet = toKey.Transform(ml.Data.LoadFromEnumerable(Rows(40, 2)));
+        var given = ml.MulticlassClassification.Trainers.RecurrentTextClassifier(options).Fit(train);
+        Assert.IsTrue(given.TrainingResult.History.All(e => e.Validation is { Count: 40 }), "the validation set validates every epoch");
+
+        // A label mapped by another MapValueToKey has other classes (or another order): refused, naming both.
+        var twoTopics = ml.Data.LoadFromEnumerable(Rows(40, 2).Where(r => r.Topic != "weather").ToList());
+        options.ValidationSet = ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Fit(twoTopics).Transform(twoTopics);
+        var error = Assert.ThrowsExactly<ArgumentException>(() => ml.MulticlassClassification.Trainers.RecurrentTextClassifier(options).Fit(train));
+        StringAssert.Contains(error.Message, "same key order");
+    }
+
+    [TestMethod]
     public void KeyVectorTokens_TrainEvaluateAndReload()
     {
         var ml = new MLContext(1);
