@@ -60,7 +60,9 @@ internal static class TorchComparison
                 output.WriteLine("|---|---:|---:|---:|");
                 foreach (var (name, gflops) in gemm)
                 {
-                    double? theirs = blas.TryGetProperty(name, out var g) && g.TryGetProperty("gflops_per_s_median", out var v) ? v.GetDouble() : null;
+                    // A fresh run writes "gflops_per_s" (its median); torch_baseline.json names it "gflops_per_s_median".
+                    double? theirs = blas.TryGetProperty(name, out var g)
+                        && (g.TryGetProperty("gflops_per_s", out var v) || g.TryGetProperty("gflops_per_s_median", out v)) ? v.GetDouble() : null;
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {name} | {gflops:F1} | {(theirs is double t ? t.ToString("F1", CultureInfo.InvariantCulture) : "-")} | {(theirs is double u ? (gflops / u * 100).ToString("F0", CultureInfo.InvariantCulture) + "%" : "-")} |"));
                 }
