@@ -125,6 +125,7 @@ internal static class ThroughputRunner
         var rng = new Random(42);
         layer.ResetParameters(rng);
         var ws = layer.CreateWorkspace();
+        ws.KeepActivations = train; // inference keeps nothing for a backward pass, like PyTorch under no_grad
         int width = options.NumDirections * hidden;
         var x = Random(rng, batch * seq * input);
         var output = new float[batch * seq * width];

@@ -28,7 +28,9 @@ public sealed partial class RecurrentLayer
         ValidateWorkspace(workspace);
         if (!workspace.HasForward)
         {
-            throw new InvalidOperationException("Backward needs a Forward on the same workspace first.");
+            throw new InvalidOperationException(!workspace.ForwardKeptNothing
+                ? "Backward needs a Forward on the same workspace first."
+                : "Backward needs a Forward on the same workspace with KeepActivations = true; the last one kept no activations.");
         }
         var o = Options;
         var layout = workspace.Layout;

@@ -118,7 +118,8 @@ public sealed partial class RecurrentLayer
             inSize = dh;
         }
         workspace.DropoutUsed = dropout > 0f;
-        workspace.HasForward = true;
+        workspace.HasForward = workspace.KeepActivations;
+        workspace.ForwardKeptNothing = !workspace.KeepActivations;
     }
 
     /// <summary>
@@ -151,16 +152,17 @@ public sealed partial class RecurrentLayer
         }
         Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
 
+        int saved = ws.KeepActivations ? n : batch; // rows of the saved activations: every step's, or one step's reused
         var state = RecurrentWorkspace.Ensure(ws.State, d, batch * h).AsSpan(0, batch * h);
         LoadState(layout, h0, slot, h, state);
         if (lstm)
         {
             LoadState(layout, c0, slot, h, RecurrentWorkspace.Ensure(ws.CellState, d, batch * h).AsSpan(0, batch * h));
-            RecurrentWorkspace.Ensure(ws.CellIn, slot, n * h);
-            RecurrentWorkspace.Ensure(ws.CellOut, slot, n * h);
+            RecurrentWorkspace.Ensure(ws.CellIn, slot, saved * h);
+            RecurrentWorkspace.Ensure(ws.CellOut, slot, saved * h);
         }
-        RecurrentWorkspace.Ensure(ws.Gates, slot, n * SavedGateWidth);
-        RecurrentWorkspace.Ensure(ws.HiddenIn, slot, n * h);
+        RecurrentWorkspace.Ensure(ws.Gates, slot, saved * SavedGateWidth);
+        RecurrentWorkspace.Ensure(ws.HiddenIn, slot, saved * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
         Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d]);
     }

@@ -137,22 +137,23 @@ public sealed partial class RecurrentLayer
         int h = o.HiddenSize, gh = o.GateCount * h, dh = o.NumDirections * h;
         int slot = k * o.NumDirections + d;
         int rows = b - a, r0 = layout.Offsets[t] + a;
+        int s0 = ws.KeepActivations ? r0 : a; // saved rows: this step's packed rows, or the one reused step buffer
         int savedWidth = SavedGateWidth;
         var state = ws.State[d].AsSpan(a * h, rows * h);
-        var hin = ws.HiddenIn[slot].AsSpan(r0 * h, rows * h);
+        var hin = ws.HiddenIn[slot].AsSpan(s0 * h, rows * h);
         state.CopyTo(hin);
         var hg = ws.HiddenProjection[d].AsSpan(a * gh, rows * gh);
         Gemm.MultiplyPacked(rows, hin, h, ws.PackedHiddenWeight[d], hg, gh, accumulate: false);
         var xg = ws.InputProjection[d].AsSpan(r0 * gh, rows * gh);
-        var saved = ws.Gates[slot].AsSpan(r0 * savedWidth, rows * savedWidth);
+        var saved = ws.Gates[slot].AsSpan(s0 * savedWidth, rows * savedWidth);
         switch (o.Cell)
         {
             case RecurrentCellKind.Lstm:
                 // bias_hh is already in xg (added with bias_ih before the loop).
                 var cell = ws.CellState[d].AsSpan(a * h, rows * h);
-                cell.CopyTo(ws.CellIn[slot].AsSpan(r0 * h, rows * h));
-                LstmCell.Forward(xg, hg, default, ws.CellIn[slot].AsSpan(r0 * h, rows * h), rows, h, saved, cell,
-                    ws.CellOut[slot].AsSpan(r0 * h, rows * h), state);
+                cell.CopyTo(ws.CellIn[slot].AsSpan(s0 * h, rows * h));
+                LstmCell.Forward(xg, hg, default, ws.CellIn[slot].AsSpan(s0 * h, rows * h), rows, h, saved, cell,
+                    ws.CellOut[slot].AsSpan(s0 * h, rows * h), state);
                 break;
             case RecurrentCellKind.Gru:
                 GruCell.Forward(xg, hg, Bias(_biasHh[slot]), hin, rows, h, saved, state);

@@ -66,6 +66,17 @@ public sealed class RecurrentWorkspace
     /// <summary>Whether a forward pass has filled the saved activations (a backward pass needs one).</summary>
     internal bool HasForward { get; set; }
 
+    /// <summary>Whether the last forward pass ran with <see cref="KeepActivations"/> false.</summary>
+    internal bool ForwardKeptNothing { get; set; }
+
+    /// <summary>
+    /// Whether <see cref="RecurrentLayer.Forward"/> keeps every step's activations for a following
+    /// <see cref="RecurrentLayer.Backward"/>. Set it to false for inference: each step's gates and states then reuse
+    /// one batch-sized buffer (less memory, and what a step writes stays in cache), the outputs and final states are
+    /// bit-identical, and a Backward on this workspace throws until a Forward keeps them again. Default true.
+    /// </summary>
+    public bool KeepActivations { get; set; } = true;
+
     // Saved by the forward pass, per (layer, direction) slot k*D + d; packed rows (N = sum of lengths).
     internal float[][] Gates { get; }        // (N, saved gate width)
     internal float[][] HiddenIn { get; }     // (N, H) state each step started from

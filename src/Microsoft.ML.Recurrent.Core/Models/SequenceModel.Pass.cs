@@ -17,7 +17,7 @@ public sealed partial class SequenceModel
         RandomSource? dropoutRandom, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
         ReadOnlySpan<float> classWeights, ref PassMetrics metrics)
     {
-        Forward(ws, batch, training, dropoutRandom, initialHidden, initialCell);
+        Forward(ws, batch, training, dropoutRandom, initialHidden, initialCell, keepActivations: backward);
         var o = Options;
         int rows = ws.HeadRows, classes = o.HeadOutputs;
         var logits = ws.Logits.AsSpan(0, rows * classes);
@@ -65,10 +65,14 @@ public sealed partial class SequenceModel
         return loss;
     }
 
-    /// <summary>Forward through embedding, recurrent stack and head; leaves the head's output in <c>ws.Logits</c> (rows, C).</summary>
+    /// <summary>
+    /// Forward through embedding, recurrent stack and head; leaves the head's output in <c>ws.Logits</c> (rows, C).
+    /// keepActivations: whether a backward pass follows (false keeps one step's activations, reused).
+    /// </summary>
     internal void Forward(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, bool training, RandomSource? dropoutRandom,
-        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell)
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool keepActivations = false)
     {
+        ws.Recurrent.KeepActivations = keepActivations;
         var o = Options;
         int count = batch.Length;
         var lengths = ModelWorkspace.Ensure(ref ws.Lengths, count).AsSpan(0, count);
