@@ -20,13 +20,7 @@ public sealed class RecurrentMulticlassTextClassifierEstimator : IEstimator<Recu
     {
         _context = context;
         Options = options;
-        ArgumentException.ThrowIfNullOrEmpty(options.LabelColumnName, nameof(options));
-        ArgumentException.ThrowIfNullOrEmpty(options.TextColumnName, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 1, nameof(options));
-        if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
-        }
+        RecurrentTextClassifierOptions.Check(options);
     }
 
     /// <summary>The options (the label column must be a key column).</summary>

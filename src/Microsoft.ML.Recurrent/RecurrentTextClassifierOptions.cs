@@ -73,4 +73,16 @@ public sealed class RecurrentTextClassifierOptions
 
     /// <summary>Receives training progress (per step and per epoch). Default null.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
+
+    // The settings both text classifiers check when they are created (columns are checked against the data).
+    internal static void Check(RecurrentTextClassifierOptions options)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(options.LabelColumnName, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(options.TextColumnName, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 1, nameof(options));
+        if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ValidationFraction, "ValidationFraction must be in [0, 1).");
+        }
+    }
 }

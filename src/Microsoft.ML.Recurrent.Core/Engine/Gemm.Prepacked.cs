@@ -74,7 +74,7 @@ internal static unsafe partial class Gemm
         Debug.Assert(lda >= k && a.Length >= (long)(m - 1) * lda + k);
         Debug.Assert(ldc >= n && c.Length >= (long)(m - 1) * ldc + n);
         GemmLevel level = b.Level;
-        Blocking(level, out int mr, out int nr, out int mcMax, out int ncMax);
+        Blocking(level, out _, out int nr, out _, out int ncMax);
         fixed (float* pa = a)
         fixed (float* pc0 = c)
         {
@@ -97,32 +97,7 @@ internal static unsafe partial class Gemm
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
-                    bool add = pc > 0 || accumulate;
-                    for (int ic = 0; ic < m; ic += mcMax)
-                    {
-                        int mc = Math.Min(mcMax, m - ic);
-                        PackA(job, ic, mc, pc, kc, mr, ap);
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int nrValid = Math.Min(nr, nc - jr);
-                            float* bPanel = bp + (long)jr * kc;
-                            for (int ir = 0; ir < mc; ir += mr)
-                            {
-                                int mrValid = Math.Min(mr, mc - ir);
-                                float* aPanel = ap + (long)ir * kc;
-                                float* cTile = pc0 + (long)(ic + ir) * ldc + jc + jr;
-                                if (mrValid == mr && nrValid == nr)
-                                {
-                                    Kernel(level, kc, aPanel, bPanel, cTile, ldc, add);
-                                }
-                                else
-                                {
-                                    Kernel(level, kc, aPanel, bPanel, tile, nr, add: false);
-                                    MergeTile(tile, nr, cTile, ldc, mrValid, nrValid, add);
-                                }
-                            }
-                        }
-                    }
+                    Panels(job, 0, m, jc, nc, pc, kc, ap, bp, tile);
                     bp += (long)kc * RoundUp(nc, nr);
                 }
             }

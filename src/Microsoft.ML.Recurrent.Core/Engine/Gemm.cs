@@ -181,7 +181,7 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked(GemmJob p, int i0, int i1, int j0, int j1)
     {
-        Blocking(p.Level, out int mr, out int nr, out int mcMax, out int ncMax);
+        Blocking(p.Level, out _, out int nr, out _, out int ncMax);
         float* ap = PackBufferA();
         float* bp = PackBufferB();
         float* tile = stackalloc float[8 * 32];
@@ -191,42 +191,52 @@ internal static unsafe partial class Gemm
             for (int pc = 0; pc < p.K; pc += KC)
             {
                 int kc = Math.Min(KC, p.K - pc);
-                bool add = pc > 0 || p.Accumulate;
-                bool bias = pc == 0 && p.Bias != null;
                 PackB(p, pc, kc, jc, nc, nr, bp);
-                for (int ic = i0; ic < i1; ic += mcMax)
+                Panels(p, i0, i1, jc, nc, pc, kc, ap, bp, tile);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rows [i0, i1) of C's columns [jc, jc + nc) for one KC block pc whose B panels are packed at bp: A blocks packed
+    /// into ap, then the MR x NR kernel over every tile (edge tiles through the scratch tile, so the order is unchanged).
+    /// The first block starts from the row bias, or from C when accumulating.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Panels(GemmJob p, int i0, int i1, int jc, int nc, int pc, int kc, float* ap, float* bp, float* tile)
+    {
+        Blocking(p.Level, out int mr, out int nr, out int mcMax, out _);
+        bool bias = pc == 0 && p.Bias != null;
+        bool add = pc > 0 || p.Accumulate || bias;
+        for (int ic = i0; ic < i1; ic += mcMax)
+        {
+            int mc = Math.Min(mcMax, i1 - ic);
+            PackA(p, ic, mc, pc, kc, mr, ap);
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int nrValid = Math.Min(nr, nc - jr);
+                float* bPanel = bp + (long)jr * kc;
+                for (int ir = 0; ir < mc; ir += mr)
                 {
-                    int mc = Math.Min(mcMax, i1 - ic);
-                    PackA(p, ic, mc, pc, kc, mr, ap);
-                    for (int jr = 0; jr < nc; jr += nr)
+                    int mrValid = Math.Min(mr, mc - ir);
+                    float* aPanel = ap + (long)ir * kc;
+                    float* cTile = p.C + (long)(ic + ir) * p.Ldc + jc + jr;
+                    if (bias)
                     {
-                        int nrValid = Math.Min(nr, nc - jr);
-                        float* bPanel = bp + (long)jr * kc;
-                        for (int ir = 0; ir < mc; ir += mr)
+                        // The bias goes into the tile just before its first block sum (cache-hot).
+                        for (int r = 0; r < mrValid; r++)
                         {
-                            int mrValid = Math.Min(mr, mc - ir);
-                            float* aPanel = ap + (long)ir * kc;
-                            float* cTile = p.C + (long)(ic + ir) * p.Ldc + jc + jr;
-                            if (bias)
-                            {
-                                // The bias goes into the tile just before its first block sum (cache-hot).
-                                for (int r = 0; r < mrValid; r++)
-                                {
-                                    new ReadOnlySpan<float>(p.Bias + jc + jr, nrValid).CopyTo(new Span<float>(cTile + (long)r * p.Ldc, nrValid));
-                                }
-                                add = true;
-                            }
-                            if (mrValid == mr && nrValid == nr)
-                            {
-                                Kernel(p.Level, kc, aPanel, bPanel, cTile, p.Ldc, add);
-                            }
-                            else
-                            {
-                                // Edge tile: the same kernel into a scratch tile, so the order is unchanged.
-                                Kernel(p.Level, kc, aPanel, bPanel, tile, nr, add: false);
-                                MergeTile(tile, nr, cTile, p.Ldc, mrValid, nrValid, add);
-                            }
+                            new ReadOnlySpan<float>(p.Bias + jc + jr, nrValid).CopyTo(new Span<float>(cTile + (long)r * p.Ldc, nrValid));
                         }
+                    }
+                    if (mrValid == mr && nrValid == nr)
+                    {
+                        Kernel(p.Level, kc, aPanel, bPanel, cTile, p.Ldc, add);
+                    }
+                    else
+                    {
+                        Kernel(p.Level, kc, aPanel, bPanel, tile, nr, add: false);
+                        MergeTile(tile, nr, cTile, p.Ldc, mrValid, nrValid, add);
                     }
                 }
             }

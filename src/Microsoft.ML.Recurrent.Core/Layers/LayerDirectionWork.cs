@@ -25,15 +25,5 @@ internal sealed class LayerDirectionWork : IWorkItem
         _workspace = null;
     }
 
-    public void Invoke(int index)
-    {
-        if (_backward)
-        {
-            _layer!.BackwardSteps(_workspace!, _layerIndex, index, splitRows: false);
-        }
-        else
-        {
-            _layer!.ForwardSteps(_workspace!, _layerIndex, index, splitRows: false);
-        }
-    }
+    public void Invoke(int index) => _layer!.RunSteps(_workspace!, _layerIndex, index, splitRows: false, _backward);
 }

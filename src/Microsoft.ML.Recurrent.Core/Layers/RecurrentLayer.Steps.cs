@@ -63,64 +63,42 @@ public sealed partial class RecurrentLayer
         }
         for (int d = 0; d < Options.NumDirections; d++)
         {
-            if (backward)
-            {
-                BackwardSteps(ws, k, d, splitRows: true);
-            }
-            else
-            {
-                ForwardSteps(ws, k, d, splitRows: true);
-            }
+            RunSteps(ws, k, d, splitRows: true, backward);
         }
     }
 
+    /// <summary>
+    /// The time loop of direction d of layer k: forward in the direction's time order, or backward in the reverse
+    /// order; each step's active rows on one thread or cut into chunks over the pool.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void ForwardSteps(RecurrentWorkspace ws, int k, int d, bool splitRows)
+    internal void RunSteps(RecurrentWorkspace ws, int k, int d, bool splitRows, bool backward)
     {
         var layout = ws.Layout;
         int steps = layout.MaxLength;
         var work = ws.StepWork[d];
         int inlineSteps = 0;
-        for (int s = 0; s < steps; s++)
+        for (int i = 0; i < steps; i++)
         {
+            int s = backward ? steps - 1 - i : i;
             int t = d == 0 ? s : steps - 1 - s;
             int active = layout.Active[t];
             int chunks = Chunking(active, splitRows && inlineSteps == 0, out int per);
             if (chunks == 1)
             {
-                ForwardRows(ws, k, d, t, 0, active);
+                if (backward)
+                {
+                    BackwardRows(ws, k, d, t, 0, active);
+                }
+                else
+                {
+                    ForwardRows(ws, k, d, t, 0, active);
+                }
                 inlineSteps = Math.Max(0, inlineSteps - 1);
             }
             else
             {
-                work.Set(this, ws, k, d, t, active, per, backward: false);
-                WorkerPool.Run(chunks, work);
-                inlineSteps = AfterParallelStep(ws);
-            }
-        }
-        work.Clear();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void BackwardSteps(RecurrentWorkspace ws, int k, int d, bool splitRows)
-    {
-        var layout = ws.Layout;
-        int steps = layout.MaxLength;
-        var work = ws.StepWork[d];
-        int inlineSteps = 0;
-        for (int s = steps - 1; s >= 0; s--)
-        {
-            int t = d == 0 ? s : steps - 1 - s;
-            int active = layout.Active[t];
-            int chunks = Chunking(active, splitRows && inlineSteps == 0, out int per);
-            if (chunks == 1)
-            {
-                BackwardRows(ws, k, d, t, 0, active);
-                inlineSteps = Math.Max(0, inlineSteps - 1);
-            }
-            else
-            {
-                work.Set(this, ws, k, d, t, active, per, backward: true);
+                work.Set(this, ws, k, d, t, active, per, backward);
                 WorkerPool.Run(chunks, work);
                 inlineSteps = AfterParallelStep(ws);
             }
