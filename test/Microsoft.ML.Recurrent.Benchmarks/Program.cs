@@ -18,12 +18,13 @@ internal static class Program
         var quick = new Option<bool>("--quick") { Description = "shorter timing loops" };
         var only = new Option<string?>("--only") { Description = "run only configurations whose name contains this text" };
         var compare = new Option<bool>("--compare") { Description = "then run torch_rnn_bench.py (beside configs.json) with /usr/bin/python3 and print ours, PyTorch's and the ratio" };
+        var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
         var command = new Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only, compare,
+            configs, threads, quick, only, compare, scaling,
         };
         command.SetAction(result => ThroughputRunner.Run(
-            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), Console.Out));
+            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling), Console.Out));
         var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };
         return root.Parse(args).Invoke();
     }

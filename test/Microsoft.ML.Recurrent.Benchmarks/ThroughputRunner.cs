@@ -15,8 +15,12 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// </summary>
 internal static class ThroughputRunner
 {
-    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, TextWriter output)
+    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, bool scaling, TextWriter output)
     {
+        if (scaling)
+        {
+            return RunScaling(configsFile, threads, quick, only, output);
+        }
         var ours = new List<(string Cell, string Config, string Mode, double Ms)>();
         var gemm = new List<(string Name, double Gflops)>();
         string? path = configsFile?.FullName ?? FindConfigs();
@@ -67,8 +71,213 @@ internal static class ThroughputRunner
         return compare ? TorchComparison.Run(path, threads, quick, ours, gemm, output) : 0;
     }
 
+    /// <summary>
+    /// One thread against <paramref name="threads"/>, and what this machine allows: every configuration and mode timed
+    /// on one thread, on n threads, and as n independent one-thread copies running at once (no shared data, no
+    /// synchronisation: the most any split of the work could give here), in rotation, so that the machine's changes
+    /// of speed fall on all three alike. Prints the medians, the median per-round ratios, then a table.
+    /// </summary>
+    private static int RunScaling(FileInfo? configsFile, int threads, bool quick, string? only, TextWriter output)
+    {
+        string? path = configsFile?.FullName ?? FindConfigs();
+        if (path is null || !File.Exists(path))
+        {
+            Console.Error.WriteLine("configs.json not found: pass --configs PATH (the standard one is ../shared/bench/configs.json).");
+            return 2;
+        }
+        if (threads < 2)
+        {
+            Console.Error.WriteLine("--scaling compares one thread with --threads, which must then be at least 2.");
+            return 2;
+        }
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
+        var root = doc.RootElement;
+        var rows = new List<(string Cell, string Config, string Mode, ScalingResult Result)>();
+        void Measure(string cell, string config, string mode, Func<Body> create)
+        {
+            var result = Scaling(Enumerable.Range(0, threads).Select(_ => create()).ToArray(), quick);
+            rows.Add((cell, config, mode, result));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"cell\": \"{cell}\", \"config\": \"{config}\", \"mode\": \"{mode}\", \"ms_1\": {result.One:F3}, \"ms_{threads}\": {result.Many:F3}, \"scaling\": {result.Scaling:F3}, \"independent_copies\": {result.Ceiling:F3}}}"));
+            output.Flush();
+        }
+        foreach (string cell in root.GetProperty("cells").EnumerateArray().Select(e => e.GetString()!))
+        {
+            foreach (var config in root.GetProperty("layers").EnumerateArray())
+            {
+                string name = config.GetProperty("name").GetString()!;
+                if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                foreach (string mode in root.GetProperty("modes").EnumerateArray().Select(e => e.GetString()!))
+                {
+                    Measure(cell, name, mode, () => LayerBody(cell, config, mode == "train"));
+                }
+            }
+        }
+        if (root.TryGetProperty("charlm", out var charlm) && (only is null || "charlm".Contains(only, StringComparison.Ordinal)))
+        {
+            foreach (bool train in new[] { true, false })
+            {
+                Measure("charlm", "charlm", train ? "train_step_adam" : "infer", () => CharLmBody(charlm, train));
+            }
+        }
+        output.WriteLine();
+        output.WriteLine($"| cell | config | mode | 1 thread ms | {threads} threads ms | scaling | {threads} independent copies at once |");
+        output.WriteLine("|---|---|---|---:|---:|---:|---:|");
+        foreach (var (cell, config, mode, r) in rows)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {cell} | {config} | {mode} | {r.One:F2} | {r.Many:F2} | {r.Scaling:F2}x | {r.Ceiling:F2}x |"));
+        }
+        ComputeSettings.MaxThreads = threads;
+        return 0;
+    }
+
+    /// <param name="One">Median ms on one thread.</param>
+    /// <param name="Many">Median ms on n threads.</param>
+    /// <param name="Scaling">Median over rounds of one-thread ms / n-thread ms.</param>
+    /// <param name="Ceiling">Median over rounds of n * one-thread ms / ms of n independent copies at once.</param>
+    private sealed record ScalingResult(double One, double Many, double Scaling, double Ceiling);
+
+    /// <summary>Rounds of: bodies[0] on one thread, on n threads, and all n bodies at once, each on its own thread.</summary>
+    private static ScalingResult Scaling(Body[] bodies, bool quick)
+    {
+        int n = bodies.Length;
+        using var copies = new Copies(bodies);
+        double Time(int kind)
+        {
+            ComputeSettings.MaxThreads = kind == 1 ? n : 1;
+            if (kind == 2)
+            {
+                return copies.RunAll();
+            }
+            long start = Stopwatch.GetTimestamp();
+            bodies[0].Once();
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 6 || (warm.Elapsed.TotalMilliseconds < 1500 && i < 1_000_000); i++)
+        {
+            Time(i % 3);
+        }
+        var one = new List<double>();
+        var many = new List<double>();
+        var scaling = new List<double>();
+        var ceiling = new List<double>();
+        var total = Stopwatch.StartNew();
+        double budget = quick ? 900 : 3000;
+        for (int round = 0; round < 7 || (total.Elapsed.TotalMilliseconds < budget && round < 200); round++)
+        {
+            // Rotate the order so that no kind always runs first (or right after another).
+            var times = new double[3];
+            for (int j = 0; j < 3; j++)
+            {
+                int kind = (round + j) % 3;
+                times[kind] = Time(kind);
+            }
+            one.Add(times[0]);
+            many.Add(times[1]);
+            scaling.Add(times[0] / times[1]);
+            ceiling.Add(n * times[0] / times[2]);
+        }
+        return new ScalingResult(MedianOf(one), MedianOf(many), MedianOf(scaling), MedianOf(ceiling));
+    }
+
+    /// <summary>
+    /// n bodies run at once: the caller runs the first, one thread each the others. Between runs the threads block
+    /// (so they take no core from the other timings); a run starts once all are awake, and times only the overlap.
+    /// </summary>
+    private sealed class Copies : IDisposable
+    {
+        private readonly Body[] _bodies;
+        private readonly Thread[] _threads;
+        private readonly SemaphoreSlim _wake = new(0);
+        private int _ready;
+        private int _go;
+        private int _done;
+        private volatile bool _stop;
+
+        public Copies(Body[] bodies)
+        {
+            _bodies = bodies;
+            _threads = new Thread[bodies.Length - 1];
+            for (int i = 0; i < _threads.Length; i++)
+            {
+                int index = i + 1;
+                _threads[i] = new Thread(() => Loop(index)) { IsBackground = true };
+                _threads[i].Start();
+            }
+        }
+
+        /// <summary>Runs every body at once; returns the milliseconds from the common start to the last end.</summary>
+        public double RunAll()
+        {
+            Volatile.Write(ref _ready, 0);
+            Volatile.Write(ref _done, 0);
+            _wake.Release(_threads.Length);
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _ready) < _threads.Length)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+            long start = Stopwatch.GetTimestamp();
+            Interlocked.Increment(ref _go);
+            _bodies[0].Once();
+            spinner.Reset();
+            while (Volatile.Read(ref _done) < _threads.Length)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        private void Loop(int index)
+        {
+            while (true)
+            {
+                _wake.Wait();
+                if (_stop)
+                {
+                    return;
+                }
+                int go = Volatile.Read(ref _go);
+                Interlocked.Increment(ref _ready);
+                while (Volatile.Read(ref _go) == go)
+                {
+                    Thread.SpinWait(1);
+                }
+                _bodies[index].Once();
+                Interlocked.Increment(ref _done);
+            }
+        }
+
+        public void Dispose()
+        {
+            _stop = true;
+            _wake.Release(_threads.Length);
+            foreach (var thread in _threads)
+            {
+                thread.Join();
+            }
+            _wake.Dispose();
+        }
+    }
+
+    private static double MedianOf(List<double> values)
+    {
+        values.Sort();
+        return values[values.Count / 2];
+    }
+
     // Embedding(V,E) -> L-layer LSTM(H) -> Linear(H,V), cross-entropy over every step; train = zero_grad + forward + backward + Adam step.
     private static (double Ms, double TokensPerSecond, double Gflops) TimeCharLm(JsonElement config, bool train, bool quick)
+    {
+        var body = CharLmBody(config, train);
+        return Rates(body, Median(body.Once, quick));
+    }
+
+    private static Body CharLmBody(JsonElement config, bool train)
     {
         int vocab = config.GetProperty("vocab").GetInt32(), embed = config.GetProperty("embed").GetInt32();
         int hidden = config.GetProperty("hidden").GetInt32(), layers = config.GetProperty("layers").GetInt32();
@@ -106,11 +315,16 @@ internal static class ThroughputRunner
         {
             flops *= 3;
         }
-        double ms = Median(Once, quick);
-        return (ms, batch * seq / (ms / 1e3), flops / (ms / 1e3) / 1e9);
+        return new Body(Once, batch * seq, flops);
     }
 
     private static (double Ms, double TokensPerSecond, double Gflops) TimeLayer(string cell, JsonElement config, bool train, bool quick)
+    {
+        var body = LayerBody(cell, config, train);
+        return Rates(body, Median(body.Once, quick));
+    }
+
+    private static Body LayerBody(string cell, JsonElement config, bool train)
     {
         int batch = config.GetProperty("batch").GetInt32(), seq = config.GetProperty("seq").GetInt32();
         int input = config.GetProperty("input").GetInt32(), hidden = config.GetProperty("hidden").GetInt32();
@@ -153,9 +367,14 @@ internal static class ThroughputRunner
         {
             flops *= 3;
         }
-        double ms = Median(Once, quick);
-        return (ms, batch * seq / (ms / 1e3), flops / (ms / 1e3) / 1e9);
+        return new Body(Once, batch * seq, flops);
     }
+
+    /// <summary>One timed unit of a configuration: the call, the tokens it processes and its FLOP count.</summary>
+    private sealed record Body(Action Once, int Tokens, double Flops);
+
+    private static (double Ms, double TokensPerSecond, double Gflops) Rates(Body body, double ms) =>
+        (ms, body.Tokens / (ms / 1e3), body.Flops / (ms / 1e3) / 1e9);
 
     // Warm-up: at least 2 calls and ~1 s, so that tiered JIT has replaced the first, unoptimised code (the
     // generic TensorPrimitives kernels take over a second of calls to reach tier 1); then the median of at

@@ -15,16 +15,36 @@ internal sealed class PackedMatrix
     internal int K;
     internal int N;
     internal GemmLevel Level;
+
+    // Floats of packed panels from the aligned start of a buffer.
+    internal long Size;
+
+    // Identical copies of Buffer for the pool's workers (worker w reads Replicas[(w - 1) % Length]): cores that
+    // all read one copy every step ran 10-40 % slower than cores reading their own (2-core Xeon VM, W_hh of
+    // 256 KB to 1 MB), so each core streams its own copy from its own cache.
+    internal float[][] Replicas = [];
+    internal int ReplicaCount;
+
+    /// <summary>The copy the calling thread reads: the pool's workers their own, every other thread <see cref="Buffer"/>.</summary>
+    internal float[] ForCurrentThread
+    {
+        get
+        {
+            int worker = WorkerPool.CurrentWorker;
+            return worker == 0 || ReplicaCount == 0 ? Buffer : Replicas[(worker - 1) % ReplicaCount];
+        }
+    }
 }
 
 internal static unsafe partial class Gemm
 {
     /// <summary>
     /// Packs op(B) (k, n) for <see cref="MultiplyPacked"/>: for every NC column block and every KC depth block,
-    /// in the order the blocked loop visits them, the panels <c>PackB</c> would build.
+    /// in the order the blocked loop visits them, the panels <c>PackB</c> would build; and <c>replicas</c> identical
+    /// copies for the pool's workers (see <see cref="PackedMatrix.Replicas"/>), 0 when only one thread multiplies by it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix target)
+    public static void Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix target, int replicas = 0)
     {
         Debug.Assert(k > 0 && n > 0);
         GemmLevel level = Level;
@@ -38,7 +58,7 @@ internal static unsafe partial class Gemm
         {
             target.Buffer = GC.AllocateUninitializedArray<float>((int)size + 16, pinned: true);
         }
-        (target.K, target.N, target.Level) = (k, n, level);
+        (target.K, target.N, target.Level, target.Size) = (k, n, level, size);
         fixed (float* pb = b)
         {
             GemmJob job = _job ??= new GemmJob();
@@ -56,6 +76,27 @@ internal static unsafe partial class Gemm
             }
             job.Clear();
         }
+        Replicate(target, replicas);
+    }
+
+    private static void Replicate(PackedMatrix target, int replicas)
+    {
+        if (target.Replicas.Length < replicas)
+        {
+            Array.Resize(ref target.Replicas, replicas);
+        }
+        long size = target.Size;
+        var source = new ReadOnlySpan<float>(Aligned(target.Buffer), (int)size);
+        for (int r = 0; r < replicas; r++)
+        {
+            float[]? copy = target.Replicas[r];
+            if (copy is null || copy.Length < size + 16)
+            {
+                copy = target.Replicas[r] = GC.AllocateUninitializedArray<float>((int)size + 16, pinned: true);
+            }
+            source.CopyTo(new Span<float>(Aligned(copy), (int)size));
+        }
+        target.ReplicaCount = replicas;
     }
 
     /// <summary>
@@ -90,7 +131,7 @@ internal static unsafe partial class Gemm
             job.Set(false, false, m, n, k, pa, lda, null, 0, pc0, ldc, accumulate, level);
             float* ap = PackBufferA();
             float* tile = stackalloc float[8 * 32];
-            float* bp = Aligned(b.Buffer);
+            float* bp = Aligned(b.ForCurrentThread);
             for (int jc = 0; jc < n; jc += ncMax)
             {
                 int nc = Math.Min(ncMax, n - jc);
@@ -114,7 +155,7 @@ internal static unsafe partial class Gemm
         const int nr = 32;
         int n = b.N, k = b.K;
         Blocking(GemmLevel.Vector512, out _, out _, out _, out int ncMax);
-        float* bp = Aligned(b.Buffer);
+        float* bp = Aligned(b.ForCurrentThread);
         float* tile = stackalloc float[4 * nr];
         for (int jc = 0; jc < n; jc += ncMax)
         {

@@ -52,6 +52,12 @@ internal static class WorkerPool
     [ThreadStatic]
     public static bool LastRunStalled;
 
+    [ThreadStatic]
+    private static int t_worker;
+
+    /// <summary>1, 2, ... on the pool's worker threads (in the order they were started); 0 on every other thread.</summary>
+    public static int CurrentWorker => t_worker;
+
     /// <summary>Calls <paramref name="body"/>(i) for i in [0, count). A lambda that captures state allocates; prefer the <see cref="IWorkItem"/> form in hot paths.</summary>
     public static void Run(int count, Action<int> body)
     {
@@ -143,18 +149,20 @@ internal static class WorkerPool
     {
         while (Workers.Count < wanted)
         {
-            var thread = new Thread(WorkerLoop, 256 * 1024)
+            int worker = Workers.Count + 1;
+            var thread = new Thread(() => WorkerLoop(worker), 256 * 1024)
             {
                 IsBackground = true,
-                Name = $"Recurrent worker {Workers.Count + 1}",
+                Name = $"Recurrent worker {worker}",
             };
             Workers.Add(thread);
             thread.Start();
         }
     }
 
-    private static void WorkerLoop()
+    private static void WorkerLoop(int worker)
     {
+        t_worker = worker;
         int seen = Volatile.Read(ref _generation);
         while (true)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -92,46 +93,109 @@ internal sealed class PackedLayout
     }
 
     /// <summary>Copies a padded batch-first tensor (B, T, F) into packed rows (N, F).</summary>
-    public void Pack(ReadOnlySpan<float> padded, int features, Span<float> packed)
+    public void Pack(ReadOnlySpan<float> padded, int features, Span<float> packed) => Copy(CopyKind.Pack, padded, packed, features);
+
+    /// <summary>Copies packed rows (N, F) into a padded batch-first tensor (B, T, F), writing 0 at padded steps.</summary>
+    public void Unpack(ReadOnlySpan<float> packed, int features, Span<float> padded) => Copy(CopyKind.Unpack, packed, padded, features);
+
+    /// <summary>Adds packed rows (N, F) into a padded batch-first tensor (B, T, F); padded steps are left as they are.</summary>
+    public void UnpackAdd(ReadOnlySpan<float> packed, int features, Span<float> padded) => Copy(CopyKind.UnpackAdd, packed, padded, features);
+
+    // Below this many floats a copy stays on the calling thread.
+    private const long ParallelCopyFloats = 1L << 16;
+
+    private readonly CopyWork _copy = new();
+
+    private enum CopyKind
     {
-        for (int b = 0; b < Batch; b++)
+        Pack,
+        Unpack,
+        UnpackAdd,
+    }
+
+    /// <summary>The sequences' rows split over the pool by batch entry: each element is written by one thread, once.</summary>
+    private unsafe void Copy(CopyKind kind, ReadOnlySpan<float> from, Span<float> to, int features)
+    {
+        int threads = (long)Batch * SequenceLength * features < ParallelCopyFloats ? 1 : Math.Min(ComputeSettings.MaxThreads, Batch);
+        int perItem = (Batch + threads - 1) / threads;
+        int items = (Batch + perItem - 1) / perItem;
+        fixed (float* f = from)
+        fixed (float* t = to)
         {
-            int rank = _rank[b];
-            for (int t = 0; t < _lengths[b]; t++)
+            _copy.Set(this, kind, f, from.Length, t, to.Length, features, perItem);
+            if (items == 1)
             {
-                padded.Slice((b * SequenceLength + t) * features, features)
-                    .CopyTo(packed.Slice((_offsets[t] + rank) * features, features));
+                _copy.Invoke(0);
             }
+            else
+            {
+                WorkerPool.Run(items, _copy);
+            }
+            _copy.Clear();
         }
     }
 
-    /// <summary>Copies packed rows (N, F) into a padded batch-first tensor (B, T, F), writing 0 at padded steps.</summary>
-    public void Unpack(ReadOnlySpan<float> packed, int features, Span<float> padded)
+    /// <summary>Batch entries [b0, b1) of a copy.</summary>
+    private void CopyRange(CopyKind kind, ReadOnlySpan<float> from, Span<float> to, int features, int b0, int b1)
     {
-        for (int b = 0; b < Batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             int rank = _rank[b];
             int len = _lengths[b];
             for (int t = 0; t < len; t++)
             {
-                packed.Slice((_offsets[t] + rank) * features, features)
-                    .CopyTo(padded.Slice((b * SequenceLength + t) * features, features));
+                int packedRow = (_offsets[t] + rank) * features, paddedRow = (b * SequenceLength + t) * features;
+                switch (kind)
+                {
+                    case CopyKind.Pack:
+                        from.Slice(paddedRow, features).CopyTo(to.Slice(packedRow, features));
+                        break;
+                    case CopyKind.Unpack:
+                        from.Slice(packedRow, features).CopyTo(to.Slice(paddedRow, features));
+                        break;
+                    default:
+                        var dst = to.Slice(paddedRow, features);
+                        System.Numerics.Tensors.TensorPrimitives.Add(dst, from.Slice(packedRow, features), dst);
+                        break;
+                }
             }
-            padded.Slice((b * SequenceLength + len) * features, (SequenceLength - len) * features).Clear();
+            if (kind == CopyKind.Unpack)
+            {
+                to.Slice((b * SequenceLength + len) * features, (SequenceLength - len) * features).Clear();
+            }
         }
     }
 
-    /// <summary>Adds packed rows (N, F) into a padded batch-first tensor (B, T, F); padded steps are left as they are.</summary>
-    public void UnpackAdd(ReadOnlySpan<float> packed, int features, Span<float> padded)
+    /// <summary>One copy's batch entries in ranges, one work item each; kept by the layout, so a copy allocates nothing.</summary>
+    private sealed unsafe class CopyWork : IWorkItem
     {
-        for (int b = 0; b < Batch; b++)
+        private PackedLayout? _layout;
+        private CopyKind _kind;
+        private float* _from;
+        private int _fromLength;
+        private float* _to;
+        private int _toLength;
+        private int _features;
+        private int _perItem;
+
+        public void Set(PackedLayout layout, CopyKind kind, float* from, int fromLength, float* to, int toLength, int features, int perItem)
         {
-            int rank = _rank[b];
-            for (int t = 0; t < _lengths[b]; t++)
-            {
-                var dst = padded.Slice((b * SequenceLength + t) * features, features);
-                System.Numerics.Tensors.TensorPrimitives.Add(dst, packed.Slice((_offsets[t] + rank) * features, features), dst);
-            }
+            (_layout, _kind, _fromLength, _toLength, _features, _perItem) = (layout, kind, fromLength, toLength, features, perItem);
+            _from = from;
+            _to = to;
+        }
+
+        public void Clear()
+        {
+            _layout = null;
+            _from = _to = null;
+        }
+
+        public void Invoke(int index)
+        {
+            int b0 = index * _perItem;
+            int b1 = Math.Min(_layout!.Batch, b0 + _perItem);
+            _layout.CopyRange(_kind, new ReadOnlySpan<float>(_from, _fromLength), new Span<float>(_to, _toLength), _features, b0, b1);
         }
     }
 

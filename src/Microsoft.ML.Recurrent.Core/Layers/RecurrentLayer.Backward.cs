@@ -122,7 +122,7 @@ public sealed partial class RecurrentLayer
             RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh);
         }
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
-        Gemm.Pack(false, gh, h, Parameters.GetValues(_weightHh[slot]), h, ws.PackedHiddenWeight[d]);
+        Gemm.Pack(false, gh, h, Parameters.GetValues(_weightHh[slot]), h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(batch));
     }
 
     private void BackwardFinish(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,

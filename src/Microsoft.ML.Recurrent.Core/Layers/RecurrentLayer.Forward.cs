@@ -164,7 +164,7 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.Gates, slot, saved * SavedGateWidth);
         RecurrentWorkspace.Ensure(ws.HiddenIn, slot, saved * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
-        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d]);
+        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(batch));
     }
 
     /// <summary>Floats saved per packed row and hidden unit's gate block: LSTM i,f,g,o; GRU r,z,n,hn; RNN h.</summary>

@@ -51,6 +51,13 @@ public sealed partial class RecurrentLayer
         return (active + rowsPerChunk - 1) / rowsPerChunk;
     }
 
+    /// <summary>
+    /// Copies of the packed W_hh to keep for the pool's workers: one per extra chunk when a step's rows are split over
+    /// threads, none when the directions of a bidirectional layer run concurrently (each runs its steps on one thread).
+    /// </summary>
+    private int HiddenWeightReplicas(int batch) =>
+        Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2 ? 0 : Chunking(batch, splitRows: true, out _) - 1;
+
     /// <summary>Runs the time loops of every direction of layer k: concurrently when bidirectional and threads allow.</summary>
     private void RunDirections(RecurrentWorkspace ws, int k, bool backward)
     {

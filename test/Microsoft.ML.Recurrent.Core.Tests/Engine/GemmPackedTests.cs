@@ -58,6 +58,68 @@ public sealed class GemmPackedTests
         }
     }
 
+    [TestMethod]
+    public void MultiplyPacked_OnAWorker_ReadsItsOwnReplica_BitIdentical()
+    {
+        int saved = ComputeSettings.MaxThreads;
+        ComputeSettings.MaxThreads = 2;
+        try
+        {
+            var rng = new Random(5);
+            const int m = 9, n = 300, k = 70;
+            float[] a = Values(rng, m * k);
+            var packed = new PackedMatrix();
+            // The second round packs other weights into the same matrix: the worker's copy must follow.
+            for (int round = 0; round < 2; round++)
+            {
+                float[] b = Values(rng, k * n);
+                Gemm.Pack(false, k, n, b, n, packed, replicas: 1);
+                var expected = new float[m * n];
+                Gemm.Multiply(false, false, m, n, k, a, k, b, n, expected, n, accumulate: false);
+                var onWorker = new SecondItemOnAWorker(() =>
+                {
+                    var c = new float[m * n];
+                    Gemm.MultiplyPacked(m, a, k, packed, c, n, accumulate: false);
+                    return (c, ReferenceEquals(packed.ForCurrentThread, packed.Replicas[0]));
+                });
+                WorkerPool.Run(2, onWorker);
+                Assert.IsTrue(onWorker.Worker > 0, "the second item should have run on a pool worker while the caller waited in the first");
+                Assert.IsTrue(onWorker.ReadReplica, "a worker reads its own copy");
+                TestAssert.AssertBitIdentical(expected, onWorker.Result, $"round {round}");
+            }
+            Gemm.Pack(false, k, n, Values(rng, k * n), n, packed);
+            Assert.AreEqual(0, packed.ReplicaCount, "packing without replicas leaves the workers on the one buffer");
+        }
+        finally
+        {
+            ComputeSettings.MaxThreads = saved;
+        }
+    }
+
+    // Item 0 waits (up to 10 s) until item 1 has finished, so item 1 runs on a worker unless none ever comes.
+    private sealed class SecondItemOnAWorker(Func<(float[] Result, bool ReadReplica)> body) : IWorkItem
+    {
+        private volatile bool _done;
+
+        public float[] Result { get; private set; } = [];
+
+        public bool ReadReplica { get; private set; }
+
+        public int Worker { get; private set; } = -1;
+
+        public void Invoke(int index)
+        {
+            if (index == 0)
+            {
+                SpinWait.SpinUntil(() => _done, TimeSpan.FromSeconds(10));
+                return;
+            }
+            Worker = WorkerPool.CurrentWorker;
+            (Result, ReadReplica) = body();
+            _done = true;
+        }
+    }
+
     private static float[] Values(Random rng, int count) =>
         Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
 }
