@@ -102,10 +102,11 @@ internal static unsafe partial class Gemm
     /// <summary>
     /// C (m, n) = (accumulate ? C : 0) + A (m, k) * B, B packed by <see cref="Pack"/>, on the calling thread.
     /// Same kernel, blocks and order as <see cref="Multiply"/> with row-major B, so a row of C is bit-identical
-    /// to what Multiply gives for it, whatever m.
+    /// to what Multiply gives for it, whatever m. With a row bias (n; accumulate false) C starts from it, as in Multiply.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplyPacked(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc, bool accumulate)
+    public static void MultiplyPacked(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc, bool accumulate,
+        ReadOnlySpan<float> rowBias = default)
     {
         int n = b.N, k = b.K;
         if (m == 0)
@@ -116,19 +117,27 @@ internal static unsafe partial class Gemm
         Debug.Assert(ldc >= n && c.Length >= (long)(m - 1) * ldc + n);
         GemmLevel level = b.Level;
         Blocking(level, out _, out int nr, out _, out int ncMax);
+        Debug.Assert(rowBias.IsEmpty || (!accumulate && rowBias.Length >= n));
         fixed (float* pa = a)
         fixed (float* pc0 = c)
+        fixed (float* pbias = rowBias)
         {
             if (m <= SmallM && level == GemmLevel.Vector512)
             {
                 for (int i = 0; i < m; i++)
                 {
-                    PackedRow(pa + (long)i * lda, b, pc0 + (long)i * ldc, accumulate);
+                    if (!rowBias.IsEmpty)
+                    {
+                        // The bias, then the block sums in block order: what the blocked path's tiles do.
+                        rowBias[..n].CopyTo(c.Slice(i * ldc, n));
+                    }
+                    PackedRow(pa + (long)i * lda, b, pc0 + (long)i * ldc, accumulate || !rowBias.IsEmpty);
                 }
                 return;
             }
             GemmJob job = _job ??= new GemmJob();
             job.Set(false, false, m, n, k, pa, lda, null, 0, pc0, ldc, accumulate, level);
+            job.Bias = pbias;
             float* ap = PackBufferA();
             float* tile = stackalloc float[8 * 32];
             float* bp = Aligned(b.ForCurrentThread);

@@ -94,7 +94,16 @@ public sealed partial class RecurrentLayer
             {
                 ForwardPrepare(workspace, k, d, x, inSize, initialHidden, initialCell);
             }
-            RunDirections(workspace, k, backward: false);
+            if (workspace.Pipelined)
+            {
+                workspace.Pipeline.Set(this, workspace, k, n);
+                WorkerPool.Run(2, workspace.Pipeline);
+                workspace.Pipeline.Clear();
+            }
+            else
+            {
+                RunDirections(workspace, k, backward: false);
+            }
             for (int d = 0; d < o.NumDirections; d++)
             {
                 int slot = k * o.NumDirections + d;
@@ -140,17 +149,33 @@ public sealed partial class RecurrentLayer
         var bIh = Bias(_biasIh[slot]);
         var bHh = o.Cell == RecurrentCellKind.Gru ? default : Bias(_biasHh[slot]);
 
-        // The input projection of every step in one GEMM with the biases as its starting rows:
-        // (N, in) x (G*H, in)^T + (bias_ih + bias_hh).
+        // The input projection of every step with the biases as its starting rows: (N, in) x (G*H, in)^T + (bias_ih + bias_hh),
+        // in one GEMM here, or in blocks of rows by a pipelined pass (ProjectRows).
         var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
         ReadOnlySpan<float> bias = bIh;
         if (!bHh.IsEmpty)
         {
-            var both = RecurrentWorkspace.Ensure(ref ws.ProjectionBias, gh).AsSpan(0, gh);
+            var both = RecurrentWorkspace.Ensure(ws.ProjectionBias, d, gh).AsSpan(0, gh);
             TensorPrimitives.Add(bIh, bHh, both);
             bias = both;
         }
-        Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
+        ws.Pipelined = Pipelined(n);
+        if (!ws.Pipelined)
+        {
+            Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
+        }
+        else
+        {
+            if (bias.IsEmpty)
+            {
+                ws.ProjectionBias[d] = []; // no bias: the projection starts from +0, as the one GEMM does
+            }
+            else if (bias == bIh)
+            {
+                bIh.CopyTo(RecurrentWorkspace.Ensure(ws.ProjectionBias, d, gh));
+            }
+            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], replicas: 1);
+        }
 
         int saved = ws.KeepActivations ? n : batch; // rows of the saved activations: every step's, or one step's reused
         var state = RecurrentWorkspace.Ensure(ws.State, d, batch * h).AsSpan(0, batch * h);
@@ -165,6 +190,21 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.HiddenIn, slot, saved * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
         Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(batch));
+    }
+
+    /// <summary>
+    /// Rows [start, end) of the input projection of layer k (one direction), for a pipelined pass: W_ih^T packed by
+    /// <see cref="ForwardPrepare"/>; each row bit-identical to the one GEMM of an unpipelined pass.
+    /// </summary>
+    internal void ProjectRows(RecurrentWorkspace ws, int k, int start, int end)
+    {
+        var o = Options;
+        int gh = o.GateCount * o.HiddenSize, inSize = k == 0 ? o.InputSize : o.NumDirections * o.HiddenSize;
+        ReadOnlySpan<float> x = k == 0 ? ws.InputPacked : ws.LayerOutput[k - 1];
+        float[] bias = ws.ProjectionBias[0];
+        int rows = end - start;
+        Gemm.MultiplyPacked(rows, x.Slice(start * inSize, rows * inSize), inSize, ws.PackedInputWeight[0],
+            ws.InputProjection[0].AsSpan(start * gh, rows * gh), gh, accumulate: false, bias.Length == 0 ? default : bias.AsSpan(0, gh));
     }
 
     /// <summary>Floats saved per packed row and hidden unit's gate block: LSTM i,f,g,o; GRU r,z,n,hn; RNN h.</summary>

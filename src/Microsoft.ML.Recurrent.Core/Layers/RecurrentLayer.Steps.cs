@@ -35,9 +35,12 @@ public sealed partial class RecurrentLayer
     }
 
     /// <summary>How the <paramref name="active"/> rows of a step are cut: the number of chunks and rows per chunk.</summary>
-    private int Chunking(int active, bool splitRows, out int rowsPerChunk)
+    private int Chunking(int active, bool splitRows, out int rowsPerChunk) =>
+        Chunking(active, splitRows ? ComputeSettings.MaxThreads : 1, out rowsPerChunk);
+
+    /// <summary>How the <paramref name="active"/> rows of a step are cut into at most <paramref name="threads"/> chunks.</summary>
+    internal int Chunking(int active, int threads, out int rowsPerChunk)
     {
-        int threads = splitRows ? ComputeSettings.MaxThreads : 1;
         long rowWork = (long)Options.GateCount * Options.HiddenSize * Options.HiddenSize;
         int byWork = (int)Math.Max(1, Math.Min(int.MaxValue, active * rowWork / ChunkMinWork));
         int chunks = Math.Min(threads, Math.Min(byWork, active / ChunkRowMultiple));
@@ -57,6 +60,16 @@ public sealed partial class RecurrentLayer
     /// </summary>
     private int HiddenWeightReplicas(int batch) =>
         Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2 ? 0 : Chunking(batch, splitRows: true, out _) - 1;
+
+    /// <summary>
+    /// Whether the forward pass of layer k runs as a <see cref="LayerForwardPipeline"/>: one direction, two threads or
+    /// more, and at least two blocks of rows to project.
+    /// </summary>
+    private bool Pipelined(int rows) =>
+        ForcePipeline ?? (Options.NumDirections == 1 && ComputeSettings.MaxThreads >= 2 && rows >= 2 * LayerForwardPipeline.BlockRows);
+
+    /// <summary>Experiments and tests only: forces the forward pipeline on or off (results are the same either way).</summary>
+    internal static bool? ForcePipeline;
 
     /// <summary>Runs the time loops of every direction of layer k: concurrently when bidirectional and threads allow.</summary>
     private void RunDirections(RecurrentWorkspace ws, int k, bool backward)

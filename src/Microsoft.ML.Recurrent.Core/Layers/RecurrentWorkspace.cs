@@ -42,10 +42,14 @@ public sealed class RecurrentWorkspace
         CellGradient = new float[d][];
         StepGradient = new float[d][];
         PackedHiddenWeight = new PackedMatrix[d];
+        PackedInputWeight = new PackedMatrix[d];
+        ProjectionBias = new float[d][];
         StepWork = new LayerStepWork[d];
         for (int i = 0; i < d; i++)
         {
             PackedHiddenWeight[i] = new PackedMatrix();
+            PackedInputWeight[i] = new PackedMatrix();
+            ProjectionBias[i] = [];
             StepWork[i] = new LayerStepWork();
             InputProjection[i] = [];
             HiddenProjection[i] = [];
@@ -100,12 +104,15 @@ public sealed class RecurrentWorkspace
     internal float[][] CellGradient { get; }        // (B, H)
     internal float[][] StepGradient { get; }        // (B, H)
     internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
+    internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T packed for a pipelined forward pass
+    internal float[][] ProjectionBias { get; }           // (G*H) per direction: the input projection's starting row, or empty
+    internal LayerForwardPipeline Pipeline { get; } = new();
+    internal bool Pipelined;                             // the current forward layer runs as Pipeline
     internal LayerStepWork[] StepWork { get; }      // per direction: one step's rows split over the pool
     internal LayerDirectionWork DirectionWork { get; } = new();
     internal int StallPause;                        // steps run inline after a late worker (see RecurrentLayer.Steps)
     internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
     internal float[] LayerInputGradient = [];        // (N, in_k) gradient on the current layer's input
-    internal float[] ProjectionBias = [];            // (G*H) bias_ih + bias_hh, the input projection's starting rows
     internal float[] Ones = [];                      // (N) all 1: bias gradients are ones^T dG, a one-row GEMM
     internal float[] BiasGradient = [];              // (G*H) column sums of one gate gradient
 

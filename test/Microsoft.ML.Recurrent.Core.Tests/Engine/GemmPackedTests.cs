@@ -54,6 +54,16 @@ public sealed class GemmPackedTests
                         TestAssert.AssertBitIdentical(expected, actual, $"{level}, m={m}, n={n}, k={k}, transB={transB}, accumulate={accumulate}");
                     }
                 }
+                foreach (int m in new[] { 1, 4, 5, 40 })
+                {
+                    // With a row bias: what Multiply gives with the same bias (for transB, its blocked path: m > 4).
+                    float[] bias = Values(rng, n);
+                    var expected = new float[m * n];
+                    Gemm.Multiply(false, false, m, n, k, a, k, bRowMajor, n, expected, n, accumulate: false, bias);
+                    var actual = Values(rng, m * n);
+                    Gemm.MultiplyPacked(m, a, k, packed, actual, n, accumulate: false, bias);
+                    TestAssert.AssertBitIdentical(expected, actual, $"{level}, bias, m={m}, n={n}, k={k}, transB={transB}");
+                }
             }
         }
     }

@@ -6,27 +6,30 @@ namespace Microsoft.ML.Recurrent.Tests.Layers;
 public sealed class RecurrentLayerAllocationTests
 {
     [TestMethod]
-    [DataRow(RecurrentCellKind.Lstm, 1)]
-    [DataRow(RecurrentCellKind.Gru, 2)]
-    [DataRow(RecurrentCellKind.RnnTanh, 2)]
-    public void ForwardBackward_SteadyState_AllocatesNothing(RecurrentCellKind cell, int threads)
+    [DataRow(RecurrentCellKind.Lstm, 1, true)]
+    [DataRow(RecurrentCellKind.Gru, 2, true)]
+    [DataRow(RecurrentCellKind.RnnTanh, 2, true)]
+    [DataRow(RecurrentCellKind.Lstm, 2, false)]
+    [DataRow(RecurrentCellKind.Gru, 2, false)]
+    public void ForwardBackward_SteadyState_AllocatesNothing(RecurrentCellKind cell, int threads, bool bidirectional)
     {
         int keep = ComputeSettings.MaxThreads;
         ComputeSettings.MaxThreads = threads;
         try
         {
-            var layer = new RecurrentLayer(new RecurrentLayerOptions { Cell = cell, InputSize = 24, HiddenSize = 40, NumLayers = 2, Bidirectional = true });
+            var layer = new RecurrentLayer(new RecurrentLayerOptions { Cell = cell, InputSize = 24, HiddenSize = 40, NumLayers = 2, Bidirectional = bidirectional });
             layer.ResetParameters(new Random(1));
             var ws = layer.CreateWorkspace();
-            int batch = 6, seq = 9;
-            int[] lengths = [9, 3, 7, 9, 1, 5];
+            // One direction: 40 sequences, so that two threads split the steps' rows and pipeline the forward pass.
+            int batch = bidirectional ? 6 : 40, seq = 9;
+            int[] lengths = bidirectional ? [9, 3, 7, 9, 1, 5] : Enumerable.Range(0, batch).Select(b => b % 4 == 0 ? 1 + b % seq : seq).ToArray(); // 316 rows
             var x = new float[batch * seq * 24];
             new Random(2).NextBytes(new byte[1]);
             for (int i = 0; i < x.Length; i++)
             {
                 x[i] = (i % 17 - 8) / 8f;
             }
-            var output = new float[batch * seq * 80];
+            var output = new float[batch * seq * (bidirectional ? 80 : 40)];
             var dX = new float[x.Length];
             void Once()
             {

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Layers;
 
 namespace Microsoft.ML.Recurrent.Tests.Layers;
@@ -29,14 +30,67 @@ public sealed class RecurrentLayerThreadingTests
         }
     }
 
+    [TestMethod]
+    [DataRow(RecurrentCellKind.Lstm)]
+    [DataRow(RecurrentCellKind.Gru)]
+    [DataRow(RecurrentCellKind.RnnTanh)]
+    public void PipelinedForward_BitIdenticalToOneThread_AlsoInsideABusyPool(RecurrentCellKind cell)
+    {
+        // 40 sequences of up to 30 steps: several blocks of rows to project, so two threads pipeline the forward pass.
+        float[][] reference = Run(cell, false, 1, seq: 30);
+        try
+        {
+            foreach (bool? pipeline in new bool?[] { null, true, false })
+            {
+                RecurrentLayer.ForcePipeline = pipeline;
+                foreach (int threads in new[] { 2, 3 })
+                {
+                    Compare(reference, Run(cell, false, threads, seq: 30), $"{cell}, pipeline {pipeline?.ToString() ?? "default"}, {threads} threads");
+                }
+            }
+            // Inside a pool item the layer's own runs are inline: the pipeline's time loop then projects every block itself.
+            RecurrentLayer.ForcePipeline = true;
+            float[][]? nested = null;
+            int keep = ComputeSettings.MaxThreads;
+            ComputeSettings.MaxThreads = 2;
+            try
+            {
+                WorkerPool.Run(2, i =>
+                {
+                    if (i == 0)
+                    {
+                        nested = Run(cell, false, 2, seq: 30);
+                    }
+                });
+            }
+            finally
+            {
+                ComputeSettings.MaxThreads = keep;
+            }
+            Compare(reference, nested!, $"{cell}, pipelined inside a busy pool");
+        }
+        finally
+        {
+            RecurrentLayer.ForcePipeline = null;
+        }
+    }
+
+    private static void Compare(float[][] reference, float[][] actual, string label)
+    {
+        for (int i = 0; i < reference.Length; i++)
+        {
+            TestAssert.AssertBitIdentical(reference[i], actual[i], $"{label}, result {i}");
+        }
+    }
+
     // Output, h_n, c_n, dx, dh0, dc0 and every parameter gradient after two passes (the second reuses the workspace).
-    private static float[][] Run(RecurrentCellKind cell, bool bidirectional, int threads)
+    private static float[][] Run(RecurrentCellKind cell, bool bidirectional, int threads, int seq = 7)
     {
         int keep = ComputeSettings.MaxThreads;
         ComputeSettings.MaxThreads = threads;
         try
         {
-            const int batch = 40, seq = 7, input = 20, hidden = 48, layersCount = 2;
+            const int batch = 40, input = 20, hidden = 48, layersCount = 2;
             var layer = new RecurrentLayer(new RecurrentLayerOptions
             {
                 Cell = cell, InputSize = input, HiddenSize = hidden, NumLayers = layersCount, Bidirectional = bidirectional,

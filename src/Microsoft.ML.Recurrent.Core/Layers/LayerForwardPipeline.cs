@@ -1,0 +1,178 @@
+using Microsoft.ML.Recurrent.Engine;
+
+namespace Microsoft.ML.Recurrent.Layers;
+
+/// <summary>
+/// The forward pass of a one-direction layer on two threads without a pool run per step. The first thread to arrive
+/// runs the time loop; the other projects the input of the steps ahead of it in blocks of rows (the loop projects
+/// a block itself when it catches up), then takes the second half of each step's rows until the loop ends. Every
+/// projected row and every step row is computed exactly as on one thread, so the results are bit-identical.
+/// Kept by the workspace and reused, so a pass allocates nothing once its buffers exist.
+/// </summary>
+internal sealed class LayerForwardPipeline : IWorkItem
+{
+    /// <summary>Rows of one projection block: one A block of the GEMM.</summary>
+    internal const int BlockRows = 128;
+
+    private RecurrentLayer? _layer;
+    private RecurrentWorkspace? _workspace;
+    private int _layerIndex;
+    private int _rows;
+    private int _blocks;
+    private int[] _blockDone = [];
+    private int _nextBlock;
+    private int _arrivals;
+
+    // The hand-off of a step's second half: the loop writes the rows, then publishes a new sequence number; the
+    // helper answers with the same number when the rows are done.
+    private int _postedStep;
+    private int _postedStart;
+    private int _postedEnd;
+    private int _posted;
+    private int _answered;
+    private int _helping;
+    private volatile bool _finished;
+    private volatile bool _helperFailed;
+
+    public void Set(RecurrentLayer layer, RecurrentWorkspace workspace, int layerIndex, int rows)
+    {
+        (_layer, _workspace, _layerIndex, _rows) = (layer, workspace, layerIndex, rows);
+        _blocks = (rows + BlockRows - 1) / BlockRows;
+        if (_blockDone.Length < _blocks)
+        {
+            _blockDone = new int[_blocks];
+        }
+        Array.Clear(_blockDone, 0, _blocks);
+        (_nextBlock, _arrivals, _posted, _answered, _helping) = (0, 0, 0, 0, 0);
+        _finished = false;
+        _helperFailed = false;
+    }
+
+    public void Clear()
+    {
+        _layer = null;
+        _workspace = null;
+    }
+
+    public void Invoke(int index)
+    {
+        if (Interlocked.Increment(ref _arrivals) == 1)
+        {
+            RunLoop();
+        }
+        else
+        {
+            Help();
+        }
+    }
+
+    private void RunLoop()
+    {
+        var layer = _layer!;
+        var ws = _workspace!;
+        var layout = ws.Layout;
+        try
+        {
+            for (int t = 0; t < layout.MaxLength; t++)
+            {
+                int active = layout.Active[t], r0 = layout.Offsets[t];
+                if (!Projected(r0, r0 + active))
+                {
+                    return; // the helper failed: the pool rethrows its exception
+                }
+                int per = active;
+                int chunks = Volatile.Read(ref _helping) == 1 ? layer.Chunking(active, 2, out per) : 1;
+                if (chunks < 2)
+                {
+                    layer.ForwardRows(ws, _layerIndex, 0, t, 0, active);
+                    continue;
+                }
+                (_postedStep, _postedStart, _postedEnd) = (t, per, active);
+                int ticket = _posted + 1;
+                Volatile.Write(ref _posted, ticket);
+                layer.ForwardRows(ws, _layerIndex, 0, t, 0, per);
+                var spinner = new SpinWait();
+                while (Volatile.Read(ref _answered) != ticket)
+                {
+                    if (_helperFailed)
+                    {
+                        return;
+                    }
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+        }
+        finally
+        {
+            _finished = true;
+        }
+    }
+
+    private void Help()
+    {
+        var layer = _layer!;
+        var ws = _workspace!;
+        try
+        {
+            int block;
+            while (!_finished && (block = Interlocked.Increment(ref _nextBlock) - 1) < _blocks)
+            {
+                Project(block);
+            }
+            Volatile.Write(ref _helping, 1);
+            int seen = 0;
+            var spinner = new SpinWait();
+            while (!_finished)
+            {
+                int ticket = Volatile.Read(ref _posted);
+                if (ticket == seen)
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                    continue;
+                }
+                seen = ticket;
+                layer.ForwardRows(ws, _layerIndex, 0, _postedStep, _postedStart, _postedEnd);
+                Volatile.Write(ref _answered, ticket);
+                spinner.Reset();
+            }
+        }
+        catch
+        {
+            _helperFailed = true;
+            throw;
+        }
+    }
+
+    /// <summary>Waits until rows [start, end) are projected, projecting unclaimed blocks itself; false if the helper failed.</summary>
+    private bool Projected(int start, int end)
+    {
+        for (int block = start / BlockRows; block <= (end - 1) / BlockRows; block++)
+        {
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _blockDone[block]) == 0)
+            {
+                int claimed = Interlocked.Increment(ref _nextBlock) - 1;
+                if (claimed < _blocks)
+                {
+                    Project(claimed);
+                }
+                else if (_helperFailed)
+                {
+                    return false;
+                }
+                else
+                {
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
+            }
+        }
+        return true;
+    }
+
+    private void Project(int block)
+    {
+        int start = block * BlockRows;
+        _layer!.ProjectRows(_workspace!, _layerIndex, start, Math.Min(_rows, start + BlockRows));
+        Volatile.Write(ref _blockDone[block], 1);
+    }
+}
