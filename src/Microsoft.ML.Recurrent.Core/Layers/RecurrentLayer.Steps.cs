@@ -62,11 +62,11 @@ public sealed partial class RecurrentLayer
         Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2 ? 0 : Chunking(batch, splitRows: true, out _) - 1;
 
     /// <summary>
-    /// Whether the forward pass of layer k runs as a <see cref="LayerForwardPipeline"/>: one direction, two threads or
-    /// more, and at least two blocks of rows to project.
+    /// Whether the forward pass of layer k runs as a <see cref="LayerForwardPipeline"/>: one direction, two threads (with
+    /// more, the one GEMM and the steps' rows use them all), and at least two blocks of rows to project.
     /// </summary>
     private bool Pipelined(int rows) =>
-        ForcePipeline ?? (Options.NumDirections == 1 && ComputeSettings.MaxThreads >= 2 && rows >= 2 * LayerForwardPipeline.BlockRows);
+        ForcePipeline ?? (Options.NumDirections == 1 && ComputeSettings.MaxThreads == 2 && rows >= 2 * LayerForwardPipeline.BlockRows);
 
     /// <summary>Experiments and tests only: forces the forward pipeline on or off (results are the same either way).</summary>
     internal static bool? ForcePipeline;
