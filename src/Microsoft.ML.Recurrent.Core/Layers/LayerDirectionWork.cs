@@ -25,5 +25,5 @@ internal sealed class LayerDirectionWork : IWorkItem
         _workspace = null;
     }
 
-    public void Invoke(int index) => _layer!.RunSteps(_workspace!, _layerIndex, index, splitRows: false, _backward);
+    public void Invoke(int index) => _layer!.RunDirection(_workspace!, _layerIndex, index, splitRows: false, _backward);
 }

@@ -3,10 +3,13 @@ using Microsoft.ML.Recurrent.Engine;
 namespace Microsoft.ML.Recurrent.Layers;
 
 /// <summary>
-/// The forward pass of a one-direction layer on two threads without a pool run per step. The first thread to arrive
-/// runs the time loop; the other projects the input of the steps ahead of it in blocks of rows (the loop projects
-/// a block itself when it catches up), then takes the second half of each step's rows until the loop ends. Every
-/// projected row and every step row is computed exactly as on one thread, so the results are bit-identical.
+/// The forward pass of one direction of a layer with its input projection done in blocks of rows as the time loop
+/// needs them, instead of in one GEMM before it. With two threads on a one-direction layer (<see cref="Invoke"/>) the
+/// first thread to arrive runs the time loop; the other projects the input of the steps ahead of it (the loop
+/// projects a block itself when it catches up), then takes the second half of each step's rows until the loop ends:
+/// no pool run per step. Alone (<see cref="RunAlone"/>, each direction of a bidirectional layer on its own thread)
+/// the loop projects each block just before its steps, so the rows it reads are still in its cache. Every projected
+/// row and every step row is computed exactly as on one thread, so the results are bit-identical.
 /// Kept by the workspace and reused, so a pass allocates nothing once its buffers exist.
 /// </summary>
 internal sealed class LayerForwardPipeline : IWorkItem
@@ -17,6 +20,7 @@ internal sealed class LayerForwardPipeline : IWorkItem
     private RecurrentLayer? _layer;
     private RecurrentWorkspace? _workspace;
     private int _layerIndex;
+    private int _direction;
     private int _rows;
     private int _blocks;
     private int[] _blockDone = [];
@@ -34,9 +38,9 @@ internal sealed class LayerForwardPipeline : IWorkItem
     private volatile bool _finished;
     private volatile bool _helperFailed;
 
-    public void Set(RecurrentLayer layer, RecurrentWorkspace workspace, int layerIndex, int rows)
+    public void Set(RecurrentLayer layer, RecurrentWorkspace workspace, int layerIndex, int direction, int rows)
     {
-        (_layer, _workspace, _layerIndex, _rows) = (layer, workspace, layerIndex, rows);
+        (_layer, _workspace, _layerIndex, _direction, _rows) = (layer, workspace, layerIndex, direction, rows);
         _blocks = (rows + BlockRows - 1) / BlockRows;
         if (_blockDone.Length < _blocks)
         {
@@ -66,15 +70,21 @@ internal sealed class LayerForwardPipeline : IWorkItem
         }
     }
 
+    /// <summary>The time loop on the calling thread alone, projecting each block of rows when its first step needs it.</summary>
+    public void RunAlone() => RunLoop();
+
     private void RunLoop()
     {
         var layer = _layer!;
         var ws = _workspace!;
         var layout = ws.Layout;
+        int steps = layout.MaxLength;
         try
         {
-            for (int t = 0; t < layout.MaxLength; t++)
+            for (int s = 0; s < steps; s++)
             {
+                // Direction 1 runs in reverse time (see RecurrentLayer.RunSteps); its blocks are claimed from the end.
+                int t = _direction == 0 ? s : steps - 1 - s;
                 int active = layout.Active[t], r0 = layout.Offsets[t];
                 if (!Projected(r0, r0 + active))
                 {
@@ -84,13 +94,13 @@ internal sealed class LayerForwardPipeline : IWorkItem
                 int chunks = Volatile.Read(ref _helping) == 1 ? layer.Chunking(active, 2, out per) : 1;
                 if (chunks < 2)
                 {
-                    layer.ForwardRows(ws, _layerIndex, 0, t, 0, active);
+                    layer.ForwardRows(ws, _layerIndex, _direction, t, 0, active);
                     continue;
                 }
                 (_postedStep, _postedStart, _postedEnd) = (t, per, active);
                 int ticket = _posted + 1;
                 Volatile.Write(ref _posted, ticket);
-                layer.ForwardRows(ws, _layerIndex, 0, t, 0, per);
+                layer.ForwardRows(ws, _layerIndex, _direction, t, 0, per);
                 var spinner = new SpinWait();
                 while (Volatile.Read(ref _answered) != ticket)
                 {
@@ -117,7 +127,7 @@ internal sealed class LayerForwardPipeline : IWorkItem
             int block;
             while (!_finished && (block = Interlocked.Increment(ref _nextBlock) - 1) < _blocks)
             {
-                Project(block);
+                Project(Claimed(block));
             }
             Volatile.Write(ref _helping, 1);
             int seen = 0;
@@ -131,7 +141,7 @@ internal sealed class LayerForwardPipeline : IWorkItem
                     continue;
                 }
                 seen = ticket;
-                layer.ForwardRows(ws, _layerIndex, 0, _postedStep, _postedStart, _postedEnd);
+                layer.ForwardRows(ws, _layerIndex, _direction, _postedStep, _postedStart, _postedEnd);
                 Volatile.Write(ref _answered, ticket);
                 spinner.Reset();
             }
@@ -142,6 +152,9 @@ internal sealed class LayerForwardPipeline : IWorkItem
             throw;
         }
     }
+
+    /// <summary>The block of the claim-th claim: in row order for direction 0, from the last block for direction 1.</summary>
+    private int Claimed(int claim) => _direction == 0 ? claim : _blocks - 1 - claim;
 
     /// <summary>Waits until rows [start, end) are projected, projecting unclaimed blocks itself; false if the helper failed.</summary>
     private bool Projected(int start, int end)
@@ -154,7 +167,7 @@ internal sealed class LayerForwardPipeline : IWorkItem
                 int claimed = Interlocked.Increment(ref _nextBlock) - 1;
                 if (claimed < _blocks)
                 {
-                    Project(claimed);
+                    Project(Claimed(claimed));
                 }
                 else if (_helperFailed)
                 {
@@ -172,7 +185,7 @@ internal sealed class LayerForwardPipeline : IWorkItem
     private void Project(int block)
     {
         int start = block * BlockRows;
-        _layer!.ProjectRows(_workspace!, _layerIndex, start, Math.Min(_rows, start + BlockRows));
+        _layer!.ProjectRows(_workspace!, _layerIndex, _direction, start, Math.Min(_rows, start + BlockRows));
         Volatile.Write(ref _blockDone[block], 1);
     }
 }

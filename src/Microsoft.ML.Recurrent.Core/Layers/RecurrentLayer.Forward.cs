@@ -94,15 +94,15 @@ public sealed partial class RecurrentLayer
             {
                 ForwardPrepare(workspace, k, d, x, inSize, initialHidden, initialCell);
             }
-            if (workspace.Pipelined)
+            if (workspace.Pipelined && o.NumDirections == 1)
             {
-                workspace.Pipeline.Set(this, workspace, k, n);
-                WorkerPool.Run(2, workspace.Pipeline);
-                workspace.Pipeline.Clear();
+                workspace.Pipeline[0].Set(this, workspace, k, 0, n);
+                WorkerPool.Run(2, workspace.Pipeline[0]);
+                workspace.Pipeline[0].Clear();
             }
             else
             {
-                RunDirections(workspace, k, backward: false);
+                RunDirections(workspace, k, backward: false); // pipelined directions: each projects as its loop goes
             }
             for (int d = 0; d < o.NumDirections; d++)
             {
@@ -174,7 +174,8 @@ public sealed partial class RecurrentLayer
             {
                 bIh.CopyTo(RecurrentWorkspace.Ensure(ws.ProjectionBias, d, gh));
             }
-            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], replicas: 1);
+            // A one-direction layer's helper reads W_ih too (its own copy); each direction of a bidirectional one has one reader.
+            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], replicas: o.NumDirections == 1 ? 1 : 0);
         }
 
         int saved = ws.KeepActivations ? n : batch; // rows of the saved activations: every step's, or one step's reused
@@ -193,18 +194,18 @@ public sealed partial class RecurrentLayer
     }
 
     /// <summary>
-    /// Rows [start, end) of the input projection of layer k (one direction), for a pipelined pass: W_ih^T packed by
+    /// Rows [start, end) of the input projection of direction d of layer k, for a pipelined pass: W_ih^T packed by
     /// <see cref="ForwardPrepare"/>; each row bit-identical to the one GEMM of an unpipelined pass.
     /// </summary>
-    internal void ProjectRows(RecurrentWorkspace ws, int k, int start, int end)
+    internal void ProjectRows(RecurrentWorkspace ws, int k, int d, int start, int end)
     {
         var o = Options;
         int gh = o.GateCount * o.HiddenSize, inSize = k == 0 ? o.InputSize : o.NumDirections * o.HiddenSize;
         ReadOnlySpan<float> x = k == 0 ? ws.InputPacked : ws.LayerOutput[k - 1];
-        float[] bias = ws.ProjectionBias[0];
+        float[] bias = ws.ProjectionBias[d];
         int rows = end - start;
-        Gemm.MultiplyPacked(rows, x.Slice(start * inSize, rows * inSize), inSize, ws.PackedInputWeight[0],
-            ws.InputProjection[0].AsSpan(start * gh, rows * gh), gh, accumulate: false, bias.Length == 0 ? default : bias.AsSpan(0, gh));
+        Gemm.MultiplyPacked(rows, x.Slice(start * inSize, rows * inSize), inSize, ws.PackedInputWeight[d],
+            ws.InputProjection[d].AsSpan(start * gh, rows * gh), gh, accumulate: false, bias.Length == 0 ? default : bias.AsSpan(0, gh));
     }
 
     /// <summary>Floats saved per packed row and hidden unit's gate block: LSTM i,f,g,o; GRU r,z,n,hn; RNN h.</summary>

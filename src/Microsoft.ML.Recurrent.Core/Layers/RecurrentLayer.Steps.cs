@@ -62,11 +62,13 @@ public sealed partial class RecurrentLayer
         Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2 ? 0 : Chunking(batch, splitRows: true, out _) - 1;
 
     /// <summary>
-    /// Whether the forward pass of layer k runs as a <see cref="LayerForwardPipeline"/>: one direction, two threads (with
-    /// more, the one GEMM and the steps' rows use them all), and at least two blocks of rows to project.
+    /// Whether the forward pass of layer k runs as <see cref="LayerForwardPipeline"/>s, at least two blocks of rows to
+    /// project given: a one-direction layer on exactly two threads (with more, the one GEMM and the steps' rows use them
+    /// all), or a bidirectional one whose directions run concurrently (each projects as its loop goes).
     /// </summary>
     private bool Pipelined(int rows) =>
-        ForcePipeline ?? (Options.NumDirections == 1 && ComputeSettings.MaxThreads == 2 && rows >= 2 * LayerForwardPipeline.BlockRows);
+        ForcePipeline ?? (rows >= 2 * LayerForwardPipeline.BlockRows &&
+            (Options.NumDirections == 1 ? ComputeSettings.MaxThreads == 2 : ComputeSettings.MaxThreads >= 2));
 
     /// <summary>Experiments and tests only: forces the forward pipeline on or off (results are the same either way).</summary>
     internal static bool? ForcePipeline;
@@ -74,6 +76,13 @@ public sealed partial class RecurrentLayer
     /// <summary>Runs the time loops of every direction of layer k: concurrently when bidirectional and threads allow.</summary>
     private void RunDirections(RecurrentWorkspace ws, int k, bool backward)
     {
+        if (!backward && ws.Pipelined)
+        {
+            for (int d = 0; d < Options.NumDirections; d++)
+            {
+                ws.Pipeline[d].Set(this, ws, k, d, ws.Layout.TotalRows);
+            }
+        }
         if (Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2)
         {
             ws.DirectionWork.Set(this, ws, k, backward);
@@ -83,8 +92,20 @@ public sealed partial class RecurrentLayer
         }
         for (int d = 0; d < Options.NumDirections; d++)
         {
-            RunSteps(ws, k, d, splitRows: true, backward);
+            RunDirection(ws, k, d, splitRows: true, backward);
         }
+    }
+
+    /// <summary>The time loop of direction d: projecting as it goes when the forward pass is pipelined.</summary>
+    internal void RunDirection(RecurrentWorkspace ws, int k, int d, bool splitRows, bool backward)
+    {
+        if (!backward && ws.Pipelined)
+        {
+            ws.Pipeline[d].RunAlone();
+            ws.Pipeline[d].Clear();
+            return;
+        }
+        RunSteps(ws, k, d, splitRows, backward);
     }
 
     /// <summary>

@@ -44,12 +44,14 @@ public sealed class RecurrentWorkspace
         PackedHiddenWeight = new PackedMatrix[d];
         PackedInputWeight = new PackedMatrix[d];
         ProjectionBias = new float[d][];
+        Pipeline = new LayerForwardPipeline[d];
         StepWork = new LayerStepWork[d];
         for (int i = 0; i < d; i++)
         {
             PackedHiddenWeight[i] = new PackedMatrix();
             PackedInputWeight[i] = new PackedMatrix();
             ProjectionBias[i] = [];
+            Pipeline[i] = new LayerForwardPipeline();
             StepWork[i] = new LayerStepWork();
             InputProjection[i] = [];
             HiddenProjection[i] = [];
@@ -106,8 +108,8 @@ public sealed class RecurrentWorkspace
     internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
     internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T packed for a pipelined forward pass
     internal float[][] ProjectionBias { get; }           // (G*H) per direction: the input projection's starting row, or empty
-    internal LayerForwardPipeline Pipeline { get; } = new();
-    internal bool Pipelined;                             // the current forward layer runs as Pipeline
+    internal LayerForwardPipeline[] Pipeline { get; }    // per direction
+    internal bool Pipelined;                             // the current forward layer projects as its loops go (Pipeline)
     internal LayerStepWork[] StepWork { get; }      // per direction: one step's rows split over the pool
     internal LayerDirectionWork DirectionWork { get; } = new();
     internal int StallPause;                        // steps run inline after a late worker (see RecurrentLayer.Steps)

@@ -86,16 +86,20 @@ public sealed class GemmPackedTests
                 Gemm.Pack(false, k, n, b, n, packed, replicas: 1);
                 var expected = new float[m * n];
                 Gemm.Multiply(false, false, m, n, k, a, k, b, n, expected, n, accumulate: false);
-                var onWorker = new SecondItemOnAWorker(() =>
+                var both = new TwoThreads(() =>
                 {
                     var c = new float[m * n];
                     Gemm.MultiplyPacked(m, a, k, packed, c, n, accumulate: false);
                     return (c, ReferenceEquals(packed.ForCurrentThread, packed.Replicas[0]));
                 });
-                WorkerPool.Run(2, onWorker);
-                Assert.IsTrue(onWorker.Worker > 0, "the second item should have run on a pool worker while the caller waited in the first");
-                Assert.IsTrue(onWorker.ReadReplica, "a worker reads its own copy");
-                TestAssert.AssertBitIdentical(expected, onWorker.Result, $"round {round}");
+                WorkerPool.Run(2, both);
+                Assert.AreEqual(2, both.Runs.Count, "both items ran");
+                Assert.IsTrue(both.Runs.Any(r => r.Worker > 0), "one item should have run on a pool worker while the other waited");
+                foreach (var (worker, result, readReplica) in both.Runs)
+                {
+                    Assert.AreEqual(worker > 0, readReplica, $"worker {worker}: a pool worker reads its own copy, the caller the packed buffer");
+                    TestAssert.AssertBitIdentical(expected, result, $"round {round}, worker {worker}");
+                }
             }
             Gemm.Pack(false, k, n, Values(rng, k * n), n, packed);
             Assert.AreEqual(0, packed.ReplicaCount, "packing without replicas leaves the workers on the one buffer");
@@ -106,27 +110,32 @@ public sealed class GemmPackedTests
         }
     }
 
-    // Item 0 waits (up to 10 s) until item 1 has finished, so item 1 runs on a worker unless none ever comes.
-    private sealed class SecondItemOnAWorker(Func<(float[] Result, bool ReadReplica)> body) : IWorkItem
+    // The first item to start waits (up to 10 s) until the other has finished, so the two run on two threads unless no
+    // worker ever comes. Each records the thread it ran on, its product and whether it read a replica.
+    private sealed class TwoThreads(Func<(float[] Result, bool ReadReplica)> body) : IWorkItem
     {
-        private volatile bool _done;
+        private readonly Lock _gate = new();
+        private int _started;
+        private volatile bool _secondDone;
 
-        public float[] Result { get; private set; } = [];
-
-        public bool ReadReplica { get; private set; }
-
-        public int Worker { get; private set; } = -1;
+        public List<(int Worker, float[] Result, bool ReadReplica)> Runs { get; } = [];
 
         public void Invoke(int index)
         {
-            if (index == 0)
+            bool first = Interlocked.Increment(ref _started) == 1;
+            if (first)
             {
-                SpinWait.SpinUntil(() => _done, TimeSpan.FromSeconds(10));
-                return;
+                SpinWait.SpinUntil(() => _secondDone, TimeSpan.FromSeconds(10));
             }
-            Worker = WorkerPool.CurrentWorker;
-            (Result, ReadReplica) = body();
-            _done = true;
+            var (result, readReplica) = body();
+            lock (_gate)
+            {
+                Runs.Add((WorkerPool.CurrentWorker, result, readReplica));
+            }
+            if (!first)
+            {
+                _secondDone = true;
+            }
         }
     }
 

@@ -31,13 +31,15 @@ public sealed class RecurrentLayerThreadingTests
     }
 
     [TestMethod]
-    [DataRow(RecurrentCellKind.Lstm)]
-    [DataRow(RecurrentCellKind.Gru)]
-    [DataRow(RecurrentCellKind.RnnTanh)]
-    public void PipelinedForward_BitIdenticalToOneThread_AlsoInsideABusyPool(RecurrentCellKind cell)
+    [DataRow(RecurrentCellKind.Lstm, false)]
+    [DataRow(RecurrentCellKind.Gru, false)]
+    [DataRow(RecurrentCellKind.RnnTanh, false)]
+    [DataRow(RecurrentCellKind.Lstm, true)]
+    [DataRow(RecurrentCellKind.Gru, true)]
+    public void PipelinedForward_BitIdenticalToOneThread_AlsoInsideABusyPool(RecurrentCellKind cell, bool bidirectional)
     {
         // 40 sequences of up to 30 steps: several blocks of rows to project, so two threads pipeline the forward pass.
-        float[][] reference = Run(cell, false, 1, seq: 30);
+        float[][] reference = Run(cell, bidirectional, 1, seq: 30);
         try
         {
             foreach (bool? pipeline in new bool?[] { null, true, false })
@@ -45,7 +47,7 @@ public sealed class RecurrentLayerThreadingTests
                 RecurrentLayer.ForcePipeline = pipeline;
                 foreach (int threads in new[] { 2, 3 })
                 {
-                    Compare(reference, Run(cell, false, threads, seq: 30), $"{cell}, pipeline {pipeline?.ToString() ?? "default"}, {threads} threads");
+                    Compare(reference, Run(cell, bidirectional, threads, seq: 30), $"{cell}, bidirectional={bidirectional}, pipeline {pipeline?.ToString() ?? "default"}, {threads} threads");
                 }
             }
             // Inside a pool item the layer's own runs are inline: the pipeline's time loop then projects every block itself.
@@ -59,7 +61,7 @@ public sealed class RecurrentLayerThreadingTests
                 {
                     if (i == 0)
                     {
-                        nested = Run(cell, false, 2, seq: 30);
+                        nested = Run(cell, bidirectional, 2, seq: 30);
                     }
                 });
             }
@@ -67,7 +69,9 @@ public sealed class RecurrentLayerThreadingTests
             {
                 ComputeSettings.MaxThreads = keep;
             }
-            Compare(reference, nested!, $"{cell}, pipelined inside a busy pool");
+            Compare(reference, nested!, $"{cell}, bidirectional={bidirectional}, pipelined inside a busy pool");
+            // Forced on one thread too: the time loop projects every block itself.
+            Compare(reference, Run(cell, bidirectional, 1, seq: 30), $"{cell}, bidirectional={bidirectional}, pipelined on one thread");
         }
         finally
         {
