@@ -27,8 +27,10 @@ internal sealed class LayerForwardPipeline : IWorkItem
     private int _nextBlock;
     private int _arrivals;
 
-    // The hand-off of a step's second half: the loop writes the rows, then publishes a new sequence number; the
-    // helper answers with the same number when the rows are done.
+    // The hand-off of a step's second half: the loop writes the rows, then publishes a new sequence number (ticket);
+    // whoever claims the ticket first (the helper, or the loop once its own half is done) computes the rows, and the
+    // helper answers with the ticket when it has.
+    private int _claimed;
     private int _postedStep;
     private int _postedStart;
     private int _postedEnd;
@@ -47,7 +49,7 @@ internal sealed class LayerForwardPipeline : IWorkItem
             _blockDone = new int[_blocks];
         }
         Array.Clear(_blockDone, 0, _blocks);
-        (_nextBlock, _arrivals, _posted, _answered, _helping) = (0, 0, 0, 0, 0);
+        (_nextBlock, _arrivals, _posted, _claimed, _answered, _helping) = (0, 0, 0, 0, 0, 0);
         _finished = false;
         _helperFailed = false;
     }
@@ -101,6 +103,12 @@ internal sealed class LayerForwardPipeline : IWorkItem
                 int ticket = _posted + 1;
                 Volatile.Write(ref _posted, ticket);
                 layer.ForwardRows(ws, _layerIndex, _direction, t, 0, per);
+                if (Interlocked.CompareExchange(ref _claimed, ticket, ticket - 1) == ticket - 1)
+                {
+                    // The helper has not started it (descheduled, say): no waiting for it.
+                    layer.ForwardRows(ws, _layerIndex, _direction, t, per, active);
+                    continue;
+                }
                 var spinner = new SpinWait();
                 while (Volatile.Read(ref _answered) != ticket)
                 {
@@ -141,8 +149,11 @@ internal sealed class LayerForwardPipeline : IWorkItem
                     continue;
                 }
                 seen = ticket;
-                layer.ForwardRows(ws, _layerIndex, _direction, _postedStep, _postedStart, _postedEnd);
-                Volatile.Write(ref _answered, ticket);
+                if (Interlocked.CompareExchange(ref _claimed, ticket, ticket - 1) == ticket - 1)
+                {
+                    layer.ForwardRows(ws, _layerIndex, _direction, _postedStep, _postedStart, _postedEnd);
+                    Volatile.Write(ref _answered, ticket);
+                }
                 spinner.Reset();
             }
         }
