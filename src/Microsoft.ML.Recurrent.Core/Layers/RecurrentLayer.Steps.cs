@@ -66,9 +66,10 @@ public sealed partial class RecurrentLayer
     /// project given: a one-direction layer on exactly two threads (with more, the one GEMM and the steps' rows use them
     /// all), or a bidirectional one whose directions run concurrently (each projects as its loop goes).
     /// </summary>
-    private bool Pipelined(int rows) =>
+    /// A backward pass is pipelined (<see cref="LayerBackwardPipeline"/>) for one direction on exactly two threads.
+    private bool Pipelined(int rows, bool backward = false) =>
         ForcePipeline ?? (rows >= 2 * LayerForwardPipeline.BlockRows &&
-            (Options.NumDirections == 1 ? ComputeSettings.MaxThreads == 2 : ComputeSettings.MaxThreads >= 2));
+            (Options.NumDirections == 1 ? ComputeSettings.MaxThreads == 2 : !backward && ComputeSettings.MaxThreads >= 2));
 
     /// <summary>Experiments and tests only: forces the forward pipeline on or off (results are the same either way).</summary>
     internal static bool? ForcePipeline;
