@@ -10,7 +10,7 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// every step row is computed exactly as on one thread (dx is added block by block onto the cleared gradient, as the
 /// one GEMM adds it), so the results are bit-identical. Kept by the workspace and reused: a pass allocates nothing.
 /// </summary>
-internal sealed class LayerBackwardPipeline : IWorkItem
+internal sealed class LayerBackwardPipeline : LayerStepHandOff, IWorkItem
 {
     private RecurrentLayer? _layer;
     private RecurrentWorkspace? _workspace;
@@ -21,22 +21,15 @@ internal sealed class LayerBackwardPipeline : IWorkItem
     private int _frontier;      // rows at and above this are final (the loop's steps so far)
     private int _arrivals;
     private int _available;     // 1 while the helper waits for work; taken (set to 0) by one side only
-    private int _claimed;
-    private int _posted;
-    private int _answered;
-    private int _postedStep;
-    private int _postedStart;
-    private int _postedEnd;
     private volatile bool _loopDone;
-    private volatile bool _failed;
 
     public void Set(RecurrentLayer layer, RecurrentWorkspace workspace, int layerIndex, int rows, bool inputGradient)
     {
         (_layer, _workspace, _layerIndex, _rows) = (layer, workspace, layerIndex, rows);
         _blocks = inputGradient ? (rows + LayerForwardPipeline.BlockRows - 1) / LayerForwardPipeline.BlockRows : 0;
-        (_nextBlock, _frontier, _arrivals, _available, _claimed, _posted, _answered) = (0, rows, 0, 0, 0, 0, 0);
+        (_nextBlock, _frontier, _arrivals, _available) = (0, rows, 0, 0);
         _loopDone = false;
-        _failed = false;
+        ResetHandOff();
     }
 
     public void Clear()
@@ -60,7 +53,7 @@ internal sealed class LayerBackwardPipeline : IWorkItem
         }
         catch
         {
-            _failed = true;
+            MarkFailed();
             throw;
         }
     }
@@ -68,8 +61,7 @@ internal sealed class LayerBackwardPipeline : IWorkItem
     private void RunLoop()
     {
         var layer = _layer!;
-        var ws = _workspace!;
-        var layout = ws.Layout;
+        var layout = _workspace!.Layout;
         try
         {
             for (int t = layout.MaxLength - 1; t >= 0; t--)
@@ -78,30 +70,11 @@ internal sealed class LayerBackwardPipeline : IWorkItem
                 int chunks = layer.Chunking(active, 2, out int per);
                 if (chunks < 2 || Interlocked.CompareExchange(ref _available, 0, 1) != 1)
                 {
-                    layer.BackwardRows(ws, _layerIndex, 0, t, 0, active);
+                    StepRows(t, 0, active);
                 }
-                else
+                else if (!SplitStep(t, per, active))
                 {
-                    (_postedStep, _postedStart, _postedEnd) = (t, per, active);
-                    int ticket = _posted + 1;
-                    Volatile.Write(ref _posted, ticket);
-                    layer.BackwardRows(ws, _layerIndex, 0, t, 0, per);
-                    if (Interlocked.CompareExchange(ref _claimed, ticket, ticket - 1) == ticket - 1)
-                    {
-                        layer.BackwardRows(ws, _layerIndex, 0, t, per, active); // the helper had not started it
-                    }
-                    else
-                    {
-                        var spinner = new SpinWait();
-                        while (Volatile.Read(ref _answered) != ticket && !_failed)
-                        {
-                            spinner.SpinOnce(sleep1Threshold: -1);
-                        }
-                        if (_failed)
-                        {
-                            return;
-                        }
-                    }
+                    return;
                 }
                 Volatile.Write(ref _frontier, layout.Offsets[t]);
             }
@@ -117,8 +90,6 @@ internal sealed class LayerBackwardPipeline : IWorkItem
 
     private void Help()
     {
-        var layer = _layer!;
-        var ws = _workspace!;
         int seen = 0;
         while (true)
         {
@@ -128,33 +99,22 @@ internal sealed class LayerBackwardPipeline : IWorkItem
             }
             if (_loopDone)
             {
-                if (_failed || Volatile.Read(ref _nextBlock) >= _blocks)
+                if (Failed || Volatile.Read(ref _nextBlock) >= _blocks)
                 {
                     return; // all blocks claimed; the loop thread waits for none of ours
                 }
                 continue;
             }
-            // Nothing ready: offer a hand until the loop takes it or a block becomes ready.
+            // Nothing ready: offer a hand until the loop takes it (and posts a half-step) or a block becomes ready.
             Volatile.Write(ref _available, 1);
             var spinner = new SpinWait();
-            while (true)
+            while (!TryServe(ref seen))
             {
-                int ticket = Volatile.Read(ref _posted);
-                if (ticket != seen)
-                {
-                    seen = ticket;
-                    if (Interlocked.CompareExchange(ref _claimed, ticket, ticket - 1) == ticket - 1)
-                    {
-                        layer.BackwardRows(ws, _layerIndex, 0, _postedStep, _postedStart, _postedEnd);
-                        Volatile.Write(ref _answered, ticket);
-                    }
-                    break;
-                }
                 if ((_loopDone || BlockReady()) && Interlocked.CompareExchange(ref _available, 0, 1) == 1)
                 {
                     break; // withdrew the offer before the loop took it
                 }
-                if (_failed)
+                if (Failed)
                 {
                     return;
                 }
@@ -162,6 +122,8 @@ internal sealed class LayerBackwardPipeline : IWorkItem
             }
         }
     }
+
+    protected override void StepRows(int step, int start, int end) => _layer!.BackwardRows(_workspace!, _layerIndex, 0, step, start, end);
 
     // The next block to claim, counted from the last, is ready when its rows are all at or above the frontier.
     private bool BlockReady()

@@ -12,7 +12,7 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// row and every step row is computed exactly as on one thread, so the results are bit-identical.
 /// Kept by the workspace and reused, so a pass allocates nothing once its buffers exist.
 /// </summary>
-internal sealed class LayerForwardPipeline : IWorkItem
+internal sealed class LayerForwardPipeline : LayerStepHandOff, IWorkItem
 {
     /// <summary>Rows of one projection block: one A block of the GEMM.</summary>
     internal const int BlockRows = 128;
@@ -26,19 +26,8 @@ internal sealed class LayerForwardPipeline : IWorkItem
     private int[] _blockDone = [];
     private int _nextBlock;
     private int _arrivals;
-
-    // The hand-off of a step's second half: the loop writes the rows, then publishes a new sequence number (ticket);
-    // whoever claims the ticket first (the helper, or the loop once its own half is done) computes the rows, and the
-    // helper answers with the ticket when it has.
-    private int _claimed;
-    private int _postedStep;
-    private int _postedStart;
-    private int _postedEnd;
-    private int _posted;
-    private int _answered;
     private int _helping;
     private volatile bool _finished;
-    private volatile bool _helperFailed;
 
     public void Set(RecurrentLayer layer, RecurrentWorkspace workspace, int layerIndex, int direction, int rows)
     {
@@ -49,9 +38,9 @@ internal sealed class LayerForwardPipeline : IWorkItem
             _blockDone = new int[_blocks];
         }
         Array.Clear(_blockDone, 0, _blocks);
-        (_nextBlock, _arrivals, _posted, _claimed, _answered, _helping) = (0, 0, 0, 0, 0, 0);
+        (_nextBlock, _arrivals, _helping) = (0, 0, 0);
         _finished = false;
-        _helperFailed = false;
+        ResetHandOff();
     }
 
     public void Clear()
@@ -78,8 +67,7 @@ internal sealed class LayerForwardPipeline : IWorkItem
     private void RunLoop()
     {
         var layer = _layer!;
-        var ws = _workspace!;
-        var layout = ws.Layout;
+        var layout = _workspace!.Layout;
         int steps = layout.MaxLength;
         try
         {
@@ -96,27 +84,12 @@ internal sealed class LayerForwardPipeline : IWorkItem
                 int chunks = Volatile.Read(ref _helping) == 1 ? layer.Chunking(active, 2, out per) : 1;
                 if (chunks < 2)
                 {
-                    layer.ForwardRows(ws, _layerIndex, _direction, t, 0, active);
+                    StepRows(t, 0, active);
                     continue;
                 }
-                (_postedStep, _postedStart, _postedEnd) = (t, per, active);
-                int ticket = _posted + 1;
-                Volatile.Write(ref _posted, ticket);
-                layer.ForwardRows(ws, _layerIndex, _direction, t, 0, per);
-                if (Interlocked.CompareExchange(ref _claimed, ticket, ticket - 1) == ticket - 1)
+                if (!SplitStep(t, per, active))
                 {
-                    // The helper has not started it (descheduled, say): no waiting for it.
-                    layer.ForwardRows(ws, _layerIndex, _direction, t, per, active);
-                    continue;
-                }
-                var spinner = new SpinWait();
-                while (Volatile.Read(ref _answered) != ticket)
-                {
-                    if (_helperFailed)
-                    {
-                        return;
-                    }
-                    spinner.SpinOnce(sleep1Threshold: -1);
+                    return;
                 }
             }
         }
@@ -128,8 +101,6 @@ internal sealed class LayerForwardPipeline : IWorkItem
 
     private void Help()
     {
-        var layer = _layer!;
-        var ws = _workspace!;
         try
         {
             int block;
@@ -142,27 +113,24 @@ internal sealed class LayerForwardPipeline : IWorkItem
             var spinner = new SpinWait();
             while (!_finished)
             {
-                int ticket = Volatile.Read(ref _posted);
-                if (ticket == seen)
+                if (TryServe(ref seen))
+                {
+                    spinner.Reset();
+                }
+                else
                 {
                     spinner.SpinOnce(sleep1Threshold: -1);
-                    continue;
                 }
-                seen = ticket;
-                if (Interlocked.CompareExchange(ref _claimed, ticket, ticket - 1) == ticket - 1)
-                {
-                    layer.ForwardRows(ws, _layerIndex, _direction, _postedStep, _postedStart, _postedEnd);
-                    Volatile.Write(ref _answered, ticket);
-                }
-                spinner.Reset();
             }
         }
         catch
         {
-            _helperFailed = true;
+            MarkFailed();
             throw;
         }
     }
+
+    protected override void StepRows(int step, int start, int end) => _layer!.ForwardRows(_workspace!, _layerIndex, _direction, step, start, end);
 
     /// <summary>The block of the claim-th claim: in row order for direction 0, from the last block for direction 1.</summary>
     private int Claimed(int claim) => _direction == 0 ? claim : _blocks - 1 - claim;
@@ -180,7 +148,7 @@ internal sealed class LayerForwardPipeline : IWorkItem
                 {
                     Project(Claimed(claimed));
                 }
-                else if (_helperFailed)
+                else if (Failed)
                 {
                     return false;
                 }
