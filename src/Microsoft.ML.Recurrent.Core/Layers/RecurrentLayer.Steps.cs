@@ -62,16 +62,16 @@ public sealed partial class RecurrentLayer
         Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2 ? 0 : Chunking(batch, splitRows: true, out _) - 1;
 
     /// <summary>
-    /// Whether the forward pass of layer k runs as <see cref="LayerForwardPipeline"/>s, at least two blocks of rows to
-    /// project given: a one-direction layer on exactly two threads (with more, the one GEMM and the steps' rows use them
-    /// all), or a bidirectional one whose directions run concurrently (each projects as its loop goes).
+    /// Whether a pass over <paramref name="rows"/> packed rows (at least two blocks) is pipelined. Forward
+    /// (<see cref="LayerForwardPipeline"/>): a one-direction layer on exactly two threads (with more, the one GEMM and the
+    /// steps' rows use them all), or a bidirectional one whose directions run concurrently (each projects as its loop
+    /// goes). Backward (<see cref="LayerBackwardPipeline"/>): a one-direction layer on exactly two threads.
     /// </summary>
-    /// A backward pass is pipelined (<see cref="LayerBackwardPipeline"/>) for one direction on exactly two threads.
     private bool Pipelined(int rows, bool backward = false) =>
         ForcePipeline ?? (rows >= 2 * LayerForwardPipeline.BlockRows &&
             (Options.NumDirections == 1 ? ComputeSettings.MaxThreads == 2 : !backward && ComputeSettings.MaxThreads >= 2));
 
-    /// <summary>Experiments and tests only: forces the forward pipeline on or off (results are the same either way).</summary>
+    /// <summary>Experiments and tests only: forces the forward and backward pipelines on or off (results are the same either way).</summary>
     internal static bool? ForcePipeline;
 
     /// <summary>Runs the time loops of every direction of layer k: concurrently when bidirectional and threads allow.</summary>

@@ -106,7 +106,7 @@ public sealed class RecurrentWorkspace
     internal float[][] CellGradient { get; }        // (B, H)
     internal float[][] StepGradient { get; }        // (B, H)
     internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
-    internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T packed for a pipelined forward pass
+    internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T (forward) or W_ih (backward) packed for a pipelined pass
     internal float[][] ProjectionBias { get; }           // (G*H) per direction: the input projection's starting row, or empty
     internal LayerForwardPipeline[] Pipeline { get; }    // per direction
     internal bool Pipelined;                             // the current forward layer projects as its loops go (Pipeline)
