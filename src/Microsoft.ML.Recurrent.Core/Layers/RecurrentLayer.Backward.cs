@@ -169,9 +169,19 @@ public sealed partial class RecurrentLayer
             AddState(layout, ws.CellGradient[d].AsSpan(0, batch * h), slot, h, dC0);
         }
 
-        // Weight gradients of all steps at once: dW_ih += dG^T x, dW_hh += dGh^T h_in.
-        Gemm.Multiply(true, false, gh, inSize, n, dG, gh, x, inSize, Parameters.GetGradients(_weightIh[slot]), inSize, accumulate: true);
-        Gemm.Multiply(true, false, gh, h, n, dGh, gh, ws.HiddenIn[slot].AsSpan(0, n * h), h, Parameters.GetGradients(_weightHh[slot]), h, accumulate: true);
+        // Weight gradients of all steps at once: dW_ih += dG^T x, dW_hh += dGh^T h_in; on two threads, the two products
+        // side by side when they are about the same size (each then runs whole on one thread, no split to pay for).
+        if (ComputeSettings.MaxThreads == 2 && 4L * Math.Max(inSize, h) <= 5L * Math.Min(inSize, h))
+        {
+            ws.WeightGradientWork.Set(this, ws, k, d);
+            WorkerPool.Run(2, ws.WeightGradientWork);
+            ws.WeightGradientWork.Clear();
+        }
+        else
+        {
+            WeightGradient(ws, k, d, input: true);
+            WeightGradient(ws, k, d, input: false);
+        }
         if (_biasIh[slot] is { } bIh)
         {
             // Column sums of all steps as ones^T dG (parallel, vectorised, in row order per KC block); for
@@ -192,6 +202,26 @@ public sealed partial class RecurrentLayer
         if (needDx)
         {
             Gemm.Multiply(false, false, n, inSize, gh, dG, gh, Parameters.GetValues(_weightIh[slot]), inSize, dx, inSize, accumulate: true);
+        }
+    }
+
+    /// <summary>dW_ih += dG^T x (input) or dW_hh += dGh^T h_in over all steps of direction d of layer k.</summary>
+    internal void WeightGradient(RecurrentWorkspace ws, int k, int d, bool input)
+    {
+        var o = Options;
+        int h = o.HiddenSize, gh = o.GateCount * h, n = ws.Layout.TotalRows, slot = k * o.NumDirections + d;
+        if (input)
+        {
+            int inSize = k == 0 ? o.InputSize : o.NumDirections * h;
+            ReadOnlySpan<float> x = k == 0 ? ws.InputPacked.AsSpan(0, n * inSize) : ws.LayerOutput[k - 1].AsSpan(0, n * inSize);
+            Gemm.Multiply(true, false, gh, inSize, n, ws.GateGradient[d].AsSpan(0, n * gh), gh, x, inSize,
+                Parameters.GetGradients(_weightIh[slot]), inSize, accumulate: true);
+        }
+        else
+        {
+            var dGh = o.Cell == RecurrentCellKind.Gru ? ws.HiddenGateGradient[d] : ws.GateGradient[d];
+            Gemm.Multiply(true, false, gh, h, n, dGh.AsSpan(0, n * gh), gh, ws.HiddenIn[slot].AsSpan(0, n * h), h,
+                Parameters.GetGradients(_weightHh[slot]), h, accumulate: true);
         }
     }
 

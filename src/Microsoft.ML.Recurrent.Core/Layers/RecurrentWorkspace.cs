@@ -111,6 +111,7 @@ public sealed class RecurrentWorkspace
     internal LayerForwardPipeline[] Pipeline { get; }    // per direction
     internal bool Pipelined;                             // the current forward layer projects as its loops go (Pipeline)
     internal LayerBackwardPipeline BackwardPipeline { get; } = new();
+    internal LayerWeightGradientWork WeightGradientWork { get; } = new();
     internal LayerStepWork[] StepWork { get; }      // per direction: one step's rows split over the pool
     internal LayerDirectionWork DirectionWork { get; } = new();
     internal int StallPause;                        // steps run inline after a late worker (see RecurrentLayer.Steps)
