@@ -90,6 +90,12 @@ internal sealed class LayerBackwardPipeline : LayerStepHandOff, IWorkItem
 
     private void Help()
     {
+        // No step large enough to split (the last step has the fewest rows, the first the most) and no dx: nothing to do.
+        bool canSplit = _layer!.Chunking(_workspace!.Layout.Active[0], 2, out _) >= 2;
+        if (!canSplit && _blocks == 0)
+        {
+            return;
+        }
         int seen = 0;
         while (true)
         {
@@ -103,6 +109,11 @@ internal sealed class LayerBackwardPipeline : LayerStepHandOff, IWorkItem
                 {
                     return; // all blocks claimed; the loop thread waits for none of ours
                 }
+                continue;
+            }
+            if (!canSplit)
+            {
+                Thread.SpinWait(20); // only blocks to wait for
                 continue;
             }
             // Nothing ready: offer a hand until the loop takes it (and posts a half-step) or a block becomes ready.

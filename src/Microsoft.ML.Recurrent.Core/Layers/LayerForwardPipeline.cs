@@ -108,6 +108,11 @@ internal sealed class LayerForwardPipeline : LayerStepHandOff, IWorkItem
             {
                 Project(Claimed(block));
             }
+            var layout = _workspace!.Layout;
+            if (_layer!.Chunking(layout.Active[0], 2, out _) < 2)
+            {
+                return; // no step is large enough to split (the first has the most rows): nothing left to help with
+            }
             Volatile.Write(ref _helping, 1);
             int seen = 0;
             var spinner = new SpinWait();

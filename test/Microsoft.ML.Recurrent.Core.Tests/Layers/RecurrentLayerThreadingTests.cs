@@ -79,6 +79,16 @@ public sealed class RecurrentLayerThreadingTests
         }
     }
 
+    [TestMethod]
+    [DataRow(RecurrentCellKind.Lstm)]
+    [DataRow(RecurrentCellKind.Gru)]
+    public void PipelinedPasses_BatchTooSmallToSplit_BitIdenticalToOneThread(RecurrentCellKind cell)
+    {
+        // 4 sequences of up to 150 steps (two of 150: 300 rows at least): blocks to project and dx blocks, but no step with rows enough to split.
+        float[][] reference = Run(cell, false, 1, seq: 150, batch: 4);
+        Compare(reference, Run(cell, false, 2, seq: 150, batch: 4), $"{cell}, batch 4, 2 threads");
+    }
+
     private static void Compare(float[][] reference, float[][] actual, string label)
     {
         for (int i = 0; i < reference.Length; i++)
@@ -88,20 +98,20 @@ public sealed class RecurrentLayerThreadingTests
     }
 
     // Output, h_n, c_n, dx, dh0, dc0 and every parameter gradient after two passes (the second reuses the workspace).
-    private static float[][] Run(RecurrentCellKind cell, bool bidirectional, int threads, int seq = 7)
+    private static float[][] Run(RecurrentCellKind cell, bool bidirectional, int threads, int seq = 7, int batch = 40)
     {
         int keep = ComputeSettings.MaxThreads;
         ComputeSettings.MaxThreads = threads;
         try
         {
-            const int batch = 40, input = 20, hidden = 48, layersCount = 2;
+            const int input = 20, hidden = 48, layersCount = 2;
             var layer = new RecurrentLayer(new RecurrentLayerOptions
             {
                 Cell = cell, InputSize = input, HiddenSize = hidden, NumLayers = layersCount, Bidirectional = bidirectional,
             });
             layer.ResetParameters(new Random(5));
             var rng = new Random(6);
-            int[] lengths = Enumerable.Range(0, batch).Select(b => b < 12 ? seq : 1 + rng.Next(seq)).ToArray();
+            int[] lengths = Enumerable.Range(0, batch).Select(b => b < Math.Min(12, batch / 2) ? seq : 1 + rng.Next(seq)).ToArray();
             int dirs = bidirectional ? 2 : 1;
             int stateSize = layersCount * dirs * batch * hidden;
             bool lstm = cell == RecurrentCellKind.Lstm;
