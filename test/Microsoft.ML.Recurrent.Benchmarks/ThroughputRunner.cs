@@ -17,24 +17,53 @@ internal static class ThroughputRunner
 {
     public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, bool scaling, TextWriter output)
     {
-        if (scaling)
-        {
-            return RunScaling(configsFile, threads, quick, only, output);
-        }
-        var ours = new List<(string Cell, string Config, string Mode, double Ms)>();
-        var gemm = new List<(string Name, double Gflops)>();
         string? path = configsFile?.FullName ?? FindConfigs();
         if (path is null || !File.Exists(path))
         {
             Console.Error.WriteLine("configs.json not found: pass --configs PATH (the standard one is ../shared/bench/configs.json).");
             return 2;
         }
-        ComputeSettings.MaxThreads = threads;
         using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
         var root = doc.RootElement;
-        string[] cells = root.GetProperty("cells").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        if (scaling)
+        {
+            return RunScaling(root, threads, quick, only, output);
+        }
+        var ours = new List<(string Cell, string Config, string Mode, double Ms)>();
+        var gemm = new List<(string Name, double Gflops)>();
+        ComputeSettings.MaxThreads = threads;
+        void Time(Workload work)
+        {
+            var body = work.Create();
+            var (ms, tokensPerSecond, gflops) = Rates(body, Median(body.Once, quick));
+            ours.Add((work.Cell, work.Config, work.Mode, ms));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"cell\": \"{work.Cell}\", \"config\": \"{work.Config}\", \"mode\": \"{work.Mode}\", \"ms\": {ms:F3}, \"tokens_per_s\": {tokensPerSecond:F1}, \"gflops\": {gflops:F2}, \"threads\": {threads}}}"));
+            output.Flush();
+        }
+        foreach (var work in LayerWorkloads(root, only))
+        {
+            Time(work);
+        }
+        if (only is null || "gemm".Contains(only, StringComparison.Ordinal))
+        {
+            gemm = GemmThroughput.Run(threads, quick, output);
+        }
+        foreach (var work in CharLmWorkloads(root, only))
+        {
+            Time(work);
+        }
+        return compare ? TorchComparison.Run(path, threads, quick, ours, gemm, output) : 0;
+    }
+
+    /// <summary>One configuration and mode of configs.json, and how to build a fresh timed body for it.</summary>
+    private sealed record Workload(string Cell, string Config, string Mode, Func<Body> Create);
+
+    /// <summary>Every layer configuration (name containing <paramref name="only"/>, if given) for every cell and mode.</summary>
+    private static IEnumerable<Workload> LayerWorkloads(JsonElement root, string? only)
+    {
         string[] modes = root.GetProperty("modes").EnumerateArray().Select(e => e.GetString()!).ToArray();
-        foreach (string cell in cells)
+        foreach (string cell in root.GetProperty("cells").EnumerateArray().Select(e => e.GetString()!))
         {
             foreach (var config in root.GetProperty("layers").EnumerateArray())
             {
@@ -45,30 +74,23 @@ internal static class ThroughputRunner
                 }
                 foreach (string mode in modes)
                 {
-                    var result = TimeLayer(cell, config, mode == "train", quick);
-                    ours.Add((cell, name, mode, result.Ms));
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{{\"cell\": \"{cell}\", \"config\": \"{name}\", \"mode\": \"{mode}\", \"ms\": {result.Ms:F3}, \"tokens_per_s\": {result.TokensPerSecond:F1}, \"gflops\": {result.Gflops:F2}, \"threads\": {threads}}}"));
-                    output.Flush();
+                    yield return new Workload(cell, name, mode, () => LayerBody(cell, config, mode == "train"));
                 }
             }
         }
-        if (only is null || "gemm".Contains(only, StringComparison.Ordinal))
+    }
+
+    /// <summary>The char-LM training step and inference, when configs.json has them and <paramref name="only"/> allows.</summary>
+    private static IEnumerable<Workload> CharLmWorkloads(JsonElement root, string? only)
+    {
+        if (!root.TryGetProperty("charlm", out var charlm) || (only is not null && !"charlm".Contains(only, StringComparison.Ordinal)))
         {
-            gemm = GemmThroughput.Run(threads, quick, output);
+            yield break;
         }
-        if (root.TryGetProperty("charlm", out var charlm) && (only is null || "charlm".Contains(only, StringComparison.Ordinal)))
+        foreach (bool train in new[] { true, false })
         {
-            foreach (bool train in new[] { true, false })
-            {
-                var result = TimeCharLm(charlm, train, quick);
-                ours.Add(("charlm", "charlm", train ? "train_step_adam" : "infer", result.Ms));
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{{\"cell\": \"charlm\", \"config\": \"charlm\", \"mode\": \"{(train ? "train_step_adam" : "infer")}\", \"ms\": {result.Ms:F3}, \"tokens_per_s\": {result.TokensPerSecond:F1}, \"gflops\": {result.Gflops:F2}, \"threads\": {threads}}}"));
-                output.Flush();
-            }
+            yield return new Workload("charlm", "charlm", train ? "train_step_adam" : "infer", () => CharLmBody(charlm, train));
         }
-        return compare ? TorchComparison.Run(path, threads, quick, ours, gemm, output) : 0;
     }
 
     /// <summary>
@@ -77,58 +99,28 @@ internal static class ThroughputRunner
     /// synchronisation: the most any split of the work could give here), in rotation, so that the machine's changes
     /// of speed fall on all three alike. Prints the medians, the median per-round ratios, then a table.
     /// </summary>
-    private static int RunScaling(FileInfo? configsFile, int threads, bool quick, string? only, TextWriter output)
+    private static int RunScaling(JsonElement root, int threads, bool quick, string? only, TextWriter output)
     {
-        string? path = configsFile?.FullName ?? FindConfigs();
-        if (path is null || !File.Exists(path))
-        {
-            Console.Error.WriteLine("configs.json not found: pass --configs PATH (the standard one is ../shared/bench/configs.json).");
-            return 2;
-        }
         if (threads < 2)
         {
             Console.Error.WriteLine("--scaling compares one thread with --threads, which must then be at least 2.");
             return 2;
         }
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-        var root = doc.RootElement;
-        var rows = new List<(string Cell, string Config, string Mode, ScalingResult Result)>();
-        void Measure(string cell, string config, string mode, Func<Body> create)
+        var rows = new List<(Workload Work, ScalingResult Result)>();
+        foreach (var work in LayerWorkloads(root, only).Concat(CharLmWorkloads(root, only)))
         {
-            var result = Scaling(Enumerable.Range(0, threads).Select(_ => create()).ToArray(), quick);
-            rows.Add((cell, config, mode, result));
+            var result = Scaling(Enumerable.Range(0, threads).Select(_ => work.Create()).ToArray(), quick);
+            rows.Add((work, result));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"cell\": \"{cell}\", \"config\": \"{config}\", \"mode\": \"{mode}\", \"ms_1\": {result.One:F3}, \"ms_{threads}\": {result.Many:F3}, \"scaling\": {result.Scaling:F3}, \"independent_copies\": {result.Ceiling:F3}}}"));
+                $"{{\"cell\": \"{work.Cell}\", \"config\": \"{work.Config}\", \"mode\": \"{work.Mode}\", \"ms_1\": {result.One:F3}, \"ms_{threads}\": {result.Many:F3}, \"scaling\": {result.Scaling:F3}, \"independent_copies\": {result.Ceiling:F3}}}"));
             output.Flush();
-        }
-        foreach (string cell in root.GetProperty("cells").EnumerateArray().Select(e => e.GetString()!))
-        {
-            foreach (var config in root.GetProperty("layers").EnumerateArray())
-            {
-                string name = config.GetProperty("name").GetString()!;
-                if (only is not null && !name.Contains(only, StringComparison.Ordinal))
-                {
-                    continue;
-                }
-                foreach (string mode in root.GetProperty("modes").EnumerateArray().Select(e => e.GetString()!))
-                {
-                    Measure(cell, name, mode, () => LayerBody(cell, config, mode == "train"));
-                }
-            }
-        }
-        if (root.TryGetProperty("charlm", out var charlm) && (only is null || "charlm".Contains(only, StringComparison.Ordinal)))
-        {
-            foreach (bool train in new[] { true, false })
-            {
-                Measure("charlm", "charlm", train ? "train_step_adam" : "infer", () => CharLmBody(charlm, train));
-            }
         }
         output.WriteLine();
         output.WriteLine($"| cell | config | mode | 1 thread ms | {threads} threads ms | scaling | {threads} independent copies at once |");
         output.WriteLine("|---|---|---|---:|---:|---:|---:|");
-        foreach (var (cell, config, mode, r) in rows)
+        foreach (var (work, r) in rows)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {cell} | {config} | {mode} | {r.One:F2} | {r.Many:F2} | {r.Scaling:F2}x | {r.Ceiling:F2}x |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {work.Cell} | {work.Config} | {work.Mode} | {r.One:F2} | {r.Many:F2} | {r.Scaling:F2}x | {r.Ceiling:F2}x |"));
         }
         ComputeSettings.MaxThreads = threads;
         return 0;
@@ -271,12 +263,6 @@ internal static class ThroughputRunner
     }
 
     // Embedding(V,E) -> L-layer LSTM(H) -> Linear(H,V), cross-entropy over every step; train = zero_grad + forward + backward + Adam step.
-    private static (double Ms, double TokensPerSecond, double Gflops) TimeCharLm(JsonElement config, bool train, bool quick)
-    {
-        var body = CharLmBody(config, train);
-        return Rates(body, Median(body.Once, quick));
-    }
-
     private static Body CharLmBody(JsonElement config, bool train)
     {
         int vocab = config.GetProperty("vocab").GetInt32(), embed = config.GetProperty("embed").GetInt32();
@@ -316,12 +302,6 @@ internal static class ThroughputRunner
             flops *= 3;
         }
         return new Body(Once, batch * seq, flops);
-    }
-
-    private static (double Ms, double TokensPerSecond, double Gflops) TimeLayer(string cell, JsonElement config, bool train, bool quick)
-    {
-        var body = LayerBody(cell, config, train);
-        return Rates(body, Median(body.Once, quick));
     }
 
     private static Body LayerBody(string cell, JsonElement config, bool train)

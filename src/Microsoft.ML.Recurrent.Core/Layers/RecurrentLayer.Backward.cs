@@ -149,7 +149,7 @@ public sealed partial class RecurrentLayer
     internal void InputGradientRows(RecurrentWorkspace ws, int k, int start, int end)
     {
         var o = Options;
-        int gh = o.GateCount * o.HiddenSize, inSize = k == 0 ? o.InputSize : o.HiddenSize, rows = end - start;
+        int gh = o.GateCount * o.HiddenSize, inSize = k == 0 ? o.InputSize : o.NumDirections * o.HiddenSize, rows = end - start;
         Gemm.MultiplyPacked(rows, ws.GateGradient[0].AsSpan(start * gh, rows * gh), gh, ws.PackedInputWeight[0],
             ws.LayerInputGradient.AsSpan(start * inSize, rows * inSize), inSize, accumulate: true);
     }
