@@ -31,9 +31,6 @@ internal static class WorkerPool
     // products of one recurrent step, short enough not to burn a core when the engine is idle.
     private static readonly long SpinTicks = Stopwatch.Frequency / 5000; // 200 us
 
-    // Slack before a wait for workers counts as a stall: a few wake-ups of a spinning worker.
-    private static readonly long StallSlackTicks = Stopwatch.Frequency / 50000; // 20 us
-
     private static readonly Lock RunLock = new();
     private static readonly object SleepGate = new();
     private static readonly Job Current = new();
@@ -43,14 +40,6 @@ internal static class WorkerPool
     private static int _generation;
     private static int _sleepers;
     private static int _active;
-
-    /// <summary>
-    /// Whether the last parallel run of the calling thread waited for workers much longer than its own share of
-    /// the items took (a worker was descheduled). Callers with many short runs in a row may then run a few
-    /// inline; results never depend on it. Meaningful right after <see cref="Run(int, IWorkItem)"/> on the same thread.
-    /// </summary>
-    [ThreadStatic]
-    public static bool LastRunStalled;
 
     [ThreadStatic]
     private static int t_worker;
@@ -74,7 +63,6 @@ internal static class WorkerPool
 
     private static void RunCore(int count, IWorkItem? work, Action<int>? body)
     {
-        LastRunStalled = false;
         if (count <= 0)
         {
             return;
@@ -100,16 +88,12 @@ internal static class WorkerPool
                     Monitor.PulseAll(SleepGate);
                 }
             }
-            long start = Stopwatch.GetTimestamp();
             job.Participate();
-            long ownDone = Stopwatch.GetTimestamp();
             var spinner = new SpinWait();
             while (Volatile.Read(ref job.Done) < count)
             {
                 spinner.SpinOnce(sleep1Threshold: -1);
             }
-            // A wait well beyond the caller's own share means a worker was not running (the machine is busy).
-            LastRunStalled = Stopwatch.GetTimestamp() - ownDone > ownDone - start + StallSlackTicks;
             // Unpublish, then wait for late workers to leave, so that the job object can be reused.
             Interlocked.Exchange(ref _published, null);
             spinner.Reset();

@@ -74,6 +74,7 @@ public sealed partial class RecurrentLayer
     {
         var o = Options;
         int n = ws.Layout.TotalRows, dh = o.NumDirections * o.HiddenSize;
+        PlanSlices(ws);
         for (int k = o.NumLayers - 1; k >= 0; k--)
         {
             int inSize = k == 0 ? o.InputSize : dh;
@@ -81,26 +82,15 @@ public sealed partial class RecurrentLayer
             bool needDx = k > 0 || wantInputGradient;
             var dx = needDx ? RecurrentWorkspace.Ensure(ref ws.LayerInputGradient, n * inSize).AsSpan(0, n * inSize) : default;
             dx.Clear();
-            bool pipelined = o.NumDirections == 1 && Pipelined(n, backward: true);
             for (int d = 0; d < o.NumDirections; d++)
             {
-                BackwardPrepare(ws, k, d, dHn, dCn, pipelined && needDx ? inSize : 0);
+                BackwardPrepare(ws, k, d, dHn, dCn);
             }
-            if (pipelined)
-            {
-                // The time loop and dx = dG W_ih (block by block as rows become final) on two threads.
-                ws.BackwardPipeline.Set(this, ws, k, n, needDx);
-                WorkerPool.Run(2, ws.BackwardPipeline);
-                ws.BackwardPipeline.Clear();
-            }
-            else
-            {
-                RunDirections(ws, k, backward: true);
-            }
+            RunDirections(ws, k, backward: true);
             // Weight and input gradients after both time loops, direction 0 first: dx sums in a fixed order.
             for (int d = 0; d < o.NumDirections; d++)
             {
-                BackwardFinish(ws, k, d, x, inSize, needDx && !pipelined, dx, dH0, dC0);
+                BackwardFinish(ws, k, d, x, inSize, needDx, dx, dH0, dC0);
             }
             if (needDx)
             {
@@ -116,9 +106,7 @@ public sealed partial class RecurrentLayer
         return wantInputGradient ? ws.LayerGradient.AsSpan(0, n * o.InputSize) : default;
     }
 
-    // pipelinedInputSize: when a pipelined pass computes dx block by block, the layer's input size (W_ih is packed for
-    // it, with a copy for the helper); else 0.
-    private void BackwardPrepare(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> dHn, ReadOnlySpan<float> dCn, int pipelinedInputSize)
+    private void BackwardPrepare(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> dHn, ReadOnlySpan<float> dCn)
     {
         var o = Options;
         var layout = ws.Layout;
@@ -135,23 +123,7 @@ public sealed partial class RecurrentLayer
             RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh);
         }
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
-        Gemm.Pack(false, gh, h, Parameters.GetValues(_weightHh[slot]), h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(batch));
-        if (pipelinedInputSize > 0)
-        {
-            Gemm.Pack(false, gh, pipelinedInputSize, Parameters.GetValues(_weightIh[slot]), pipelinedInputSize, ws.PackedInputWeight[d], replicas: 1);
-        }
-    }
-
-    /// <summary>
-    /// Rows [start, end) of dx += dG W_ih for layer k (one direction), with W_ih packed by <see cref="BackwardPrepare"/>;
-    /// each row bit-identical to what the one GEMM of <see cref="BackwardFinish"/> adds.
-    /// </summary>
-    internal void InputGradientRows(RecurrentWorkspace ws, int k, int start, int end)
-    {
-        var o = Options;
-        int gh = o.GateCount * o.HiddenSize, inSize = k == 0 ? o.InputSize : o.NumDirections * o.HiddenSize, rows = end - start;
-        Gemm.MultiplyPacked(rows, ws.GateGradient[0].AsSpan(start * gh, rows * gh), gh, ws.PackedInputWeight[0],
-            ws.LayerInputGradient.AsSpan(start * inSize, rows * inSize), inSize, accumulate: true);
+        Gemm.Pack(false, gh, h, Parameters.GetValues(_weightHh[slot]), h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(ws));
     }
 
     private void BackwardFinish(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,

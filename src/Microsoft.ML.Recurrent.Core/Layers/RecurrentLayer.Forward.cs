@@ -87,6 +87,7 @@ public sealed partial class RecurrentLayer
         }
         ReadOnlySpan<float> x = workspace.InputPacked.AsSpan(0, n * o.InputSize);
         int inSize = o.InputSize;
+        PlanSlices(workspace);
         for (int k = 0; k < o.NumLayers; k++)
         {
             var y = RecurrentWorkspace.Ensure(workspace.LayerOutput, k, n * dh);
@@ -94,16 +95,7 @@ public sealed partial class RecurrentLayer
             {
                 ForwardPrepare(workspace, k, d, x, inSize, initialHidden, initialCell);
             }
-            if (workspace.Pipelined && o.NumDirections == 1)
-            {
-                workspace.Pipeline[0].Set(this, workspace, k, 0, n);
-                WorkerPool.Run(2, workspace.Pipeline[0]);
-                workspace.Pipeline[0].Clear();
-            }
-            else
-            {
-                RunDirections(workspace, k, backward: false); // pipelined directions: each projects as its loop goes
-            }
+            RunDirections(workspace, k, backward: false);
             for (int d = 0; d < o.NumDirections; d++)
             {
                 int slot = k * o.NumDirections + d;
@@ -150,7 +142,7 @@ public sealed partial class RecurrentLayer
         var bHh = o.Cell == RecurrentCellKind.Gru ? default : Bias(_biasHh[slot]);
 
         // The input projection of every step with the biases as its starting rows: (N, in) x (G*H, in)^T + (bias_ih + bias_hh),
-        // in one GEMM here, or in blocks of rows by a pipelined pass (ProjectRows).
+        // in one GEMM here, or in blocks of rows by the loop as it goes (ProjectRows).
         var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
         ReadOnlySpan<float> bias = bIh;
         if (!bHh.IsEmpty)
@@ -159,8 +151,8 @@ public sealed partial class RecurrentLayer
             TensorPrimitives.Add(bIh, bHh, both);
             bias = both;
         }
-        ws.Pipelined = Pipelined(n);
-        if (!ws.Pipelined)
+        ws.ProjectInBlocks = ProjectsInBlocks(ws);
+        if (!ws.ProjectInBlocks)
         {
             Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
         }
@@ -174,8 +166,7 @@ public sealed partial class RecurrentLayer
             {
                 bIh.CopyTo(RecurrentWorkspace.Ensure(ws.ProjectionBias, d, gh));
             }
-            // A one-direction layer's helper reads W_ih too (its own copy); each direction of a bidirectional one has one reader.
-            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], replicas: o.NumDirections == 1 ? 1 : 0);
+            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d]); // one reader: the direction's loop
         }
 
         int saved = ws.KeepActivations ? n : batch; // rows of the saved activations: every step's, or one step's reused
@@ -190,12 +181,12 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.Gates, slot, saved * SavedGateWidth);
         RecurrentWorkspace.Ensure(ws.HiddenIn, slot, saved * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
-        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(batch));
+        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(ws));
     }
 
     /// <summary>
-    /// Rows [start, end) of the input projection of direction d of layer k, for a pipelined pass: W_ih^T packed by
-    /// <see cref="ForwardPrepare"/>; each row bit-identical to the one GEMM of an unpipelined pass.
+    /// Rows [start, end) of the input projection of direction d of layer k, for a loop that projects in blocks: W_ih^T packed by
+    /// <see cref="ForwardPrepare"/>; each row bit-identical to the one GEMM of a pass that projects before its loops.
     /// </summary>
     internal void ProjectRows(RecurrentWorkspace ws, int k, int d, int start, int end)
     {

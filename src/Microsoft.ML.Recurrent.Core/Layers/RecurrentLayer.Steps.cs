@@ -4,148 +4,173 @@ using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
-// The time loops. A step's rows are independent: each row's recurrent product is a product with W_hh^T
-// (forward) or W_hh (backward) packed once per pass, whose result does not depend on how many rows are computed together,
-// and its cell arithmetic is per row. So the rows of a step may be cut into chunks that run on different
-// threads, and the two directions of a bidirectional layer may run concurrently, with bit-identical results.
+// The time loops. The rows of a step are independent, and so is each sequence's whole recurrence: rank r's row of step
+// t reads only rank r's state, and its recurrent product is a product with W_hh^T (forward) or W_hh (backward) packed
+// once per pass, whose result does not depend on how many rows are computed together. So the ranks of a batch may be
+// cut into slices, each with a time loop of its own on its own thread, and the two directions of a bidirectional layer
+// may run concurrently, with bit-identical results and one synchronisation per pass.
 public sealed partial class RecurrentLayer
 {
-    // A chunk holds whole register tiles (8 rows at Vector512) and at least this many multiply-adds,
-    // below which waking a worker costs more than it saves.
-    private const int ChunkRowMultiple = 8;
-    private const long ChunkMinWork = 1L << 16;
+    // A slice holds whole register tiles of rows (8 at Vector512) when that keeps the slices about equal.
+    private const int SliceRowMultiple = 8;
 
-    // After a step whose workers were late (descheduled on a busy machine), some steps run on the calling
-    // thread alone before the pool is tried again: waiting for a preempted worker costs a whole time slice.
-    // The pause doubles with every stall in a row (kept by the workspace across passes) and halves with every
-    // step that was not late, so an idle machine never pauses. Results do not depend on it.
-    private const int MinStallPause = 8;
-    private const int MaxStallPause = 512;
+    // A slice is worth a thread when its whole loop does at least this many multiply-adds in its recurrent products:
+    // waking a worker costs microseconds, once per pass.
+    private const long SliceMinWork = 1L << 20;
 
-    /// <summary>Updates the stall pause after a parallel step; returns how many steps to run inline next.</summary>
-    private static int AfterParallelStep(RecurrentWorkspace ws)
+    // Rows of one block of the input projection when a loop projects as it goes (one A block of the GEMM).
+    internal const int ProjectionBlockRows = 128;
+
+    /// <summary>Tests only: slices whenever the batch allows (true) whatever the work, never (false), or as planned (null).</summary>
+    internal static bool? ForceSlicing;
+
+    /// <summary>Tests only: forces a forward loop that projects its input block by block on or off (results are the same either way).</summary>
+    internal static bool? ForceBlockProjection;
+
+    /// <summary>
+    /// Cuts the ranks of the current batch into slices of about equal work (packed rows), one time loop each, so that
+    /// the directions times the slices use the pool's threads; fills <c>ws.SliceBounds</c> and <c>ws.SliceCount</c>
+    /// (1: one loop per direction over all ranks). A bidirectional layer gets one slice per direction on two threads.
+    /// </summary>
+    internal void PlanSlices(RecurrentWorkspace ws)
     {
-        if (WorkerPool.LastRunStalled)
-        {
-            ws.StallPause = Math.Clamp(ws.StallPause * 2, MinStallPause, MaxStallPause);
-            return ws.StallPause;
-        }
-        ws.StallPause /= 2;
-        return 0;
-    }
-
-    /// <summary>How the <paramref name="active"/> rows of a step are cut: the number of chunks and rows per chunk.</summary>
-    private int Chunking(int active, bool splitRows, out int rowsPerChunk) =>
-        Chunking(active, splitRows ? ComputeSettings.MaxThreads : 1, out rowsPerChunk);
-
-    /// <summary>How the <paramref name="active"/> rows of a step are cut into at most <paramref name="threads"/> chunks.</summary>
-    internal int Chunking(int active, int threads, out int rowsPerChunk)
-    {
+        var layout = ws.Layout;
+        int batch = layout.Batch;
+        long total = layout.TotalRows;
         long rowWork = (long)Options.GateCount * Options.HiddenSize * Options.HiddenSize;
-        int byWork = (int)Math.Max(1, Math.Min(int.MaxValue, active * rowWork / ChunkMinWork));
-        int chunks = Math.Min(threads, Math.Min(byWork, active / ChunkRowMultiple));
-        if (chunks <= 1)
+        int slices = Math.Min(ComputeSettings.MaxThreads / Options.NumDirections, batch / SliceRowMultiple);
+        if (ForceSlicing != true)
         {
-            rowsPerChunk = active;
-            return 1;
+            slices = ForceSlicing == false ? 1 : (int)Math.Min(slices, total * rowWork / SliceMinWork);
         }
-        rowsPerChunk = (active + chunks - 1) / chunks;
-        rowsPerChunk = (rowsPerChunk + ChunkRowMultiple - 1) / ChunkRowMultiple * ChunkRowMultiple;
-        return (active + rowsPerChunk - 1) / rowsPerChunk;
-    }
-
-    /// <summary>
-    /// Copies of the packed W_hh to keep for the pool's workers: one per extra chunk when a step's rows are split over
-    /// threads, none when the directions of a bidirectional layer run concurrently (each runs its steps on one thread).
-    /// </summary>
-    private int HiddenWeightReplicas(int batch) =>
-        Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2 ? 0 : Chunking(batch, splitRows: true, out _) - 1;
-
-    /// <summary>
-    /// Whether a pass over <paramref name="rows"/> packed rows (at least two blocks) is pipelined. Forward
-    /// (<see cref="LayerForwardPipeline"/>): a one-direction layer on exactly two threads (with more, the one GEMM and the
-    /// steps' rows use them all), or a bidirectional one whose directions run concurrently (each projects as its loop
-    /// goes). Backward (<see cref="LayerBackwardPipeline"/>): a one-direction layer on exactly two threads.
-    /// </summary>
-    private bool Pipelined(int rows, bool backward = false) =>
-        ForcePipeline ?? (rows >= 2 * LayerForwardPipeline.BlockRows &&
-            (Options.NumDirections == 1 ? ComputeSettings.MaxThreads == 2 : !backward && ComputeSettings.MaxThreads >= 2));
-
-    /// <summary>Experiments and tests only: forces the forward and backward pipelines on or off (results are the same either way).</summary>
-    internal static bool? ForcePipeline;
-
-    /// <summary>Runs the time loops of every direction of layer k: concurrently when bidirectional and threads allow.</summary>
-    private void RunDirections(RecurrentWorkspace ws, int k, bool backward)
-    {
-        if (!backward && ws.Pipelined)
+        ws.SliceCount = 1;
+        if (slices < 2)
         {
-            for (int d = 0; d < Options.NumDirections; d++)
+            return;
+        }
+        if (ws.SliceBounds.Length < slices + 1)
+        {
+            ws.SliceBounds = new int[slices + 1];
+        }
+        var bounds = ws.SliceBounds;
+        var lengths = layout.Lengths;
+        var order = layout.Order;
+        int count = 0, rank = 0;
+        long prefix = 0; // packed rows of ranks [0, rank)
+        bounds[0] = 0;
+        for (int j = 1; j < slices; j++)
+        {
+            long target = total * j / slices;
+            while (rank < batch && prefix + lengths[order[rank]] <= target)
             {
-                ws.Pipeline[d].Set(this, ws, k, d, ws.Layout.TotalRows);
+                prefix += lengths[order[rank++]];
+            }
+            int bound = rank; // prefix(rank) <= target < prefix(rank + 1): the nearer of the two
+            if (rank < batch && target - prefix > prefix + lengths[order[rank]] - target)
+            {
+                bound = rank + 1;
+            }
+            int tiled = (bound + SliceRowMultiple / 2) / SliceRowMultiple * SliceRowMultiple;
+            if (Math.Abs(RowsOfRanks(layout, tiled) - target) * 8 * slices <= total)
+            {
+                bound = tiled; // within an eighth of a slice's share
+            }
+            if (bound > bounds[count] && bound < batch)
+            {
+                bounds[++count] = bound;
             }
         }
-        if (Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2)
-        {
-            ws.DirectionWork.Set(this, ws, k, backward);
-            WorkerPool.Run(2, ws.DirectionWork);
-            ws.DirectionWork.Clear();
-            return;
-        }
-        for (int d = 0; d < Options.NumDirections; d++)
-        {
-            RunDirection(ws, k, d, splitRows: true, backward);
-        }
+        bounds[++count] = batch;
+        ws.SliceCount = count;
     }
 
-    /// <summary>The time loop of direction d: projecting as it goes when the forward pass is pipelined.</summary>
-    internal void RunDirection(RecurrentWorkspace ws, int k, int d, bool splitRows, bool backward)
+    // Packed rows of ranks [0, rank): the sum of their lengths.
+    private static long RowsOfRanks(PackedLayout layout, int rank)
     {
-        if (!backward && ws.Pipelined)
+        long sum = 0;
+        for (int r = 0; r < rank; r++)
         {
-            ws.Pipeline[d].RunAlone();
-            ws.Pipeline[d].Clear();
-            return;
+            sum += layout.Lengths[layout.Order[r]];
         }
-        RunSteps(ws, k, d, splitRows, backward);
+        return sum;
     }
 
     /// <summary>
-    /// The time loop of direction d of layer k: forward in the direction's time order, or backward in the reverse
-    /// order; each step's active rows on one thread or cut into chunks over the pool.
+    /// Copies of the packed W_hh to keep for the pool's workers: one per thread beyond the first that multiplies by it
+    /// (the slices of its direction), so that no two cores read one copy every step.
+    /// </summary>
+    private static int HiddenWeightReplicas(RecurrentWorkspace ws) => ws.SliceCount - 1;
+
+    /// <summary>
+    /// Whether the forward loops of the current layer project their input block by block as they go, instead of in one
+    /// GEMM before them: when the two directions of a bidirectional layer run concurrently, one thread each (each then
+    /// projects while the other steps, and reads rows still in its cache), and there are at least two blocks.
+    /// </summary>
+    private bool ProjectsInBlocks(RecurrentWorkspace ws) =>
+        ws.SliceCount == 1 && (ForceBlockProjection ?? (ws.Layout.TotalRows >= 2 * ProjectionBlockRows &&
+            Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2));
+
+    /// <summary>Runs the time loops of every direction and slice of layer k: on the pool when there are two or more.</summary>
+    private void RunDirections(RecurrentWorkspace ws, int k, bool backward)
+    {
+        int loops = Options.NumDirections * ws.SliceCount;
+        if (loops > 1 && ComputeSettings.MaxThreads >= 2)
+        {
+            ws.SliceWork.Set(this, ws, k, ws.SliceCount, backward);
+            WorkerPool.Run(loops, ws.SliceWork);
+            ws.SliceWork.Clear();
+            return;
+        }
+        var bounds = ws.SliceBounds;
+        for (int d = 0; d < Options.NumDirections; d++)
+        {
+            for (int s = 0; s < ws.SliceCount; s++)
+            {
+                RunSlice(ws, k, d, ws.SliceCount == 1 ? 0 : bounds[s], ws.SliceCount == 1 ? ws.Layout.Batch : bounds[s + 1], backward);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The time loop of direction d of layer k over ranks [a, b): forward in the direction's time order, or backward
+    /// in the reverse order; each step computes the ranks still active. A forward loop that projects in blocks
+    /// (<see cref="ProjectsInBlocks"/>, then [a, b) is every rank) projects each block when its first step needs it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void RunSteps(RecurrentWorkspace ws, int k, int d, bool splitRows, bool backward)
+    internal void RunSlice(RecurrentWorkspace ws, int k, int d, int a, int b, bool backward)
     {
         var layout = ws.Layout;
         int steps = layout.MaxLength;
-        var work = ws.StepWork[d];
-        int inlineSteps = 0;
+        bool project = !backward && ws.ProjectInBlocks;
+        int blocks = (layout.TotalRows + ProjectionBlockRows - 1) / ProjectionBlockRows;
+        int done = 0; // blocks projected: from the first (direction 0) or from the last (direction 1, reverse time)
         for (int i = 0; i < steps; i++)
         {
             int s = backward ? steps - 1 - i : i;
             int t = d == 0 ? s : steps - 1 - s;
-            int active = layout.Active[t];
-            int chunks = Chunking(active, splitRows && inlineSteps == 0, out int per);
-            if (chunks == 1)
+            int end = Math.Min(b, layout.Active[t]);
+            if (end <= a)
             {
-                if (backward)
+                continue;
+            }
+            if (project)
+            {
+                int r0 = layout.Offsets[t], needed = d == 0 ? (r0 + end - 1) / ProjectionBlockRows + 1 : blocks - r0 / ProjectionBlockRows;
+                for (; done < needed; done++)
                 {
-                    BackwardRows(ws, k, d, t, 0, active);
+                    int block = d == 0 ? done : blocks - 1 - done;
+                    ProjectRows(ws, k, d, block * ProjectionBlockRows, Math.Min(layout.TotalRows, (block + 1) * ProjectionBlockRows));
                 }
-                else
-                {
-                    ForwardRows(ws, k, d, t, 0, active);
-                }
-                inlineSteps = Math.Max(0, inlineSteps - 1);
+            }
+            if (backward)
+            {
+                BackwardRows(ws, k, d, t, a, end);
             }
             else
             {
-                work.Set(this, ws, k, d, t, active, per, backward);
-                WorkerPool.Run(chunks, work);
-                inlineSteps = AfterParallelStep(ws);
+                ForwardRows(ws, k, d, t, a, end);
             }
         }
-        work.Clear();
     }
 
     /// <summary>Ranks [a, b) of step t, direction d, layer k: h_in, the recurrent product, the cell, the output.</summary>

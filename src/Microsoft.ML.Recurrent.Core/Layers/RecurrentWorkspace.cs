@@ -44,15 +44,11 @@ public sealed class RecurrentWorkspace
         PackedHiddenWeight = new PackedMatrix[d];
         PackedInputWeight = new PackedMatrix[d];
         ProjectionBias = new float[d][];
-        Pipeline = new LayerForwardPipeline[d];
-        StepWork = new LayerStepWork[d];
         for (int i = 0; i < d; i++)
         {
             PackedHiddenWeight[i] = new PackedMatrix();
             PackedInputWeight[i] = new PackedMatrix();
             ProjectionBias[i] = [];
-            Pipeline[i] = new LayerForwardPipeline();
-            StepWork[i] = new LayerStepWork();
             InputProjection[i] = [];
             HiddenProjection[i] = [];
             State[i] = [];
@@ -106,15 +102,13 @@ public sealed class RecurrentWorkspace
     internal float[][] CellGradient { get; }        // (B, H)
     internal float[][] StepGradient { get; }        // (B, H)
     internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
-    internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T (forward) or W_ih (backward) packed for a pipelined pass
+    internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T packed for a forward loop that projects in blocks
     internal float[][] ProjectionBias { get; }           // (G*H) per direction: the input projection's starting row, or empty
-    internal LayerForwardPipeline[] Pipeline { get; }    // per direction
-    internal bool Pipelined;                             // the current forward layer projects as its loops go (Pipeline)
-    internal LayerBackwardPipeline BackwardPipeline { get; } = new();
+    internal bool ProjectInBlocks;                       // the current forward layer's loops project as they go
     internal LayerWeightGradientWork WeightGradientWork { get; } = new();
-    internal LayerStepWork[] StepWork { get; }      // per direction: one step's rows split over the pool
-    internal LayerDirectionWork DirectionWork { get; } = new();
-    internal int StallPause;                        // steps run inline after a late worker (see RecurrentLayer.Steps)
+    internal LayerSliceWork SliceWork { get; } = new();  // the loops of every direction and slice on the pool
+    internal int[] SliceBounds = [];                     // rank bounds of the slices of the current batch (SliceCount + 1)
+    internal int SliceCount = 1;                         // slices of ranks per direction for the current batch; 1 = one loop
     internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
     internal float[] LayerInputGradient = [];        // (N, in_k) gradient on the current layer's input
     internal float[] Ones = [];                      // (N) all 1: bias gradients are ones^T dG, a one-row GEMM

@@ -20,7 +20,7 @@ public sealed class RecurrentLayerAllocationTests
             var layer = new RecurrentLayer(new RecurrentLayerOptions { Cell = cell, InputSize = 24, HiddenSize = 40, NumLayers = 2, Bidirectional = bidirectional });
             layer.ResetParameters(new Random(1));
             var ws = layer.CreateWorkspace();
-            // One direction: 40 sequences, so that two threads split the steps' rows and pipeline the forward pass.
+            // One direction: 40 sequences (316 rows), so that two threads run two slices of ranks.
             int batch = bidirectional ? 6 : 40, seq = 9;
             int[] lengths = bidirectional ? [9, 3, 7, 9, 1, 5] : Enumerable.Range(0, batch).Select(b => b % 4 == 0 ? 1 + b % seq : seq).ToArray(); // 316 rows
             var x = new float[batch * seq * 24];

@@ -4,8 +4,9 @@ using Microsoft.ML.Recurrent.Layers;
 namespace Microsoft.ML.Recurrent.Tests.Layers;
 
 /// <summary>
-/// Forward and backward of a stacked layer are bit-identical with 1, 2 and 3 threads: the rows of a step
-/// may be split over threads (unidirectional) and the two directions may run concurrently (bidirectional).
+/// Forward and backward of a stacked layer are bit-identical with 1, 2, 3 and 4 threads: the ranks of a batch may be cut
+/// into slices with time loops of their own, the two directions may run concurrently, and a direction's loop may project
+/// its input block by block.
 /// </summary>
 [TestClass]
 public sealed class RecurrentLayerThreadingTests
@@ -17,16 +18,26 @@ public sealed class RecurrentLayerThreadingTests
     [DataRow(RecurrentCellKind.Gru, false)]
     [DataRow(RecurrentCellKind.RnnTanh, true)]
     [DataRow(RecurrentCellKind.RnnRelu, false)]
-    public void ForwardBackward_OneTwoThreeThreads_BitIdentical(RecurrentCellKind cell, bool bidirectional)
+    public void ForwardBackward_OneToFourThreads_AnySlicing_BitIdentical(RecurrentCellKind cell, bool bidirectional)
     {
         float[][] reference = Run(cell, bidirectional, 1);
-        foreach (int threads in new[] { 2, 3 })
+        try
         {
-            float[][] actual = Run(cell, bidirectional, threads);
-            for (int i = 0; i < reference.Length; i++)
+            foreach (bool? slicing in new bool?[] { null, true, false })
             {
-                TestAssert.AssertBitIdentical(reference[i], actual[i], $"{cell}, bidirectional={bidirectional}, {threads} threads, result {i}");
+                RecurrentLayer.ForceSlicing = slicing;
+                foreach (int threads in new[] { 2, 3, 4 })
+                {
+                    Compare(reference, Run(cell, bidirectional, threads), $"{cell}, bidirectional={bidirectional}, slicing {slicing?.ToString() ?? "as planned"}, {threads} threads");
+                }
             }
+            // Slices on one thread run one after the other: still the same.
+            RecurrentLayer.ForceSlicing = true;
+            Compare(reference, RunSliced(cell, bidirectional), $"{cell}, bidirectional={bidirectional}, sliced on one thread");
+        }
+        finally
+        {
+            RecurrentLayer.ForceSlicing = null;
         }
     }
 
@@ -36,22 +47,22 @@ public sealed class RecurrentLayerThreadingTests
     [DataRow(RecurrentCellKind.RnnTanh, false)]
     [DataRow(RecurrentCellKind.Lstm, true)]
     [DataRow(RecurrentCellKind.Gru, true)]
-    public void PipelinedForward_BitIdenticalToOneThread_AlsoInsideABusyPool(RecurrentCellKind cell, bool bidirectional)
+    public void BlockProjection_BitIdenticalToOneThread_AlsoInsideABusyPool(RecurrentCellKind cell, bool bidirectional)
     {
-        // 40 sequences of up to 30 steps: several blocks of rows to project, so two threads pipeline the forward pass.
+        // 40 sequences of up to 30 steps: several blocks of rows to project, in both time orders when bidirectional.
         float[][] reference = Run(cell, bidirectional, 1, seq: 30);
         try
         {
-            foreach (bool? pipeline in new bool?[] { null, true, false })
+            foreach (bool? blocks in new bool?[] { null, true, false })
             {
-                RecurrentLayer.ForcePipeline = pipeline;
-                foreach (int threads in new[] { 2, 3 })
+                RecurrentLayer.ForceBlockProjection = blocks;
+                foreach (int threads in new[] { 1, 2, 3 })
                 {
-                    Compare(reference, Run(cell, bidirectional, threads, seq: 30), $"{cell}, bidirectional={bidirectional}, pipeline {pipeline?.ToString() ?? "default"}, {threads} threads");
+                    Compare(reference, Run(cell, bidirectional, threads, seq: 30), $"{cell}, bidirectional={bidirectional}, block projection {blocks?.ToString() ?? "as planned"}, {threads} threads");
                 }
             }
-            // Inside a pool item the layer's own runs are inline: the pipeline's time loop then projects every block itself.
-            RecurrentLayer.ForcePipeline = true;
+            // Inside a pool item the layer's own runs are inline: every loop then runs on the calling thread.
+            RecurrentLayer.ForceBlockProjection = null;
             float[][]? nested = null;
             int keep = ComputeSettings.MaxThreads;
             ComputeSettings.MaxThreads = 2;
@@ -69,24 +80,89 @@ public sealed class RecurrentLayerThreadingTests
             {
                 ComputeSettings.MaxThreads = keep;
             }
-            Compare(reference, nested!, $"{cell}, bidirectional={bidirectional}, pipelined inside a busy pool");
-            // Forced on one thread too: the time loop projects every block itself.
-            Compare(reference, Run(cell, bidirectional, 1, seq: 30), $"{cell}, bidirectional={bidirectional}, pipelined on one thread");
+            Compare(reference, nested!, $"{cell}, bidirectional={bidirectional}, inside a busy pool");
         }
         finally
         {
-            RecurrentLayer.ForcePipeline = null;
+            RecurrentLayer.ForceBlockProjection = null;
         }
     }
 
     [TestMethod]
     [DataRow(RecurrentCellKind.Lstm)]
     [DataRow(RecurrentCellKind.Gru)]
-    public void PipelinedPasses_BatchTooSmallToSplit_BitIdenticalToOneThread(RecurrentCellKind cell)
+    public void Slicing_VariableLengths_SlicesCoverEveryRankWithAboutEqualRows(RecurrentCellKind cell)
     {
-        // 4 sequences of up to 150 steps (two of 150: 300 rows at least): blocks to project and dx blocks, but no step with rows enough to split.
+        // Lengths 1..64 in a shuffled order: slices must follow packed rows (not ranks) and still cover every rank once.
+        var layer = new RecurrentLayer(new RecurrentLayerOptions { Cell = cell, InputSize = 8, HiddenSize = 64 });
+        var ws = layer.CreateWorkspace();
+        int[] lengths = Enumerable.Range(1, 64).OrderBy(l => (l * 37) % 64).ToArray();
+        ws.Layout.Build(lengths, 64);
+        int keep = ComputeSettings.MaxThreads;
+        try
+        {
+            foreach (int threads in new[] { 2, 3, 4 })
+            {
+                ComputeSettings.MaxThreads = threads;
+                layer.PlanSlices(ws);
+                Assert.AreEqual(threads, ws.SliceCount, $"{threads} threads");
+                Assert.AreEqual(0, ws.SliceBounds[0]);
+                Assert.AreEqual(64, ws.SliceBounds[ws.SliceCount]);
+                long total = lengths.Sum();
+                for (int s = 0; s < ws.SliceCount; s++)
+                {
+                    Assert.IsTrue(ws.SliceBounds[s + 1] > ws.SliceBounds[s], $"slice {s} of {threads} is empty");
+                    long rows = Enumerable.Range(ws.SliceBounds[s], ws.SliceBounds[s + 1] - ws.SliceBounds[s]).Sum(r => (long)lengths[ws.Layout.Order[r]]);
+                    Assert.IsTrue(Math.Abs(rows - total / threads) <= total / (4 * threads), $"slice {s} of {threads}: {rows} rows of {total}");
+                }
+            }
+            // Too little work for a thread per slice (the default plan), and too few ranks for two slices.
+            ComputeSettings.MaxThreads = 2;
+            ws.Layout.Build([3, 2, 1, 3, 2, 1, 3, 2, 1, 3, 2, 1, 3, 2, 1, 3], 3);
+            layer.PlanSlices(ws);
+            Assert.AreEqual(1, ws.SliceCount, "48 short rows of hidden size 64");
+            ws.Layout.Build(Enumerable.Repeat(500, 15).ToArray(), 500);
+            layer.PlanSlices(ws);
+            Assert.AreEqual(1, ws.SliceCount, "15 ranks: fewer than two tiles of 8");
+        }
+        finally
+        {
+            ComputeSettings.MaxThreads = keep;
+        }
+    }
+
+    [TestMethod]
+    [DataRow(RecurrentCellKind.Lstm)]
+    [DataRow(RecurrentCellKind.Gru)]
+    public void Passes_BatchTooSmallToSlice_BitIdenticalToOneThread(RecurrentCellKind cell)
+    {
+        // 4 sequences of up to 150 steps: blocks to project, but too few ranks to slice.
         float[][] reference = Run(cell, false, 1, seq: 150, batch: 4);
         Compare(reference, Run(cell, false, 2, seq: 150, batch: 4), $"{cell}, batch 4, 2 threads");
+    }
+
+    // One thread with several slices: MaxThreads decides the plan, so plan with 4 and then run with 1 is not possible
+    // from outside; instead, nest the run inside a pool item, where the slices' pool run is inline (one after the other).
+    private static float[][] RunSliced(RecurrentCellKind cell, bool bidirectional)
+    {
+        float[][]? nested = null;
+        int keep = ComputeSettings.MaxThreads;
+        ComputeSettings.MaxThreads = 2;
+        try
+        {
+            WorkerPool.Run(2, i =>
+            {
+                if (i == 0)
+                {
+                    nested = Run(cell, bidirectional, 4);
+                }
+            });
+        }
+        finally
+        {
+            ComputeSettings.MaxThreads = keep;
+        }
+        return nested!;
     }
 
     private static void Compare(float[][] reference, float[][] actual, string label)
