@@ -27,12 +27,5 @@ internal sealed class LayerSliceWork : IWorkItem
         _workspace = null;
     }
 
-    public void Invoke(int index)
-    {
-        var ws = _workspace!;
-        int slice = index % _slices;
-        int start = _slices == 1 ? 0 : ws.SliceBounds[slice];
-        int end = _slices == 1 ? ws.Layout.Batch : ws.SliceBounds[slice + 1];
-        _layer!.RunSlice(ws, _layerIndex, index / _slices, start, end, _backward);
-    }
+    public void Invoke(int index) => _layer!.RunSlice(_workspace!, _layerIndex, index / _slices, index % _slices, _backward);
 }

@@ -123,7 +123,7 @@ public sealed partial class RecurrentLayer
             RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh);
         }
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
-        Gemm.Pack(false, gh, h, Parameters.GetValues(_weightHh[slot]), h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(ws));
+        Gemm.Pack(false, gh, h, Parameters.GetValues(_weightHh[slot]), h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
     }
 
     private void BackwardFinish(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,

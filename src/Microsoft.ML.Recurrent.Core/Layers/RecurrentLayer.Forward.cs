@@ -142,8 +142,7 @@ public sealed partial class RecurrentLayer
         var bHh = o.Cell == RecurrentCellKind.Gru ? default : Bias(_biasHh[slot]);
 
         // The input projection of every step with the biases as its starting rows: (N, in) x (G*H, in)^T + (bias_ih + bias_hh),
-        // in one GEMM here, or in blocks of rows by the loop as it goes (ProjectRows).
-        var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
+        // in one GEMM here, or in blocks of rows by the loop as it goes (ProjectSteps).
         ReadOnlySpan<float> bias = bIh;
         if (!bHh.IsEmpty)
         {
@@ -154,6 +153,7 @@ public sealed partial class RecurrentLayer
         ws.ProjectInBlocks = ProjectsInBlocks(ws);
         if (!ws.ProjectInBlocks)
         {
+            var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
             Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
         }
         else
@@ -166,7 +166,16 @@ public sealed partial class RecurrentLayer
             {
                 bIh.CopyTo(RecurrentWorkspace.Ensure(ws.ProjectionBias, d, gh));
             }
-            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d]); // one reader: the direction's loop
+            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], WeightReplicas(ws));
+            // Each loop's block: the rows of its next steps, about ProjectionBlockRows (more when one step of the slice has more).
+            int blockRows = Math.Max(ProjectionBlockRows, batch);
+            ws.EnsureLoops(o.NumDirections * ws.SliceCount);
+            for (int s = 0; s < ws.SliceCount; s++)
+            {
+                int loop = d * ws.SliceCount + s;
+                RecurrentWorkspace.Ensure(ws.SliceInput, loop, blockRows * inSize);
+                RecurrentWorkspace.Ensure(ws.SliceProjection, loop, blockRows * gh);
+            }
         }
 
         int saved = ws.KeepActivations ? n : batch; // rows of the saved activations: every step's, or one step's reused
@@ -181,22 +190,58 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.Gates, slot, saved * SavedGateWidth);
         RecurrentWorkspace.Ensure(ws.HiddenIn, slot, saved * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
-        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], HiddenWeightReplicas(ws));
+        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
     }
 
     /// <summary>
-    /// Rows [start, end) of the input projection of direction d of layer k, for a loop that projects in blocks: W_ih^T packed by
-    /// <see cref="ForwardPrepare"/>; each row bit-identical to the one GEMM of a pass that projects before its loops.
+    /// The input projection of ranks [a, b) in the direction's steps [first, last) (in its time order; rows in all) into
+    /// the loop's own block, from the packed input: read in place when those rows follow each other there, else gathered
+    /// first. W_ih^T is packed by <see cref="ForwardPrepare"/>; each row is bit-identical to the one GEMM of every row.
     /// </summary>
-    internal void ProjectRows(RecurrentWorkspace ws, int k, int d, int start, int end)
+    internal void ProjectSteps(RecurrentWorkspace ws, int k, int d, int loop, int first, int last, int a, int b, int rows)
     {
         var o = Options;
-        int gh = o.GateCount * o.HiddenSize, inSize = k == 0 ? o.InputSize : o.NumDirections * o.HiddenSize;
+        var layout = ws.Layout;
+        int gh = o.GateCount * o.HiddenSize, inSize = k == 0 ? o.InputSize : o.NumDirections * o.HiddenSize, steps = layout.MaxLength;
         ReadOnlySpan<float> x = k == 0 ? ws.InputPacked : ws.LayerOutput[k - 1];
+        int start = -1, next = -1;
+        bool inPlace = true;
+        for (int q = first; q < last && inPlace; q++)
+        {
+            int t = d == 0 ? q : steps - 1 - q;
+            int end = Math.Min(b, layout.Active[t]);
+            if (end > a)
+            {
+                int r0 = layout.Offsets[t] + a;
+                inPlace = start < 0 || r0 == next;
+                start = start < 0 ? r0 : start;
+                next = r0 + end - a;
+            }
+        }
+        ReadOnlySpan<float> source;
+        if (inPlace)
+        {
+            source = x.Slice(start * inSize, rows * inSize);
+        }
+        else
+        {
+            var scratch = ws.SliceInput[loop];
+            int gathered = 0;
+            for (int q = first; q < last; q++)
+            {
+                int t = d == 0 ? q : steps - 1 - q;
+                int n = Math.Min(b, layout.Active[t]) - a;
+                if (n > 0)
+                {
+                    x.Slice((layout.Offsets[t] + a) * inSize, n * inSize).CopyTo(scratch.AsSpan(gathered * inSize));
+                    gathered += n;
+                }
+            }
+            source = scratch.AsSpan(0, rows * inSize);
+        }
         float[] bias = ws.ProjectionBias[d];
-        int rows = end - start;
-        Gemm.MultiplyPacked(rows, x.Slice(start * inSize, rows * inSize), inSize, ws.PackedInputWeight[d],
-            ws.InputProjection[d].AsSpan(start * gh, rows * gh), gh, accumulate: false, bias.Length == 0 ? default : bias.AsSpan(0, gh));
+        Gemm.MultiplyPacked(rows, source, inSize, ws.PackedInputWeight[d], ws.SliceProjection[loop].AsSpan(0, rows * gh), gh,
+            accumulate: false, bias.Length == 0 ? default : bias.AsSpan(0, gh));
     }
 
     /// <summary>Floats saved per packed row and hidden unit's gate block: LSTM i,f,g,o; GRU r,z,n,hn; RNN h.</summary>

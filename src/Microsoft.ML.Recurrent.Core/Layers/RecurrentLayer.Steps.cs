@@ -96,19 +96,18 @@ public sealed partial class RecurrentLayer
     }
 
     /// <summary>
-    /// Copies of the packed W_hh to keep for the pool's workers: one per thread beyond the first that multiplies by it
-    /// (the slices of its direction), so that no two cores read one copy every step.
+    /// Copies of the packed W_hh (and W_ih, when projecting in blocks) to keep for the pool's workers: one per thread beyond
+    /// the first that multiplies by it (the slices of its direction), so that no two cores read one copy every step.
     /// </summary>
-    private static int HiddenWeightReplicas(RecurrentWorkspace ws) => ws.SliceCount - 1;
+    private static int WeightReplicas(RecurrentWorkspace ws) => ws.SliceCount - 1;
 
     /// <summary>
-    /// Whether the forward loops of the current layer project their input block by block as they go, instead of in one
-    /// GEMM before them: when the two directions of a bidirectional layer run concurrently, one thread each (each then
-    /// projects while the other steps, and reads rows still in its cache), and there are at least two blocks.
+    /// Whether the forward loops project their input a block of rows at a time as they go, each loop its own ranks,
+    /// instead of in one GEMM of every row before them: when there are at least two blocks of rows. A block is then
+    /// still in the cache of the core that reads it, and the (N, G*H) projection of every row is never stored.
     /// </summary>
-    private bool ProjectsInBlocks(RecurrentWorkspace ws) =>
-        ws.SliceCount == 1 && (ForceBlockProjection ?? (ws.Layout.TotalRows >= 2 * ProjectionBlockRows &&
-            Options.NumDirections == 2 && ComputeSettings.MaxThreads >= 2));
+    private static bool ProjectsInBlocks(RecurrentWorkspace ws) =>
+        ForceBlockProjection ?? ws.Layout.TotalRows >= 2 * ProjectionBlockRows;
 
     /// <summary>Runs the time loops of every direction and slice of layer k: on the pool when there are two or more.</summary>
     private void RunDirections(RecurrentWorkspace ws, int k, bool backward)
@@ -121,61 +120,86 @@ public sealed partial class RecurrentLayer
             ws.SliceWork.Clear();
             return;
         }
-        var bounds = ws.SliceBounds;
-        for (int d = 0; d < Options.NumDirections; d++)
+        for (int loop = 0; loop < loops; loop++)
         {
-            for (int s = 0; s < ws.SliceCount; s++)
-            {
-                RunSlice(ws, k, d, ws.SliceCount == 1 ? 0 : bounds[s], ws.SliceCount == 1 ? ws.Layout.Batch : bounds[s + 1], backward);
-            }
+            RunSlice(ws, k, loop / ws.SliceCount, loop % ws.SliceCount, backward);
         }
     }
 
     /// <summary>
-    /// The time loop of direction d of layer k over ranks [a, b): forward in the direction's time order, or backward
-    /// in the reverse order; each step computes the ranks still active. A forward loop that projects in blocks
-    /// (<see cref="ProjectsInBlocks"/>, then [a, b) is every rank) projects each block when its first step needs it.
+    /// The time loop of direction d of layer k over the ranks of one slice: forward in the direction's time order, or
+    /// backward in the reverse order; each step computes the slice's ranks still active. A forward loop that projects
+    /// in blocks (<see cref="ProjectsInBlocks"/>) projects the rows of its next steps, about a block, before them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void RunSlice(RecurrentWorkspace ws, int k, int d, int a, int b, bool backward)
+    internal void RunSlice(RecurrentWorkspace ws, int k, int d, int slice, bool backward)
     {
         var layout = ws.Layout;
         int steps = layout.MaxLength;
-        bool project = !backward && ws.ProjectInBlocks;
-        int blocks = (layout.TotalRows + ProjectionBlockRows - 1) / ProjectionBlockRows;
-        int done = 0; // blocks projected: from the first (direction 0) or from the last (direction 1, reverse time)
-        for (int i = 0; i < steps; i++)
+        int a = ws.SliceCount == 1 ? 0 : ws.SliceBounds[slice];
+        int b = ws.SliceCount == 1 ? layout.Batch : ws.SliceBounds[slice + 1];
+        int gh = Options.GateCount * Options.HiddenSize;
+        if (backward || !ws.ProjectInBlocks)
         {
-            int s = backward ? steps - 1 - i : i;
-            int t = d == 0 ? s : steps - 1 - s;
-            int end = Math.Min(b, layout.Active[t]);
-            if (end <= a)
+            for (int i = 0; i < steps; i++)
+            {
+                int s = backward ? steps - 1 - i : i;
+                int t = d == 0 ? s : steps - 1 - s;
+                int end = Math.Min(b, layout.Active[t]);
+                if (end <= a)
+                {
+                    continue;
+                }
+                if (backward)
+                {
+                    BackwardRows(ws, k, d, t, a, end);
+                }
+                else
+                {
+                    ForwardRows(ws, k, d, t, a, end, ws.InputProjection[d].AsSpan((layout.Offsets[t] + a) * gh, (end - a) * gh));
+                }
+            }
+            return;
+        }
+        int loop = d * ws.SliceCount + slice;
+        var projected = ws.SliceProjection[loop];
+        for (int i = 0; i < steps;)
+        {
+            // The next steps whose rows of this slice make about a block (at least one step), projected in one product.
+            int first = i, rows = 0;
+            for (; i < steps; i++)
+            {
+                int t = d == 0 ? i : steps - 1 - i;
+                int n = Math.Max(0, Math.Min(b, layout.Active[t]) - a);
+                if (rows > 0 && rows + n > ProjectionBlockRows)
+                {
+                    break;
+                }
+                rows += n;
+            }
+            if (rows == 0)
             {
                 continue;
             }
-            if (project)
+            ProjectSteps(ws, k, d, loop, first, i, a, b, rows);
+            int offset = 0;
+            for (int q = first; q < i; q++)
             {
-                int r0 = layout.Offsets[t], needed = d == 0 ? (r0 + end - 1) / ProjectionBlockRows + 1 : blocks - r0 / ProjectionBlockRows;
-                for (; done < needed; done++)
+                int t = d == 0 ? q : steps - 1 - q;
+                int end = Math.Min(b, layout.Active[t]);
+                if (end <= a)
                 {
-                    int block = d == 0 ? done : blocks - 1 - done;
-                    ProjectRows(ws, k, d, block * ProjectionBlockRows, Math.Min(layout.TotalRows, (block + 1) * ProjectionBlockRows));
+                    continue;
                 }
-            }
-            if (backward)
-            {
-                BackwardRows(ws, k, d, t, a, end);
-            }
-            else
-            {
-                ForwardRows(ws, k, d, t, a, end);
+                ForwardRows(ws, k, d, t, a, end, projected.AsSpan(offset * gh, (end - a) * gh));
+                offset += end - a;
             }
         }
     }
 
-    /// <summary>Ranks [a, b) of step t, direction d, layer k: h_in, the recurrent product, the cell, the output.</summary>
+    /// <summary>Ranks [a, b) of step t, direction d, layer k: h_in, the recurrent product, the cell, the output; xg is their input projection.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void ForwardRows(RecurrentWorkspace ws, int k, int d, int t, int a, int b)
+    internal void ForwardRows(RecurrentWorkspace ws, int k, int d, int t, int a, int b, ReadOnlySpan<float> xg)
     {
         var o = Options;
         var layout = ws.Layout;
@@ -189,7 +213,6 @@ public sealed partial class RecurrentLayer
         state.CopyTo(hin);
         var hg = ws.HiddenProjection[d].AsSpan(a * gh, rows * gh);
         Gemm.MultiplyPacked(rows, hin, h, ws.PackedHiddenWeight[d], hg, gh, accumulate: false);
-        var xg = ws.InputProjection[d].AsSpan(r0 * gh, rows * gh);
         var saved = ws.Gates[slot].AsSpan(s0 * savedWidth, rows * savedWidth);
         switch (o.Cell)
         {

@@ -109,6 +109,8 @@ public sealed class RecurrentWorkspace
     internal LayerSliceWork SliceWork { get; } = new();  // the loops of every direction and slice on the pool
     internal int[] SliceBounds = [];                     // rank bounds of the slices of the current batch (SliceCount + 1)
     internal int SliceCount = 1;                         // slices of ranks per direction for the current batch; 1 = one loop
+    internal float[][] SliceInput = [];                  // per loop (direction * SliceCount + slice): input rows gathered for a block
+    internal float[][] SliceProjection = [];             // per loop: the projection of its next steps' rows (a block)
     internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
     internal float[] LayerInputGradient = [];        // (N, in_k) gradient on the current layer's input
     internal float[] Ones = [];                      // (N) all 1: bias gradients are ones^T dG, a one-row GEMM
@@ -137,4 +139,14 @@ public sealed class RecurrentWorkspace
     }
 
     internal static float[] Ensure(float[][] buffers, int index, int length) => Ensure(ref buffers[index], length);
+
+    /// <summary>Room for the per-loop buffers of <paramref name="loops"/> loops (directions times slices).</summary>
+    internal void EnsureLoops(int loops)
+    {
+        if (SliceInput.Length < loops)
+        {
+            SliceInput = [.. SliceInput, .. Enumerable.Repeat(Array.Empty<float>(), loops - SliceInput.Length)];
+            SliceProjection = [.. SliceProjection, .. Enumerable.Repeat(Array.Empty<float>(), loops - SliceProjection.Length)];
+        }
+    }
 }
