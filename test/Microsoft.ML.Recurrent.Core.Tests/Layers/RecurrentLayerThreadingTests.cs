@@ -33,7 +33,7 @@ public sealed class RecurrentLayerThreadingTests
             }
             // Slices on one thread run one after the other: still the same.
             RecurrentLayer.ForceSlicing = true;
-            Compare(reference, RunSliced(cell, bidirectional), $"{cell}, bidirectional={bidirectional}, sliced on one thread");
+            Compare(reference, InsideBusyPool(() => Run(cell, bidirectional, 4)), $"{cell}, bidirectional={bidirectional}, sliced on one thread");
         }
         finally
         {
@@ -63,24 +63,8 @@ public sealed class RecurrentLayerThreadingTests
             }
             // Inside a pool item the layer's own runs are inline: every loop then runs on the calling thread.
             RecurrentLayer.ForceBlockProjection = null;
-            float[][]? nested = null;
-            int keep = ComputeSettings.MaxThreads;
-            ComputeSettings.MaxThreads = 2;
-            try
-            {
-                WorkerPool.Run(2, i =>
-                {
-                    if (i == 0)
-                    {
-                        nested = Run(cell, bidirectional, 2, seq: 30);
-                    }
-                });
-            }
-            finally
-            {
-                ComputeSettings.MaxThreads = keep;
-            }
-            Compare(reference, nested!, $"{cell}, bidirectional={bidirectional}, inside a busy pool");
+            float[][] nested = InsideBusyPool(() => Run(cell, bidirectional, 2, seq: 30));
+            Compare(reference, nested, $"{cell}, bidirectional={bidirectional}, inside a busy pool");
         }
         finally
         {
@@ -141,11 +125,10 @@ public sealed class RecurrentLayerThreadingTests
         Compare(reference, Run(cell, false, 2, seq: 150, batch: 4), $"{cell}, batch 4, 2 threads");
     }
 
-    // One thread with several slices: MaxThreads decides the plan, so plan with 4 and then run with 1 is not possible
-    // from outside; instead, nest the run inside a pool item, where the slices' pool run is inline (one after the other).
-    private static float[][] RunSliced(RecurrentCellKind cell, bool bidirectional)
+    // Runs a pass as the body of a pool item: the layer's own pool runs are then inline, one item after the other.
+    private static float[][] InsideBusyPool(Func<float[][]> pass)
     {
-        float[][]? nested = null;
+        float[][]? result = null;
         int keep = ComputeSettings.MaxThreads;
         ComputeSettings.MaxThreads = 2;
         try
@@ -154,7 +137,7 @@ public sealed class RecurrentLayerThreadingTests
             {
                 if (i == 0)
                 {
-                    nested = Run(cell, bidirectional, 4);
+                    result = pass();
                 }
             });
         }
@@ -162,7 +145,7 @@ public sealed class RecurrentLayerThreadingTests
         {
             ComputeSettings.MaxThreads = keep;
         }
-        return nested!;
+        return result!;
     }
 
     private static void Compare(float[][] reference, float[][] actual, string label)
