@@ -169,12 +169,13 @@ public sealed partial class RecurrentLayer
             Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], WeightReplicas(ws));
             // Each loop's block: the rows of its next steps, about ProjectionBlockRows (more when one step of the slice has more).
             int blockRows = Math.Max(ProjectionBlockRows, batch);
-            ws.EnsureLoops(o.NumDirections * ws.SliceCount);
-            for (int s = 0; s < ws.SliceCount; s++)
+            // One block per pool item: any item may run ranks of either direction.
+            int items = LayerSliceWork.Items(o.NumDirections * ws.SliceCount);
+            ws.EnsureLoops(items);
+            for (int item = 0; item < items; item++)
             {
-                int loop = d * ws.SliceCount + s;
-                RecurrentWorkspace.Ensure(ws.SliceInput, loop, blockRows * inSize);
-                RecurrentWorkspace.Ensure(ws.SliceProjection, loop, blockRows * gh);
+                RecurrentWorkspace.Ensure(ws.SliceInput, item, blockRows * inSize);
+                RecurrentWorkspace.Ensure(ws.SliceProjection, item, blockRows * gh);
             }
         }
 

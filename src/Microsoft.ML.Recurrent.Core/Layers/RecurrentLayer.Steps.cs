@@ -97,9 +97,10 @@ public sealed partial class RecurrentLayer
 
     /// <summary>
     /// Copies of the packed W_hh (and W_ih, when projecting in blocks) to keep for the pool's workers: one per thread beyond
-    /// the first that multiplies by it (the slices of its direction), so that no two cores read one copy every step.
+    /// the first that may multiply by it (any thread running a loop may take over ranks of any direction), so that no two
+    /// cores read one copy every step.
     /// </summary>
-    private static int WeightReplicas(RecurrentWorkspace ws) => ws.SliceCount - 1;
+    private int WeightReplicas(RecurrentWorkspace ws) => Math.Min(ComputeSettings.MaxThreads, LayerSliceWork.Items(Options.NumDirections * ws.SliceCount)) - 1;
 
     /// <summary>
     /// Whether the forward loops project their input a block of rows at a time as they go, each loop its own ranks,
@@ -113,88 +114,153 @@ public sealed partial class RecurrentLayer
     private void RunDirections(RecurrentWorkspace ws, int k, bool backward)
     {
         int loops = Options.NumDirections * ws.SliceCount;
-        if (loops > 1 && ComputeSettings.MaxThreads >= 2)
+        var work = ws.SliceWork;
+        work.Set(this, ws, k, ws.SliceCount, Options.NumDirections, backward);
+        int items = LayerSliceWork.Items(loops);
+        if (items > 1 && ComputeSettings.MaxThreads >= 2)
         {
-            ws.SliceWork.Set(this, ws, k, ws.SliceCount, backward);
-            WorkerPool.Run(loops, ws.SliceWork);
-            ws.SliceWork.Clear();
-            return;
+            WorkerPool.Run(items, work);
         }
-        for (int loop = 0; loop < loops; loop++)
+        else
         {
-            RunSlice(ws, k, loop / ws.SliceCount, loop % ws.SliceCount, backward);
+            for (int loop = 0; loop < loops; loop++)
+            {
+                RunSlice(ws, k, work.Parts[loop], loop, backward);
+            }
+        }
+        work.Clear();
+    }
+
+    // Below this many multiply-adds left in its recurrent products, a loop keeps its ranks when asked for half of them.
+    private const long StealMinWork = 1L << 18;
+
+    /// <summary>
+    /// The time loop of one part (<see cref="LayerSlicePart"/>: a direction, its ranks, its first loop step) of layer k:
+    /// forward in the direction's time order, or backward in the reverse order; each step computes the part's ranks
+    /// still active. A forward loop that projects in blocks (<see cref="ProjectsInBlocks"/>) projects the rows of its
+    /// next steps, about a block, into the block of loop <paramref name="buffer"/> before them. Between steps (between
+    /// blocks) it answers a request for half of its remaining ranks.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void RunSlice(RecurrentWorkspace ws, int k, LayerSlicePart part, int buffer, bool backward)
+    {
+        var layout = ws.Layout;
+        int steps = layout.MaxLength;
+        int d = part.Direction, a = part.Start;
+        int gh = Options.GateCount * Options.HiddenSize;
+        bool blocks = !backward && ws.ProjectInBlocks;
+        var projected = blocks ? ws.SliceProjection[buffer] : [];
+        part.Begin();
+        try
+        {
+            for (int i = part.FirstStep; i < steps;)
+            {
+                if (part.HasRequest(i))
+                {
+                    part.Answer(i, SplitRemaining(layout, part, i, backward));
+                }
+                int b = part.End;
+                if (!blocks)
+                {
+                    int s = backward ? steps - 1 - i : i;
+                    int t = d == 0 ? s : steps - 1 - s;
+                    int end = Math.Min(b, layout.Active[t]);
+                    if (end > a)
+                    {
+                        if (backward)
+                        {
+                            BackwardRows(ws, k, d, t, a, end);
+                        }
+                        else
+                        {
+                            ForwardRows(ws, k, d, t, a, end, ws.InputProjection[d].AsSpan((layout.Offsets[t] + a) * gh, (end - a) * gh));
+                        }
+                    }
+                    i++;
+                    continue;
+                }
+                // The next steps whose rows of this part make about a block (at least one step), projected in one product.
+                int first = i, rows = 0;
+                for (; i < steps; i++)
+                {
+                    int t = d == 0 ? i : steps - 1 - i;
+                    int n = Math.Max(0, Math.Min(b, layout.Active[t]) - a);
+                    if (rows > 0 && rows + n > ProjectionBlockRows)
+                    {
+                        break;
+                    }
+                    rows += n;
+                }
+                if (rows == 0)
+                {
+                    continue;
+                }
+                ProjectSteps(ws, k, d, buffer, first, i, a, b, rows);
+                int offset = 0;
+                for (int q = first; q < i; q++)
+                {
+                    int t = d == 0 ? q : steps - 1 - q;
+                    int end = Math.Min(b, layout.Active[t]);
+                    if (end <= a)
+                    {
+                        continue;
+                    }
+                    ForwardRows(ws, k, d, t, a, end, projected.AsSpan(offset * gh, (end - a) * gh));
+                    offset += end - a;
+                }
+            }
+        }
+        finally
+        {
+            part.Finish();
         }
     }
 
     /// <summary>
-    /// The time loop of direction d of layer k over the ranks of one slice: forward in the direction's time order, or
-    /// backward in the reverse order; each step computes the slice's ranks still active. A forward loop that projects
-    /// in blocks (<see cref="ProjectsInBlocks"/>) projects the rows of its next steps, about a block, before them.
+    /// Where to cut the ranks of a part that is asked for half of its work at loop step <paramref name="step"/>: the rank
+    /// that halves its remaining rows (on a whole register tile of ranks when that stays within an eighth of a half), or
+    /// the part's start (a refusal) when the work left is too small to share.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void RunSlice(RecurrentWorkspace ws, int k, int d, int slice, bool backward)
+    private int SplitRemaining(PackedLayout layout, LayerSlicePart part, int step, bool backward)
     {
-        var layout = ws.Layout;
         int steps = layout.MaxLength;
-        int a = ws.SliceCount == 1 ? 0 : ws.SliceBounds[slice];
-        int b = ws.SliceCount == 1 ? layout.Batch : ws.SliceBounds[slice + 1];
-        int gh = Options.GateCount * Options.HiddenSize;
-        if (backward || !ws.ProjectInBlocks)
+        // The loop's remaining steps cover times [low, high]: ascending from `step` when the loop runs forward in time.
+        bool ascending = backward == (part.Direction == 1);
+        int low = ascending ? step : 0, high = ascending ? steps - 1 : steps - 1 - step;
+        var lengths = layout.Lengths;
+        var order = layout.Order;
+        long total = 0;
+        for (int r = part.Start; r < part.End; r++)
         {
-            for (int i = 0; i < steps; i++)
-            {
-                int s = backward ? steps - 1 - i : i;
-                int t = d == 0 ? s : steps - 1 - s;
-                int end = Math.Min(b, layout.Active[t]);
-                if (end <= a)
-                {
-                    continue;
-                }
-                if (backward)
-                {
-                    BackwardRows(ws, k, d, t, a, end);
-                }
-                else
-                {
-                    ForwardRows(ws, k, d, t, a, end, ws.InputProjection[d].AsSpan((layout.Offsets[t] + a) * gh, (end - a) * gh));
-                }
-            }
-            return;
+            total += Math.Max(0, Math.Min(lengths[order[r]], high + 1) - low);
         }
-        int loop = d * ws.SliceCount + slice;
-        var projected = ws.SliceProjection[loop];
-        for (int i = 0; i < steps;)
+        long rowWork = (long)Options.GateCount * Options.HiddenSize * Options.HiddenSize;
+        if (total * rowWork < 2 * StealMinWork)
         {
-            // The next steps whose rows of this slice make about a block (at least one step), projected in one product.
-            int first = i, rows = 0;
-            for (; i < steps; i++)
+            return part.Start;
+        }
+        long prefix = 0;
+        int cut = part.Start;
+        while (cut < part.End && 2 * (prefix + Math.Max(0, Math.Min(lengths[order[cut]], high + 1) - low)) <= total)
+        {
+            prefix += Math.Max(0, Math.Min(lengths[order[cut]], high + 1) - low);
+            cut++;
+        }
+        cut = Math.Max(cut, part.Start + 1);
+        int tiled = part.Start + (cut - part.Start + SliceRowMultiple / 2) / SliceRowMultiple * SliceRowMultiple;
+        if (tiled > part.Start && tiled < part.End)
+        {
+            long tiledPrefix = 0;
+            for (int r = part.Start; r < tiled; r++)
             {
-                int t = d == 0 ? i : steps - 1 - i;
-                int n = Math.Max(0, Math.Min(b, layout.Active[t]) - a);
-                if (rows > 0 && rows + n > ProjectionBlockRows)
-                {
-                    break;
-                }
-                rows += n;
+                tiledPrefix += Math.Max(0, Math.Min(lengths[order[r]], high + 1) - low);
             }
-            if (rows == 0)
+            if (Math.Abs(2 * tiledPrefix - total) * 8 <= total)
             {
-                continue;
-            }
-            ProjectSteps(ws, k, d, loop, first, i, a, b, rows);
-            int offset = 0;
-            for (int q = first; q < i; q++)
-            {
-                int t = d == 0 ? q : steps - 1 - q;
-                int end = Math.Min(b, layout.Active[t]);
-                if (end <= a)
-                {
-                    continue;
-                }
-                ForwardRows(ws, k, d, t, a, end, projected.AsSpan(offset * gh, (end - a) * gh));
-                offset += end - a;
+                cut = tiled;
             }
         }
+        return cut;
     }
 
     /// <summary>Ranks [a, b) of step t, direction d, layer k: h_in, the recurrent product, the cell, the output; xg is their input projection.</summary>

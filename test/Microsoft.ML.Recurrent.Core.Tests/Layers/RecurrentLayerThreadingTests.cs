@@ -73,6 +73,37 @@ public sealed class RecurrentLayerThreadingTests
     }
 
     [TestMethod]
+    [DataRow(RecurrentCellKind.Lstm, false)]
+    [DataRow(RecurrentCellKind.Gru, false)]
+    [DataRow(RecurrentCellKind.RnnTanh, false)]
+    [DataRow(RecurrentCellKind.Lstm, true)]
+    [DataRow(RecurrentCellKind.Gru, true)]
+    public void Steals_RanksTakenOverMidLoop_BitIdenticalToOneThread(RecurrentCellKind cell, bool bidirectional)
+    {
+        // Extra pool items that only take over ranks of the running loops (again and again, also ranks already taken over):
+        // forward with and without block projection, backward, variable lengths, sliced or not.
+        float[][] reference = Run(cell, bidirectional, 1, seq: 30);
+        long before = LayerSliceWork.Steals;
+        try
+        {
+            foreach ((int thieves, int threads, bool? slicing, bool? blocks) in new (int, int, bool?, bool?)[]
+            {
+                (1, 2, false, null), (1, 2, true, null), (1, 2, false, false), (2, 3, true, true), (2, 3, false, false),
+            })
+            {
+                (LayerSliceWork.ThievesForTests, RecurrentLayer.ForceSlicing, RecurrentLayer.ForceBlockProjection) = (thieves, slicing, blocks);
+                Compare(reference, Run(cell, bidirectional, threads, seq: 30),
+                    $"{cell}, bidirectional={bidirectional}, {thieves} thieves on {threads} threads, slicing {slicing}, block projection {blocks}");
+            }
+        }
+        finally
+        {
+            (LayerSliceWork.ThievesForTests, RecurrentLayer.ForceSlicing, RecurrentLayer.ForceBlockProjection) = (0, null, null);
+        }
+        Assert.IsTrue(LayerSliceWork.Steals > before, "no ranks were taken over: the test did not exercise steals");
+    }
+
+    [TestMethod]
     [DataRow(RecurrentCellKind.Lstm)]
     [DataRow(RecurrentCellKind.Gru)]
     public void Slicing_VariableLengths_SlicesCoverEveryRankWithAboutEqualRows(RecurrentCellKind cell)
