@@ -19,11 +19,17 @@ internal sealed class PackedMatrix
     // Floats of packed panels from the aligned start of a buffer.
     internal long Size;
 
-    // Identical copies of Buffer for the pool's workers (worker w reads Replicas[(w - 1) % Length]): cores that
+    // Identical copies of Buffer for the pool's workers (worker w reads Replicas[(w - 1) % ReplicaCount]): cores that
     // all read one copy every step ran 10-40 % slower than cores reading their own (2-core Xeon VM, W_hh of
-    // 256 KB to 1 MB), so each core streams its own copy from its own cache.
+    // 256 KB to 1 MB), so each core streams its own copy from its own cache. Pack allocates them; each is filled by
+    // the first worker that reads it after a Pack (in parallel with the others, and into that worker's cache).
     internal float[][] Replicas = [];
     internal int ReplicaCount;
+    private int[] _replicaState = [];   // per replica: Stale, Copying or Fresh
+
+    private const int Stale = 0;
+    private const int Copying = 1;
+    private const int Fresh = 2;
 
     /// <summary>The copy the calling thread reads: the pool's workers their own, every other thread <see cref="Buffer"/>.</summary>
     internal float[] ForCurrentThread
@@ -31,7 +37,55 @@ internal sealed class PackedMatrix
         get
         {
             int worker = WorkerPool.CurrentWorker;
-            return worker == 0 || ReplicaCount == 0 ? Buffer : Replicas[(worker - 1) % ReplicaCount];
+            if (worker == 0 || ReplicaCount == 0)
+            {
+                return Buffer;
+            }
+            int r = (worker - 1) % ReplicaCount;
+            if (Volatile.Read(ref _replicaState[r]) != Fresh)
+            {
+                Refresh(r);
+            }
+            return Replicas[r];
+        }
+    }
+
+    /// <summary>The packed panels (<see cref="Size"/> floats from the aligned start of <see cref="Buffer"/>).</summary>
+    internal unsafe ReadOnlySpan<float> Panels => new(Gemm.AlignedStart(Buffer), (int)Size);
+
+    /// <summary>After a Pack: <paramref name="replicas"/> copies allocated (not yet filled), every one stale.</summary>
+    internal void ResetReplicas(int replicas)
+    {
+        if (Replicas.Length < replicas)
+        {
+            Array.Resize(ref Replicas, replicas);
+            Array.Resize(ref _replicaState, replicas);
+        }
+        for (int r = 0; r < replicas; r++)
+        {
+            float[]? copy = Replicas[r];
+            if (copy is null || copy.Length < Size + 16)
+            {
+                Replicas[r] = GC.AllocateUninitializedArray<float>((int)Size + 16, pinned: true);
+            }
+            Volatile.Write(ref _replicaState[r], Stale);
+        }
+        ReplicaCount = replicas;
+    }
+
+    // Fills replica r from Buffer, or waits while another worker sharing it does.
+    private unsafe void Refresh(int r)
+    {
+        if (Interlocked.CompareExchange(ref _replicaState[r], Copying, Stale) == Stale)
+        {
+            Panels.CopyTo(new Span<float>(Gemm.AlignedStart(Replicas[r]), (int)Size));
+            Volatile.Write(ref _replicaState[r], Fresh);
+            return;
+        }
+        var spinner = new SpinWait();
+        while (Volatile.Read(ref _replicaState[r]) != Fresh)
+        {
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 }
@@ -40,8 +94,9 @@ internal static unsafe partial class Gemm
 {
     /// <summary>
     /// Packs op(B) (k, n) for <see cref="MultiplyPacked"/>: for every NC column block and every KC depth block,
-    /// in the order the blocked loop visits them, the panels <c>PackB</c> would build; and <c>replicas</c> identical
-    /// copies for the pool's workers (see <see cref="PackedMatrix.Replicas"/>), 0 when only one thread multiplies by it.
+    /// in the order the blocked loop visits them, the panels <c>PackB</c> would build; and room for <c>replicas</c>
+    /// identical copies for the pool's workers (see <see cref="PackedMatrix.Replicas"/>; each worker fills its own when it
+    /// first reads it), 0 when only one thread multiplies by it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix target, int replicas = 0)
@@ -63,41 +118,74 @@ internal static unsafe partial class Gemm
         {
             GemmJob job = _job ??= new GemmJob();
             job.Set(false, transB, 0, n, k, null, 0, pb, ldb, null, 0, false, level);
-            float* dst = Aligned(target.Buffer);
-            for (int jc = 0; jc < n; jc += ncMax)
+            var packing = _packJob ??= new PackJob();
+            packing.Set(job, target, nr, ncMax);
+            // Packing is copying: the panels are the same whichever thread writes them.
+            int items = size >= ParallelPackFloats ? Math.Min(ComputeSettings.MaxThreads, (int)((n + nr - 1) / nr)) : 1;
+            packing.Items = items;
+            if (items > 1)
             {
-                int nc = Math.Min(ncMax, n - jc);
+                WorkerPool.Run(items, packing);
+            }
+            else
+            {
+                packing.Invoke(0);
+            }
+            packing.Clear();
+            job.Clear();
+        }
+        target.ResetReplicas(replicas);
+    }
+
+    // From this many packed floats on, Pack splits its panels over the pool.
+    private const long ParallelPackFloats = 1L << 16;
+
+    [ThreadStatic]
+    private static PackJob? _packJob;
+
+    /// <summary>The panels of a <see cref="Pack"/> split into contiguous ranges of panels, one range of every block per item.</summary>
+    private sealed class PackJob : IWorkItem
+    {
+        private GemmJob? _job;
+        private PackedMatrix? _target;
+        private int _nr;
+        private int _ncMax;
+
+        public int Items { get; set; } = 1;
+
+        public void Set(GemmJob job, PackedMatrix target, int nr, int ncMax) => (_job, _target, _nr, _ncMax) = (job, target, nr, ncMax);
+
+        public void Clear()
+        {
+            _job = null;
+            _target = null;
+        }
+
+        public void Invoke(int index)
+        {
+            var job = _job!;
+            int n = _target!.N, k = _target.K, nr = _nr;
+            float* dst = Aligned(_target.Buffer);
+            for (int jc = 0; jc < n; jc += _ncMax)
+            {
+                int nc = Math.Min(_ncMax, n - jc);
+                int panels = (nc + nr - 1) / nr;
+                int first = (int)((long)index * panels / Items), last = (int)((long)(index + 1) * panels / Items);
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
-                    PackB(job, pc, kc, jc, nc, nr, dst);
+                    if (last > first)
+                    {
+                        PackB(job, pc, kc, jc + first * nr, Math.Min(nc, last * nr) - first * nr, nr, dst + (long)first * nr * kc);
+                    }
                     dst += (long)kc * RoundUp(nc, nr);
                 }
             }
-            job.Clear();
         }
-        Replicate(target, replicas);
     }
 
-    private static void Replicate(PackedMatrix target, int replicas)
-    {
-        if (target.Replicas.Length < replicas)
-        {
-            Array.Resize(ref target.Replicas, replicas);
-        }
-        long size = target.Size;
-        var source = new ReadOnlySpan<float>(Aligned(target.Buffer), (int)size);
-        for (int r = 0; r < replicas; r++)
-        {
-            float[]? copy = target.Replicas[r];
-            if (copy is null || copy.Length < size + 16)
-            {
-                copy = target.Replicas[r] = GC.AllocateUninitializedArray<float>((int)size + 16, pinned: true);
-            }
-            source.CopyTo(new Span<float>(Aligned(copy), (int)size));
-        }
-        target.ReplicaCount = replicas;
-    }
+    /// <summary>The 64-byte-aligned start of a pinned buffer (for callers outside the GEMM).</summary>
+    internal static float* AlignedStart(float[] pinnedArray) => Aligned(pinnedArray);
 
     /// <summary>
     /// C (m, n) = (accumulate ? C : 0) + A (m, k) * B, B packed by <see cref="Pack"/>, on the calling thread.

@@ -110,6 +110,49 @@ public sealed class GemmPackedTests
         }
     }
 
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void Pack_SplitOverThreads_SamePanels_WorkersSharingACopyFillItOnce(bool transB)
+    {
+        // 300 x 700 floats: above the size from which Pack splits its panels over the pool; 23 panels of 32 columns.
+        const int k = 300, n = 700, m = 5;
+        var rng = new Random(8);
+        float[] b = Values(rng, k * n), a = Values(rng, m * k);
+        int ldb = transB ? k : n;
+        int saved = ComputeSettings.MaxThreads;
+        try
+        {
+            ComputeSettings.MaxThreads = 1;
+            var serial = new PackedMatrix();
+            Gemm.Pack(transB, k, n, b, ldb, serial);
+            foreach (int threads in new[] { 2, 3 })
+            {
+                ComputeSettings.MaxThreads = threads;
+                var parallel = new PackedMatrix();
+                Gemm.Pack(transB, k, n, b, ldb, parallel, replicas: 1);
+                TestAssert.AssertBitIdentical(serial.Panels, parallel.Panels, $"{threads} threads, transB={transB}");
+                // Every pool worker reads the one replica (two of them with three threads): whoever comes first fills it.
+                var expected = new float[m * n];
+                Gemm.MultiplyPacked(m, a, k, serial, expected, n, accumulate: false);
+                var results = new float[threads][];
+                WorkerPool.Run(threads, i =>
+                {
+                    results[i] = new float[m * n];
+                    Gemm.MultiplyPacked(m, a, k, parallel, results[i], n, accumulate: false);
+                });
+                for (int i = 0; i < threads; i++)
+                {
+                    TestAssert.AssertBitIdentical(expected, results[i], $"{threads} threads, item {i}, transB={transB}");
+                }
+            }
+        }
+        finally
+        {
+            ComputeSettings.MaxThreads = saved;
+        }
+    }
+
     // The first item to start waits (up to 10 s) until the other has finished, so the two run on two threads unless no
     // worker ever comes. Each records the thread it ran on, its product and whether it read a replica.
     private sealed class TwoThreads(Func<(float[] Result, bool ReadReplica)> body) : IWorkItem
