@@ -303,13 +303,19 @@ public sealed class GemmTests
                 p.RunInPlace();
             }
         }
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (Problem p in problems)
+        // Steady state: a window of calls allocates nothing (up to three windows, because one-off runtime work such as
+        // tiered JIT can land in the first).
+        var windows = new List<long>();
+        for (int w = 0; w < 3 && (windows.Count == 0 || windows[^1] != 0); w++)
         {
-            p.RunInPlace();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (Problem p in problems)
+            {
+                p.RunInPlace();
+            }
+            windows.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.AreEqual(0L, allocated, "bytes allocated by warmed-up calls");
+        Assert.AreEqual(0L, windows[^1], $"bytes allocated by warmed-up calls, per window: {string.Join(", ", windows)}");
     }
 
     private static double Tolerance(int k) => 1e-6 * (k + 2);
