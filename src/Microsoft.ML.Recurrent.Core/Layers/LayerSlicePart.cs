@@ -56,6 +56,9 @@ internal sealed class LayerSlicePart
         return Volatile.Read(ref _state) == Requested;
     }
 
+    /// <summary>Tests only: the owner waits (up to <paramref name="limit"/>) for a thief to ask, so that a steal happens however late the thief's thread starts.</summary>
+    public void AwaitRequestForTests(TimeSpan limit) => SpinWait.SpinUntil(() => Volatile.Read(ref _state) == Requested, limit);
+
     /// <summary>
     /// Owner, at loop step <paramref name="step"/> with a request pending: gives away ranks [cut, End) from this step on
     /// (then <see cref="End"/> shrinks), or refuses when cut is not strictly inside the ranks.

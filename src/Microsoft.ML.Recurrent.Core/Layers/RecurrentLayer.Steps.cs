@@ -153,6 +153,10 @@ public sealed partial class RecurrentLayer
         part.Begin();
         try
         {
+            if (LayerSliceWork.ThievesForTests > 0 && buffer == 0 && part.FirstStep == 0)
+            {
+                part.AwaitRequestForTests(TimeSpan.FromMilliseconds(200));
+            }
             for (int i = part.FirstStep; i < steps;)
             {
                 if (part.HasRequest(i))
@@ -235,7 +239,7 @@ public sealed partial class RecurrentLayer
             total += Math.Max(0, Math.Min(lengths[order[r]], high + 1) - low);
         }
         long rowWork = (long)Options.GateCount * Options.HiddenSize * Options.HiddenSize;
-        if (total * rowWork < 2 * StealMinWork)
+        if (total * rowWork < 2 * StealMinWork && LayerSliceWork.ThievesForTests == 0) // tests' thieves take any split
         {
             return part.Start;
         }

@@ -18,28 +18,12 @@ public sealed class RecurrentLayerThreadingTests
     [DataRow(RecurrentCellKind.Gru, false)]
     [DataRow(RecurrentCellKind.RnnTanh, true)]
     [DataRow(RecurrentCellKind.RnnRelu, false)]
-    public void ForwardBackward_OneToFourThreads_AnySlicing_BitIdentical(RecurrentCellKind cell, bool bidirectional)
-    {
-        float[][] reference = Run(cell, bidirectional, 1);
-        try
-        {
-            foreach (bool? slicing in new bool?[] { null, true, false })
-            {
-                RecurrentLayer.ForceSlicing = slicing;
-                foreach (int threads in new[] { 2, 3, 4 })
-                {
-                    Compare(reference, Run(cell, bidirectional, threads), $"{cell}, bidirectional={bidirectional}, slicing {slicing?.ToString() ?? "as planned"}, {threads} threads");
-                }
-            }
-            // Slices on one thread run one after the other: still the same.
-            RecurrentLayer.ForceSlicing = true;
-            Compare(reference, InsideBusyPool(() => Run(cell, bidirectional, 4)), $"{cell}, bidirectional={bidirectional}, sliced on one thread");
-        }
-        finally
-        {
-            RecurrentLayer.ForceSlicing = null;
-        }
-    }
+    public void ForwardBackward_OneToFourThreads_AnySlicing_BitIdentical(RecurrentCellKind cell, bool bidirectional) =>
+        AssertSameAsOneThread(cell, bidirectional, seq: 7,
+        [
+            .. from slicing in new bool?[] { null, true, false } from threads in new[] { 2, 3, 4 } select new Setting(threads, Slicing: slicing),
+            new Setting(4, Slicing: true, InsideBusyPool: true), // slices on one thread, one after the other
+        ]);
 
     [TestMethod]
     [DataRow(RecurrentCellKind.Lstm, false)]
@@ -47,60 +31,45 @@ public sealed class RecurrentLayerThreadingTests
     [DataRow(RecurrentCellKind.RnnTanh, false)]
     [DataRow(RecurrentCellKind.Lstm, true)]
     [DataRow(RecurrentCellKind.Gru, true)]
-    public void BlockProjection_BitIdenticalToOneThread_AlsoInsideABusyPool(RecurrentCellKind cell, bool bidirectional)
+    public void BlockProjectionAndSteals_BitIdenticalToOneThread_AlsoInsideABusyPool(RecurrentCellKind cell, bool bidirectional)
     {
-        // 40 sequences of up to 30 steps: several blocks of rows to project, in both time orders when bidirectional.
-        float[][] reference = Run(cell, bidirectional, 1, seq: 30);
-        try
-        {
-            foreach (bool? blocks in new bool?[] { null, true, false })
-            {
-                RecurrentLayer.ForceBlockProjection = blocks;
-                foreach (int threads in new[] { 1, 2, 3 })
-                {
-                    Compare(reference, Run(cell, bidirectional, threads, seq: 30), $"{cell}, bidirectional={bidirectional}, block projection {blocks?.ToString() ?? "as planned"}, {threads} threads");
-                }
-            }
-            // Inside a pool item the layer's own runs are inline: every loop then runs on the calling thread.
-            RecurrentLayer.ForceBlockProjection = null;
-            float[][] nested = InsideBusyPool(() => Run(cell, bidirectional, 2, seq: 30));
-            Compare(reference, nested, $"{cell}, bidirectional={bidirectional}, inside a busy pool");
-        }
-        finally
-        {
-            RecurrentLayer.ForceBlockProjection = null;
-        }
-    }
-
-    [TestMethod]
-    [DataRow(RecurrentCellKind.Lstm, false)]
-    [DataRow(RecurrentCellKind.Gru, false)]
-    [DataRow(RecurrentCellKind.RnnTanh, false)]
-    [DataRow(RecurrentCellKind.Lstm, true)]
-    [DataRow(RecurrentCellKind.Gru, true)]
-    public void Steals_RanksTakenOverMidLoop_BitIdenticalToOneThread(RecurrentCellKind cell, bool bidirectional)
-    {
-        // Extra pool items that only take over ranks of the running loops (again and again, also ranks already taken over):
-        // forward with and without block projection, backward, variable lengths, sliced or not.
-        float[][] reference = Run(cell, bidirectional, 1, seq: 30);
+        // 40 sequences of up to 30 steps: several blocks of rows to project, in both time orders when bidirectional. Thieves
+        // are extra pool items that only take over ranks of the running loops (again and again, also ranks already taken
+        // over): forward with and without block projection, backward, sliced or not.
         long before = LayerSliceWork.Steals;
+        AssertSameAsOneThread(cell, bidirectional, seq: 30,
+        [
+            .. from blocks in new bool?[] { null, true, false } from threads in new[] { 1, 2, 3 } select new Setting(threads, Blocks: blocks),
+            new Setting(2, InsideBusyPool: true),
+            new Setting(2, Thieves: 1, Slicing: false), new Setting(2, Thieves: 1, Slicing: true), new Setting(2, Thieves: 1, Slicing: false, Blocks: false),
+            new Setting(3, Thieves: 2, Slicing: true, Blocks: true), new Setting(3, Thieves: 2, Slicing: false, Blocks: false),
+        ]);
+        Assert.IsTrue(LayerSliceWork.Steals > before, "no ranks were taken over: the test did not exercise steals");
+    }
+
+    // Threads, test knobs and whether the pass runs as the body of a pool item (its own pool runs then inline).
+    private readonly record struct Setting(int Threads, int Thieves = 0, bool? Slicing = null, bool? Blocks = null, bool InsideBusyPool = false);
+
+    // Output and every gradient under each setting are bit-identical to one thread without knobs; the knobs are reset after.
+    private static void AssertSameAsOneThread(RecurrentCellKind cell, bool bidirectional, int seq, Setting[] settings)
+    {
+        float[][] reference = Run(cell, bidirectional, 1, seq);
         try
         {
-            foreach ((int thieves, int threads, bool? slicing, bool? blocks) in new (int, int, bool?, bool?)[]
+            foreach (var setting in settings)
             {
-                (1, 2, false, null), (1, 2, true, null), (1, 2, false, false), (2, 3, true, true), (2, 3, false, false),
-            })
-            {
-                (LayerSliceWork.ThievesForTests, RecurrentLayer.ForceSlicing, RecurrentLayer.ForceBlockProjection) = (thieves, slicing, blocks);
-                Compare(reference, Run(cell, bidirectional, threads, seq: 30),
-                    $"{cell}, bidirectional={bidirectional}, {thieves} thieves on {threads} threads, slicing {slicing}, block projection {blocks}");
+                (LayerSliceWork.ThievesForTests, RecurrentLayer.ForceSlicing, RecurrentLayer.ForceBlockProjection) =
+                    (setting.Thieves, setting.Slicing, setting.Blocks);
+                float[][] actual = setting.InsideBusyPool
+                    ? InsideBusyPool(() => Run(cell, bidirectional, setting.Threads, seq))
+                    : Run(cell, bidirectional, setting.Threads, seq);
+                Compare(reference, actual, $"{cell}, bidirectional={bidirectional}, {setting}");
             }
         }
         finally
         {
             (LayerSliceWork.ThievesForTests, RecurrentLayer.ForceSlicing, RecurrentLayer.ForceBlockProjection) = (0, null, null);
         }
-        Assert.IsTrue(LayerSliceWork.Steals > before, "no ranks were taken over: the test did not exercise steals");
     }
 
     [TestMethod]
