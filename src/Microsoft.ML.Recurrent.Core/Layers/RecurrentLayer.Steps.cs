@@ -53,28 +53,12 @@ public sealed partial class RecurrentLayer
             ws.SliceBounds = new int[slices + 1];
         }
         var bounds = ws.SliceBounds;
-        var lengths = layout.Lengths;
-        var order = layout.Order;
-        int count = 0, rank = 0;
-        long prefix = 0; // packed rows of ranks [0, rank)
+        int count = 0, last = layout.MaxLength - 1;
         bounds[0] = 0;
         for (int j = 1; j < slices; j++)
         {
-            long target = total * j / slices;
-            while (rank < batch && prefix + lengths[order[rank]] <= target)
-            {
-                prefix += lengths[order[rank++]];
-            }
-            int bound = rank; // prefix(rank) <= target < prefix(rank + 1): the nearer of the two
-            if (rank < batch && target - prefix > prefix + lengths[order[rank]] - target)
-            {
-                bound = rank + 1;
-            }
-            int tiled = (bound + SliceRowMultiple / 2) / SliceRowMultiple * SliceRowMultiple;
-            if (Math.Abs(RowsOfRanks(layout, tiled) - target) * 8 * slices <= total)
-            {
-                bound = tiled; // within an eighth of a slice's share
-            }
+            // Within an eighth of a slice's share, the bound moves to a whole tile.
+            int bound = BalancedCut(layout, 0, batch, 0, last, total * j / slices, total / (8 * slices));
             if (bound > bounds[count] && bound < batch)
             {
                 bounds[++count] = bound;
@@ -84,15 +68,44 @@ public sealed partial class RecurrentLayer
         ws.SliceCount = count;
     }
 
-    // Packed rows of ranks [0, rank): the sum of their lengths.
-    private static long RowsOfRanks(PackedLayout layout, int rank)
+    // Rows of rank r at times [low, high].
+    private static int RowsWithin(PackedLayout layout, int r, int low, int high) =>
+        Math.Max(0, Math.Min(layout.Lengths[layout.Order[r]], high + 1) - low);
+
+    // Rows of ranks [start, end) at times [low, high].
+    private static long RowsWithin(PackedLayout layout, int start, int end, int low, int high)
     {
         long sum = 0;
-        for (int r = 0; r < rank; r++)
+        for (int r = start; r < end; r++)
         {
-            sum += layout.Lengths[layout.Order[r]];
+            sum += RowsWithin(layout, r, low, high);
         }
         return sum;
+    }
+
+    /// <summary>
+    /// The rank r in [start, end] whose ranks [start, r) have, at times [low, high], the number of rows nearest to
+    /// <paramref name="target"/>; moved to a whole register tile of ranks from start when that is within
+    /// <paramref name="tolerance"/> rows of the target. Used to plan slices and to halve a loop's remaining work.
+    /// </summary>
+    private static int BalancedCut(PackedLayout layout, int start, int end, int low, int high, long target, long tolerance)
+    {
+        long prefix = 0; // rows of ranks [start, cut)
+        int cut = start;
+        while (cut < end && prefix + RowsWithin(layout, cut, low, high) <= target)
+        {
+            prefix += RowsWithin(layout, cut++, low, high);
+        }
+        if (cut < end && target - prefix > prefix + RowsWithin(layout, cut, low, high) - target)
+        {
+            cut++; // the next rank overshoots by less than this one falls short
+        }
+        int tiled = start + (cut - start + SliceRowMultiple / 2) / SliceRowMultiple * SliceRowMultiple;
+        if (tiled <= end && Math.Abs(RowsWithin(layout, start, tiled, low, high) - target) <= tolerance)
+        {
+            cut = tiled;
+        }
+        return cut;
     }
 
     /// <summary>
@@ -231,40 +244,14 @@ public sealed partial class RecurrentLayer
         // The loop's remaining steps cover times [low, high]: ascending from `step` when the loop runs forward in time.
         bool ascending = backward == (part.Direction == 1);
         int low = ascending ? step : 0, high = ascending ? steps - 1 : steps - 1 - step;
-        var lengths = layout.Lengths;
-        var order = layout.Order;
-        long total = 0;
-        for (int r = part.Start; r < part.End; r++)
-        {
-            total += Math.Max(0, Math.Min(lengths[order[r]], high + 1) - low);
-        }
+        long total = RowsWithin(layout, part.Start, part.End, low, high);
         long rowWork = (long)Options.GateCount * Options.HiddenSize * Options.HiddenSize;
         if (total * rowWork < 2 * StealMinWork && LayerSliceWork.ThievesForTests == 0) // tests' thieves take any split
         {
             return part.Start;
         }
-        long prefix = 0;
-        int cut = part.Start;
-        while (cut < part.End && 2 * (prefix + Math.Max(0, Math.Min(lengths[order[cut]], high + 1) - low)) <= total)
-        {
-            prefix += Math.Max(0, Math.Min(lengths[order[cut]], high + 1) - low);
-            cut++;
-        }
-        cut = Math.Max(cut, part.Start + 1);
-        int tiled = part.Start + (cut - part.Start + SliceRowMultiple / 2) / SliceRowMultiple * SliceRowMultiple;
-        if (tiled > part.Start && tiled < part.End)
-        {
-            long tiledPrefix = 0;
-            for (int r = part.Start; r < tiled; r++)
-            {
-                tiledPrefix += Math.Max(0, Math.Min(lengths[order[r]], high + 1) - low);
-            }
-            if (Math.Abs(2 * tiledPrefix - total) * 8 <= total)
-            {
-                cut = tiled;
-            }
-        }
-        return cut;
+        // Within an eighth of a half, the cut moves to a whole tile; the first rank stays with the loop in any case.
+        return Math.Max(part.Start + 1, BalancedCut(layout, part.Start, part.End, low, high, total / 2, total / 16));
     }
 
     /// <summary>Ranks [a, b) of step t, direction d, layer k: h_in, the recurrent product, the cell, the output; xg is their input projection.</summary>
