@@ -97,7 +97,8 @@ internal static class ThroughputRunner
     /// One thread against <paramref name="threads"/>, and what this machine allows: every configuration and mode timed
     /// on one thread, on n threads, and as n independent one-thread copies running at once (no shared data, no
     /// synchronisation: the most any split of the work could give here), in rotation, so that the machine's changes
-    /// of speed fall on all three alike. Prints the medians, the median per-round ratios, then a table.
+    /// of speed fall on all three alike. Prints the medians and the median per-round ratios (scaling, ceiling, and the
+    /// scaling as a share of the ceiling), then a table.
     /// </summary>
     private static int RunScaling(JsonElement root, int threads, bool quick, string? only, TextWriter output)
     {
@@ -112,15 +113,15 @@ internal static class ThroughputRunner
             var result = Scaling(Enumerable.Range(0, threads).Select(_ => work.Create()).ToArray(), quick);
             rows.Add((work, result));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"cell\": \"{work.Cell}\", \"config\": \"{work.Config}\", \"mode\": \"{work.Mode}\", \"ms_1\": {result.One:F3}, \"ms_{threads}\": {result.Many:F3}, \"scaling\": {result.Scaling:F3}, \"independent_copies\": {result.Ceiling:F3}}}"));
+                $"{{\"cell\": \"{work.Cell}\", \"config\": \"{work.Config}\", \"mode\": \"{work.Mode}\", \"ms_1\": {result.One:F3}, \"ms_{threads}\": {result.Many:F3}, \"scaling\": {result.Scaling:F3}, \"independent_copies\": {result.Ceiling:F3}, \"of_ceiling\": {result.OfCeiling:F3}}}"));
             output.Flush();
         }
         output.WriteLine();
-        output.WriteLine($"| cell | config | mode | 1 thread ms | {threads} threads ms | scaling | {threads} independent copies at once |");
-        output.WriteLine("|---|---|---|---:|---:|---:|---:|");
+        output.WriteLine($"| cell | config | mode | 1 thread ms | {threads} threads ms | scaling | {threads} independent copies at once | share of that ceiling |");
+        output.WriteLine("|---|---|---|---:|---:|---:|---:|---:|");
         foreach (var (work, r) in rows)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {work.Cell} | {work.Config} | {work.Mode} | {r.One:F2} | {r.Many:F2} | {r.Scaling:F2}x | {r.Ceiling:F2}x |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {work.Cell} | {work.Config} | {work.Mode} | {r.One:F2} | {r.Many:F2} | {r.Scaling:F2}x | {r.Ceiling:F2}x | {100 * r.OfCeiling:F0}% |"));
         }
         ComputeSettings.MaxThreads = threads;
         return 0;
@@ -130,7 +131,8 @@ internal static class ThroughputRunner
     /// <param name="Many">Median ms on n threads.</param>
     /// <param name="Scaling">Median over rounds of one-thread ms / n-thread ms.</param>
     /// <param name="Ceiling">Median over rounds of n * one-thread ms / ms of n independent copies at once.</param>
-    private sealed record ScalingResult(double One, double Many, double Scaling, double Ceiling);
+    /// <param name="OfCeiling">Median over rounds of scaling / ceiling: how much of what the machine gave at that moment the split reached.</param>
+    private sealed record ScalingResult(double One, double Many, double Scaling, double Ceiling, double OfCeiling);
 
     /// <summary>Rounds of: bodies[0] on one thread, on n threads, and all n bodies at once, each on its own thread.</summary>
     private static ScalingResult Scaling(Body[] bodies, bool quick)
@@ -157,6 +159,7 @@ internal static class ThroughputRunner
         var many = new List<double>();
         var scaling = new List<double>();
         var ceiling = new List<double>();
+        var ofCeiling = new List<double>();
         var total = Stopwatch.StartNew();
         double budget = quick ? 900 : 3000;
         for (int round = 0; round < 7 || (total.Elapsed.TotalMilliseconds < budget && round < 200); round++)
@@ -172,8 +175,9 @@ internal static class ThroughputRunner
             many.Add(times[1]);
             scaling.Add(times[0] / times[1]);
             ceiling.Add(n * times[0] / times[2]);
+            ofCeiling.Add(times[2] / (n * times[1]));
         }
-        return new ScalingResult(MedianOf(one), MedianOf(many), MedianOf(scaling), MedianOf(ceiling));
+        return new ScalingResult(MedianOf(one), MedianOf(many), MedianOf(scaling), MedianOf(ceiling), MedianOf(ofCeiling));
     }
 
     /// <summary>

@@ -50,7 +50,7 @@ internal static unsafe partial class Gemm
             var a7 = Vector512.Create(a[7]);
             c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
-        
+
             b0 = Vector512.Load(b + 32);
             b1 = Vector512.Load(b + 48);
             a0 = Vector512.Create(a[8]);
@@ -77,7 +77,7 @@ internal static unsafe partial class Gemm
             a7 = Vector512.Create(a[15]);
             c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
-                }
+        }
         if (p < kc)
         {
             var b0 = Vector512.Load(b + 0);
@@ -106,7 +106,7 @@ internal static unsafe partial class Gemm
             var a7 = Vector512.Create(a[7]);
             c70 = Vector512.FusedMultiplyAdd(a7, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
-                }
+        }
         Store(c + 0 * (long)ldc + 0, c00, add);
         Store(c + 0 * (long)ldc + 16, c01, add);
         Store(c + 1 * (long)ldc + 0, c10, add);
@@ -159,7 +159,7 @@ internal static unsafe partial class Gemm
             var a5 = Vector256.Create(a[5]);
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-        
+
             b0 = Vector256.Load(b + 16);
             b1 = Vector256.Load(b + 24);
             a0 = Vector256.Create(a[6]);
@@ -180,7 +180,7 @@ internal static unsafe partial class Gemm
             a5 = Vector256.Create(a[11]);
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-                }
+        }
         if (p < kc)
         {
             var b0 = Vector256.Load(b + 0);
@@ -203,7 +203,7 @@ internal static unsafe partial class Gemm
             var a5 = Vector256.Create(a[5]);
             c50 = Vector256.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(a5, b1, c51);
-                }
+        }
         Store(c + 0 * (long)ldc + 0, c00, add);
         Store(c + 0 * (long)ldc + 8, c01, add);
         Store(c + 1 * (long)ldc + 0, c10, add);
@@ -252,7 +252,7 @@ internal static unsafe partial class Gemm
             var a5 = Vector128.Create(a[5]);
             c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
-        
+
             b0 = Vector128.Load(b + 8);
             b1 = Vector128.Load(b + 12);
             a0 = Vector128.Create(a[6]);
@@ -273,7 +273,7 @@ internal static unsafe partial class Gemm
             a5 = Vector128.Create(a[11]);
             c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
-                }
+        }
         if (p < kc)
         {
             var b0 = Vector128.Load(b + 0);
@@ -296,7 +296,7 @@ internal static unsafe partial class Gemm
             var a5 = Vector128.Create(a[5]);
             c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
             c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
-                }
+        }
         Store(c + 0 * (long)ldc + 0, c00, add);
         Store(c + 0 * (long)ldc + 4, c01, add);
         Store(c + 1 * (long)ldc + 0, c10, add);
