@@ -209,7 +209,7 @@ public sealed partial class RecurrentLayer
         bool inPlace = true;
         for (int q = first; q < last && inPlace; q++)
         {
-            int t = d == 0 ? q : steps - 1 - q;
+            int t = TimeOf(steps, d, backward: false, q);
             int end = Math.Min(b, layout.Active[t]);
             if (end > a)
             {
@@ -230,7 +230,7 @@ public sealed partial class RecurrentLayer
             int gathered = 0;
             for (int q = first; q < last; q++)
             {
-                int t = d == 0 ? q : steps - 1 - q;
+                int t = TimeOf(steps, d, backward: false, q);
                 int n = Math.Min(b, layout.Active[t]) - a;
                 if (n > 0)
                 {

@@ -179,8 +179,7 @@ public sealed partial class RecurrentLayer
                 int b = part.End;
                 if (!blocks)
                 {
-                    int s = backward ? steps - 1 - i : i;
-                    int t = d == 0 ? s : steps - 1 - s;
+                    int t = TimeOf(steps, d, backward, i);
                     int end = Math.Min(b, layout.Active[t]);
                     if (end > a)
                     {
@@ -200,7 +199,7 @@ public sealed partial class RecurrentLayer
                 int first = i, rows = 0;
                 for (; i < steps; i++)
                 {
-                    int t = d == 0 ? i : steps - 1 - i;
+                    int t = TimeOf(steps, d, backward: false, i);
                     int n = Math.Max(0, Math.Min(b, layout.Active[t]) - a);
                     if (rows > 0 && rows + n > ProjectionBlockRows)
                     {
@@ -216,7 +215,7 @@ public sealed partial class RecurrentLayer
                 int offset = 0;
                 for (int q = first; q < i; q++)
                 {
-                    int t = d == 0 ? q : steps - 1 - q;
+                    int t = TimeOf(steps, d, backward: false, q);
                     int end = Math.Min(b, layout.Active[t]);
                     if (end <= a)
                     {
@@ -231,6 +230,13 @@ public sealed partial class RecurrentLayer
         {
             part.Finish();
         }
+    }
+
+    // The time of loop step i of direction d: forward loops run in the direction's time order, backward ones in reverse.
+    private static int TimeOf(int steps, int d, bool backward, int i)
+    {
+        int s = backward ? steps - 1 - i : i;
+        return d == 0 ? s : steps - 1 - s;
     }
 
     /// <summary>
