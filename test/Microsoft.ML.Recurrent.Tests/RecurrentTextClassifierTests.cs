@@ -26,7 +26,7 @@ public sealed class RecurrentTextClassifierTests
         public float Score { get; set; }
     }
 
-    private static List<Row> Sentences(int count, int seed)
+    internal static List<Row> Sentences(int count, int seed)
     {
         string[] good = ["great", "wonderful", "tasty", "friendly", "excellent", "loved"];
         string[] bad = ["awful", "rude", "cold", "terrible", "bland", "hated"];
