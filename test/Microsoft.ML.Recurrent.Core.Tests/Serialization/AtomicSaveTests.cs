@@ -86,4 +86,21 @@ public sealed class AtomicSaveTests
         Assert.ThrowsExactly<InvalidOperationException>(() => bundle.Save(path));
         Assert.AreEqual(0, Directory.GetFiles(dir).Length);
     });
+
+    [TestMethod]
+    public void Save_WhileAnotherSaveOfTheSameFileRuns_FailsAndLeavesTheOtherAlone() => InTemporaryFolder(dir =>
+    {
+        string path = Path.Combine(dir, "model.rnnmodel");
+        string temp = Microsoft.ML.Recurrent.Engine.AtomicFile.TemporaryPath(path);
+        using (var running = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        {
+            running.Write([1, 2, 3]);
+            var ex = Assert.ThrowsExactly<IOException>(() => Regression().Save(path));
+            StringAssert.StartsWith(ex.Message, $"Could not save '{path}'");
+            Assert.IsTrue(File.Exists(temp), "the running save's temporary file is not removed");
+            Assert.IsFalse(File.Exists(path));
+        }
+        Regression().Save(path);
+        CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(dir));
+    });
 }
