@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.SavedModel;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 
@@ -11,31 +11,50 @@ namespace Microsoft.ML.Recurrent;
 /// <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> (what <c>BinaryClassification.Evaluate</c> reads) and
 /// saves as an ordinary ML.NET model made of stock parts (see the README).
 /// </summary>
-public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModelTransformer>
+/// <remarks>
+/// Create it with <see cref="RecurrentCatalog.RecurrentTextClassifier(BinaryClassificationCatalog.BinaryClassificationTrainers, string, string, int, int)"/>
+/// or, with every option, <see cref="RecurrentCatalog.RecurrentTextClassifier(BinaryClassificationCatalog.BinaryClassificationTrainers, Options)"/>.
+/// The text column may also be a key vector of tokens (<c>TokenizeIntoWords</c> + <c>MapValueToKey</c>).
+/// <example>
+/// <code>
+/// var trainer = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(
+///     new RecurrentTextBinaryTrainer.Options { LabelColumnName = "Label", TextColumnName = "Text", HiddenSize = 32, Epochs = 5 });
+/// var model = trainer.Fit(trainData);
+/// var metrics = mlContext.BinaryClassification.Evaluate(model.Transform(testData));
+/// </code>
+/// </example>
+/// </remarks>
+public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransformer>
 {
-    internal const string MaxLengthKey = "max_sequence_length";
     internal const string TextOrTokens = "a text (string) column or a key vector (tokens)";
     private readonly MLContext _context;
 
-    internal RecurrentTextClassifierEstimator(MLContext context, RecurrentTextClassifierOptions options)
+    /// <summary>
+    /// Options of <see cref="RecurrentTextBinaryTrainer"/>: the label column is <see cref="bool"/>. Defaults as stated
+    /// on <see cref="RecurrentTextClassificationOptionsBase"/>.
+    /// </summary>
+    public sealed class Options : RecurrentTextClassificationOptionsBase
     {
-        _context = context;
-        Options = options;
-        RecurrentTextClassifierOptions.Check(options);
     }
 
-    /// <summary>The options.</summary>
-    public RecurrentTextClassifierOptions Options { get; }
+    internal RecurrentTextBinaryTrainer(MLContext context, Options options)
+    {
+        _context = context;
+        TrainerOptions = options;
+        RecurrentTextClassificationOptionsBase.Check(options);
+    }
+
+    internal Options TrainerOptions { get; }
 
     /// <summary>The schema the fitted transformer produces: the input columns plus Score, Probability and PredictedLabel.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The text or label column is missing or of the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        CheckColumn(inputSchema, Options.TextColumnName, "text (string) or key vector (tokens)",
+        CheckColumn(inputSchema, TrainerOptions.TextColumnName, "text (string) or key vector (tokens)",
             c => (c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType) || (c.Kind != SchemaShape.Column.VectorKind.Scalar && c.IsKey));
-        bool tokens = inputSchema.First(c => c.Name == Options.TextColumnName).IsKey;
+        bool tokens = inputSchema.First(c => c.Name == TrainerOptions.TextColumnName).IsKey;
         // The chain of stock parts the transformer is made of tells the output schema (SchemaShape columns cannot be built directly).
-        return Template(_context, Options.TextColumnName, "", tokens).GetOutputSchema(inputSchema);
+        return SavedModelChain.Create(_context, Layout(TrainerOptions.TextColumnName, tokens), "").GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
@@ -47,41 +66,41 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
         var rows = ReadRows(input, nameof(input));
         if (rows.Count == 0)
         {
-            throw new ArgumentException($"The training data is empty: no rows in columns '{Options.TextColumnName}' and '{Options.LabelColumnName}'.", nameof(input));
+            throw new ArgumentException($"The training data is empty: no rows in columns '{TrainerOptions.TextColumnName}' and '{TrainerOptions.LabelColumnName}'.", nameof(input));
         }
         int positives = rows.Count(r => r.Label);
         if (positives == 0 || positives == rows.Count)
         {
-            throw new ArgumentException($"The label column '{Options.LabelColumnName}' has only one class ({(positives == 0 ? "false" : "true")}) in {rows.Count} rows; a binary classifier needs both.", nameof(input));
+            throw new ArgumentException($"The label column '{TrainerOptions.LabelColumnName}' has only one class ({(positives == 0 ? "false" : "true")}) in {rows.Count} rows; a binary classifier needs both.", nameof(input));
         }
         List<(string Text, bool Label)> train = rows, validation = [];
-        if (Options.ValidationSet is { } validationSet)
+        if (TrainerOptions.ValidationSet is { } validationSet)
         {
             validation = ReadRows(validationSet, nameof(Options.ValidationSet));
         }
         else
         {
-            (train, var held) = ValidationSplit.Split(rows, Options.ValidationFraction, Options.Seed);
+            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed);
             validation = held ?? [];
         }
 
-        bool tokenInput = TokenColumn.IsKeyVector(input.Schema, Options.TextColumnName);
-        var sequencer = BuildSequencer(train.Select(r => r.Text), tokenInput, Options.WordTokens, Options.MinTokenCount);
-        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, Options.MaxSequenceLength);
+        bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
+        var sequencer = BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, TrainerOptions.MaxSequenceLength);
 
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
-            Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, Bidirectional = Options.Bidirectional,
-            Dropout = Options.Dropout, Pooling = Options.Pooling, OutputSize = 2,
-        }, Options.Seed);
+            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
+            Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
+            Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = 2,
+        }, TrainerOptions.Seed);
         var trainer = new SequenceTrainer(model, new TrainerOptions
         {
-            Epochs = Options.Epochs, BatchSize = Options.BatchSize, Optimizer = Options.Optimizer, LearningRate = Options.LearningRate,
-            EarlyStoppingPatience = validation.Count > 0 ? Options.EarlyStoppingPatience : null, Seed = Options.Seed,
+            Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate,
+            EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null, Seed = TrainerOptions.Seed,
         });
-        var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, Options.Progress);
-        return CreateTransformer(_context, Options.TextColumnName, model, sequencer, Options.MaxSequenceLength, result, input, tokenInput);
+        var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, TrainerOptions.Progress);
+        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }
 
     // Key-vector rows carry their tokens joined by U+001F (a separator no tokenizer keeps), text rows their text.
@@ -105,27 +124,14 @@ public sealed class RecurrentTextClassifierEstimator : IEstimator<RecurrentModel
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
-        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput = false)
-    {
-        var bundle = new RecurrentModelBundle(model, sequencer, ["False", "True"],
-            [new(MaxLengthKey, maxLength)], [new("task", "binary-text-classification")]);
-        var chain = Template(context, textColumn, bundle.ToBase64(), tokenInput).Fit(input);
-        return new RecurrentModelTransformer(chain, bundle, result);
-    }
+        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput = false) =>
+        SavedModelChain.Fit(context, Layout(textColumn, tokenInput), model, sequencer, ["False", "True"], maxLength, result, input);
 
-    // CopyColumns -> model key -> model text -> prediction mapping -> drop helpers: stock, saveable parts only.
-    // A key-vector input becomes a token text vector through the stock MapKeyToValue.
-    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText, bool tokenInput) =>
-        tokenInput
-            ? RecurrentChain.WithModel(context, context.Transforms.Conversion.MapKeyToValue(RecurrentColumnNames.Tokens, textColumn), modelText)
-                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTokensInput, RecurrentBinaryOutput>(RecurrentBinaryTokenClassifierFactory.Map, RecurrentBinaryTokenClassifierFactory.ContractName))
-                .Append(context.Transforms.DropColumns(RecurrentColumnNames.Tokens, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model))
-            : RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn), modelText)
-                .Append<ITransformer>(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentBinaryOutput>(RecurrentBinaryTextClassifierFactory.Map, RecurrentBinaryTextClassifierFactory.ContractName))
-                .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+    private static SavedModelLayout Layout(string textColumn, bool tokenInput) =>
+        new(SavedModelTask.BinaryClassification, textColumn) { TokenKeys = tokenInput };
 
     private List<(string Text, bool Label)> ReadRows(IDataView data, string paramName) =>
-        ReadRows(data, Options.TextColumnName, Options.LabelColumnName, paramName);
+        ReadRows(data, TrainerOptions.TextColumnName, TrainerOptions.LabelColumnName, paramName);
 
     internal static List<(string Text, bool Label)> ReadRows(IDataView data, string textColumn, string labelColumn, string paramName)
     {
