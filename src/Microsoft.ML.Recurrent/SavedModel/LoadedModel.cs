@@ -130,11 +130,7 @@ internal sealed class LoadedModel
         for (int start = 0; start < tokens.Length; start += _maxLength)
         {
             int[] ids = sequencer.Vocabulary.Encode(tokens.Skip(start).Take(_maxLength));
-            if (!ReferenceEquals(_threadWorkspace.Owner, this))
-            {
-                _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
-            }
-            var ws = _threadWorkspace.Workspace!;
+            var ws = Workspace();
             Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
             for (int t = 0; t < ids.Length; t++)
             {
