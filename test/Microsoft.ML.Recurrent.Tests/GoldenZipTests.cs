@@ -65,14 +65,14 @@ public sealed class GoldenZipTests
             ml => ml.Data.LoadFromEnumerable(_texts), ["Features"]),
         "binary-tokens" => (ml => ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
                 .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
-                .Append(ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
+                .Append(ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
                 .Fit(ml.Data.LoadFromEnumerable(Sentiment(120))),
             ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "Probability", "PredictedLabel"]),
         "multiclass-tokens" => (ml => ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
                 .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
                 .Append(ml.Transforms.Conversion.MapValueToKey("Label", "Topic"))
-                .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
-                .Fit(ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(120, 1).Select(r => new TextRow { Text = r.Text, Topic = r.Topic }))),
+                .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextMulticlassTrainer.Options { TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
+                .Fit(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(120, 1).Select(r => new TextRow { Text = r.Text, Topic = r.Topic }))),
             ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "PredictedLabel"]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
