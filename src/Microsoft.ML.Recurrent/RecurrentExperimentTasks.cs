@@ -43,7 +43,7 @@ internal static class RecurrentExperimentTasks
         }
         var held = validationData is null ? null : RecurrentTextBinaryTrainer.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
         RequireValidationRows(held?.Count, $"rows in '{c.TextColumnName}' and '{c.LabelColumnName}'", nameof(validationData));
-        var sequencer = RecurrentTextBinaryTrainer.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
+        var sequencer = TextClassifierInput.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
         return new Prepared(
             new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = 2, Pooling = RecurrentDefaults.TextClassification.Pooling },
             RecurrentTextBinaryTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
@@ -67,7 +67,7 @@ internal static class RecurrentExperimentTasks
             }
             RequireValidationRows(held.Count, $"rows with a label in '{c.LabelColumnName}'", nameof(validationData));
         }
-        var sequencer = RecurrentTextBinaryTrainer.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
+        var sequencer = TextClassifierInput.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
         return new Prepared(
             new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = names.Length, Pooling = RecurrentDefaults.TextClassification.Pooling },
             RecurrentTextMulticlassTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),

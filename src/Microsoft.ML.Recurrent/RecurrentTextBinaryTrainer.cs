@@ -26,7 +26,6 @@ namespace Microsoft.ML.Recurrent;
 /// </remarks>
 public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransformer>
 {
-    internal const string TextOrTokens = "a text (string) column or a key vector (tokens)";
     private readonly MLContext _context;
 
     /// <summary>
@@ -85,7 +84,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         }
 
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var sequencer = BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
         List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, TrainerOptions.MaxSequenceLength);
 
         var model = new SequenceModel(new SequenceModelOptions
@@ -103,24 +102,8 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }
 
-    // Key-vector rows carry their tokens joined by U+001F (a separator no tokenizer keeps), text rows their text.
-    internal static TextSequencer BuildSequencer(IEnumerable<string> texts, bool tokenInput, bool wordTokens, int minCount)
-    {
-        var vocabulary = new VocabularyOptions { MinCount = minCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown };
-        return tokenInput
-            ? new TextSequencer(new WordTokenizer(), Vocabulary.Build(texts.Select(TokenColumn.Split), vocabulary))
-            : TextSequencer.Build(texts, wordTokens ? new WordTokenizer() : new CharacterTokenizer(), vocabulary);
-    }
-
-    // The ids of one text (or joined tokens), cut to the first maxLength; an empty one is one unknown token.
-    internal static int[] Encode(TextSequencer sequencer, string text, bool tokenInput, int maxLength)
-    {
-        int[] ids = tokenInput ? sequencer.Vocabulary.Encode(TokenColumn.Split(text)) : sequencer.Encode(text);
-        return ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > maxLength ? ids[..maxLength] : ids;
-    }
-
     internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, bool tokenInput, int maxLength) =>
-        rows.Select(r => SequenceExample.ForClassification(Encode(sequencer, r.Text, tokenInput, maxLength), r.Label ? 1 : 0)).ToList();
+        rows.Select(r => SequenceExample.ForClassification(TextClassifierInput.Encode(sequencer, r.Text, tokenInput, maxLength), r.Label ? 1 : 0)).ToList();
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
@@ -140,7 +123,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
             var label2 = ColumnCheck.Require(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
             return TokenColumn.Read(data, textColumn, label2, paramName).Select(r => (string.Join(TokenColumn.Separator, r.Tokens), r.Label)).ToList();
         }
-        var text = ColumnCheck.Require(data.Schema, textColumn, TextOrTokens, t => t is TextDataViewType, paramName);
+        var text = ColumnCheck.Require(data.Schema, textColumn, TextClassifierInput.TextOrTokens, t => t is TextDataViewType, paramName);
         var label = ColumnCheck.Require(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
         var rows = new List<(string, bool)>();
         using var cursor = data.GetRowCursor([text, label]);

@@ -57,7 +57,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         bool tokens = text.Name is not null && text.IsKey && text.Kind != SchemaShape.Column.VectorKind.Scalar;
         if (!tokens && (text.Name is null || text.Kind != SchemaShape.Column.VectorKind.Scalar || text.ItemType is not TextDataViewType))
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{TrainerOptions.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected {RecurrentTextBinaryTrainer.TextOrTokens}.");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{TrainerOptions.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected {TextClassifierInput.TextOrTokens}.");
         }
         var label = inputSchema.FirstOrDefault(c => c.Name == TrainerOptions.LabelColumnName);
         if (label.Name is null || !label.IsKey || label.Kind != SchemaShape.Column.VectorKind.Scalar)
@@ -98,7 +98,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             validation = held ?? [];
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var sequencer = RecurrentTextBinaryTrainer.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
         var examples = EncodeRows(sequencer, train, tokenInput, TrainerOptions.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
@@ -123,7 +123,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
     }
 
     internal static List<SequenceExample> EncodeRows(Text.TextSequencer sequencer, List<(string Text, int Label)> rows, bool tokenInput, int maxLength) =>
-        rows.Select(r => SequenceExample.ForClassification(RecurrentTextBinaryTrainer.Encode(sequencer, r.Text, tokenInput, maxLength), r.Label)).ToList();
+        rows.Select(r => SequenceExample.ForClassification(TextClassifierInput.Encode(sequencer, r.Text, tokenInput, maxLength), r.Label)).ToList();
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model, Text.TextSequencer sequencer,
@@ -137,7 +137,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
     internal static (List<(string Text, int Label)> Rows, string[] Names) ReadRows(IDataView data, string textColumn, string labelColumn, string paramName)
     {
         bool tokenInput = TokenColumn.IsKeyVector(data.Schema, textColumn);
-        var text = ColumnCheck.Require(data.Schema, textColumn, RecurrentTextBinaryTrainer.TextOrTokens, t => tokenInput || t is TextDataViewType, paramName);
+        var text = ColumnCheck.Require(data.Schema, textColumn, TextClassifierInput.TextOrTokens, t => tokenInput || t is TextDataViewType, paramName);
         var label = ColumnCheck.Require(data.Schema, labelColumn, KeyLabel, t => t is KeyDataViewType && t.RawType == typeof(uint), paramName);
         ulong count = ((KeyDataViewType)label.Type).Count;
         if (count < 2 || count > MaxClasses)
