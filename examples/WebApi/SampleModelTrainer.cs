@@ -46,7 +46,7 @@ public static class SampleModelTrainer
         Directory.CreateDirectory(outputFolder);
 
         var reviews = ml.Data.LoadFromEnumerable(ReadReviews(Path.Combine(dataFolder, SentimentData)));
-        var classifier = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions
+        var classifier = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
         {
             Epochs = 30, HiddenSize = 12, EmbeddingSize = 12, BatchSize = 8, Seed = 1,
         }).Fit(reviews);
@@ -54,7 +54,7 @@ public static class SampleModelTrainer
         SaveAtomically(ml, classifier, reviews.Schema, sentiment);
 
         var lines = ml.Data.LoadFromEnumerable(ReadLines(Path.Combine(dataFolder, LanguageData)));
-        var languageModel = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelOptions
+        var languageModel = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
         {
             Epochs = 80, HiddenSize = 32, EmbeddingSize = 12, BatchSize = 4, LearningRate = 0.01, Seed = 1,
         }).Fit(lines);

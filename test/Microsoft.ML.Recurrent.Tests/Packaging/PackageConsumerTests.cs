@@ -96,17 +96,17 @@ public sealed class PackageConsumerTests
     }
 
     // Trains a small classifier here, saves it, and records this process's predictions for the consumer's input.
-    private static (string Model, string Input, List<RecurrentTextClassifierTests.Prediction> Expected) SaveAModel(string work)
+    private static (string Model, string Input, List<RecurrentTextBinaryTrainerTests.Prediction> Expected) SaveAModel(string work)
     {
         var ml = new MLContext(1);
-        var data = ml.Data.LoadFromEnumerable(RecurrentTextClassifierTests.Sentences(120, 6));
-        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { Epochs = 3, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 }).Fit(data);
+        var data = ml.Data.LoadFromEnumerable(RecurrentTextBinaryTrainerTests.Sentences(120, 6));
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { Epochs = 3, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 }).Fit(data);
         string modelPath = Path.Combine(work, "model.zip"), inputPath = Path.Combine(work, "input.txt");
         ml.Model.Save(model, data.Schema, modelPath);
-        var sentences = RecurrentTextClassifierTests.Sentences(20, 7).Select(r => r.Text).Append("").Append("words never seen in training").ToList();
+        var sentences = RecurrentTextBinaryTrainerTests.Sentences(20, 7).Select(r => r.Text).Append("").Append("words never seen in training").ToList();
         File.WriteAllLines(inputPath, sentences);
-        var engine = ml.Model.CreatePredictionEngine<RecurrentTextClassifierTests.Row, RecurrentTextClassifierTests.Prediction>(model);
-        return (modelPath, inputPath, sentences.Select(s => engine.Predict(new RecurrentTextClassifierTests.Row { Text = s })).ToList());
+        var engine = ml.Model.CreatePredictionEngine<RecurrentTextBinaryTrainerTests.Row, RecurrentTextBinaryTrainerTests.Prediction>(model);
+        return (modelPath, inputPath, sentences.Select(s => engine.Predict(new RecurrentTextBinaryTrainerTests.Row { Text = s })).ToList());
     }
 
     // A console project that knows the two packages by version only, restored from the local folder and the repository's

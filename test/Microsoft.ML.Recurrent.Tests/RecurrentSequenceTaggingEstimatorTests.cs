@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent.PluginTests;
 
 [TestClass]
-public sealed class RecurrentTaggerTests
+public sealed class RecurrentSequenceTaggingEstimatorTests
 {
     public sealed class Sentence
     {
@@ -49,7 +49,7 @@ public sealed class RecurrentTaggerTests
         var ml = new MLContext(1);
         var train = ml.Data.LoadFromEnumerable(Sentences(300, 1));
         var testRows = Sentences(50, 2);
-        var model = ml.Transforms.Text.RecurrentTagger(new RecurrentTaggerOptions { Epochs = 8, HiddenSize = 16, EmbeddingSize = 16, MinTokenCount = 1, Seed = 1 }).Fit(train);
+        var model = ml.Transforms.Text.RecurrentTagger(new RecurrentSequenceTaggingEstimator.Options { Epochs = 8, HiddenSize = 16, EmbeddingSize = 16, MinTokenCount = 1, Seed = 1 }).Fit(train);
         var engine = ml.Model.CreatePredictionEngine<Sentence, Tagged>(model);
         int correct = 0, total = 0;
         foreach (var s in testRows)

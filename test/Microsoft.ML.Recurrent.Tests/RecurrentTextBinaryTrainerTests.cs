@@ -6,7 +6,7 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent.PluginTests;
 
 [TestClass]
-public sealed class RecurrentTextClassifierTests
+public sealed class RecurrentTextBinaryTrainerTests
 {
     public TestContext TestContext { get; set; } = null!;
 
@@ -40,7 +40,7 @@ public sealed class RecurrentTextClassifierTests
         }).ToList();
     }
 
-    private static RecurrentTextClassifierOptions Small => new() { Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 };
+    private static RecurrentTextBinaryTrainer.Options Small => new() { Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 };
 
     [TestMethod]
     public void Pipeline_TextToRecurrentClassifierToEvaluator_LearnsAndEvaluates()
@@ -79,13 +79,13 @@ public sealed class RecurrentTextClassifierTests
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(Sentences(20, 4));
         var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
-            ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { TextColumnName = "Review" }).Fit(data));
+            ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { TextColumnName = "Review" }).Fit(data));
         StringAssert.Contains(missing.Message, "Column 'Review' was not found");
         var wrongType = ml.Data.LoadFromEnumerable(new[] { new { Text = "good", Label = 1f } });
         var typeError = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.RecurrentTextClassifier(Small).Fit(wrongType));
         StringAssert.Contains(typeError.Message, "Column 'Label' has type Single; expected Boolean");
         var schemaError = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
-            ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { TextColumnName = "Label" })
+            ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { TextColumnName = "Label" })
                 .GetOutputSchema(Shape(wrongType.Schema)));
         StringAssert.Contains(schemaError.Message, "Column 'Label' has type");
         StringAssert.Contains(schemaError.Message, "expected text (string)");
@@ -182,7 +182,7 @@ public sealed class RecurrentTextClassifierTests
         var ml = new MLContext(1);
         var train = ml.Data.LoadFromTextFile<FileRow>(yelp, separatorChar: '\t', hasHeader: false, allowQuoting: false);
         var test = ml.Data.LoadFromTextFile<FileRow>(imdb, separatorChar: '\t', hasHeader: false, allowQuoting: false);
-        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { HiddenSize = 32, EmbeddingSize = 32, Seed = 1 }).Fit(train);
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { HiddenSize = 32, EmbeddingSize = 32, Seed = 1 }).Fit(train);
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(test));
         TestContext.WriteLine($"yelp -> imdb through ML.NET: accuracy {metrics.Accuracy:F3}, AUC {metrics.AreaUnderRocCurve:F3}");
         Assert.IsTrue(metrics.Accuracy > 0.6, $"accuracy {metrics.Accuracy}");
@@ -265,7 +265,7 @@ public sealed class RecurrentTokenKeyClassifierTests
         var data = ml.Data.LoadFromEnumerable(rows);
         var pipeline = ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
             .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
-            .Append(ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions
+            .Append(ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
             {
                 TextColumnName = "Tokens", Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1,
             }));

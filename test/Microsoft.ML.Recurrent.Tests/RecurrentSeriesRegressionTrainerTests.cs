@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent.PluginTests;
 
 [TestClass]
-public sealed class RecurrentSeriesRegressorTests
+public sealed class RecurrentSeriesRegressionTrainerTests
 {
     public sealed class Window
     {
@@ -32,7 +32,7 @@ public sealed class RecurrentSeriesRegressorTests
         var ml = new MLContext(1);
         var train = ml.Data.LoadFromEnumerable(Windows(300, 1));
         var test = ml.Data.LoadFromEnumerable(Windows(100, 2));
-        var model = ml.Regression.Trainers.RecurrentSeriesRegressor(new RecurrentSeriesRegressorOptions { Epochs = 20, Seed = 1 }).Fit(train);
+        var model = ml.Regression.Trainers.RecurrentSeriesRegressor(new RecurrentSeriesRegressionTrainer.Options { Epochs = 20, Seed = 1 }).Fit(train);
         var metrics = ml.Regression.Evaluate(model.Transform(test));
         double persistence = Math.Sqrt(Windows(100, 2).Average(w => Math.Pow(w.Features[^1] - w.Label, 2)));
         Assert.IsTrue(metrics.RootMeanSquaredError < persistence / 2, $"rmse {metrics.RootMeanSquaredError} vs persistence {persistence}");
@@ -51,7 +51,7 @@ public sealed class RecurrentSeriesRegressorTests
     public void ValidationFraction_GivesPerEpochValidation_AndEarlyStoppingKeepsTheBestEpoch()
     {
         var ml = new MLContext(1);
-        var model = ml.Regression.Trainers.RecurrentSeriesRegressor(new RecurrentSeriesRegressorOptions
+        var model = ml.Regression.Trainers.RecurrentSeriesRegressor(new RecurrentSeriesRegressionTrainer.Options
         {
             Epochs = 6, Seed = 1, ValidationFraction = 0.2, EarlyStoppingPatience = 2,
         }).Fit(ml.Data.LoadFromEnumerable(Windows(100, 3)));

@@ -1,52 +1,33 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
 
-namespace Microsoft.ML.Recurrent;
+namespace Microsoft.ML.Recurrent.SavedModel;
 
-/// <summary>
-/// Decoded models, cached per backing string of the model column: ML.NET hands every row the same string object
-/// (before saving and after loading), so each model is decoded once and the per-row cost does not grow with its size.
-/// Thread-safe: the decoded model is read-only and each thread predicts with its own workspace.
-/// </summary>
-internal static class RecurrentModelCache
-{
-    private static readonly ConditionalWeakTable<string, LoadedTextModel> Cache = [];
-
-    public static LoadedTextModel Get(ReadOnlyMemory<char> modelText)
-    {
-        if (MemoryMarshal.TryGetString(modelText, out string? text, out int start, out int length) && start == 0 && length == text.Length)
-        {
-            return Cache.GetValue(text, static t => LoadedTextModel.Decode(t));
-        }
-        // Not backed by a whole string (never seen with ML.NET): decode without caching.
-        return LoadedTextModel.Decode(modelText.ToString());
-    }
-}
-
-/// <summary>A decoded text model with one workspace per thread.</summary>
-internal sealed class LoadedTextModel
+/// <summary>A decoded model of a saved chain, with one workspace per thread.</summary>
+internal sealed class LoadedModel
 {
     // One workspace per thread for the model it used last (usually the only one): no per-row allocation.
     [ThreadStatic]
-    private static (LoadedTextModel? Owner, ModelWorkspace? Workspace) _threadWorkspace;
+    private static (LoadedModel? Owner, ModelWorkspace? Workspace) _threadWorkspace;
 
     private readonly int _maxLength;
 
-    private LoadedTextModel(RecurrentModelBundle bundle)
+    private LoadedModel(RecurrentModelBundle bundle)
     {
         Bundle = bundle;
-        _maxLength = bundle.Numbers.TryGetValue(RecurrentTextClassifierEstimator.MaxLengthKey, out double max) ? (int)max : int.MaxValue;
+        _maxLength = bundle.Numbers.TryGetValue(BundleKeys.MaxSequenceLength, out double max) ? (int)max : int.MaxValue;
     }
 
     public RecurrentModelBundle Bundle { get; }
 
-    public static LoadedTextModel Decode(string base64)
+    /// <summary>The class (or tag) names of a classifier's model file.</summary>
+    public IReadOnlyList<string> LabelNames => Bundle.LabelNames ?? throw new InvalidDataException("The recurrent model column holds a classifier without class names.");
+
+    public static LoadedModel Decode(string base64)
     {
         try
         {
-            return new LoadedTextModel(RecurrentModelBundle.FromBase64(base64));
+            return new LoadedModel(RecurrentModelBundle.FromBase64(base64));
         }
         catch (FormatException e)
         {
@@ -89,8 +70,8 @@ internal sealed class LoadedTextModel
     /// </summary>
     public float PredictSeries(ReadOnlySpan<float> series)
     {
-        double mean = Bundle.Numbers.GetValueOrDefault(RecurrentSeriesRegressorEstimator.MeanKey);
-        double std = Bundle.Numbers.GetValueOrDefault(RecurrentSeriesRegressorEstimator.StdKey, 1.0);
+        double mean = Bundle.Numbers.GetValueOrDefault(BundleKeys.SeriesMean);
+        double std = Bundle.Numbers.GetValueOrDefault(BundleKeys.SeriesStd, 1.0);
         int take = Math.Min(series.Length, _maxLength);
         if (take == 0)
         {
@@ -149,11 +130,7 @@ internal sealed class LoadedTextModel
         for (int start = 0; start < tokens.Length; start += _maxLength)
         {
             int[] ids = sequencer.Vocabulary.Encode(tokens.Skip(start).Take(_maxLength));
-            if (!ReferenceEquals(_threadWorkspace.Owner, this))
-            {
-                _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
-            }
-            var ws = _threadWorkspace.Workspace!;
+            var ws = Workspace();
             Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
             for (int t = 0; t < ids.Length; t++)
             {

@@ -1,61 +1,72 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.SavedModel;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 
-/// <summary>Options of the recurrent sequence tagger.</summary>
-public sealed class RecurrentTaggerOptions : RecurrentTrainingOptions
-{
-    /// <summary>Creates the options with this trainer's defaults: Epochs 5.</summary>
-    public RecurrentTaggerOptions()
-    {
-        Epochs = 5;
-    }
-
-    /// <summary>The tokens column: a vector of text (e.g. from <c>Text.TokenizeIntoWords</c>). Default "Tokens".</summary>
-    public string TokensColumnName { get; set; } = "Tokens";
-
-    /// <summary>The tags column: a vector of text, one tag per token. Default "Label".</summary>
-    public string LabelColumnName { get; set; } = "Label";
-
-    /// <summary>Tokens seen fewer times map to the unknown token (which then learns to tag unseen words). Default 2.</summary>
-    public int MinTokenCount { get; set; } = 2;
-
-    /// <summary>Token embedding width. Default 64.</summary>
-    public int EmbeddingSize { get; set; } = 64;
-}
-
 /// <summary>
 /// Trains a bidirectional recurrent tagger (one tag per token) on a text-vector tokens column and a text-vector tags
 /// column; the transformer adds <c>PredictedTags</c>, a text vector with one tag per token.
 /// </summary>
-public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransformer>
+/// <remarks>
+/// Create it with <see cref="RecurrentTextCatalog.RecurrentTagger(TransformsCatalog.TextTransforms, string, string, int, int)"/>
+/// or, with every option, <see cref="RecurrentTextCatalog.RecurrentTagger(TransformsCatalog.TextTransforms, Options)"/>.
+/// <example>
+/// <code>
+/// // Each row: "Tokens" (string[]) and "Label" (string[], one tag per token).
+/// var tagger = mlContext.Transforms.Text.RecurrentTagger(new RecurrentSequenceTaggingEstimator.Options { Epochs = 8, MinTokenCount = 1 })
+///     .Fit(sentences);
+/// var tagged = tagger.Transform(sentences).GetColumn&lt;string[]&gt;("PredictedTags");
+/// </code>
+/// </example>
+/// </remarks>
+public sealed class RecurrentSequenceTaggingEstimator : IEstimator<RecurrentModelTransformer>
 {
     private const string TextVector = "a vector of text";
     private readonly MLContext _context;
 
-    internal RecurrentTaggerEstimator(MLContext context, RecurrentTaggerOptions options)
+    /// <summary>Options of <see cref="RecurrentSequenceTaggingEstimator"/>.</summary>
+    public sealed class Options : RecurrentTrainerOptionsBase
+    {
+        /// <summary>Creates the options with this estimator's defaults: Epochs 5, the rest as on <see cref="RecurrentTrainerOptionsBase"/>.</summary>
+        public Options()
+        {
+            Epochs = RecurrentDefaults.SequenceTagging.Epochs;
+        }
+
+        /// <summary>The tokens column: a vector of text (e.g. from <c>Text.TokenizeIntoWords</c>). Default "Tokens".</summary>
+        public string TokensColumnName { get; set; } = RecurrentDefaults.TokensColumnName;
+
+        /// <summary>The tags column: a vector of text, one tag per token. Default "Label".</summary>
+        public string LabelColumnName { get; set; } = RecurrentDefaults.LabelColumnName;
+
+        /// <summary>Tokens seen fewer times map to the unknown token (which then learns to tag unseen words). Default 2.</summary>
+        public int MinTokenCount { get; set; } = RecurrentDefaults.SequenceTagging.MinTokenCount;
+
+        /// <summary>Token embedding width. Default 64.</summary>
+        public int EmbeddingSize { get; set; } = RecurrentDefaults.SequenceTagging.EmbeddingSize;
+    }
+
+    internal RecurrentSequenceTaggingEstimator(MLContext context, Options options)
     {
         _context = context;
-        Options = options;
+        TrainerOptions = options;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 1, nameof(options));
     }
 
-    /// <summary>The options.</summary>
-    public RecurrentTaggerOptions Options { get; }
+    internal Options TrainerOptions { get; }
 
     /// <summary>The input columns plus PredictedTags.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var tokens = inputSchema.FirstOrDefault(c => c.Name == Options.TokensColumnName);
+        var tokens = inputSchema.FirstOrDefault(c => c.Name == TrainerOptions.TokensColumnName);
         if (tokens.Name is null || tokens.Kind == SchemaShape.Column.VectorKind.Scalar || tokens.ItemType is not TextDataViewType)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.TokensColumnName}' {(tokens.Name is null ? "was not found" : $"has type {tokens.ItemType}")}; expected a vector of text (tokens).");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{TrainerOptions.TokensColumnName}' {(tokens.Name is null ? "was not found" : $"has type {tokens.ItemType}")}; expected a vector of text (tokens).");
         }
-        return Template(_context, Options.TokensColumnName, "").GetOutputSchema(inputSchema);
+        return SavedModelChain.Create(_context, new(SavedModelTask.SequenceTagging, TrainerOptions.TokensColumnName), "").GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads tokens and tags, trains, and returns the transformer.</summary>
@@ -64,21 +75,21 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransfor
     public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var rows = ReadRows(input, Options.TokensColumnName, Options.LabelColumnName, nameof(input));
+        var rows = ReadRows(input, TrainerOptions.TokensColumnName, TrainerOptions.LabelColumnName, nameof(input));
         if (rows.Count == 0)
         {
-            throw new ArgumentException($"The training data has no non-empty token sequences in '{Options.TokensColumnName}'.", nameof(input));
+            throw new ArgumentException($"The training data has no non-empty token sequences in '{TrainerOptions.TokensColumnName}'.", nameof(input));
         }
-        var vocabulary = BuildVocabulary(rows, Options.MinTokenCount);
-        var tagNames = TagNames(rows, Options.LabelColumnName, nameof(input));
-        var examples = Encode(rows, vocabulary, tagNames, Options.MaxSequenceLength);
+        var vocabulary = BuildVocabulary(rows, TrainerOptions.MinTokenCount);
+        var tagNames = TagNames(rows, TrainerOptions.LabelColumnName, nameof(input));
+        var examples = Encode(rows, vocabulary, tagNames, TrainerOptions.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, EmbeddingSize = Options.EmbeddingSize, Cell = Options.Cell,
-            HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, OutputSize = tagNames.Length, Dropout = Options.Dropout,
-        }, Options.Seed);
-        var result = Options.Train(model, examples);
-        return CreateTransformer(_context, Options.TokensColumnName, model, vocabulary, tagNames, Options.MaxSequenceLength, result, input);
+            Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize, Cell = TrainerOptions.Cell,
+            HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, OutputSize = tagNames.Length, Dropout = TrainerOptions.Dropout,
+        }, TrainerOptions.Seed);
+        var result = TrainerOptions.Train(model, examples);
+        return CreateTransformer(_context, TrainerOptions.TokensColumnName, model, vocabulary, tagNames, TrainerOptions.MaxSequenceLength, result, input);
     }
 
     // The non-empty sentences, in row order; a row whose tags do not match its tokens one to one is an error naming it.
@@ -135,17 +146,9 @@ public sealed class RecurrentTaggerEstimator : IEstimator<RecurrentModelTransfor
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string tokensColumn, SequenceModel model, Vocabulary vocabulary,
-        string[] tagNames, int maxLength, TrainingResult? result, IDataView input)
-    {
-        var bundle = new RecurrentModelBundle(model, new TextSequencer(new WordTokenizer(), vocabulary), tagNames,
-            [new(RecurrentTextClassifierEstimator.MaxLengthKey, maxLength)], [new("task", "sequence-tagging")]);
-        return new RecurrentModelTransformer(Template(context, tokensColumn, bundle.ToBase64()).Fit(input), bundle, result);
-    }
-
-    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string tokensColumn, string modelText) =>
-        RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Tokens, tokensColumn), modelText)
-            .Append(context.Transforms.CustomMapping<RecurrentTokensInput, RecurrentTaggerOutput>(RecurrentTaggerFactory.Map, RecurrentTaggerFactory.ContractName))
-            .Append(context.Transforms.DropColumns(RecurrentColumnNames.Tokens, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+        string[] tagNames, int maxLength, TrainingResult? result, IDataView input) =>
+        SavedModelChain.Fit(context, new(SavedModelTask.SequenceTagging, tokensColumn), model, new TextSequencer(new WordTokenizer(), vocabulary),
+            tagNames, maxLength, result, input);
 
     private static bool IsTextVector(DataViewType type) => type is VectorDataViewType { ItemType: TextDataViewType };
 }

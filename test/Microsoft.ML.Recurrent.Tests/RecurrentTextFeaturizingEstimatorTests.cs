@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent.PluginTests;
 
 [TestClass]
-public sealed class RecurrentFeaturizerTests
+public sealed class RecurrentTextFeaturizingEstimatorTests
 {
     public sealed class Row
     {
@@ -24,7 +24,7 @@ public sealed class RecurrentFeaturizerTests
             return new Row { Text = new string(Enumerable.Range(0, rng.Next(4, 10)).Select(_ => letters[rng.Next(5)]).ToArray()), Label = positive };
         }).ToList();
         var data = ml.Data.LoadFromEnumerable(rows);
-        var pipeline = ml.Transforms.Text.RecurrentFeaturizer("Features", new RecurrentLanguageModelOptions { Epochs = 3, HiddenSize = 32, EmbeddingSize = 8, Seed = 1 })
+        var pipeline = ml.Transforms.Text.RecurrentFeaturizer("Features", new RecurrentLanguageModelEstimator.Options { Epochs = 3, HiddenSize = 32, EmbeddingSize = 8, Seed = 1 })
             .Append(ml.BinaryClassification.Trainers.SdcaLogisticRegression());
         var model = pipeline.Fit(data);
         var transformed = model.Transform(data);

@@ -3,7 +3,7 @@ using Microsoft.ML.Recurrent.Generation;
 namespace Microsoft.ML.Recurrent.PluginTests;
 
 [TestClass]
-public sealed class RecurrentLanguageModelTests
+public sealed class RecurrentLanguageModelEstimatorTests
 {
     public sealed class Line
     {
@@ -25,7 +25,7 @@ public sealed class RecurrentLanguageModelTests
         var ml = new MLContext(1);
         var lines = Enumerable.Range(0, 60).Select(i => new Line { Text = i % 2 == 0 ? "hello world" : "hello there" }).ToList();
         var data = ml.Data.LoadFromEnumerable(lines);
-        var model = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelOptions { Epochs = 30, HiddenSize = 32, EmbeddingSize = 16, Seed = 1, LearningRate = 0.01 }).Fit(data);
+        var model = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { Epochs = 30, HiddenSize = 32, EmbeddingSize = 16, Seed = 1, LearningRate = 0.01 }).Fit(data);
 
         var engine = ml.Model.CreatePredictionEngine<Line, NextToken>(model);
         var p = engine.Predict(new Line { Text = "hell" });

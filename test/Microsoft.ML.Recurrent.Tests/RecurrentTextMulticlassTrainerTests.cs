@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 namespace Microsoft.ML.Recurrent.PluginTests;
 
 [TestClass]
-public sealed class RecurrentMulticlassTextClassifierTests
+public sealed class RecurrentTextMulticlassTrainerTests
 {
     public sealed class Row
     {
@@ -45,7 +45,7 @@ public sealed class RecurrentMulticlassTextClassifierTests
         var train = ml.Data.LoadFromEnumerable(Rows(240, 1));
         var test = ml.Data.LoadFromEnumerable(Rows(90, 2));
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Topic")
-            .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { Epochs = 5, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 }))
+            .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextMulticlassTrainer.Options { Epochs = 5, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedTopic", "PredictedLabel"));
         var model = pipeline.Fit(train);
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
@@ -73,7 +73,7 @@ public sealed class RecurrentMulticlassTextClassifierTests
         var ml = new MLContext(1);
         var toKey = ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Fit(ml.Data.LoadFromEnumerable(Rows(120, 1)));
         var train = toKey.Transform(ml.Data.LoadFromEnumerable(Rows(120, 1)));
-        var options = new RecurrentTextClassifierOptions { Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1, ValidationFraction = 0.25 };
+        var options = new RecurrentTextMulticlassTrainer.Options { Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1, ValidationFraction = 0.25 };
         var split = ml.MulticlassClassification.Trainers.RecurrentTextClassifier(options).Fit(train);
         Assert.IsTrue(split.TrainingResult.History.All(e => e.Validation is { Count: 30 }), "a quarter of 120 rows validates every epoch");
 
@@ -97,7 +97,7 @@ public sealed class RecurrentMulticlassTextClassifierTests
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Topic")
             .Append(ml.Transforms.Text.TokenizeIntoWords("Words", "Text"))
             .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
-            .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { TextColumnName = "Tokens", Epochs = 5, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 }));
+            .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextMulticlassTrainer.Options { TextColumnName = "Tokens", Epochs = 5, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 }));
         var model = pipeline.Fit(train);
         var test = ml.Data.LoadFromEnumerable(Rows(60, 5));
         var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));

@@ -1,30 +1,9 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.SavedModel;
 using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
-
-/// <summary>Options of the recurrent series regressor.</summary>
-public sealed class RecurrentSeriesRegressorOptions : RecurrentTrainingOptions
-{
-    /// <summary>Creates the options with this trainer's defaults: MaxSequenceLength 512, Cell RecurrentCellKind.Gru, HiddenSize 32, LearningRate 3e-3, Epochs 30.</summary>
-    public RecurrentSeriesRegressorOptions()
-    {
-        MaxSequenceLength = 512;
-        Cell = RecurrentCellKind.Gru;
-        HiddenSize = 32;
-        LearningRate = 3e-3;
-        Epochs = 30;
-    }
-
-    /// <summary>The label column (<see cref="float"/>): the value to predict, e.g. the next value of the series. Default "Label".</summary>
-    public string LabelColumnName { get; set; } = "Label";
-
-    /// <summary>The series column: a vector of <see cref="float"/> (known or variable size), oldest value first. Default "Features".</summary>
-    public string FeatureColumnName { get; set; } = "Features";
-}
 
 /// <summary>
 /// Trains a recurrent regressor / one-step forecaster on a float-vector series column and a float label; the
@@ -32,31 +11,63 @@ public sealed class RecurrentSeriesRegressorOptions : RecurrentTrainingOptions
 /// training mean and deviation inside the model. At prediction an empty series or one with a non-finite value
 /// gives a NaN score, like other ML.NET predictors given missing features; in training they are an error.
 /// </summary>
-public sealed class RecurrentSeriesRegressorEstimator : IEstimator<RecurrentModelTransformer>
+/// <remarks>
+/// Create it with <see cref="RecurrentCatalog.RecurrentSeriesRegressor(RegressionCatalog.RegressionTrainers, string, string, int, int)"/>
+/// or, with every option, <see cref="RecurrentCatalog.RecurrentSeriesRegressor(RegressionCatalog.RegressionTrainers, Options)"/>.
+/// <example>
+/// <code>
+/// // Each row: the last 48 values (float[48], oldest first) in "Features" and the next value in "Label".
+/// var model = mlContext.Regression.Trainers.RecurrentSeriesRegressor(labelColumnName: "Label", featureColumnName: "Features", epochs: 30)
+///     .Fit(windows);
+/// var metrics = mlContext.Regression.Evaluate(model.Transform(testWindows));
+/// </code>
+/// </example>
+/// </remarks>
+public sealed class RecurrentSeriesRegressionTrainer : IEstimator<RecurrentModelTransformer>
 {
-    internal const string MeanKey = "series_mean";
-    internal const string StdKey = "series_std";
     private readonly MLContext _context;
 
-    internal RecurrentSeriesRegressorEstimator(MLContext context, RecurrentSeriesRegressorOptions options)
+    /// <summary>Options of <see cref="RecurrentSeriesRegressionTrainer"/>.</summary>
+    public sealed class Options : RecurrentTrainerOptionsBase
+    {
+        /// <summary>
+        /// Creates the options with this trainer's defaults: MaxSequenceLength 512, Cell <see cref="Layers.RecurrentCellKind.Gru"/>,
+        /// HiddenSize 32, LearningRate 0.003, Epochs 30; the rest as on <see cref="RecurrentTrainerOptionsBase"/>.
+        /// </summary>
+        public Options()
+        {
+            MaxSequenceLength = RecurrentDefaults.SeriesRegression.MaxSequenceLength;
+            Cell = RecurrentDefaults.SeriesRegression.Cell;
+            HiddenSize = RecurrentDefaults.SeriesRegression.HiddenSize;
+            LearningRate = RecurrentDefaults.SeriesRegression.LearningRate;
+            Epochs = RecurrentDefaults.SeriesRegression.Epochs;
+        }
+
+        /// <summary>The label column (<see cref="float"/>): the value to predict, e.g. the next value of the series. Default "Label".</summary>
+        public string LabelColumnName { get; set; } = RecurrentDefaults.LabelColumnName;
+
+        /// <summary>The series column: a vector of <see cref="float"/> (known or variable size), oldest value first. Default "Features".</summary>
+        public string FeatureColumnName { get; set; } = RecurrentDefaults.FeatureColumnName;
+    }
+
+    internal RecurrentSeriesRegressionTrainer(MLContext context, Options options)
     {
         _context = context;
-        Options = options;
+        TrainerOptions = options;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 1, nameof(options));
     }
 
-    /// <summary>The options.</summary>
-    public RecurrentSeriesRegressorOptions Options { get; }
+    internal Options TrainerOptions { get; }
 
     /// <summary>The input columns plus Score.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var features = inputSchema.FirstOrDefault(c => c.Name == Options.FeatureColumnName);
+        var features = inputSchema.FirstOrDefault(c => c.Name == TrainerOptions.FeatureColumnName);
         if (features.Name is null || features.Kind == SchemaShape.Column.VectorKind.Scalar || features.ItemType != NumberDataViewType.Single)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.FeatureColumnName}' {(features.Name is null ? "was not found" : $"has type {features.ItemType}{(features.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}")}; expected a vector of Single.");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{TrainerOptions.FeatureColumnName}' {(features.Name is null ? "was not found" : $"has type {features.ItemType}{(features.Kind == SchemaShape.Column.VectorKind.Scalar ? "" : " vector")}")}; expected a vector of Single.");
         }
-        return Template(_context, Options.FeatureColumnName, "").GetOutputSchema(inputSchema);
+        return SavedModelChain.Create(_context, new(SavedModelTask.SeriesRegression, TrainerOptions.FeatureColumnName), "").GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads the series, trains, and returns a transformer that predicts with the model.</summary>
@@ -65,20 +76,20 @@ public sealed class RecurrentSeriesRegressorEstimator : IEstimator<RecurrentMode
     public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var rows = ReadRows(input, Options.FeatureColumnName, Options.LabelColumnName, nameof(input));
+        var rows = ReadRows(input, TrainerOptions.FeatureColumnName, TrainerOptions.LabelColumnName, nameof(input));
         if (rows.Count == 0)
         {
-            throw new ArgumentException($"The training data is empty: no rows in columns '{Options.FeatureColumnName}' and '{Options.LabelColumnName}'.", nameof(input));
+            throw new ArgumentException($"The training data is empty: no rows in columns '{TrainerOptions.FeatureColumnName}' and '{TrainerOptions.LabelColumnName}'.", nameof(input));
         }
         var (mean, std) = Statistics(rows);
-        var examples = Encode(rows, mean, std, Options.MaxSequenceLength);
+        var examples = Encode(rows, mean, std, TrainerOptions.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.Regression, InputFeatures = 1, Cell = Options.Cell, HiddenSize = Options.HiddenSize,
-            NumLayers = Options.NumLayers, OutputSize = 1, Dropout = Options.Dropout,
-        }, Options.Seed);
-        var result = Options.Train(model, examples);
-        return CreateTransformer(_context, Options.FeatureColumnName, model, mean, std, Options.MaxSequenceLength, result, input);
+            Task = SequenceTask.Regression, InputFeatures = 1, Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize,
+            NumLayers = TrainerOptions.NumLayers, OutputSize = 1, Dropout = TrainerOptions.Dropout,
+        }, TrainerOptions.Seed);
+        var result = TrainerOptions.Train(model, examples);
+        return CreateTransformer(_context, TrainerOptions.FeatureColumnName, model, mean, std, TrainerOptions.MaxSequenceLength, result, input);
     }
 
     // The mean and deviation of every series value: the model sees standardised values and labels.
@@ -99,18 +110,9 @@ public sealed class RecurrentSeriesRegressorEstimator : IEstimator<RecurrentMode
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string featureColumn, SequenceModel model, double mean, double std,
-        int maxLength, TrainingResult? result, IDataView input)
-    {
-        var bundle = new RecurrentModelBundle(model, null, null,
-            [new(MeanKey, mean), new(StdKey, std), new(RecurrentTextClassifierEstimator.MaxLengthKey, maxLength)],
-            [new("task", "series-regression")]);
-        return new RecurrentModelTransformer(Template(context, featureColumn, bundle.ToBase64()).Fit(input), bundle, result);
-    }
-
-    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string featureColumn, string modelText) =>
-        RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Series, featureColumn), modelText)
-            .Append(context.Transforms.CustomMapping<RecurrentSeriesInput, RecurrentRegressionOutput>(RecurrentSeriesRegressorFactory.Map, RecurrentSeriesRegressorFactory.ContractName))
-            .Append(context.Transforms.DropColumns(RecurrentColumnNames.Series, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+        int maxLength, TrainingResult? result, IDataView input) =>
+        SavedModelChain.Fit(context, new(SavedModelTask.SeriesRegression, featureColumn), model, null, null, maxLength, result, input,
+            new(BundleKeys.SeriesMean, mean), new(BundleKeys.SeriesStd, std));
 
     // Every row, in row order; an empty series or a non-finite value is an error naming the row.
     internal static List<(float[] Series, float Label)> ReadRows(IDataView data, string featureColumn, string labelColumn, string paramName)
