@@ -60,37 +60,11 @@ public static class RecurrentModelFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var content = ModelFileWriter.Serialize(bundle);
-        string full = Path.GetFullPath(path);
-        string temp = $"{full}.{Guid.NewGuid():N}.tmp";
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Stream target = wrapStream?.Invoke(file) ?? file;
-                target.Write(content.GetBuffer(), 0, (int)content.Length);
-                target.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            DeleteQuietly(temp);
-        }
-    }
-
-    // Best effort: a failure to remove the temporary file must not hide the exception that caused the cleanup.
-    private static void DeleteQuietly(string temp)
-    {
-        try
-        {
-            File.Delete(temp);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+            Stream target = wrapStream?.Invoke(file) ?? file;
+            target.Write(content.GetBuffer(), 0, (int)content.Length);
+            target.Flush();
+        });
     }
 }
