@@ -66,6 +66,10 @@ internal sealed class SentimentApp
             Console.Error.WriteLine("Pass both --train and --test, or neither (to run on the shipped sample).");
             return 1;
         }
+        if (ModelPath is not null)
+        {
+            ExampleFiles.CheckOutputFolder(ModelPath);
+        }
         string trainPath = Train ?? ExampleFiles.Sample("sample-train.tsv");
         string testPath = Test ?? ExampleFiles.Sample("sample-test.tsv");
         int trainRows = SentimentFile.Check(trainPath, training: true);

@@ -64,6 +64,16 @@ internal static class ExampleFiles
         return Path.Combine(folder, file);
     }
 
+    /// <summary>Fails before any work is done when the folder of an output file the user named does not exist.</summary>
+    public static void CheckOutputFolder(string path)
+    {
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            throw InputFileException.For(path, $"cannot be saved: the folder '{folder}' does not exist");
+        }
+    }
+
     /// <summary>The whole text of a UTF-8 file; a missing, unreadable or binary file is an <see cref="InputFileException"/>.</summary>
     public static string ReadText(string path)
     {

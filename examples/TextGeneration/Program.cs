@@ -136,6 +136,10 @@ internal sealed class TextGenerationApp
 
     private int Train()
     {
+        if (Save is not null)
+        {
+            ExampleFiles.CheckOutputFolder(Save.FullName);
+        }
         string path = Data?.FullName ?? ExampleFiles.Sample("sonnets.txt");
         string text = ExampleFiles.ReadText(path);
         int split = (int)(text.Length * 0.9);
