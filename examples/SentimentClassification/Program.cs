@@ -68,7 +68,7 @@ internal sealed class SentimentApp
         }
         if (ModelPath is not null)
         {
-            ExampleFiles.CheckOutputFolder(ModelPath);
+            ExampleFiles.PrepareOutput(ModelPath);
         }
         string trainPath = Train ?? ExampleFiles.Sample("sample-train.tsv");
         string testPath = Test ?? ExampleFiles.Sample("sample-test.tsv");

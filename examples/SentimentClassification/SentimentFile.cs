@@ -23,8 +23,8 @@ public sealed class SentimentPrediction
 internal static class SentimentFile
 {
     /// <summary>
-    /// Checks every row of a sentiment file before ML.NET reads it (its text loader turns a bad label into a default
-    /// value without a word) and returns the number of rows. Blank lines are skipped, as ML.NET does.
+    /// Checks every row of a sentiment file before ML.NET reads it (its text loader reports a value it cannot parse
+    /// deep inside training, or reads it as missing) and returns the number of rows. Blank lines are skipped.
     /// </summary>
     /// <exception cref="InputFileException">The file is missing or unreadable, a row is malformed, or it has no rows
     /// (or, for training, only one class).</exception>

@@ -64,13 +64,24 @@ internal static class ExampleFiles
         return Path.Combine(folder, file);
     }
 
-    /// <summary>Fails before any work is done when the folder of an output file the user named does not exist.</summary>
-    public static void CheckOutputFolder(string path)
+    /// <summary>
+    /// Makes ready an output file the user named, before any work is done: creates its folder when missing, and
+    /// refuses a path that is a folder.
+    /// </summary>
+    public static void PrepareOutput(string path)
     {
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null && !Directory.Exists(folder))
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
         {
-            throw InputFileException.For(path, $"cannot be saved: the folder '{folder}' does not exist");
+            throw InputFileException.For(path, "is a folder; give the path of a file to save");
+        }
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw InputFileException.For(path, $"cannot be saved: {e.Message}", e);
         }
     }
 

@@ -138,7 +138,7 @@ internal sealed class TextGenerationApp
     {
         if (Save is not null)
         {
-            ExampleFiles.CheckOutputFolder(Save.FullName);
+            ExampleFiles.PrepareOutput(Save.FullName);
         }
         string path = Data?.FullName ?? ExampleFiles.Sample("sonnets.txt");
         string text = ExampleFiles.ReadText(path);

@@ -53,7 +53,6 @@ public sealed class ExampleProgramTests
     [DataRow("SentimentClassification", "train.tsv", "good food\t1\nbad food\tmaybe\n", "--train {file} --test {file}", "line 2: the label 'maybe' is not 0 or 1")]
     [DataRow("SentimentClassification", "train.tsv", "good food\t1\tmore\n", "--train {file} --test {file}", "line 1 has 3 tab-separated fields")]
     [DataRow("SentimentClassification", "train.tsv", "good food\t1\ngreat food\t1\n", "--train {file} --test {file}", "has only positive (1) rows")]
-    [DataRow("SentimentClassification", "no-such-folder/model.zip", null, "--model {file} --lm-epochs 0 --epochs 1", "does not exist")]
     [DataRow("ModelConsumer", "model.zip", "this is not a zip archive", "--model {file}", "not a usable sentiment model")]
     [DataRow("ModelConsumer", "missing.zip", null, "--model {file}", "file not found")]
     [DataRow("ModelConsumer", "missing.txt", null, "--input {file}", "file not found")]
@@ -72,6 +71,16 @@ public sealed class ExampleProgramTests
         }
         var (exitCode, output, error) = ExampleProcess.Run(example, _dir, arguments.Replace("{file}", file, StringComparison.Ordinal).Split(' '));
         AssertOneLineNamingTheFile(exitCode, output, error, file, problem);
+    }
+
+    [TestMethod]
+    [DataRow("SentimentClassification", "--model")]
+    [DataRow("TextGeneration", "--save")]
+    public void Example_OutputPathIsAFolder_ExitsWithCode2AndOneLineNamingIt(string example, string option)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir, "model.zip")).FullName;
+        var (exitCode, output, error) = ExampleProcess.Run(example, _dir, option, folder);
+        AssertOneLineNamingTheFile(exitCode, output, error, folder, "is a folder");
     }
 
     [TestMethod]
