@@ -112,10 +112,14 @@ internal static class ExampleFiles
         return text;
     }
 
-    /// <summary>The lines of a UTF-8 text file (line ends removed), with the checks of <see cref="ReadText"/>.</summary>
+    /// <summary>
+    /// The lines of a UTF-8 text file, with the checks of <see cref="ReadText"/>. Lines end at \n, \r\n or \r, as in
+    /// <see cref="TextReader.ReadLine"/> and ML.NET's loader; not at other Unicode line separators (U+0085 occurs in
+    /// real sentences).
+    /// </summary>
     public static string[] ReadLines(string path)
     {
-        string[] lines = ReadText(path).ReplaceLineEndings("\n").Split('\n');
+        string[] lines = ReadText(path).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n').Split('\n');
         return lines[^1].Length == 0 ? lines[..^1] : lines;
     }
 }

@@ -32,6 +32,18 @@ public sealed class ExampleProgramTests
     }
 
     [TestMethod]
+    public void SentimentClassification_SentenceWithUnicodeNextLine_IsOneRow()
+    {
+        // U+0085 (NEXT LINE) occurs inside real sentences (imdb_labelled.txt); only \n, \r\n and \r end a row.
+        string file = Path.Combine(_dir, "rows.tsv");
+        File.WriteAllText(file, "The script is\u0085was there a script?\t0\nA wonderful film.\t1\r\n");
+        var (exitCode, output, error) = ExampleProcess.Run("SentimentClassification", _dir,
+            "--train", file, "--test", file, "--epochs", "1", "--lm-epochs", "0", "--model", Path.Combine(_dir, "model.zip"));
+        Assert.AreEqual(0, exitCode, error);
+        StringAssert.Contains(output, $"2 training rows from {file}, 2 test rows");
+    }
+
+    [TestMethod]
     public void ModelConsumer_NoArguments_ClassifiesTheShippedSentencesWithTheEmbeddedModel()
     {
         var (exitCode, output, error) = ExampleProcess.Run("ModelConsumer", _dir);
