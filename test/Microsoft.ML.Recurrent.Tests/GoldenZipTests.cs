@@ -63,6 +63,17 @@ public sealed class GoldenZipTests
         "featurizer" => (ml => ml.Transforms.Text.RecurrentFeaturizer("Features", new RecurrentLanguageModelOptions { Epochs = 2, HiddenSize = 8, EmbeddingSize = 4, Seed = 1 })
                 .Fit(ml.Data.LoadFromEnumerable(Sentiment(60))),
             ml => ml.Data.LoadFromEnumerable(_texts), ["Features"]),
+        "binary-tokens" => (ml => ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
+                .Append(ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
+                .Fit(ml.Data.LoadFromEnumerable(Sentiment(120))),
+            ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "Probability", "PredictedLabel"]),
+        "multiclass-tokens" => (ml => ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
+                .Append(ml.Transforms.Conversion.MapValueToKey("Label", "Topic"))
+                .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
+                .Fit(ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(120, 1).Select(r => new TextRow { Text = r.Text, Topic = r.Topic }))),
+            ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "PredictedLabel"]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 
@@ -76,6 +87,8 @@ public sealed class GoldenZipTests
     [DataRow("language-model")]
     [DataRow("series")]
     [DataRow("featurizer")]
+    [DataRow("binary-tokens")]
+    [DataRow("multiclass-tokens")]
     public void Load_GoldenZip_PredictsExactlyAsRecorded(string name)
     {
         var ml = new MLContext(1);
@@ -96,7 +109,7 @@ public sealed class GoldenZipTests
             Assert.Inconclusive($"Writes the golden .zip files only when {GoldenDirVariable} is set.");
         }
         Directory.CreateDirectory(dir);
-        foreach (string name in new[] { "binary", "multiclass", "tagger", "language-model", "series", "featurizer" })
+        foreach (string name in new[] { "binary", "multiclass", "tagger", "language-model", "series", "featurizer", "binary-tokens", "multiclass-tokens" })
         {
             var ml = new MLContext(1);
             var (train, input, columns) = Case(name);
