@@ -68,7 +68,7 @@ static ITransformer Search(MLContext mlContext, IDataView train, double minutes,
 
 static ITransformer Train(MLContext mlContext, IDataView train, int epochs, int seed)
 {
-    var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions
+    var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
     {
         LabelColumnName = "Label", TextColumnName = "Text", Epochs = epochs, Seed = seed,
         Progress = new Progress(p =>

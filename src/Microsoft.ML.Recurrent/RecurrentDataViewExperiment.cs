@@ -7,7 +7,7 @@ namespace Microsoft.ML.Recurrent;
 /// AutoML's experiments: random search with successive halving over cells, sizes, depth, direction and optimisation
 /// settings (<see cref="RecurrentExperiment"/>), then the best configuration retrained on all the data and returned as
 /// an ordinary, saveable transformer with the leaderboard. Create it with
-/// <see cref="RecurrentCatalog.CreateRecurrentExperiment"/> or a task catalog's experiment method.
+/// <see cref="RecurrentExperimentCatalog.CreateRecurrentExperiment"/> or a task catalog's experiment method.
 /// </summary>
 public class RecurrentDataViewExperiment
 {

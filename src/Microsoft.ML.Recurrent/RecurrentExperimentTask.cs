@@ -1,21 +1,21 @@
 namespace Microsoft.ML.Recurrent;
 
 /// <summary>
-/// What a recurrent experiment (<see cref="RecurrentCatalog.CreateRecurrentExperiment"/>) learns, and so which columns it
+/// What a recurrent experiment (<see cref="RecurrentExperimentCatalog.CreateRecurrentExperiment"/>) learns, and so which columns it
 /// reads (see <see cref="RecurrentColumnInformation"/>), which metric ranks the trials and what the best model adds.
 /// </summary>
 public enum RecurrentExperimentTask
 {
     /// <summary>
     /// A text (or key-vector token) column and a Boolean label; ranked by validation accuracy. The best model adds
-    /// <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> (as <see cref="RecurrentTextClassifierEstimator"/>).
+    /// <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> (as <see cref="RecurrentTextBinaryTrainer"/>).
     /// </summary>
     BinaryClassification,
 
     /// <summary>
     /// A text (or key-vector token) column and a key label (from <c>Conversion.MapValueToKey</c>, 2 to 64 classes); ranked
     /// by validation accuracy. The best model adds a known-size <c>Score</c> vector and a key <c>PredictedLabel</c>
-    /// (as <see cref="RecurrentMulticlassTextClassifierEstimator"/>).
+    /// (as <see cref="RecurrentTextMulticlassTrainer"/>).
     /// </summary>
     MulticlassClassification,
 
@@ -28,7 +28,7 @@ public enum RecurrentExperimentTask
 
     /// <summary>
     /// A text-vector tokens column and a text-vector tags column (one tag per token); ranked by validation token
-    /// accuracy. The best model adds <c>PredictedTags</c> (as <see cref="RecurrentTaggerEstimator"/>).
+    /// accuracy. The best model adds <c>PredictedTags</c> (as <see cref="RecurrentSequenceTaggingEstimator"/>).
     /// </summary>
     Tagging,
 
@@ -36,7 +36,7 @@ public enum RecurrentExperimentTask
     /// A float-vector series column (a window of past values, oldest first) and a Single label (e.g. the next value);
     /// ranked by validation RMSE in standardised units (the label's units divided by the series' standard deviation).
     /// Without validation data the last rows are held out, so give the rows in time order. The best model adds
-    /// <c>Score</c> (as <see cref="RecurrentSeriesRegressorEstimator"/>).
+    /// <c>Score</c> (as <see cref="RecurrentSeriesRegressionTrainer"/>).
     /// </summary>
     Forecasting,
 }

@@ -34,55 +34,52 @@ internal static class RecurrentExperimentTasks
     private static Prepared Binary(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
     {
         bool tokenInput = TokenColumn.IsKeyVector(trainData.Schema, c.TextColumnName);
-        var rows = RecurrentTextClassifierEstimator.ReadRows(trainData, c.TextColumnName, c.LabelColumnName, nameof(trainData));
+        var rows = RecurrentTextBinaryTrainer.ReadRows(trainData, c.TextColumnName, c.LabelColumnName, nameof(trainData));
         RequireRows(rows.Count, $"rows in '{c.TextColumnName}' and '{c.LabelColumnName}'", validationData is not null, nameof(trainData));
         int positives = rows.Count(r => r.Label);
         if (positives == 0 || positives == rows.Count)
         {
             throw new ArgumentException($"The label column '{c.LabelColumnName}' has only one class ({(positives == 0 ? "false" : "true")}) in {rows.Count} rows; a binary classifier needs both.", nameof(trainData));
         }
-        var held = validationData is null ? null : RecurrentTextClassifierEstimator.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
+        var held = validationData is null ? null : RecurrentTextBinaryTrainer.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
         RequireValidationRows(held?.Count, $"rows in '{c.TextColumnName}' and '{c.LabelColumnName}'", nameof(validationData));
-        var defaults = new RecurrentTextClassifierOptions();
-        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? defaults.WordTokens, defaults.MinTokenCount);
+        var sequencer = TextClassifierInput.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
         return new Prepared(
-            new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = 2, Pooling = defaults.Pooling },
-            RecurrentTextClassifierEstimator.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
-            held is null ? null : RecurrentTextClassifierEstimator.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
-            (model, refit) => RecurrentTextClassifierEstimator.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput));
+            new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = 2, Pooling = RecurrentDefaults.TextClassification.Pooling },
+            RecurrentTextBinaryTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
+            held is null ? null : RecurrentTextBinaryTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
+            (model, refit) => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput));
     }
 
     private static Prepared Multiclass(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
     {
         bool tokenInput = TokenColumn.IsKeyVector(trainData.Schema, c.TextColumnName);
-        var (rows, names) = RecurrentMulticlassTextClassifierEstimator.ReadRows(trainData, c.TextColumnName, c.LabelColumnName, nameof(trainData));
+        var (rows, names) = RecurrentTextMulticlassTrainer.ReadRows(trainData, c.TextColumnName, c.LabelColumnName, nameof(trainData));
         RequireRows(rows.Count, $"rows with a label in '{c.LabelColumnName}'", validationData is not null, nameof(trainData));
-        RecurrentMulticlassTextClassifierEstimator.RequireTwoClasses(rows, c.LabelColumnName, nameof(trainData));
+        RecurrentTextMulticlassTrainer.RequireTwoClasses(rows, c.LabelColumnName, nameof(trainData));
         List<(string Text, int Label)>? held = null;
         if (validationData is not null)
         {
-            (held, var heldNames) = RecurrentMulticlassTextClassifierEstimator.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
+            (held, var heldNames) = RecurrentTextMulticlassTrainer.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
             if (!heldNames.SequenceEqual(names, StringComparer.Ordinal))
             {
                 throw new ArgumentOutOfRangeException(nameof(validationData), $"Column '{c.LabelColumnName}' has the classes [{string.Join(", ", heldNames)}] in the validation data but [{string.Join(", ", names)}] in the training data; map both with the same fitted MapValueToKey.");
             }
             RequireValidationRows(held.Count, $"rows with a label in '{c.LabelColumnName}'", nameof(validationData));
         }
-        var defaults = new RecurrentTextClassifierOptions();
-        var sequencer = RecurrentTextClassifierEstimator.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? defaults.WordTokens, defaults.MinTokenCount);
+        var sequencer = TextClassifierInput.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
         return new Prepared(
-            new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = names.Length, Pooling = defaults.Pooling },
-            RecurrentMulticlassTextClassifierEstimator.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
-            held is null ? null : RecurrentMulticlassTextClassifierEstimator.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
-            (model, refit) => RecurrentMulticlassTextClassifierEstimator.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput));
+            new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = names.Length, Pooling = RecurrentDefaults.TextClassification.Pooling },
+            RecurrentTextMulticlassTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
+            held is null ? null : RecurrentTextMulticlassTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
+            (model, refit) => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput));
     }
 
     private static Prepared NextToken(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
     {
         var texts = RecurrentLanguageModelEstimator.ReadTexts(trainData, c.TextColumnName, nameof(trainData));
         var heldTexts = validationData is null ? null : RecurrentLanguageModelEstimator.ReadTexts(validationData, c.TextColumnName, nameof(validationData));
-        var defaults = new RecurrentLanguageModelOptions();
-        var sequencer = RecurrentLanguageModelEstimator.BuildSequencer(texts, s.WordTokens ?? defaults.WordTokens, defaults.MinTokenCount);
+        var sequencer = RecurrentLanguageModelEstimator.BuildSequencer(texts, s.WordTokens ?? RecurrentDefaults.LanguageModel.WordTokens, RecurrentDefaults.LanguageModel.MinTokenCount);
         var examples = RecurrentLanguageModelEstimator.Encode(sequencer, texts, s.MaxSequenceLength);
         RequireRows(examples.Count, $"non-empty texts in '{c.TextColumnName}'", validationData is not null, nameof(trainData));
         var held = heldTexts is null ? null : RecurrentLanguageModelEstimator.Encode(sequencer, heldTexts, s.MaxSequenceLength);
@@ -95,25 +92,25 @@ internal static class RecurrentExperimentTasks
 
     private static Prepared Tagging(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
     {
-        var rows = RecurrentTaggerEstimator.ReadRows(trainData, c.TokensColumnName, c.LabelColumnName, nameof(trainData));
+        var rows = RecurrentSequenceTaggingEstimator.ReadRows(trainData, c.TokensColumnName, c.LabelColumnName, nameof(trainData));
         RequireRows(rows.Count, $"non-empty token sequences in '{c.TokensColumnName}'", validationData is not null, nameof(trainData));
-        var held = validationData is null ? null : RecurrentTaggerEstimator.ReadRows(validationData, c.TokensColumnName, c.LabelColumnName, nameof(validationData));
+        var held = validationData is null ? null : RecurrentSequenceTaggingEstimator.ReadRows(validationData, c.TokensColumnName, c.LabelColumnName, nameof(validationData));
         RequireValidationRows(held?.Count, $"non-empty token sequences in '{c.TokensColumnName}'", nameof(validationData));
-        var vocabulary = RecurrentTaggerEstimator.BuildVocabulary(rows, new RecurrentTaggerOptions().MinTokenCount);
+        var vocabulary = RecurrentSequenceTaggingEstimator.BuildVocabulary(rows, RecurrentDefaults.SequenceTagging.MinTokenCount);
         // A tag seen only in the validation data is a class of the model too (it cannot be predicted, but it is scored).
-        var tagNames = RecurrentTaggerEstimator.TagNames(held is null ? rows : rows.Concat(held), c.LabelColumnName, nameof(trainData));
+        var tagNames = RecurrentSequenceTaggingEstimator.TagNames(held is null ? rows : rows.Concat(held), c.LabelColumnName, nameof(trainData));
         return new Prepared(
             new SequenceModelOptions { Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, OutputSize = tagNames.Length },
-            RecurrentTaggerEstimator.Encode(rows, vocabulary, tagNames, s.MaxSequenceLength),
-            held is null ? null : RecurrentTaggerEstimator.Encode(held, vocabulary, tagNames, s.MaxSequenceLength),
-            (model, refit) => RecurrentTaggerEstimator.CreateTransformer(context, c.TokensColumnName, model, vocabulary, tagNames, s.MaxSequenceLength, refit, trainData));
+            RecurrentSequenceTaggingEstimator.Encode(rows, vocabulary, tagNames, s.MaxSequenceLength),
+            held is null ? null : RecurrentSequenceTaggingEstimator.Encode(held, vocabulary, tagNames, s.MaxSequenceLength),
+            (model, refit) => RecurrentSequenceTaggingEstimator.CreateTransformer(context, c.TokensColumnName, model, vocabulary, tagNames, s.MaxSequenceLength, refit, trainData));
     }
 
     private static Prepared Forecasting(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
     {
-        var rows = RecurrentSeriesRegressorEstimator.ReadRows(trainData, c.SeriesColumnName, c.LabelColumnName, nameof(trainData));
+        var rows = RecurrentSeriesRegressionTrainer.ReadRows(trainData, c.SeriesColumnName, c.LabelColumnName, nameof(trainData));
         RequireRows(rows.Count, $"rows in '{c.SeriesColumnName}' and '{c.LabelColumnName}'", validationData is not null, nameof(trainData));
-        var held = validationData is null ? null : RecurrentSeriesRegressorEstimator.ReadRows(validationData, c.SeriesColumnName, c.LabelColumnName, nameof(validationData));
+        var held = validationData is null ? null : RecurrentSeriesRegressionTrainer.ReadRows(validationData, c.SeriesColumnName, c.LabelColumnName, nameof(validationData));
         RequireValidationRows(held?.Count, $"rows in '{c.SeriesColumnName}' and '{c.LabelColumnName}'", nameof(validationData));
         if (held is null)
         {
@@ -123,12 +120,12 @@ internal static class RecurrentExperimentTasks
             held = rows[^count..];
             rows = rows[..^count];
         }
-        var (mean, std) = RecurrentSeriesRegressorEstimator.Statistics(rows);
+        var (mean, std) = RecurrentSeriesRegressionTrainer.Statistics(rows);
         return new Prepared(
             new SequenceModelOptions { Task = SequenceTask.Regression, InputFeatures = 1, OutputSize = 1 },
-            RecurrentSeriesRegressorEstimator.Encode(rows, mean, std, s.MaxSequenceLength),
-            RecurrentSeriesRegressorEstimator.Encode(held, mean, std, s.MaxSequenceLength),
-            (model, refit) => RecurrentSeriesRegressorEstimator.CreateTransformer(context, c.SeriesColumnName, model, mean, std, s.MaxSequenceLength, refit, trainData));
+            RecurrentSeriesRegressionTrainer.Encode(rows, mean, std, s.MaxSequenceLength),
+            RecurrentSeriesRegressionTrainer.Encode(held, mean, std, s.MaxSequenceLength),
+            (model, refit) => RecurrentSeriesRegressionTrainer.CreateTransformer(context, c.SeriesColumnName, model, mean, std, s.MaxSequenceLength, refit, trainData));
     }
 
     // Without validation data some rows are held out, so at least two are needed.

@@ -1,62 +1,74 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.SavedModel;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
 
-/// <summary>Options of the recurrent language model (<see cref="RecurrentCatalog.RecurrentLanguageModel(TransformsCatalog.TextTransforms, RecurrentLanguageModelOptions?)"/>).</summary>
-public sealed class RecurrentLanguageModelOptions : RecurrentTrainingOptions
-{
-    /// <summary>Creates the options with this trainer's defaults: HiddenSize 128.</summary>
-    public RecurrentLanguageModelOptions()
-    {
-        HiddenSize = 128;
-    }
-
-    /// <summary>The text column to learn from and to predict after. Default "Text".</summary>
-    public string TextColumnName { get; set; } = "Text";
-
-    /// <summary>Word tokens (true) or characters (false, default).</summary>
-    public bool WordTokens { get; set; }
-
-    /// <summary>Tokens seen fewer times map to the unknown token. Default 1.</summary>
-    public int MinTokenCount { get; set; } = 1;
-
-    /// <summary>Token embedding width. Default 64.</summary>
-    public int EmbeddingSize { get; set; } = 64;
-}
-
 /// <summary>
 /// Trains a next-token language model on the texts of a column (each text a sequence framed by BOS and EOS). The
-/// transformer adds <c>PredictedToken</c> (the most likely token after each row's text) and <c>Probability</c>;
-/// <see cref="RecurrentModelTransformer.CreateGenerator"/> (or <see cref="RecurrentModels.CreateGenerator(ITransformer)"/>
-/// on a loaded model) generates text with prompts, temperature, top-k/top-p and seeds.
+/// transformer adds <c>PredictedToken</c> (the most likely token after each row's text), <c>Probability</c> and
+/// <c>NextTokenProbabilities</c>; <see cref="RecurrentModelTransformer.CreateGenerator"/> (or
+/// <see cref="RecurrentModels.CreateGenerator(ITransformer)"/> on a loaded model) generates text with prompts,
+/// temperature, top-k/top-p and seeds.
 /// </summary>
+/// <remarks>
+/// Create it with <see cref="RecurrentTextCatalog.RecurrentLanguageModel(TransformsCatalog.TextTransforms, string, int, int)"/>
+/// or, with every option, <see cref="RecurrentTextCatalog.RecurrentLanguageModel(TransformsCatalog.TextTransforms, Options)"/>.
+/// <example>
+/// <code>
+/// var lm = mlContext.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { TextColumnName = "Text", Epochs = 20 })
+///     .Fit(data);
+/// string text = lm.CreateGenerator().Generate("Once upon", new GenerationOptions { MaxLength = 200, Temperature = 0.8f, Seed = 1 });
+/// </code>
+/// </example>
+/// </remarks>
 public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelTransformer>
 {
     private readonly MLContext _context;
 
-    internal RecurrentLanguageModelEstimator(MLContext context, RecurrentLanguageModelOptions options)
+    /// <summary>Options of <see cref="RecurrentLanguageModelEstimator"/> (and of the featurizer, which trains one).</summary>
+    public sealed class Options : RecurrentTrainerOptionsBase
+    {
+        /// <summary>Creates the options with this estimator's defaults: HiddenSize 128, the rest as on <see cref="RecurrentTrainerOptionsBase"/>.</summary>
+        public Options()
+        {
+            HiddenSize = RecurrentDefaults.LanguageModel.HiddenSize;
+            Epochs = RecurrentDefaults.LanguageModel.Epochs;
+        }
+
+        /// <summary>The text column to learn from and to predict after. Default "Text".</summary>
+        public string TextColumnName { get; set; } = RecurrentDefaults.TextColumnName;
+
+        /// <summary>Word tokens (true) or characters (false). Default false.</summary>
+        public bool WordTokens { get; set; } = RecurrentDefaults.LanguageModel.WordTokens;
+
+        /// <summary>Tokens seen fewer times map to the unknown token. Default 1.</summary>
+        public int MinTokenCount { get; set; } = RecurrentDefaults.LanguageModel.MinTokenCount;
+
+        /// <summary>Token embedding width. Default 64.</summary>
+        public int EmbeddingSize { get; set; } = RecurrentDefaults.LanguageModel.EmbeddingSize;
+    }
+
+    internal RecurrentLanguageModelEstimator(MLContext context, Options options)
     {
         _context = context;
-        Options = options;
+        TrainerOptions = options;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 2, nameof(options));
     }
 
-    /// <summary>The options.</summary>
-    public RecurrentLanguageModelOptions Options { get; }
+    internal Options TrainerOptions { get; }
 
-    /// <summary>The input columns plus PredictedToken and Probability.</summary>
+    /// <summary>The input columns plus PredictedToken, Probability and NextTokenProbabilities.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var text = inputSchema.FirstOrDefault(c => c.Name == Options.TextColumnName);
+        var text = inputSchema.FirstOrDefault(c => c.Name == TrainerOptions.TextColumnName);
         if (text.Name is null || text.Kind != SchemaShape.Column.VectorKind.Scalar || text.ItemType is not TextDataViewType)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{Options.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected a text (string) column.");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"Column '{TrainerOptions.TextColumnName}' {(text.Name is null ? "was not found" : $"has type {text.ItemType}")}; expected a text (string) column.");
         }
-        return Template(_context, Options.TextColumnName, "").GetOutputSchema(inputSchema);
+        return SavedModelChain.Create(_context, new(SavedModelTask.LanguageModel, TrainerOptions.TextColumnName), "").GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads the texts, trains the language model, and returns the transformer.</summary>
@@ -65,20 +77,20 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
     public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var texts = ReadTexts(input, Options.TextColumnName, nameof(input));
-        var sequencer = BuildSequencer(texts, Options.WordTokens, Options.MinTokenCount);
-        var examples = Encode(sequencer, texts, Options.MaxSequenceLength);
+        var texts = ReadTexts(input, TrainerOptions.TextColumnName, nameof(input));
+        var sequencer = BuildSequencer(texts, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        var examples = Encode(sequencer, texts, TrainerOptions.MaxSequenceLength);
         if (examples.Count == 0)
         {
-            throw new ArgumentException($"Column '{Options.TextColumnName}' has no non-empty text to learn from.", nameof(input));
+            throw new ArgumentException($"Column '{TrainerOptions.TextColumnName}' has no non-empty text to learn from.", nameof(input));
         }
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = Options.EmbeddingSize,
-            Cell = Options.Cell, HiddenSize = Options.HiddenSize, NumLayers = Options.NumLayers, Dropout = Options.Dropout,
-        }, Options.Seed);
-        var result = Options.Train(model, examples);
-        return CreateTransformer(_context, Options.TextColumnName, model, sequencer, Options.MaxSequenceLength, result, input);
+            Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
+            Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Dropout = TrainerOptions.Dropout,
+        }, TrainerOptions.Seed);
+        var result = TrainerOptions.Train(model, examples);
+        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input);
     }
 
     // The non-empty texts of the column, in row order.
@@ -102,15 +114,6 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model, TextSequencer sequencer,
-        int maxLength, TrainingResult? result, IDataView input)
-    {
-        var bundle = new RecurrentModelBundle(model, sequencer, null,
-            [new(RecurrentTextClassifierEstimator.MaxLengthKey, maxLength)], [new("task", "language-model")]);
-        return new RecurrentModelTransformer(Template(context, textColumn, bundle.ToBase64()).Fit(input), bundle, result);
-    }
-
-    private static EstimatorChain<Transforms.ColumnSelectingTransformer> Template(MLContext context, string textColumn, string modelText) =>
-        RecurrentChain.WithModel(context, context.Transforms.CopyColumns(RecurrentColumnNames.Text, textColumn), modelText)
-            .Append(context.Transforms.CustomMapping<RecurrentTextInput, RecurrentNextTokenOutput>(RecurrentNextTokenFactory.Map, RecurrentNextTokenFactory.ContractName))
-            .Append(context.Transforms.DropColumns(RecurrentColumnNames.Text, RecurrentColumnNames.ModelKey, RecurrentColumnNames.Model));
+        int maxLength, TrainingResult? result, IDataView input) =>
+        SavedModelChain.Fit(context, new(SavedModelTask.LanguageModel, textColumn), model, sequencer, null, maxLength, result, input);
 }

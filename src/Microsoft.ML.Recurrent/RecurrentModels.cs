@@ -23,7 +23,7 @@ public static class RecurrentModels
         if (transformer is IEnumerable<ITransformer> chain)
         {
             // The model text is what the chain's MapValue part maps the constant key 1 to.
-            var keyRow = new MLContext().Data.LoadFromEnumerable(new[] { new RecurrentModelKeyOutput { ModelKey = 1 } });
+            var keyRow = new MLContext().Data.LoadFromEnumerable(new[] { new SavedModel.ModelKeyOutput { ModelKey = 1 } });
             foreach (var part in chain)
             {
                 if (part is IEnumerable<ITransformer> inner && TryFind(inner, out var found))
@@ -77,11 +77,11 @@ public static class RecurrentModels
         {
             return false; // the part needs other input columns
         }
-        if (output.GetColumnOrNull(RecurrentColumnNames.Model) is null)
+        if (output.GetColumnOrNull(SavedModel.ColumnNames.Model) is null)
         {
             return false;
         }
-        string text = part.Transform(keyRow).GetColumn<string>(RecurrentColumnNames.Model).First();
+        string text = part.Transform(keyRow).GetColumn<string>(SavedModel.ColumnNames.Model).First();
         bundle = RecurrentModelBundle.FromBase64(text);
         return true;
     }

@@ -34,7 +34,7 @@ public sealed class GoldenZipTests
         new() { Text = "", Topic = "food" },
     ];
 
-    private static readonly RecurrentTaggerTests.Sentence[] _sentences =
+    private static readonly RecurrentSequenceTaggingEstimatorTests.Sentence[] _sentences =
     [
         new() { Tokens = ["the", "old", "dog", "runs"], Label = ["DET", "ADJ", "NOUN", "VERB"] },
         new() { Tokens = ["a", "plan", "plans", "every", "run"], Label = ["DET", "NOUN", "VERB", "DET", "NOUN"] },
@@ -44,30 +44,41 @@ public sealed class GoldenZipTests
     /// <summary>Each saved task: how it is trained (only when the files are written), the rows it is scored on, and the columns recorded.</summary>
     private static (Func<MLContext, ITransformer> Train, Func<MLContext, IDataView> Input, string[] Columns) Case(string name) => name switch
     {
-        "binary" => (ml => ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 })
+        "binary" => (ml => ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 })
                 .Fit(ml.Data.LoadFromEnumerable(Sentiment(120))),
             ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "Probability", "PredictedLabel"]),
         "multiclass" => (ml => ml.Transforms.Conversion.MapValueToKey("Label", "Topic")
-                .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextClassifierOptions { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
-                .Fit(ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(120, 1).Select(r => new TextRow { Text = r.Text, Topic = r.Topic }))),
+                .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextMulticlassTrainer.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
+                .Fit(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(120, 1).Select(r => new TextRow { Text = r.Text, Topic = r.Topic }))),
             ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "PredictedLabel"]),
-        "tagger" => (ml => ml.Transforms.Text.RecurrentTagger(new RecurrentTaggerOptions { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, MinTokenCount = 1, Seed = 1 })
-                .Fit(ml.Data.LoadFromEnumerable(RecurrentTaggerTests.Sentences(120, 1))),
+        "tagger" => (ml => ml.Transforms.Text.RecurrentTagger(new RecurrentSequenceTaggingEstimator.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, MinTokenCount = 1, Seed = 1 })
+                .Fit(ml.Data.LoadFromEnumerable(RecurrentSequenceTaggingEstimatorTests.Sentences(120, 1))),
             ml => ml.Data.LoadFromEnumerable(_sentences), ["PredictedTags"]),
-        "language-model" => (ml => ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelOptions { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 })
+        "language-model" => (ml => ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 })
                 .Fit(ml.Data.LoadFromEnumerable(Enumerable.Range(0, 40).Select(i => new TextRow { Text = i % 2 == 0 ? "hello world" : "hello there" }))),
             ml => ml.Data.LoadFromEnumerable(_texts), ["PredictedToken", "Probability", "NextTokenProbabilities"]),
-        "series" => (ml => ml.Regression.Trainers.RecurrentSeriesRegressor(new RecurrentSeriesRegressorOptions { Epochs = 3, HiddenSize = 8, Seed = 1 })
-                .Fit(ml.Data.LoadFromEnumerable(RecurrentSeriesRegressorTests.Windows(80, 1))),
-            ml => ml.Data.LoadFromEnumerable(RecurrentSeriesRegressorTests.Windows(4, 9)), ["Score"]),
-        "featurizer" => (ml => ml.Transforms.Text.RecurrentFeaturizer("Features", new RecurrentLanguageModelOptions { Epochs = 2, HiddenSize = 8, EmbeddingSize = 4, Seed = 1 })
+        "series" => (ml => ml.Regression.Trainers.RecurrentSeriesRegressor(new RecurrentSeriesRegressionTrainer.Options { Epochs = 3, HiddenSize = 8, Seed = 1 })
+                .Fit(ml.Data.LoadFromEnumerable(RecurrentSeriesRegressionTrainerTests.Windows(80, 1))),
+            ml => ml.Data.LoadFromEnumerable(RecurrentSeriesRegressionTrainerTests.Windows(4, 9)), ["Score"]),
+        "featurizer" => (ml => ml.Transforms.Text.RecurrentFeaturizer("Features", new RecurrentLanguageModelEstimator.Options { Epochs = 2, HiddenSize = 8, EmbeddingSize = 4, Seed = 1 })
                 .Fit(ml.Data.LoadFromEnumerable(Sentiment(60))),
             ml => ml.Data.LoadFromEnumerable(_texts), ["Features"]),
+        "binary-tokens" => (ml => ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
+                .Append(ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
+                .Fit(ml.Data.LoadFromEnumerable(Sentiment(120))),
+            ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "Probability", "PredictedLabel"]),
+        "multiclass-tokens" => (ml => ml.Transforms.Text.TokenizeIntoWords("Words", "Text")
+                .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
+                .Append(ml.Transforms.Conversion.MapValueToKey("Label", "Topic"))
+                .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextMulticlassTrainer.Options { TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
+                .Fit(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(120, 1).Select(r => new TextRow { Text = r.Text, Topic = r.Topic }))),
+            ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "PredictedLabel"]),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown golden case"),
     };
 
     private static IEnumerable<TextRow> Sentiment(int count) =>
-        RecurrentTextClassifierTests.Sentences(count, 1).Select(r => new TextRow { Text = r.Text, Label = r.Label });
+        RecurrentTextBinaryTrainerTests.Sentences(count, 1).Select(r => new TextRow { Text = r.Text, Label = r.Label });
 
     [TestMethod]
     [DataRow("binary")]
@@ -76,6 +87,8 @@ public sealed class GoldenZipTests
     [DataRow("language-model")]
     [DataRow("series")]
     [DataRow("featurizer")]
+    [DataRow("binary-tokens")]
+    [DataRow("multiclass-tokens")]
     public void Load_GoldenZip_PredictsExactlyAsRecorded(string name)
     {
         var ml = new MLContext(1);
@@ -96,7 +109,7 @@ public sealed class GoldenZipTests
             Assert.Inconclusive($"Writes the golden .zip files only when {GoldenDirVariable} is set.");
         }
         Directory.CreateDirectory(dir);
-        foreach (string name in new[] { "binary", "multiclass", "tagger", "language-model", "series", "featurizer" })
+        foreach (string name in new[] { "binary", "multiclass", "tagger", "language-model", "series", "featurizer", "binary-tokens", "multiclass-tokens" })
         {
             var ml = new MLContext(1);
             var (train, input, columns) = Case(name);

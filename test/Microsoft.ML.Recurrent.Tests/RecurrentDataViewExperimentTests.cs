@@ -45,9 +45,9 @@ public sealed class RecurrentDataViewExperimentTests
     public void MulticlassExperiment_KeyLabel_BeatsChance_AndReloadsIdentically()
     {
         var ml = new MLContext(1);
-        var toKey = ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Fit(ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(150, 1)));
-        var train = toKey.Transform(ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(150, 1)));
-        var test = toKey.Transform(ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(60, 2)));
+        var toKey = ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Fit(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(150, 1)));
+        var train = toKey.Transform(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(150, 1)));
+        var test = toKey.Transform(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(60, 2)));
         var result = ml.MulticlassClassification.RecurrentTextExperiment(Settings(SequenceTask.Classification)).Execute(train);
         AssertBudget(result, RecurrentExperimentTask.MulticlassClassification);
         Assert.AreEqual(ExperimentMetric.Accuracy, result.Metric);
@@ -60,7 +60,7 @@ public sealed class RecurrentDataViewExperimentTests
     public void LanguageModelExperiment_BeatsUniformPerplexity_AndReloadsIdentically()
     {
         var ml = new MLContext(1);
-        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 60).Select(i => new RecurrentLanguageModelTests.Line { Text = i % 2 == 0 ? "hello world" : "hello there" }));
+        var data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 60).Select(i => new RecurrentLanguageModelEstimatorTests.Line { Text = i % 2 == 0 ? "hello world" : "hello there" }));
         var result = ml.Transforms.Text.RecurrentLanguageModelExperiment(Settings(SequenceTask.LanguageModel, maxEpochs: 12, batchSize: 8)).Execute(data);
         AssertBudget(result, RecurrentExperimentTask.NextToken);
         Assert.AreEqual(ExperimentMetric.Loss, result.Metric);
@@ -68,7 +68,7 @@ public sealed class RecurrentDataViewExperimentTests
         double perplexity = Math.Exp(result.BestRun.ValidationLoss);
         Assert.IsTrue(perplexity < vocabulary / 3.0, $"validation perplexity {perplexity} vs {vocabulary} for a uniform guess");
         Assert.IsFalse(result.BestRun.Settings.Bidirectional, "a language model reads left to right");
-        var prompts = ml.Data.LoadFromEnumerable(new[] { "hell", "hello w", "hello th" }.Select(t => new RecurrentLanguageModelTests.Line { Text = t }));
+        var prompts = ml.Data.LoadFromEnumerable(new[] { "hell", "hello w", "hello th" }.Select(t => new RecurrentLanguageModelEstimatorTests.Line { Text = t }));
         Assert.AreEqual("o", result.BestModel.Transform(prompts).GetColumn<string>("PredictedToken").First());
         AssertReloadsIdentically<string>(ml, result.BestModel, prompts, "PredictedToken");
         AssertReloadsIdentically<float>(ml, result.BestModel, prompts, "Probability");
@@ -78,8 +78,8 @@ public sealed class RecurrentDataViewExperimentTests
     public void TaggerExperiment_BeatsTheMostCommonTag_AndReloadsIdentically()
     {
         var ml = new MLContext(1);
-        var train = ml.Data.LoadFromEnumerable(RecurrentTaggerTests.Sentences(200, 1));
-        var testRows = RecurrentTaggerTests.Sentences(40, 2);
+        var train = ml.Data.LoadFromEnumerable(RecurrentSequenceTaggingEstimatorTests.Sentences(200, 1));
+        var testRows = RecurrentSequenceTaggingEstimatorTests.Sentences(40, 2);
         var test = ml.Data.LoadFromEnumerable(testRows);
         var result = ml.Transforms.Text.RecurrentTaggerExperiment(Settings(SequenceTask.Tagging)).Execute(train);
         AssertBudget(result, RecurrentExperimentTask.Tagging);
@@ -95,8 +95,8 @@ public sealed class RecurrentDataViewExperimentTests
     public void SeriesExperiment_BeatsPersistence_AndReloadsIdentically()
     {
         var ml = new MLContext(1);
-        var train = ml.Data.LoadFromEnumerable(RecurrentSeriesRegressorTests.Windows(200, 1));
-        var testRows = RecurrentSeriesRegressorTests.Windows(80, 2);
+        var train = ml.Data.LoadFromEnumerable(RecurrentSeriesRegressionTrainerTests.Windows(200, 1));
+        var testRows = RecurrentSeriesRegressionTrainerTests.Windows(80, 2);
         var test = ml.Data.LoadFromEnumerable(testRows);
         var result = ml.Regression.RecurrentSeriesExperiment(Settings(SequenceTask.Regression, maxEpochs: 8)).Execute(train);
         AssertBudget(result, RecurrentExperimentTask.Forecasting);
@@ -140,7 +140,7 @@ public sealed class RecurrentDataViewExperimentTests
         var withValidation = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
             ml.CreateRecurrentExperiment(RecurrentExperimentTask.BinaryClassification, settings).Execute(data, data));
         Assert.AreEqual("CrossValidationFolds", withValidation.ParamName);
-        var series = ml.Data.LoadFromEnumerable(RecurrentSeriesRegressorTests.Windows(40, 1));
+        var series = ml.Data.LoadFromEnumerable(RecurrentSeriesRegressionTrainerTests.Windows(40, 1));
         var forecasting = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.RecurrentSeriesExperiment(settings).Execute(series));
         StringAssert.Contains(forecasting.Message, "last rows");
     }
@@ -151,7 +151,7 @@ public sealed class RecurrentDataViewExperimentTests
         var ml = new MLContext(1);
         var train = ml.Data.LoadFromEnumerable(RecurrentTextExperimentTests.Rows(80, 1));
         // Labels flipped: a model that learned the training data is wrong on every validation row.
-        var flipped = ml.Data.LoadFromEnumerable(RecurrentTextExperimentTests.Rows(30, 2).Select(r => new RecurrentTextClassifierTests.Row { Text = r.Text, Label = !r.Label }));
+        var flipped = ml.Data.LoadFromEnumerable(RecurrentTextExperimentTests.Rows(30, 2).Select(r => new RecurrentTextBinaryTrainerTests.Row { Text = r.Text, Label = !r.Label }));
         var result = ml.CreateRecurrentExperiment(RecurrentExperimentTask.BinaryClassification, Settings(SequenceTask.Classification)).Execute(train, flipped);
         Assert.IsTrue(result.Leaderboard.All(t => t.ValidationAccuracy < 0.5), string.Join(", ", result.Leaderboard.Select(t => t.ValidationAccuracy)));
         Assert.IsNotNull(result.Details.Refit, "the best settings are retrained on training and validation data");
@@ -171,7 +171,7 @@ public sealed class RecurrentDataViewExperimentTests
                 StringAssert.Contains(e.Message, part);
             }
         }
-        var text = ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(20, 1));
+        var text = ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(20, 1));
         Throws(RecurrentExperimentTask.MulticlassClassification, text, new() { LabelColumnName = "Topic" },
             "Column 'Topic' has type String; expected a key (UInt32) label made with Conversion.MapValueToKey");
         Throws(RecurrentExperimentTask.BinaryClassification, text, new() { TextColumnName = "Body" },
@@ -181,7 +181,7 @@ public sealed class RecurrentDataViewExperimentTests
         Throws(RecurrentExperimentTask.NextToken, numbers, null, "Column 'Text' has type Single; expected a text (string) column");
         Throws(RecurrentExperimentTask.Tagging, numbers, null, "Column 'Tokens' has type String; expected a vector of text");
         Throws(RecurrentExperimentTask.Forecasting, numbers, null, "Column 'Features' has type String; expected a vector of Single");
-        var series = ml.Data.LoadFromEnumerable(RecurrentSeriesRegressorTests.Windows(10, 1));
+        var series = ml.Data.LoadFromEnumerable(RecurrentSeriesRegressionTrainerTests.Windows(10, 1));
         Throws(RecurrentExperimentTask.Forecasting, series, new() { LabelColumnName = "Features" }, "Column 'Features' has type Vector<Single>; expected Single");
         var missingName = Assert.ThrowsExactly<ArgumentException>(() => Experiment(RecurrentExperimentTask.Tagging).Execute(series, new RecurrentColumnInformation { TokensColumnName = "" }));
         StringAssert.Contains(missingName.Message, "TokensColumnName is empty");
@@ -198,20 +198,20 @@ public sealed class RecurrentDataViewExperimentTests
             return Assert.ThrowsExactly<ArgumentException>(() => validation is null ? experiment.Execute(data) : experiment.Execute(data, validation)).Message;
         }
         var sentences = ml.Data.LoadFromEnumerable(RecurrentTextExperimentTests.Rows(20, 1));
-        var empty = ml.Data.LoadFromEnumerable(new List<RecurrentTextClassifierTests.Row>());
+        var empty = ml.Data.LoadFromEnumerable(new List<RecurrentTextBinaryTrainerTests.Row>());
         StringAssert.Contains(Message(RecurrentExperimentTask.BinaryClassification, empty), "has 0 rows in 'Text' and 'Label'");
         StringAssert.Contains(Message(RecurrentExperimentTask.BinaryClassification, ml.Data.TakeRows(sentences, 1)), "needs at least 2 (some are held out for validation)");
         StringAssert.Contains(Message(RecurrentExperimentTask.BinaryClassification, sentences, empty), "The validation data has no rows");
-        var oneTopic = ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(20, 1).Where(r => r.Topic == "food"));
-        var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Fit(ml.Data.LoadFromEnumerable(RecurrentMulticlassTextClassifierTests.Rows(20, 1))).Transform(oneTopic);
+        var oneTopic = ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(20, 1).Where(r => r.Topic == "food"));
+        var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Fit(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(20, 1))).Transform(oneTopic);
         StringAssert.Contains(Message(RecurrentExperimentTask.MulticlassClassification, keyed), "has only one class");
-        var oneTag = ml.Data.LoadFromEnumerable(new[] { new RecurrentTaggerTests.Sentence { Tokens = ["a", "b"], Label = ["X", "X"] }, new RecurrentTaggerTests.Sentence { Tokens = ["c"], Label = ["X"] } });
+        var oneTag = ml.Data.LoadFromEnumerable(new[] { new RecurrentSequenceTaggingEstimatorTests.Sentence { Tokens = ["a", "b"], Label = ["X", "X"] }, new RecurrentSequenceTaggingEstimatorTests.Sentence { Tokens = ["c"], Label = ["X"] } });
         StringAssert.Contains(Message(RecurrentExperimentTask.Tagging, oneTag), "Column 'Label' has only one tag (X)");
-        var mismatch = ml.Data.LoadFromEnumerable(new[] { new RecurrentTaggerTests.Sentence { Tokens = ["a"], Label = ["X"] }, new RecurrentTaggerTests.Sentence { Tokens = ["a", "dog"], Label = ["DET"] } });
+        var mismatch = ml.Data.LoadFromEnumerable(new[] { new RecurrentSequenceTaggingEstimatorTests.Sentence { Tokens = ["a"], Label = ["X"] }, new RecurrentSequenceTaggingEstimatorTests.Sentence { Tokens = ["a", "dog"], Label = ["DET"] } });
         StringAssert.Contains(Message(RecurrentExperimentTask.Tagging, mismatch), "Row 1 has 2 tokens in 'Tokens' but 1 tags in 'Label'");
-        var nan = ml.Data.LoadFromEnumerable(new[] { new RecurrentSeriesRegressorTests.Window { Features = [1f, 2f], Label = 3 }, new RecurrentSeriesRegressorTests.Window { Features = [1f, float.NaN], Label = 1 } });
+        var nan = ml.Data.LoadFromEnumerable(new[] { new RecurrentSeriesRegressionTrainerTests.Window { Features = [1f, 2f], Label = 3 }, new RecurrentSeriesRegressionTrainerTests.Window { Features = [1f, float.NaN], Label = 1 } });
         StringAssert.Contains(Message(RecurrentExperimentTask.Forecasting, nan), "Row 1 of the data has a non-finite value");
-        var blank = ml.Data.LoadFromEnumerable(new[] { new RecurrentLanguageModelTests.Line { Text = "" }, new RecurrentLanguageModelTests.Line { Text = "a" } });
+        var blank = ml.Data.LoadFromEnumerable(new[] { new RecurrentLanguageModelEstimatorTests.Line { Text = "" }, new RecurrentLanguageModelEstimatorTests.Line { Text = "a" } });
         StringAssert.Contains(Message(RecurrentExperimentTask.NextToken, blank), "has 1 non-empty texts in 'Text'");
         var settings = Settings(SequenceTask.LanguageModel);
         settings.MaxSequenceLength = 1;

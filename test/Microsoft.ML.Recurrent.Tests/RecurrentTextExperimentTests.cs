@@ -8,7 +8,7 @@ namespace Microsoft.ML.Recurrent.PluginTests;
 [TestClass]
 public sealed class RecurrentTextExperimentTests
 {
-    internal static IEnumerable<RecurrentTextClassifierTests.Row> Rows(int count, int seed)
+    internal static IEnumerable<RecurrentTextBinaryTrainerTests.Row> Rows(int count, int seed)
     {
         var rng = new Random(seed);
         string[] good = ["great", "tasty", "friendly"], bad = ["awful", "rude", "cold"];
@@ -16,7 +16,7 @@ public sealed class RecurrentTextExperimentTests
         {
             bool positive = rng.Next(2) == 1;
             var w = positive ? good : bad;
-            yield return new RecurrentTextClassifierTests.Row { Text = $"the food was {w[rng.Next(3)]} and {w[rng.Next(3)]}", Label = positive };
+            yield return new RecurrentTextBinaryTrainerTests.Row { Text = $"the food was {w[rng.Next(3)]} and {w[rng.Next(3)]}", Label = positive };
         }
     }
 
@@ -70,7 +70,7 @@ public sealed class RecurrentTextExperimentTests
     public void Execute_BadData_Throws()
     {
         var ml = new MLContext(1);
-        var oneClass = ml.Data.LoadFromEnumerable(Rows(20, 4).Select(r => new RecurrentTextClassifierTests.Row { Text = r.Text, Label = false }));
+        var oneClass = ml.Data.LoadFromEnumerable(Rows(20, 4).Select(r => new RecurrentTextBinaryTrainerTests.Row { Text = r.Text, Label = false }));
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.RecurrentTextExperiment(Settings(2)).Execute(oneClass)).Message, "only one class");
         var data = ml.Data.LoadFromEnumerable(Rows(20, 4));
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.BinaryClassification.RecurrentTextExperiment(Settings(2)).Execute(data, textColumnName: "Body")).Message, "'Body' was not found");

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Text;
 
@@ -172,7 +173,7 @@ internal static class ModelFileWriter
     private static void CheckFinite(SequenceModel model)
     {
         var parameters = model.Parameters;
-        int bad = Array.FindIndex(parameters.Values, v => !float.IsFinite(v));
+        int bad = FiniteCheck.IndexOfNonFinite(parameters.Values);
         if (bad < 0)
         {
             return;

@@ -95,10 +95,13 @@ public sealed class RecurrentModelBundle
     /// <summary>
     /// Saves the bundle to a file atomically: the file is written to a temporary file in the same directory, flushed
     /// to disk and then moved over <paramref name="path"/>. If anything fails, an existing file at <paramref name="path"/>
-    /// is left as it was and the temporary file is removed.
+    /// is left as it was and the temporary file is removed. The temporary file has a short fixed-length name derived from
+    /// the file name, <c>.&lt;16 hex digits&gt;.rnnsave.tmp</c>; one left behind by a killed process is replaced and moved
+    /// away by the next save of the same file. Two saves of the same file at the same time: the second fails.
     /// </summary>
     /// <param name="path">The file to write (by convention ending in <see cref="RecurrentModelFile.Extension"/>).</param>
-    /// <exception cref="InvalidOperationException">A weight is NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">A weight is NaN or infinite; no file is touched.</exception>
+    /// <exception cref="IOException">The file cannot be written; the message names <paramref name="path"/>.</exception>
     public void Save(string path) => RecurrentModelFile.SaveAtomically(this, path, wrapStream: null);
 
     /// <summary>

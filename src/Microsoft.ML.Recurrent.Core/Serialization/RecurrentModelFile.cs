@@ -1,3 +1,5 @@
+using Microsoft.ML.Recurrent.Engine;
+
 namespace Microsoft.ML.Recurrent.Serialization;
 
 /// <summary>
@@ -52,45 +54,19 @@ public static class RecurrentModelFile
     public static bool HasMagic(ReadOnlySpan<byte> data) => data.StartsWith(ModelFileFormat.Magic);
 
     /// <summary>
-    /// Serialises first (so a bundle that cannot be saved touches no file), writes a temporary file beside
-    /// <paramref name="path"/>, flushes it to disk and moves it into place; on any failure the temporary file is deleted.
+    /// Serialises first (so a bundle that cannot be saved touches no file), then writes the file atomically through a
+    /// temporary file beside <paramref name="path"/> (see <see cref="AtomicFile"/>).
     /// <paramref name="wrapStream"/> lets tests inject a failing stream.
     /// </summary>
     internal static void SaveAtomically(RecurrentModelBundle bundle, string path, Func<Stream, Stream>? wrapStream)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         using var content = ModelFileWriter.Serialize(bundle);
-        string full = Path.GetFullPath(path);
-        string temp = $"{full}.{Guid.NewGuid():N}.tmp";
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                Stream target = wrapStream?.Invoke(file) ?? file;
-                target.Write(content.GetBuffer(), 0, (int)content.Length);
-                target.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            DeleteQuietly(temp);
-        }
-    }
-
-    // Best effort: a failure to remove the temporary file must not hide the exception that caused the cleanup.
-    private static void DeleteQuietly(string temp)
-    {
-        try
-        {
-            File.Delete(temp);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+            Stream target = wrapStream?.Invoke(file) ?? file;
+            target.Write(content.GetBuffer(), 0, (int)content.Length);
+            target.Flush();
+        });
     }
 }

@@ -6,7 +6,7 @@ namespace Microsoft.ML.Recurrent.Training;
 /// </summary>
 public sealed class AdamOptions
 {
-    /// <summary>The learning rate. Default 1e-3. Allowed: finite, >= 0.</summary>
+    /// <summary>The learning rate. Default 1e-3. Allowed: >= 0 and a finite 32-bit float (at most 3.4e38).</summary>
     public double LearningRate { get; set; } = 1e-3;
 
     /// <summary>Decay rate of the first-moment average. Default 0.9. Allowed: [0, 1).</summary>
@@ -15,12 +15,12 @@ public sealed class AdamOptions
     /// <summary>Decay rate of the second-moment average. Default 0.999. Allowed: [0, 1).</summary>
     public double Beta2 { get; set; } = 0.999;
 
-    /// <summary>Term added to the bias-corrected <c>sqrt(v)</c>. Default 1e-8. Allowed: finite, >= 0.</summary>
+    /// <summary>Term added to the bias-corrected <c>sqrt(v)</c>. Default 1e-8. Allowed: >= 0 and a finite 32-bit float (at most 3.4e38).</summary>
     public double Epsilon { get; set; } = 1e-8;
 
     /// <summary>
     /// Weight decay. Default 0 (Adam) or 1e-2 (<see cref="ForAdamW"/>). Adam adds it to the gradient (L2);
-    /// AdamW multiplies the parameters by <c>1 - lr wd</c> first (decoupled). Allowed: finite, >= 0.
+    /// AdamW multiplies the parameters by <c>1 - lr wd</c> first (decoupled). Allowed: >= 0 and a finite 32-bit float (at most 3.4e38).
     /// </summary>
     public double WeightDecay { get; set; }
 

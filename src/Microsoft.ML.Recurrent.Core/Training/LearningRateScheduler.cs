@@ -57,13 +57,32 @@ public sealed class LearningRateScheduler
     public void ImportState(SchedulerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.SchedulerName != nameof(LearningRateScheduler))
+        if (StateProblem(state) is { } problem)
         {
-            throw new ArgumentException($"The state is for '{state.SchedulerName}', not {nameof(LearningRateScheduler)}.", nameof(state));
+            throw new ArgumentException(problem, nameof(state));
         }
-        BaseLearningRate = state.Get(BaseKey, nameof(state));
+        BaseLearningRate = state.Values[BaseKey];
         Epoch = state.Epoch;
         Apply();
+    }
+
+    /// <summary>Why <paramref name="state"/> cannot be imported, or null when <see cref="ImportState"/> will succeed.</summary>
+    internal string? StateProblem(SchedulerState state)
+    {
+        if (state.SchedulerName != nameof(LearningRateScheduler))
+        {
+            return $"The state is for '{state.SchedulerName}', not {nameof(LearningRateScheduler)}.";
+        }
+        if (!state.Values.TryGetValue(BaseKey, out double baseRate))
+        {
+            return $"The scheduler state has no value '{BaseKey}'.";
+        }
+        double rate = Schedule.GetLearningRate(baseRate, state.Epoch);
+        if (!(baseRate >= 0 && baseRate <= float.MaxValue && rate >= 0 && rate <= float.MaxValue))
+        {
+            return $"The scheduler state's base learning rate {baseRate} at epoch {state.Epoch} gives a learning rate of {rate}; allowed: >= 0 and at most {float.MaxValue}.";
+        }
+        return null;
     }
 
     private double Apply()

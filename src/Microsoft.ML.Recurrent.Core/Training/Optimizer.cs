@@ -17,7 +17,7 @@ public abstract class Optimizer
 
     /// <summary>Creates the optimizer for a parameter buffer of <paramref name="parameterCount"/> elements.</summary>
     /// <param name="parameterCount">Length of the parameter and gradient buffers (>= 0).</param>
-    /// <param name="learningRate">The initial learning rate (finite, >= 0).</param>
+    /// <param name="learningRate">The initial learning rate (>= 0, a finite float).</param>
     protected Optimizer(int parameterCount, double learningRate)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
@@ -33,7 +33,7 @@ public abstract class Optimizer
 
     /// <summary>
     /// The learning rate of the next <see cref="Step"/> (PyTorch's <c>param_group['lr']</c>, kept in double as in
-    /// Python); schedules set it. Allowed: finite and >= 0.
+    /// Python); schedules set it. Allowed: >= 0 and at most <see cref="float.MaxValue"/>, since the update applies it as a float.
     /// </summary>
     public double LearningRate
     {
@@ -81,28 +81,13 @@ public abstract class Optimizer
 
     /// <summary>Restores a snapshot taken from an optimizer of the same kind and parameter count.</summary>
     /// <param name="state">The snapshot; its buffers are copied.</param>
-    /// <exception cref="ArgumentException">The kind, the buffer names or the buffer lengths differ.</exception>
+    /// <exception cref="ArgumentException">The kind, the buffer names or the buffer lengths differ, or the learning rate is out of range; nothing is changed then.</exception>
     public void ImportState(OptimizerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (state.OptimizerName != Name)
+        if (StateProblem(state) is { } problem)
         {
-            throw new ArgumentException($"The state is for optimizer '{state.OptimizerName}'; this one is '{Name}'.", nameof(state));
-        }
-        foreach (KeyValuePair<string, float[]> pair in _buffers)
-        {
-            if (!state.Buffers.TryGetValue(pair.Key, out float[]? source) || source.Length != pair.Value.Length)
-            {
-                throw new ArgumentException(
-                    $"The state has no buffer '{pair.Key}' of length {pair.Value.Length}.", nameof(state));
-            }
-        }
-        foreach (string key in state.Buffers.Keys)
-        {
-            if (!_buffers.ContainsKey(key))
-            {
-                throw new ArgumentException($"The state has buffer '{key}', which '{Name}' with these options does not use.", nameof(state));
-            }
+            throw new ArgumentException(problem, nameof(state));
         }
         foreach (KeyValuePair<string, float[]> pair in _buffers)
         {
@@ -111,6 +96,37 @@ public abstract class Optimizer
         LearningRate = state.LearningRate;
         StepCount = state.StepCount;
     }
+
+    /// <summary>Why <paramref name="state"/> cannot be imported, or null when <see cref="ImportState"/> will succeed.</summary>
+    internal string? StateProblem(OptimizerState state)
+    {
+        if (state.OptimizerName != Name)
+        {
+            return $"The state is for optimizer '{state.OptimizerName}'; this one is '{Name}'.";
+        }
+        foreach (KeyValuePair<string, float[]> pair in _buffers)
+        {
+            if (!state.Buffers.TryGetValue(pair.Key, out float[]? source) || source.Length != pair.Value.Length)
+            {
+                return $"The state has no buffer '{pair.Key}' of length {pair.Value.Length}.";
+            }
+        }
+        foreach (string key in state.Buffers.Keys)
+        {
+            if (!_buffers.ContainsKey(key))
+            {
+                return $"The state has buffer '{key}', which '{Name}' with these options does not use.";
+            }
+        }
+        if (!(state.LearningRate >= 0 && state.LearningRate <= float.MaxValue))
+        {
+            return $"The state's learning rate is {state.LearningRate}; allowed: >= 0 and at most {float.MaxValue}.";
+        }
+        return null;
+    }
+
+    /// <summary>The number of state buffers this optimizer keeps.</summary>
+    internal int StateBufferCount => _buffers.Count;
 
     /// <summary>Registers a state buffer of <see cref="ParameterCount"/> elements, exported under <paramref name="name"/>.</summary>
     /// <param name="name">The buffer name (PyTorch's state key, for example <c>"exp_avg"</c>).</param>

@@ -5,7 +5,7 @@ namespace Microsoft.ML.Recurrent.Training;
 /// <summary>
 /// A snapshot of an <see cref="Optimizer"/>: its step count, learning rate and named per-parameter buffers
 /// (for example Adam's <c>exp_avg</c> and <c>exp_avg_sq</c>). Importing it into a fresh optimizer of the same
-/// kind and size continues training bit-identically. <see cref="WriteTo"/> / <see cref="ReadFrom"/> store it
+/// kind and size continues training bit-identically. <see cref="WriteTo"/> / <see cref="ReadFrom(Stream)"/> store it
 /// in a checkpoint stream.
 /// </summary>
 public sealed class OptimizerState
@@ -67,10 +67,32 @@ public sealed class OptimizerState
     /// <summary>Reads a state written by <see cref="WriteTo"/>.</summary>
     /// <param name="stream">A readable stream positioned at the state; left open.</param>
     /// <returns>The state.</returns>
-    /// <exception cref="InvalidDataException">The stream does not hold an optimizer state of a known version.</exception>
-    public static OptimizerState ReadFrom(Stream stream)
+    /// <exception cref="InvalidDataException">
+    /// The stream does not hold an optimizer state of a known version, or it is corrupt or truncated. Memory use is
+    /// bounded by the bytes actually present, not by the lengths the data claims.
+    /// </exception>
+    public static OptimizerState ReadFrom(Stream stream) => ReadFrom(stream, int.MaxValue, int.MaxValue);
+
+    /// <summary>As <see cref="ReadFrom(Stream)"/>, refusing more than <paramref name="maxBuffers"/> buffers or buffers longer than <paramref name="maxLength"/>.</summary>
+    internal static OptimizerState ReadFrom(Stream stream, int maxBuffers, int maxLength)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        try
+        {
+            return ReadCore(stream, maxBuffers, maxLength);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The optimizer state is truncated.", e);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"Corrupt optimizer state: {e.Message}", e);
+        }
+    }
+
+    private static OptimizerState ReadCore(Stream stream, int maxBuffers, int maxLength)
+    {
         using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
         if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
         {
@@ -85,25 +107,23 @@ public sealed class OptimizerState
         long stepCount = reader.ReadInt64();
         double learningRate = reader.ReadDouble();
         int count = reader.ReadInt32();
-        if (count < 0 || stepCount < 0)
+        if (count < 0 || count > maxBuffers || stepCount < 0)
         {
-            throw new InvalidDataException($"Corrupt optimizer state: {count} buffers, step count {stepCount}.");
+            throw new InvalidDataException($"Corrupt optimizer state: {count} buffers (at most {maxBuffers} allowed), step count {stepCount}.");
         }
         var buffers = new Dictionary<string, float[]>(StringComparer.Ordinal);
         for (int b = 0; b < count; b++)
         {
             string key = reader.ReadString();
             int length = reader.ReadInt32();
-            if (length < 0 || length > (stream.CanSeek ? (stream.Length - stream.Position) / sizeof(float) : int.MaxValue))
+            if (length < 0 || length > maxLength)
             {
-                throw new InvalidDataException($"Corrupt optimizer state: buffer '{key}' claims {length} elements.");
+                throw new InvalidDataException($"Corrupt optimizer state: buffer '{key}' claims {length} elements (at most {maxLength} allowed).");
             }
-            var values = new float[length];
-            for (int i = 0; i < length; i++)
+            if (!buffers.TryAdd(key, BoundedRead.Values<float>(stream, length)))
             {
-                values[i] = reader.ReadSingle();
+                throw new InvalidDataException($"Corrupt optimizer state: buffer '{key}' appears twice.");
             }
-            buffers[key] = values;
         }
         return new OptimizerState(name, stepCount, learningRate, buffers);
     }

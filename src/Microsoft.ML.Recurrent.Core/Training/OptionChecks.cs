@@ -1,21 +1,25 @@
 namespace Microsoft.ML.Recurrent.Training;
 
-/// <summary>Range checks for options, with messages that name the argument, the value and what is allowed.</summary>
+/// <summary>
+/// Range checks for options, with messages that name the argument, the value and what is allowed. Training computes
+/// in 32-bit floats, so a value that is finite as a double but not as a float (above 3.4e38) is refused as well:
+/// it would be applied as infinity.
+/// </summary>
 internal static class OptionChecks
 {
     public static void NonNegative(double value, string name)
     {
-        if (!(value >= 0) || double.IsPositiveInfinity(value))
+        if (!(value >= 0 && value <= float.MaxValue))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and >= 0; got {value}.");
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be >= 0 and at most {float.MaxValue} (the largest 32-bit float, as training applies it); got {value}.");
         }
     }
 
     public static void Positive(double value, string name)
     {
-        if (!(value > 0) || double.IsPositiveInfinity(value))
+        if (!(value > 0 && value <= float.MaxValue))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be finite and > 0; got {value}.");
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be > 0 and at most {float.MaxValue} (the largest 32-bit float, as training applies it); got {value}.");
         }
     }
 

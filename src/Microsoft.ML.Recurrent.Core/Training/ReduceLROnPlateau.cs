@@ -93,21 +93,36 @@ public sealed class ReduceLROnPlateau
     public void ImportState(SchedulerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (StateProblem(state) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(state));
+        }
+        Best = state.Values["best"];
+        BadEpochs = (int)state.Values["num_bad_epochs"];
+        CooldownCounter = (int)state.Values["cooldown_counter"];
+        Epoch = state.Epoch;
+    }
+
+    /// <summary>Why <paramref name="state"/> cannot be imported, or null when <see cref="ImportState"/> will succeed.</summary>
+    internal static string? StateProblem(SchedulerState state)
+    {
         if (state.SchedulerName != nameof(ReduceLROnPlateau))
         {
-            throw new ArgumentException($"The state is for '{state.SchedulerName}', not {nameof(ReduceLROnPlateau)}.", nameof(state));
+            return $"The state is for '{state.SchedulerName}', not {nameof(ReduceLROnPlateau)}.";
         }
-        double best = state.Get("best", nameof(state));
-        double bad = state.Get("num_bad_epochs", nameof(state));
-        double cooldown = state.Get("cooldown_counter", nameof(state));
+        foreach (string key in (ReadOnlySpan<string>)["best", "num_bad_epochs", "cooldown_counter"])
+        {
+            if (!state.Values.ContainsKey(key))
+            {
+                return $"The scheduler state has no value '{key}'.";
+            }
+        }
+        double bad = state.Values["num_bad_epochs"], cooldown = state.Values["cooldown_counter"];
         if (!(bad >= 0 && bad <= int.MaxValue && cooldown >= 0 && cooldown <= int.MaxValue))
         {
-            throw new ArgumentException($"Corrupt scheduler state: num_bad_epochs {bad}, cooldown_counter {cooldown}.", nameof(state));
+            return $"Corrupt scheduler state: num_bad_epochs {bad}, cooldown_counter {cooldown}.";
         }
-        Best = best;
-        BadEpochs = (int)bad;
-        CooldownCounter = (int)cooldown;
-        Epoch = state.Epoch;
+        return null;
     }
 
     private bool IsBetter(double metric)

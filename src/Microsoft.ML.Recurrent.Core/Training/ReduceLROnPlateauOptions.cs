@@ -12,7 +12,7 @@ public sealed class ReduceLROnPlateauOptions
     /// <summary>Epochs without improvement tolerated; the rate drops on the next one. Default 10. Allowed: >= 0.</summary>
     public int Patience { get; set; } = 10;
 
-    /// <summary>The least improvement that counts (see <see cref="ThresholdMode"/>). Default 1e-4. Allowed: finite, >= 0.</summary>
+    /// <summary>The least improvement that counts (see <see cref="ThresholdMode"/>). Default 1e-4. Allowed: >= 0 and a finite 32-bit float (at most 3.4e38).</summary>
     public double Threshold { get; set; } = 1e-4;
 
     /// <summary>Relative (default) or absolute threshold.</summary>
@@ -21,10 +21,10 @@ public sealed class ReduceLROnPlateauOptions
     /// <summary>Epochs after a reduction during which bad epochs are not counted. Default 0. Allowed: >= 0.</summary>
     public int Cooldown { get; set; }
 
-    /// <summary>The learning rate never drops below this. Default 0. Allowed: finite, >= 0.</summary>
+    /// <summary>The learning rate never drops below this. Default 0. Allowed: >= 0 and a finite 32-bit float (at most 3.4e38).</summary>
     public double MinLearningRate { get; set; }
 
-    /// <summary>Reductions smaller than this are skipped. Default 1e-8. Allowed: finite, >= 0.</summary>
+    /// <summary>Reductions smaller than this are skipped. Default 1e-8. Allowed: >= 0 and a finite 32-bit float (at most 3.4e38).</summary>
     public double Epsilon { get; set; } = 1e-8;
 
     internal void Validate()

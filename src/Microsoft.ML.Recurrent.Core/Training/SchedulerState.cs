@@ -29,9 +29,4 @@ public sealed class SchedulerState
 
     /// <summary>Named scalars of the scheduler.</summary>
     public IReadOnlyDictionary<string, double> Values { get; }
-
-    internal double Get(string name, string paramName) =>
-        Values.TryGetValue(name, out double value)
-            ? value
-            : throw new ArgumentException($"The scheduler state has no value '{name}'.", paramName);
 }

@@ -20,6 +20,7 @@ public sealed partial class SequenceTrainer
     /// <param name="cancellationToken">Cancels between steps with an <see cref="OperationCanceledException"/>.</param>
     /// <exception cref="InvalidOperationException">The model is not a language model.</exception>
     /// <exception cref="ArgumentException">The stream is too short or holds ids outside the vocabulary.</exception>
+    /// <exception cref="InvalidOperationException">Training diverged (see <see cref="Fit"/>).</exception>
     public TrainingResult FitStream(int[] tokens, int[]? validationTokens = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -43,6 +44,7 @@ public sealed partial class SequenceTrainer
             ValidateTokenIds(validationTokens, nameof(validationTokens));
         }
         RequireValidationFor(validationTokens is not null, nameof(validationTokens));
+        RequireNotDiverged();
 
         int streamLength = (tokens.Length - 1) / batch;
         int k = Options.TruncationLength;

@@ -88,6 +88,12 @@ public sealed partial class SequenceTrainer
     /// <param name="cancellationToken">Cancels between steps with an <see cref="OperationCanceledException"/>; the trainer's state then still
     /// describes the last finished step, so <see cref="SaveCheckpoint(Stream)"/> can record it.</param>
     /// <exception cref="ArgumentException">The data is empty or does not fit the model.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// Training diverged: the loss or the gradient norm is NaN or infinite, or a cross-entropy loss is above
+    /// <see cref="MaxCrossEntropyLoss"/> (the weights are then those before that step); or an update made a weight NaN or
+    /// infinite (the model is then unusable, and this trainer refuses to continue or save until a checkpoint is loaded).
+    /// The message names the step, the values and what to change, usually a lower learning rate.
+    /// </exception>
     public TrainingResult Fit(IReadOnlyList<SequenceExample> train, IReadOnlyList<SequenceExample>? validation = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -102,6 +108,7 @@ public sealed partial class SequenceTrainer
             _model.ValidateExamples(validation, requireTargets: true, nameof(validation));
         }
         RequireValidationFor(validation is { Count: > 0 }, nameof(validation));
+        RequireNotDiverged();
 
         var clock = Stopwatch.StartNew();
         var order = new int[train.Count];
@@ -155,13 +162,9 @@ public sealed partial class SequenceTrainer
         double norm = Options.ClipGradientNorm is double maxNorm
             ? GradientClipping.ClipByGlobalNorm(parameters.Gradients, maxNorm)
             : GradientClipping.GlobalNorm(parameters.Gradients);
-        if (!double.IsFinite(norm) || !double.IsFinite(loss))
-        {
-            throw new InvalidOperationException(
-                $"Training diverged at step {_step + 1} (epoch {_epoch + 1}): the loss is {loss} and the gradient norm {norm}. " +
-                "The weights were left as they were before this step; lower LearningRate or set ClipGradientNorm.");
-        }
+        CheckBeforeUpdate(loss, norm);
         _optimizer.Step(parameters.Values, parameters.Gradients);
+        CheckAfterUpdate(loss, norm);
         _step++;
         _batchInEpoch++;
         long weight = Math.Max(1, metrics.Count);

@@ -12,10 +12,13 @@ public sealed record TrainerOptions
     /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
-    /// <summary>Learning rate. Default 0.001 (PyTorch's Adam default); must be positive.</summary>
+    /// <summary>
+    /// Learning rate. Default 0.001 (PyTorch's Adam default). The optimizer applies it as a 32-bit float, so it must be
+    /// positive and stay so as a float: from 1.4e-45 to 3.4e38.
+    /// </summary>
     public double LearningRate { get; init; } = 1e-3;
 
-    /// <summary>Weight decay (L2 for Adam/SGD/RMSprop/Adagrad, decoupled for AdamW). Default 0.</summary>
+    /// <summary>Weight decay (L2 for Adam/SGD/RMSprop/Adagrad, decoupled for AdamW). Default 0; allowed 0 to 3.4e38 (a finite float).</summary>
     public double WeightDecay { get; init; }
 
     /// <summary>Momentum for SGD and RMSprop. Default 0.</summary>
@@ -71,13 +74,14 @@ public sealed record TrainerOptions
         {
             throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Optimizer must be Adam, AdamW, Sgd, RmsProp or Adagrad.");
         }
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+        if (!((float)LearningRate > 0 && LearningRate <= float.MaxValue))
         {
-            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number.");
+            throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate,
+                $"LearningRate must be positive and a finite, non-zero 32-bit float (from {float.Epsilon} to {float.MaxValue}), since the optimizer applies it as a float; got {LearningRate}.");
         }
-        if (!(WeightDecay >= 0))
+        if (!(WeightDecay >= 0 && WeightDecay <= float.MaxValue))
         {
-            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be 0 or more.");
+            throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"WeightDecay must be 0 or more and a finite 32-bit float (at most {float.MaxValue}); got {WeightDecay}.");
         }
         if (!(Momentum >= 0 && Momentum < 1))
         {

@@ -1,0 +1,82 @@
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Every default of the plugin's trainers, in one place: the nested <c>Options</c> classes initialise their properties
+/// from here and the simple catalog overloads take their default arguments from here, so the two cannot disagree.
+/// The options' documentation states the same values (checked by a test against this class).
+/// </summary>
+internal static class RecurrentDefaults
+{
+    public const string LabelColumnName = "Label";
+    public const string TextColumnName = "Text";
+    public const string TokensColumnName = "Tokens";
+    public const string FeatureColumnName = "Features";
+    public const int Seed = 0;
+
+    /// <summary>The binary and multiclass text classifiers (<see cref="RecurrentTextClassificationOptionsBase"/>).</summary>
+    internal static class TextClassification
+    {
+        public const bool WordTokens = true;
+        public const int MinTokenCount = 1;
+        public const int MaxSequenceLength = 256;
+        public const RecurrentCellKind Cell = RecurrentCellKind.Lstm;
+        public const int EmbeddingSize = 64;
+        public const int HiddenSize = 64;
+        public const int NumLayers = 1;
+        public const bool Bidirectional = true;
+        public const float Dropout = 0f;
+        public const SequencePooling Pooling = SequencePooling.Max;
+        public const OptimizerKind Optimizer = OptimizerKind.Adam;
+        public const double LearningRate = 3e-3;
+        public const int Epochs = 10;
+        public const int BatchSize = 16;
+        public const double ValidationFraction = 0;
+    }
+
+    /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>
+    internal static class Training
+    {
+        public const int MaxSequenceLength = 256;
+        public const RecurrentCellKind Cell = RecurrentCellKind.Lstm;
+        public const int HiddenSize = 64;
+        public const int NumLayers = 1;
+        public const OptimizerKind Optimizer = OptimizerKind.Adam;
+        public const double LearningRate = 2e-3;
+        public const int Epochs = 10;
+        public const int BatchSize = 32;
+        public const float Dropout = 0f;
+        public const double ValidationFraction = 0;
+    }
+
+    /// <summary>The next-token language model (and the featurizer, which trains one).</summary>
+    internal static class LanguageModel
+    {
+        public const bool WordTokens = false;
+        public const int MinTokenCount = 1;
+        public const int EmbeddingSize = 64;
+        public const int HiddenSize = 128;
+        public const int Epochs = Training.Epochs;
+    }
+
+    /// <summary>The sequence tagger.</summary>
+    internal static class SequenceTagging
+    {
+        public const int MinTokenCount = 2;
+        public const int EmbeddingSize = 64;
+        public const int Epochs = 5;
+    }
+
+    /// <summary>The series regressor.</summary>
+    internal static class SeriesRegression
+    {
+        public const int MaxSequenceLength = 512;
+        public const RecurrentCellKind Cell = RecurrentCellKind.Gru;
+        public const int HiddenSize = 32;
+        public const double LearningRate = 3e-3;
+        public const int Epochs = 30;
+    }
+}

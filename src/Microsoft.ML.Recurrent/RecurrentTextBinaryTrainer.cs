@@ -1,0 +1,155 @@
+using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.SavedModel;
+using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// Trains a recurrent binary classifier on a text column and a Boolean label. The transformer it returns adds
+/// <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> (what <c>BinaryClassification.Evaluate</c> reads) and
+/// saves as an ordinary ML.NET model made of stock parts (see the README).
+/// </summary>
+/// <remarks>
+/// Create it with <see cref="RecurrentCatalog.RecurrentTextClassifier(BinaryClassificationCatalog.BinaryClassificationTrainers, string, string, int, int)"/>
+/// or, with every option, <see cref="RecurrentCatalog.RecurrentTextClassifier(BinaryClassificationCatalog.BinaryClassificationTrainers, Options)"/>.
+/// The text column may also be a key vector of tokens (<c>TokenizeIntoWords</c> + <c>MapValueToKey</c>).
+/// <example>
+/// <code>
+/// var trainer = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(
+///     new RecurrentTextBinaryTrainer.Options { LabelColumnName = "Label", TextColumnName = "Text", HiddenSize = 32, Epochs = 5 });
+/// var model = trainer.Fit(trainData);
+/// var metrics = mlContext.BinaryClassification.Evaluate(model.Transform(testData));
+/// </code>
+/// </example>
+/// </remarks>
+public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransformer>
+{
+    private readonly MLContext _context;
+
+    /// <summary>
+    /// Options of <see cref="RecurrentTextBinaryTrainer"/>: the label column is <see cref="bool"/>. Defaults as stated
+    /// on <see cref="RecurrentTextClassificationOptionsBase"/>.
+    /// </summary>
+    public sealed class Options : RecurrentTextClassificationOptionsBase
+    {
+    }
+
+    internal RecurrentTextBinaryTrainer(MLContext context, Options options)
+    {
+        _context = context;
+        TrainerOptions = options;
+        RecurrentTextClassificationOptionsBase.Check(options);
+    }
+
+    internal Options TrainerOptions { get; }
+
+    /// <summary>The schema the fitted transformer produces: the input columns plus Score, Probability and PredictedLabel.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The text or label column is missing or of the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        CheckColumn(inputSchema, TrainerOptions.TextColumnName, "text (string) or key vector (tokens)",
+            c => (c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType) || (c.Kind != SchemaShape.Column.VectorKind.Scalar && c.IsKey));
+        bool tokens = inputSchema.First(c => c.Name == TrainerOptions.TextColumnName).IsKey;
+        // The chain of stock parts the transformer is made of tells the output schema (SchemaShape columns cannot be built directly).
+        return SavedModelChain.Create(_context, Layout(TrainerOptions.TextColumnName, tokens), "").GetOutputSchema(inputSchema);
+    }
+
+    /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    /// <exception cref="ArgumentException">The training data is empty or has only one class.</exception>
+    public RecurrentModelTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var rows = ReadRows(input, nameof(input));
+        if (rows.Count == 0)
+        {
+            throw new ArgumentException($"The training data is empty: no rows in columns '{TrainerOptions.TextColumnName}' and '{TrainerOptions.LabelColumnName}'.", nameof(input));
+        }
+        int positives = rows.Count(r => r.Label);
+        if (positives == 0 || positives == rows.Count)
+        {
+            throw new ArgumentException($"The label column '{TrainerOptions.LabelColumnName}' has only one class ({(positives == 0 ? "false" : "true")}) in {rows.Count} rows; a binary classifier needs both.", nameof(input));
+        }
+        List<(string Text, bool Label)> train = rows, validation = [];
+        if (TrainerOptions.ValidationSet is { } validationSet)
+        {
+            validation = ReadRows(validationSet, nameof(Options.ValidationSet));
+        }
+        else
+        {
+            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed);
+            validation = held ?? [];
+        }
+
+        bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
+        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, TrainerOptions.MaxSequenceLength);
+
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
+            Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
+            Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = 2,
+        }, TrainerOptions.Seed);
+        var trainer = new SequenceTrainer(model, new TrainerOptions
+        {
+            Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate,
+            EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null, Seed = TrainerOptions.Seed,
+        });
+        var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, TrainerOptions.Progress);
+        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
+    }
+
+    internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, bool tokenInput, int maxLength) =>
+        rows.Select(r => SequenceExample.ForClassification(TextClassifierInput.Encode(sequencer, r.Text, tokenInput, maxLength), r.Label ? 1 : 0)).ToList();
+
+    // Wraps a trained model into the saveable chain of stock parts.
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
+        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput = false) =>
+        SavedModelChain.Fit(context, Layout(textColumn, tokenInput), model, sequencer, ["False", "True"], maxLength, result, input);
+
+    private static SavedModelLayout Layout(string textColumn, bool tokenInput) =>
+        new(SavedModelTask.BinaryClassification, textColumn) { TokenKeys = tokenInput };
+
+    private List<(string Text, bool Label)> ReadRows(IDataView data, string paramName) =>
+        ReadRows(data, TrainerOptions.TextColumnName, TrainerOptions.LabelColumnName, paramName);
+
+    internal static List<(string Text, bool Label)> ReadRows(IDataView data, string textColumn, string labelColumn, string paramName)
+    {
+        if (TokenColumn.IsKeyVector(data.Schema, textColumn))
+        {
+            var label2 = ColumnCheck.Require(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
+            return TokenColumn.Read(data, textColumn, label2, paramName).Select(r => (string.Join(TokenColumn.Separator, r.Tokens), r.Label)).ToList();
+        }
+        var text = ColumnCheck.Require(data.Schema, textColumn, TextClassifierInput.TextOrTokens, t => t is TextDataViewType, paramName);
+        var label = ColumnCheck.Require(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
+        var rows = new List<(string, bool)>();
+        using var cursor = data.GetRowCursor([text, label]);
+        var getText = cursor.GetGetter<ReadOnlyMemory<char>>(text);
+        var getLabel = cursor.GetGetter<bool>(label);
+        ReadOnlyMemory<char> t = default;
+        bool l = false;
+        while (cursor.MoveNext())
+        {
+            getText(ref t);
+            getLabel(ref l);
+            rows.Add((t.ToString(), l));
+        }
+        return rows;
+    }
+
+    private static void CheckColumn(SchemaShape schema, string name, string expected, Func<SchemaShape.Column, bool> ok)
+    {
+        var column = schema.FirstOrDefault(c => c.Name == name);
+        if (column.Name is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Column '{name}' was not found; expected a {expected} column.");
+        }
+        if (!ok(column))
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Column '{name}' has type {column.ItemType}{(column.Kind != SchemaShape.Column.VectorKind.Scalar ? " vector" : "")}; expected {expected}.");
+        }
+    }
+}

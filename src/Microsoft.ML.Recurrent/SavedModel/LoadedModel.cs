@@ -1,0 +1,173 @@
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
+
+namespace Microsoft.ML.Recurrent.SavedModel;
+
+/// <summary>A decoded model of a saved chain, with one workspace per thread.</summary>
+internal sealed class LoadedModel
+{
+    // One workspace per thread for the model it used last (usually the only one): no per-row allocation.
+    [ThreadStatic]
+    private static (LoadedModel? Owner, ModelWorkspace? Workspace) _threadWorkspace;
+
+    private readonly int _maxLength;
+
+    private LoadedModel(RecurrentModelBundle bundle)
+    {
+        Bundle = bundle;
+        _maxLength = bundle.Numbers.TryGetValue(BundleKeys.MaxSequenceLength, out double max) ? (int)max : int.MaxValue;
+    }
+
+    public RecurrentModelBundle Bundle { get; }
+
+    /// <summary>The class (or tag) names of a classifier's model file.</summary>
+    public IReadOnlyList<string> LabelNames => Bundle.LabelNames ?? throw new InvalidDataException("The recurrent model column holds a classifier without class names.");
+
+    public static LoadedModel Decode(string base64)
+    {
+        try
+        {
+            return new LoadedModel(RecurrentModelBundle.FromBase64(base64));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException("The recurrent model column does not hold base64 text.", e);
+        }
+    }
+
+    /// <summary>Maps tokens (from a key-vector column) through the vocabulary, truncates, and writes the head's logits.</summary>
+    public void PredictLogits(string[]? tokens, Span<float> logits)
+    {
+        var vocabulary = (Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.")).Vocabulary;
+        int[] ids = tokens is null || tokens.Length == 0 ? [Math.Max(0, vocabulary.UnknownId)] : vocabulary.Encode(tokens.Take(_maxLength));
+        Predict(SequenceExample.ForClassification(ids, 0), logits);
+    }
+
+    /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
+    public void PredictLogits(string? text, Span<float> logits)
+    {
+        if (Bundle.Sequencer is null)
+        {
+            throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
+        }
+        int[] ids = Bundle.Sequencer.Encode(text ?? "");
+        if (ids.Length == 0)
+        {
+            // An empty text is read as one unknown token (or padding), so every row gets a prediction.
+            ids = [Math.Max(0, Bundle.Sequencer.Vocabulary.UnknownId)];
+        }
+        else if (ids.Length > _maxLength)
+        {
+            ids = ids[.._maxLength];
+        }
+        Predict(SequenceExample.ForClassification(ids, 0), logits);
+    }
+
+    /// <summary>
+    /// Standardises a numeric series with the training mean and deviation, predicts, and returns the value in the
+    /// original units. An empty series, or one with a non-finite value, gives NaN (as ML.NET predictors do for
+    /// missing features).
+    /// </summary>
+    public float PredictSeries(ReadOnlySpan<float> series)
+    {
+        double mean = Bundle.Numbers.GetValueOrDefault(BundleKeys.SeriesMean);
+        double std = Bundle.Numbers.GetValueOrDefault(BundleKeys.SeriesStd, 1.0);
+        int take = Math.Min(series.Length, _maxLength);
+        if (take == 0)
+        {
+            return float.NaN;
+        }
+        var features = new float[take];
+        var tail = series[^take..];
+        for (int i = 0; i < take; i++)
+        {
+            if (!float.IsFinite(tail[i]))
+            {
+                return float.NaN;
+            }
+            features[i] = (float)((tail[i] - mean) / std);
+        }
+        Span<float> output = stackalloc float[1];
+        Predict(new SequenceExample { Features = features }, output);
+        return (float)(output[0] * std + mean);
+    }
+
+    /// <summary>The most likely token after the text (of a language model) and its probability.</summary>
+    public (string Token, float Probability, float[] Distribution) PredictNextToken(string? text)
+    {
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
+        int[] ids = sequencer.Encode(text ?? "");
+        if (ids.Length == 0)
+        {
+            ids = [Math.Max(0, sequencer.Vocabulary.BeginId >= 0 ? sequencer.Vocabulary.BeginId : sequencer.Vocabulary.UnknownId)];
+        }
+        else if (ids.Length > _maxLength)
+        {
+            ids = ids[^_maxLength..];
+        }
+        // Per-step head: only the last step's logits (row ids.Length - 1), whatever the length and the vocabulary.
+        var logits = Bundle.Model.ForwardRows(Workspace(), new[] { new SequenceExample { Tokens = ids } }, ids.Length - 1, 1).ToArray();
+        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, logits);
+        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
+        return (sequencer.Vocabulary.GetToken(best), logits[best], logits);
+    }
+
+    /// <summary>One tag per token (a tagging model); an empty token sequence gives no tags.</summary>
+    public string[] PredictTags(string[]? tokens)
+    {
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a tagger needs one.");
+        var names = Bundle.LabelNames ?? throw new InvalidDataException("The recurrent tagger has no tag names.");
+        if (tokens is null || tokens.Length == 0)
+        {
+            return [];
+        }
+        var tags = new string[tokens.Length];
+        int classes = names.Count;
+        // Long sequences are tagged in windows of the trained maximum length.
+        for (int start = 0; start < tokens.Length; start += _maxLength)
+        {
+            int[] ids = sequencer.Vocabulary.Encode(tokens.Skip(start).Take(_maxLength));
+            var ws = Workspace();
+            Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
+            for (int t = 0; t < ids.Length; t++)
+            {
+                tags[start + t] = names[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(ws.Logits.AsSpan(t * classes, classes))];
+            }
+        }
+        return tags;
+    }
+
+    /// <summary>The top layer's final state after reading the text (forward and reverse halves), zero-padded into the destination.</summary>
+    public void Featurize(string? text, Span<float> destination)
+    {
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text featurizer needs one.");
+        int[] ids = sequencer.Encode(text ?? "");
+        ids = ids.Length == 0 ? [Math.Max(0, sequencer.Vocabulary.UnknownId)] : ids.Length > _maxLength ? ids[^_maxLength..] : ids;
+        var ws = Workspace();
+        Bundle.Model.ForwardFeatures(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default, keepActivations: false);
+        var o = Bundle.Model.Options;
+        int dirs = o.IsBidirectional ? 2 : 1, h = o.HiddenSize;
+        destination.Clear();
+        for (int d = 0; d < dirs; d++)
+        {
+            ws.Recurrent.FinalHidden.AsSpan(((o.NumLayers - 1) * dirs + d) * h, h).CopyTo(destination.Slice(d * h, h));
+        }
+    }
+
+    // This thread's workspace for this model.
+    private ModelWorkspace Workspace()
+    {
+        if (!ReferenceEquals(_threadWorkspace.Owner, this))
+        {
+            _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
+        }
+        return _threadWorkspace.Workspace!;
+    }
+
+    private void Predict(SequenceExample example, Span<float> output)
+    {
+        var ws = Workspace();
+        Bundle.Model.Forward(ws, new[] { example }, training: false, null, default, default);
+        ws.Logits.AsSpan(0, output.Length).CopyTo(output);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.Recurrent.SavedModel;
+
+/// <summary>
+/// What each mapping contract computes, row by row, with the model decoded once per loaded model
+/// (<see cref="ModelCache"/>). The generated factories (MappingFactories.g.cs) bind each contract name to one of these.
+/// Thread-safe: they run on parallel cursors and in several prediction engines at once.
+/// </summary>
+internal static class Mappings
+{
+    public static void ModelKey(EmptyInput input, ModelKeyOutput output) => output.ModelKey = 1;
+
+    public static void BinaryText(TextInput input, BinaryOutput output)
+    {
+        Span<float> logits = stackalloc float[2];
+        ModelCache.Get(input.Model).PredictLogits(input.Text, logits);
+        SetBinary(logits, output);
+    }
+
+    public static void BinaryTokens(TokensInput input, BinaryOutput output)
+    {
+        Span<float> logits = stackalloc float[2];
+        ModelCache.Get(input.Model).PredictLogits(input.Tokens, logits);
+        SetBinary(logits, output);
+    }
+
+    public static void MulticlassText(TextInput input, MulticlassOutput output)
+    {
+        var model = ModelCache.Get(input.Model);
+        Span<float> logits = stackalloc float[model.LabelNames.Count];
+        model.PredictLogits(input.Text, logits);
+        SetMulticlass(model.LabelNames, logits, output);
+    }
+
+    public static void MulticlassTokens(TokensInput input, MulticlassOutput output)
+    {
+        var model = ModelCache.Get(input.Model);
+        Span<float> logits = stackalloc float[model.LabelNames.Count];
+        model.PredictLogits(input.Tokens, logits);
+        SetMulticlass(model.LabelNames, logits, output);
+    }
+
+    public static void SeriesRegression(SeriesInput input, RegressionOutput output) =>
+        output.Score = ModelCache.Get(input.Model).PredictSeries(input.Series);
+
+    public static void NextToken(TextInput input, NextTokenOutput output)
+    {
+        var (token, probability, distribution) = ModelCache.Get(input.Model).PredictNextToken(input.Text);
+        output.PredictedToken = token;
+        output.Probability = probability;
+        output.NextTokenProbabilities = distribution;
+    }
+
+    public static void SequenceTagging(TokensInput input, TaggerOutput output) =>
+        output.PredictedTags = ModelCache.Get(input.Model).PredictTags(input.Tokens);
+
+    /// <summary>The final state after reading the text, zero-padded to <paramref name="size"/> values.</summary>
+    public static float[] Features(TextInput input, int size)
+    {
+        var features = new float[size];
+        ModelCache.Get(input.Model).Featurize(input.Text, features);
+        return features;
+    }
+
+    private static void SetBinary(ReadOnlySpan<float> logits, BinaryOutput output)
+    {
+        float score = logits[1] - logits[0];
+        output.Score = score;
+        output.Probability = 1f / (1f + MathF.Exp(-score));
+        output.PredictedLabel = output.Probability >= 0.5f;
+    }
+
+    private static void SetMulticlass(IReadOnlyList<string> names, Span<float> logits, MulticlassOutput output)
+    {
+        TensorPrimitives.SoftMax(logits, logits);
+        for (int i = 0; i < logits.Length; i++)
+        {
+            output.SetScore(i, logits[i]);
+        }
+        output.PredictedName = names[TensorPrimitives.IndexOfMax(logits)];
+    }
+}

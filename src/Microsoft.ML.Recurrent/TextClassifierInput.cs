@@ -1,0 +1,26 @@
+using Microsoft.ML.Recurrent.Text;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>How the text classifiers (binary and multiclass, and their experiments) turn their input column into token ids.</summary>
+internal static class TextClassifierInput
+{
+    /// <summary>What a text classifier's input column may be, for error messages.</summary>
+    public const string TextOrTokens = "a text (string) column or a key vector (tokens)";
+
+    // Key-vector rows carry their tokens joined by U+001F (a separator no tokenizer keeps), text rows their text.
+    public static TextSequencer BuildSequencer(IEnumerable<string> texts, bool tokenInput, bool wordTokens, int minCount)
+    {
+        var vocabulary = new VocabularyOptions { MinCount = minCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown };
+        return tokenInput
+            ? new TextSequencer(new WordTokenizer(), Vocabulary.Build(texts.Select(TokenColumn.Split), vocabulary))
+            : TextSequencer.Build(texts, wordTokens ? new WordTokenizer() : new CharacterTokenizer(), vocabulary);
+    }
+
+    // The ids of one text (or joined tokens), cut to the first maxLength; an empty one is one unknown token.
+    public static int[] Encode(TextSequencer sequencer, string text, bool tokenInput, int maxLength)
+    {
+        int[] ids = tokenInput ? sequencer.Vocabulary.Encode(TokenColumn.Split(text)) : sequencer.Encode(text);
+        return ids.Length == 0 ? [sequencer.Vocabulary.UnknownId] : ids.Length > maxLength ? ids[..maxLength] : ids;
+    }
+}
