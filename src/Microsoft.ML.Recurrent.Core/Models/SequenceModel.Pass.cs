@@ -81,10 +81,8 @@ public sealed partial class SequenceModel
                 {
                     continue;
                 }
-                var z = logits.Slice(r * classes, classes);
                 metrics.Count++;
-                metrics.LossSum += LogSumExp(z) - z[target];
-                if (TensorPrimitives.IndexOfMax(z) == target)
+                if (TensorPrimitives.IndexOfMax(logits.Slice(r * classes, classes)) == target)
                 {
                     metrics.Correct++;
                 }
@@ -309,24 +307,12 @@ public sealed partial class SequenceModel
         span.Clear();
         return span;
     }
-
-    private static double LogSumExp(ReadOnlySpan<float> z)
-    {
-        float max = TensorPrimitives.Max(z);
-        double sum = 0;
-        foreach (float v in z)
-        {
-            sum += Math.Exp(v - max);
-        }
-        return max + Math.Log(sum);
-    }
 }
 
-/// <summary>Running totals of a pass, for metrics: correct predictions, counted targets, summed loss, squared error.</summary>
+/// <summary>Running totals of a pass, for metrics: correct predictions, counted targets, squared error.</summary>
 internal struct PassMetrics
 {
     public long Correct;
     public long Count;
-    public double LossSum;
     public double SquaredError;
 }
