@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.Recurrent.Engine;
+using Microsoft.ML.Recurrent.Engine.Scheduling;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -16,6 +17,7 @@ internal sealed class PackedLayout
     private int[] _lengths = [];
     private int[] _offsets = [];
     private int[] _active = [];
+    private int[] _lengthByRank = [];
 
     /// <summary>Batch size (B).</summary>
     public int Batch { get; private set; }
@@ -44,6 +46,9 @@ internal sealed class PackedLayout
     /// <summary>Number of sequences active at each step. (MaxLength)</summary>
     public ReadOnlySpan<int> Active => _active.AsSpan(0, MaxLength);
 
+    /// <summary>The lengths by rank, longest first, and the active ranks per step: the batch as the time-loop scheduler sees it.</summary>
+    public RankLengths Ranks => new(_lengthByRank, _active, Batch, MaxLength, TotalRows);
+
     /// <summary>Lays out a batch; lengths must already be validated (1 &lt;= length &lt;= T).</summary>
     /// <exception cref="ArgumentException">The lengths sum to more rows than one array holds.</exception>
     public void Build(ReadOnlySpan<int> lengths, int sequenceLength)
@@ -63,6 +68,7 @@ internal sealed class PackedLayout
         EnsureCapacity(ref _order, batch);
         EnsureCapacity(ref _rank, batch);
         EnsureCapacity(ref _lengths, batch);
+        EnsureCapacity(ref _lengthByRank, batch);
         EnsureCapacity(ref _offsets, sequenceLength);
         EnsureCapacity(ref _active, sequenceLength);
         Batch = batch;
@@ -87,6 +93,7 @@ internal sealed class PackedLayout
         for (int r = 0; r < batch; r++)
         {
             _rank[_order[r]] = r;
+            _lengthByRank[r] = _lengths[_order[r]];
         }
         MaxLength = maxLength;
         int offset = 0;

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.Recurrent.Engine;
+using Microsoft.ML.Recurrent.Engine.Scheduling;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -87,7 +88,7 @@ public sealed partial class RecurrentLayer
             {
                 BackwardPrepare(ws, k, d, dHn, dCn);
             }
-            RunDirections(ws, k, backward: true);
+            RunLoops(ws, k, backward: true);
             // Weight and input gradients after both time loops, direction 0 first: dx sums in a fixed order.
             for (int d = 0; d < o.NumDirections; d++)
             {
@@ -142,19 +143,10 @@ public sealed partial class RecurrentLayer
             AddState(layout, ws.CellGradient[d].AsSpan(0, batch * h), slot, h, dC0);
         }
 
-        // Weight gradients of all steps at once: dW_ih += dG^T x, dW_hh += dGh^T h_in; on two threads, the two products
-        // side by side when they are about the same size (each then runs whole on one thread, no split to pay for).
-        if (ComputeSettings.MaxThreads == 2 && 4L * Math.Max(inSize, h) <= 5L * Math.Min(inSize, h))
-        {
-            ws.WeightGradientWork.Set(this, ws, k, d);
-            WorkerPool.Run(2, ws.WeightGradientWork);
-            ws.WeightGradientWork.Clear();
-        }
-        else
-        {
-            WeightGradient(ws, k, d, input: true);
-            WeightGradient(ws, k, d, input: false);
-        }
+        // Weight gradients of all steps at once: dW_ih += dG^T x, dW_hh += dGh^T h_in (side by side when about the same size).
+        ws.Work.Set(this, ws, k, d);
+        ProductPair.Run(ws.Work, inSize, h);
+        ws.Work.Clear();
         if (_biasIh[slot] is { } bIh)
         {
             // Column sums of all steps as ones^T dG (parallel, vectorised, in row order per KC block); for

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.Recurrent.Engine;
+using Microsoft.ML.Recurrent.Engine.Scheduling;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -97,7 +98,7 @@ public sealed partial class RecurrentLayer
             {
                 ForwardPrepare(workspace, k, d, x, inSize, initialHidden, initialCell);
             }
-            RunDirections(workspace, k, backward: false);
+            RunLoops(workspace, k, backward: false);
             for (int d = 0; d < o.NumDirections; d++)
             {
                 int slot = k * o.NumDirections + d;
@@ -152,7 +153,7 @@ public sealed partial class RecurrentLayer
             TensorPrimitives.Add(bIh, bHh, both);
             bias = both;
         }
-        ws.ProjectInBlocks = ProjectsInBlocks(ws);
+        ws.ProjectInBlocks = TimeLoopScheduler.ProjectsInBlocks(layout.TotalRows, ws.Scheduling);
         if (!ws.ProjectInBlocks)
         {
             var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
@@ -170,9 +171,9 @@ public sealed partial class RecurrentLayer
             }
             Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], WeightReplicas(ws));
             // Each loop's block: the rows of its next steps, about ProjectionBlockRows (more when one step of the slice has more).
-            int blockRows = Math.Max(ProjectionBlockRows, batch);
+            int blockRows = Math.Max(TimeLoopScheduler.ProjectionBlockRows, batch);
             // One block per pool item: any item may run ranks of either direction.
-            int items = LayerSliceWork.Items(o.NumDirections * ws.SliceCount);
+            int items = TimeLoopScheduler.Items(o.NumDirections * ws.Slices.Count, ws.Scheduling);
             ws.EnsureLoops(items);
             for (int item = 0; item < items; item++)
             {
@@ -197,55 +198,10 @@ public sealed partial class RecurrentLayer
     }
 
     /// <summary>
-    /// The input projection of ranks [a, b) in the direction's steps [first, last) (in its time order; rows in all) into
-    /// the loop's own block, from the packed input: read in place when those rows follow each other there, else gathered
-    /// first. W_ih^T is packed by <see cref="ForwardPrepare"/>; each row is bit-identical to the one GEMM of every row.
+    /// Copies of the packed W_hh (and W_ih, when projecting in blocks) for the pool's workers
+    /// (<see cref="TimeLoopScheduler.WeightReplicas"/>).
     /// </summary>
-    internal void ProjectSteps(RecurrentWorkspace ws, int k, int d, int loop, int first, int last, int a, int b, int rows)
-    {
-        var o = Options;
-        var layout = ws.Layout;
-        int gh = o.GateCount * o.HiddenSize, inSize = k == 0 ? o.InputSize : o.NumDirections * o.HiddenSize, steps = layout.MaxLength;
-        ReadOnlySpan<float> x = k == 0 ? ws.InputPacked : ws.LayerOutput[k - 1];
-        int start = -1, next = -1;
-        bool inPlace = true;
-        for (int q = first; q < last && inPlace; q++)
-        {
-            int t = TimeOf(steps, d, backward: false, q);
-            int end = Math.Min(b, layout.Active[t]);
-            if (end > a)
-            {
-                int r0 = layout.Offsets[t] + a;
-                inPlace = start < 0 || r0 == next;
-                start = start < 0 ? r0 : start;
-                next = r0 + end - a;
-            }
-        }
-        ReadOnlySpan<float> source;
-        if (inPlace)
-        {
-            source = x.Slice(start * inSize, rows * inSize);
-        }
-        else
-        {
-            var scratch = ws.SliceInput[loop];
-            int gathered = 0;
-            for (int q = first; q < last; q++)
-            {
-                int t = TimeOf(steps, d, backward: false, q);
-                int n = Math.Min(b, layout.Active[t]) - a;
-                if (n > 0)
-                {
-                    x.Slice((layout.Offsets[t] + a) * inSize, n * inSize).CopyTo(scratch.AsSpan(gathered * inSize));
-                    gathered += n;
-                }
-            }
-            source = scratch.AsSpan(0, rows * inSize);
-        }
-        float[] bias = ws.ProjectionBias[d];
-        Gemm.MultiplyPacked(rows, source, inSize, ws.PackedInputWeight[d], ws.SliceProjection[loop].AsSpan(0, rows * gh), gh,
-            accumulate: false, bias.Length == 0 ? default : bias.AsSpan(0, gh));
-    }
+    private int WeightReplicas(RecurrentWorkspace ws) => TimeLoopScheduler.WeightReplicas(Options.NumDirections * ws.Slices.Count, ws.Scheduling);
 
     /// <summary>Floats saved per packed row and hidden unit's gate block: LSTM i,f,g,o; GRU r,z,n,hn; RNN h.</summary>
     internal int SavedGateWidth => Options.Cell switch

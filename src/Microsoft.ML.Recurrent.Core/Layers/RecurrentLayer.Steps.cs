@@ -1,290 +1,142 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Microsoft.ML.Recurrent.Engine;
+using Microsoft.ML.Recurrent.Engine.Scheduling;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
-// The time loops. The rows of a step are independent, and so is each sequence's whole recurrence: rank r's row of step
-// t reads only rank r's state, and its recurrent product is a product with W_hh^T (forward) or W_hh (backward) packed
-// once per pass, whose result does not depend on how many rows are computed together. So the ranks of a batch may be
-// cut into slices, each with a time loop of its own on its own thread, and the two directions of a bidirectional layer
-// may run concurrently, with bit-identical results and one synchronisation per pass.
+// One time step of some ranks, forward and backward: the equations of the layer. Which thread runs which ranks of which
+// step is the engine's choice (Engine/Scheduling, docs/engine.md); rank r's row of step t reads only rank r's state, so
+// the result of each row does not depend on it. Ranks [firstRank, endRank) are contiguous rows of the packed batch.
 public sealed partial class RecurrentLayer
 {
-    // A slice holds whole register tiles of rows (8 at Vector512) when that keeps the slices about equal.
-    private const int SliceRowMultiple = 8;
+    // Multiply-adds of one row's recurrent product h W_hh^T: (1, H) x (H, G*H).
+    private long RowWork => (long)Options.GateCount * Options.HiddenSize * Options.HiddenSize;
 
-    // A slice is worth a thread when its whole loop does at least this many multiply-adds in its recurrent products:
-    // waking a worker costs microseconds, once per pass.
-    private const long SliceMinWork = 1L << 20;
+    /// <summary>Cuts the ranks of the current batch into slices for the pool's threads (<see cref="SlicePlan"/>).</summary>
+    internal void PlanSlices(RecurrentWorkspace ws) => ws.Slices.Plan(ws.Layout.Ranks, RowWork, Options.NumDirections, ws.Scheduling);
 
-    // Rows of one block of the input projection when a loop projects as it goes (one A block of the GEMM).
-    internal const int ProjectionBlockRows = 128;
-
-    /// <summary>Tests only: slices whenever the batch allows (true) whatever the work, never (false), or as planned (null).</summary>
-    internal static bool? ForceSlicing;
-
-    /// <summary>Tests only: forces a forward loop that projects its input block by block on or off (results are the same either way).</summary>
-    internal static bool? ForceBlockProjection;
-
-    /// <summary>
-    /// Cuts the ranks of the current batch into slices of about equal work (packed rows), one time loop each, so that
-    /// the directions times the slices use the pool's threads; fills <c>ws.SliceBounds</c> and <c>ws.SliceCount</c>
-    /// (1: one loop per direction over all ranks). A bidirectional layer gets one slice per direction on two threads.
-    /// </summary>
-    internal void PlanSlices(RecurrentWorkspace ws)
+    /// <summary>Runs the time loops of every direction and slice of layer <paramref name="layer"/> (<see cref="TimeLoopScheduler"/>).</summary>
+    private void RunLoops(RecurrentWorkspace ws, int layer, bool backward)
     {
-        var layout = ws.Layout;
-        int batch = layout.Batch;
-        long total = layout.TotalRows;
-        long rowWork = (long)Options.GateCount * Options.HiddenSize * Options.HiddenSize;
-        int slices = Math.Min(ComputeSettings.MaxThreads / Options.NumDirections, batch / SliceRowMultiple);
-        if (ForceSlicing != true)
-        {
-            slices = ForceSlicing == false ? 1 : (int)Math.Min(slices, total * rowWork / SliceMinWork);
-        }
-        ws.SliceCount = 1;
-        if (slices < 2)
-        {
-            return;
-        }
-        if (ws.SliceBounds.Length < slices + 1)
-        {
-            ws.SliceBounds = new int[slices + 1];
-        }
-        var bounds = ws.SliceBounds;
-        int count = 0, last = layout.MaxLength - 1;
-        bounds[0] = 0;
-        for (int j = 1; j < slices; j++)
-        {
-            // Within an eighth of a slice's share, the bound moves to a whole tile.
-            int bound = BalancedCut(layout, 0, batch, 0, last, total * j / slices, total / (8 * slices));
-            if (bound > bounds[count] && bound < batch)
-            {
-                bounds[++count] = bound;
-            }
-        }
-        bounds[++count] = batch;
-        ws.SliceCount = count;
+        ws.Work.Set(this, ws, layer);
+        ws.Loops.Run(ws.Work, ws.Layout.Ranks, ws.Slices, Options.NumDirections, RowWork, backward, ws.ProjectInBlocks, ws.Scheduling);
+        ws.Work.Clear();
     }
 
-    // Rows of rank r at times [low, high].
-    private static int RowsWithin(PackedLayout layout, int r, int low, int high) =>
-        Math.Max(0, Math.Min(layout.Lengths[layout.Order[r]], high + 1) - low);
-
-    // Rows of ranks [start, end) at times [low, high].
-    private static long RowsWithin(PackedLayout layout, int start, int end, int low, int high)
+    /// <summary>Forward step of ranks [firstRank, endRank) at <paramref name="time"/>, from the input projection of every row.</summary>
+    internal void ForwardStep(RecurrentWorkspace ws, int layer, int direction, int time, int firstRank, int endRank)
     {
-        long sum = 0;
-        for (int r = start; r < end; r++)
-        {
-            sum += RowsWithin(layout, r, low, high);
-        }
-        return sum;
-    }
-
-    /// <summary>
-    /// The rank r in [start, end] whose ranks [start, r) have, at times [low, high], the number of rows nearest to
-    /// <paramref name="target"/>; moved to a whole register tile of ranks from start when that is within
-    /// <paramref name="tolerance"/> rows of the target. Used to plan slices and to halve a loop's remaining work.
-    /// </summary>
-    private static int BalancedCut(PackedLayout layout, int start, int end, int low, int high, long target, long tolerance)
-    {
-        long prefix = 0; // rows of ranks [start, cut)
-        int cut = start;
-        while (cut < end && prefix + RowsWithin(layout, cut, low, high) <= target)
-        {
-            prefix += RowsWithin(layout, cut++, low, high);
-        }
-        if (cut < end && target - prefix > prefix + RowsWithin(layout, cut, low, high) - target)
-        {
-            cut++; // the next rank overshoots by less than this one falls short
-        }
-        int tiled = start + (cut - start + SliceRowMultiple / 2) / SliceRowMultiple * SliceRowMultiple;
-        if (tiled <= end && Math.Abs(RowsWithin(layout, start, tiled, low, high) - target) <= tolerance)
-        {
-            cut = tiled;
-        }
-        return cut;
-    }
-
-    /// <summary>
-    /// Copies of the packed W_hh (and W_ih, when projecting in blocks) to keep for the pool's workers: one per thread beyond
-    /// the first that may multiply by it (any thread running a loop may take over ranks of any direction), so that no two
-    /// cores read one copy every step.
-    /// </summary>
-    private int WeightReplicas(RecurrentWorkspace ws) => Math.Min(ComputeSettings.MaxThreads, LayerSliceWork.Items(Options.NumDirections * ws.SliceCount)) - 1;
-
-    /// <summary>
-    /// Whether the forward loops project their input a block of rows at a time as they go, each loop its own ranks,
-    /// instead of in one GEMM of every row before them: when there are at least two blocks of rows. A block is then
-    /// still in the cache of the core that reads it, and the (N, G*H) projection of every row is never stored.
-    /// </summary>
-    private static bool ProjectsInBlocks(RecurrentWorkspace ws) =>
-        ForceBlockProjection ?? ws.Layout.TotalRows >= 2 * ProjectionBlockRows;
-
-    /// <summary>Runs the time loops of every direction and slice of layer k: on the pool when there are two or more.</summary>
-    private void RunDirections(RecurrentWorkspace ws, int k, bool backward)
-    {
-        int loops = Options.NumDirections * ws.SliceCount;
-        var work = ws.SliceWork;
-        work.Set(this, ws, k, ws.SliceCount, Options.NumDirections, backward);
-        int items = LayerSliceWork.Items(loops);
-        if (items > 1 && ComputeSettings.MaxThreads >= 2)
-        {
-            WorkerPool.Run(items, work);
-        }
-        else
-        {
-            for (int loop = 0; loop < loops; loop++)
-            {
-                RunSlice(ws, k, work.Parts[loop], loop, backward);
-            }
-        }
-        work.Clear();
-    }
-
-    // Below this many multiply-adds left in its recurrent products, a loop keeps its ranks when asked for half of them.
-    private const long StealMinWork = 1L << 18;
-
-    /// <summary>
-    /// The time loop of one part (<see cref="LayerSlicePart"/>: a direction, its ranks, its first loop step) of layer k:
-    /// forward in the direction's time order, or backward in the reverse order; each step computes the part's ranks
-    /// still active. A forward loop that projects in blocks (<see cref="ProjectsInBlocks"/>) projects the rows of its
-    /// next steps, about a block, into the block of loop <paramref name="buffer"/> before them. Between steps (between
-    /// blocks) it answers a request for half of its remaining ranks.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void RunSlice(RecurrentWorkspace ws, int k, LayerSlicePart part, int buffer, bool backward)
-    {
-        var layout = ws.Layout;
-        int steps = layout.MaxLength;
-        int d = part.Direction, a = part.Start;
         int gh = Options.GateCount * Options.HiddenSize;
-        bool blocks = !backward && ws.ProjectInBlocks;
-        var projected = blocks ? ws.SliceProjection[buffer] : [];
-        part.Begin();
-        try
-        {
-            if (LayerSliceWork.ThievesForTests > 0 && buffer == 0 && part.FirstStep == 0)
-            {
-                part.AwaitRequestForTests(TimeSpan.FromMilliseconds(200));
-            }
-            for (int i = part.FirstStep; i < steps;)
-            {
-                if (part.HasRequest(i))
-                {
-                    part.Answer(i, SplitRemaining(layout, part, i, backward));
-                }
-                int b = part.End;
-                if (!blocks)
-                {
-                    int t = TimeOf(steps, d, backward, i);
-                    int end = Math.Min(b, layout.Active[t]);
-                    if (end > a)
-                    {
-                        if (backward)
-                        {
-                            BackwardRows(ws, k, d, t, a, end);
-                        }
-                        else
-                        {
-                            ForwardRows(ws, k, d, t, a, end, ws.InputProjection[d].AsSpan((layout.Offsets[t] + a) * gh, (end - a) * gh));
-                        }
-                    }
-                    i++;
-                    continue;
-                }
-                // The next steps whose rows of this part make about a block (at least one step), projected in one product.
-                int first = i, rows = 0;
-                for (; i < steps; i++)
-                {
-                    int t = TimeOf(steps, d, backward: false, i);
-                    int n = Math.Max(0, Math.Min(b, layout.Active[t]) - a);
-                    if (rows > 0 && rows + n > ProjectionBlockRows)
-                    {
-                        break;
-                    }
-                    rows += n;
-                }
-                if (rows == 0)
-                {
-                    continue;
-                }
-                ProjectSteps(ws, k, d, buffer, first, i, a, b, rows);
-                int offset = 0;
-                for (int q = first; q < i; q++)
-                {
-                    int t = TimeOf(steps, d, backward: false, q);
-                    int end = Math.Min(b, layout.Active[t]);
-                    if (end <= a)
-                    {
-                        continue;
-                    }
-                    ForwardRows(ws, k, d, t, a, end, projected.AsSpan(offset * gh, (end - a) * gh));
-                    offset += end - a;
-                }
-            }
-        }
-        finally
-        {
-            part.Finish();
-        }
-    }
-
-    // The time of loop step i of direction d: forward loops run in the direction's time order, backward ones in reverse.
-    private static int TimeOf(int steps, int d, bool backward, int i)
-    {
-        int s = backward ? steps - 1 - i : i;
-        return d == 0 ? s : steps - 1 - s;
+        int packedRow = ws.Layout.Offsets[time] + firstRank;
+        var xg = ws.InputProjection[direction].AsSpan(packedRow * gh, (endRank - firstRank) * gh);
+        ForwardRows(ws, layer, direction, time, firstRank, endRank, xg);
     }
 
     /// <summary>
-    /// Where to cut the ranks of a part that is asked for half of its work at loop step <paramref name="step"/>: the rank
-    /// that halves its remaining rows (on a whole register tile of ranks when that stays within an eighth of a half), or
-    /// the part's start (a refusal) when the work left is too small to share.
+    /// Forward loop steps [firstStep, endStep) of ranks [firstRank, endRank): their input projection into the block of
+    /// loop <paramref name="buffer"/> (<see cref="ProjectSteps"/>), then each step's active ranks from it.
     /// </summary>
-    private int SplitRemaining(PackedLayout layout, LayerSlicePart part, int step, bool backward)
+    internal void ForwardBlock(RecurrentWorkspace ws, int layer, int direction, int buffer, int firstStep, int endStep,
+        int firstRank, int endRank, int rows)
     {
-        int steps = layout.MaxLength;
-        // The loop's remaining steps cover times [low, high]: ascending from `step` when the loop runs forward in time.
-        bool ascending = backward == (part.Direction == 1);
-        int low = ascending ? step : 0, high = ascending ? steps - 1 : steps - 1 - step;
-        long total = RowsWithin(layout, part.Start, part.End, low, high);
-        long rowWork = (long)Options.GateCount * Options.HiddenSize * Options.HiddenSize;
-        if (total * rowWork < 2 * StealMinWork && LayerSliceWork.ThievesForTests == 0) // tests' thieves take any split
+        var layout = ws.Layout;
+        int gh = Options.GateCount * Options.HiddenSize, steps = layout.MaxLength;
+        ProjectSteps(ws, layer, direction, buffer, firstStep, endStep, firstRank, endRank, rows);
+        var projected = ws.SliceProjection[buffer];
+        int offset = 0; // rows of the block used by the steps before
+        for (int step = firstStep; step < endStep; step++)
         {
-            return part.Start;
+            int time = TimeOrder.TimeOf(steps, direction, backward: false, step);
+            int activeEnd = Math.Min(endRank, layout.Active[time]);
+            if (activeEnd > firstRank)
+            {
+                ForwardRows(ws, layer, direction, time, firstRank, activeEnd, projected.AsSpan(offset * gh, (activeEnd - firstRank) * gh));
+                offset += activeEnd - firstRank;
+            }
         }
-        // Within an eighth of a half, the cut moves to a whole tile; the first rank stays with the loop in any case.
-        return Math.Max(part.Start + 1, BalancedCut(layout, part.Start, part.End, low, high, total / 2, total / 16));
     }
 
-    /// <summary>Ranks [a, b) of step t, direction d, layer k: h_in, the recurrent product, the cell, the output; xg is their input projection.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void ForwardRows(RecurrentWorkspace ws, int k, int d, int t, int a, int b, ReadOnlySpan<float> xg)
+    /// <summary>
+    /// The input projection of ranks [firstRank, endRank) in the direction's loop steps [firstStep, endStep) (in its time
+    /// order; <paramref name="rows"/> in all) into the block of loop <paramref name="buffer"/>, (rows, G*H), from the packed
+    /// input: read in place when those rows follow each other there, else gathered first. W_ih^T is packed by
+    /// <see cref="ForwardPrepare"/>; each row is bit-identical to the one GEMM of every row.
+    /// </summary>
+    private void ProjectSteps(RecurrentWorkspace ws, int layer, int direction, int buffer, int firstStep, int endStep,
+        int firstRank, int endRank, int rows)
     {
         var o = Options;
         var layout = ws.Layout;
+        int gh = o.GateCount * o.HiddenSize, inSize = layer == 0 ? o.InputSize : o.NumDirections * o.HiddenSize, steps = layout.MaxLength;
+        ReadOnlySpan<float> x = layer == 0 ? ws.InputPacked : ws.LayerOutput[layer - 1]; // (N, in)
+        int start = -1, next = -1; // first packed row of the block, and the row after the last so far
+        bool inPlace = true;
+        for (int step = firstStep; step < endStep && inPlace; step++)
+        {
+            int time = TimeOrder.TimeOf(steps, direction, backward: false, step);
+            int activeEnd = Math.Min(endRank, layout.Active[time]);
+            if (activeEnd > firstRank)
+            {
+                int packedRow = layout.Offsets[time] + firstRank;
+                inPlace = start < 0 || packedRow == next;
+                start = start < 0 ? packedRow : start;
+                next = packedRow + activeEnd - firstRank;
+            }
+        }
+        ReadOnlySpan<float> source;
+        if (inPlace)
+        {
+            source = x.Slice(start * inSize, rows * inSize);
+        }
+        else
+        {
+            var scratch = ws.SliceInput[buffer];
+            int gathered = 0;
+            for (int step = firstStep; step < endStep; step++)
+            {
+                int time = TimeOrder.TimeOf(steps, direction, backward: false, step);
+                int stepRows = Math.Min(endRank, layout.Active[time]) - firstRank;
+                if (stepRows > 0)
+                {
+                    x.Slice((layout.Offsets[time] + firstRank) * inSize, stepRows * inSize).CopyTo(scratch.AsSpan(gathered * inSize));
+                    gathered += stepRows;
+                }
+            }
+            source = scratch.AsSpan(0, rows * inSize);
+        }
+        float[] bias = ws.ProjectionBias[direction];
+        Gemm.MultiplyPacked(rows, source, inSize, ws.PackedInputWeight[direction], ws.SliceProjection[buffer].AsSpan(0, rows * gh), gh,
+            accumulate: false, bias.Length == 0 ? default : bias.AsSpan(0, gh));
+    }
+
+    /// <summary>
+    /// Ranks [firstRank, endRank) of step <paramref name="time"/>: h_in, the recurrent product hg = h_in W_hh^T, the cell,
+    /// the output. <paramref name="xg"/> (rows, G*H) is their input projection x W_ih^T + biases.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void ForwardRows(RecurrentWorkspace ws, int layer, int direction, int time, int firstRank, int endRank, ReadOnlySpan<float> xg)
+    {
+        var o = Options;
         int h = o.HiddenSize, gh = o.GateCount * h, dh = o.NumDirections * h;
-        int slot = k * o.NumDirections + d;
-        int rows = b - a, r0 = layout.Offsets[t] + a;
-        int s0 = ws.KeepActivations ? r0 : a; // saved rows: this step's packed rows, or the one reused step buffer
+        int slot = layer * o.NumDirections + direction;
+        int rows = endRank - firstRank, packedRow = ws.Layout.Offsets[time] + firstRank;
+        int savedRow = ws.KeepActivations ? packedRow : firstRank; // this step's packed rows, or the one reused step buffer
         int savedWidth = SavedGateWidth;
-        var state = ws.State[d].AsSpan(a * h, rows * h);
-        var hin = ws.HiddenIn[slot].AsSpan(s0 * h, rows * h);
+        var state = ws.State[direction].AsSpan(firstRank * h, rows * h);                 // (rows, H) h, then h'
+        var hin = ws.HiddenIn[slot].AsSpan(savedRow * h, rows * h);                       // (rows, H)
         state.CopyTo(hin);
-        var hg = ws.HiddenProjection[d].AsSpan(a * gh, rows * gh);
-        Gemm.MultiplyPacked(rows, hin, h, ws.PackedHiddenWeight[d], hg, gh, accumulate: false);
-        var saved = ws.Gates[slot].AsSpan(s0 * savedWidth, rows * savedWidth);
+        var hg = ws.HiddenProjection[direction].AsSpan(firstRank * gh, rows * gh);       // (rows, G*H)
+        Gemm.MultiplyPacked(rows, hin, h, ws.PackedHiddenWeight[direction], hg, gh, accumulate: false);
+        var saved = ws.Gates[slot].AsSpan(savedRow * savedWidth, rows * savedWidth);      // (rows, saved gate width)
         switch (o.Cell)
         {
             case RecurrentCellKind.Lstm:
                 // bias_hh is already in xg (added with bias_ih before the loop).
-                var cell = ws.CellState[d].AsSpan(a * h, rows * h);
-                cell.CopyTo(ws.CellIn[slot].AsSpan(s0 * h, rows * h));
-                LstmCell.Forward(xg, hg, default, ws.CellIn[slot].AsSpan(s0 * h, rows * h), rows, h, saved, cell,
-                    ws.CellOut[slot].AsSpan(s0 * h, rows * h), state);
+                var cell = ws.CellState[direction].AsSpan(firstRank * h, rows * h);      // (rows, H) c, then c'
+                cell.CopyTo(ws.CellIn[slot].AsSpan(savedRow * h, rows * h));
+                LstmCell.Forward(xg, hg, default, ws.CellIn[slot].AsSpan(savedRow * h, rows * h), rows, h, saved, cell,
+                    ws.CellOut[slot].AsSpan(savedRow * h, rows * h), state);
                 break;
             case RecurrentCellKind.Gru:
                 GruCell.Forward(xg, hg, Bias(_biasHh[slot]), hin, rows, h, saved, state);
@@ -294,49 +146,51 @@ public sealed partial class RecurrentLayer
                 saved.CopyTo(state);
                 break;
         }
-        var y = ws.LayerOutput[k].AsSpan();
+        var y = ws.LayerOutput[layer].AsSpan(); // (N, D*H): this direction's half of each row
         for (int r = 0; r < rows; r++)
         {
-            state.Slice(r * h, h).CopyTo(y.Slice((r0 + r) * dh + d * h, h));
+            state.Slice(r * h, h).CopyTo(y.Slice((packedRow + r) * dh + direction * h, h));
         }
     }
 
-    /// <summary>Ranks [a, b) of step t backward: dh = dState + dY, the cell backward, dState = dGh W_hh.</summary>
+    /// <summary>
+    /// Ranks [firstRank, endRank) of step <paramref name="time"/> backward: dh = dState + dY, the cell backward to the gate
+    /// gradients dG, then dState = dGh W_hh for the step before.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal void BackwardRows(RecurrentWorkspace ws, int k, int d, int t, int a, int b)
+    internal void BackwardRows(RecurrentWorkspace ws, int layer, int direction, int time, int firstRank, int endRank)
     {
         var o = Options;
-        var layout = ws.Layout;
         int h = o.HiddenSize, gh = o.GateCount * h, dh = o.NumDirections * h;
-        int slot = k * o.NumDirections + d;
-        int rows = b - a, r0 = layout.Offsets[t] + a;
+        int slot = layer * o.NumDirections + direction;
+        int rows = endRank - firstRank, packedRow = ws.Layout.Offsets[time] + firstRank;
         int savedWidth = SavedGateWidth;
-        var dState = ws.StateGradient[d].AsSpan(a * h, rows * h);
-        var dhRows = ws.StepGradient[d].AsSpan(a * h, rows * h);
-        var dY = ws.LayerGradient.AsSpan();
+        var dState = ws.StateGradient[direction].AsSpan(firstRank * h, rows * h);         // (rows, H) from the step after
+        var dhRows = ws.StepGradient[direction].AsSpan(firstRank * h, rows * h);          // (rows, H)
+        var dY = ws.LayerGradient.AsSpan();                                               // (N, D*H)
         for (int r = 0; r < rows; r++)
         {
-            TensorPrimitives.Add(dState.Slice(r * h, h), dY.Slice((r0 + r) * dh + d * h, h), dhRows.Slice(r * h, h));
+            TensorPrimitives.Add(dState.Slice(r * h, h), dY.Slice((packedRow + r) * dh + direction * h, h), dhRows.Slice(r * h, h));
         }
-        var saved = ws.Gates[slot].AsSpan(r0 * savedWidth, rows * savedWidth);
-        var dG = ws.GateGradient[d].AsSpan(r0 * gh, rows * gh);
+        var saved = ws.Gates[slot].AsSpan(packedRow * savedWidth, rows * savedWidth);
+        var dG = ws.GateGradient[direction].AsSpan(packedRow * gh, rows * gh);            // (rows, G*H)
         var dGh = dG;
         bool accumulate = false;
         switch (o.Cell)
         {
             case RecurrentCellKind.Lstm:
-                LstmCell.Backward(saved, ws.CellIn[slot].AsSpan(r0 * h, rows * h), ws.CellOut[slot].AsSpan(r0 * h, rows * h),
-                    dhRows, rows, h, ws.CellGradient[d].AsSpan(a * h, rows * h), dG);
+                LstmCell.Backward(saved, ws.CellIn[slot].AsSpan(packedRow * h, rows * h), ws.CellOut[slot].AsSpan(packedRow * h, rows * h),
+                    dhRows, rows, h, ws.CellGradient[direction].AsSpan(firstRank * h, rows * h), dG);
                 break;
             case RecurrentCellKind.Gru:
-                dGh = ws.HiddenGateGradient[d].AsSpan(r0 * gh, rows * gh);
-                GruCell.Backward(saved, ws.HiddenIn[slot].AsSpan(r0 * h, rows * h), dhRows, rows, h, dG, dGh, dState);
+                dGh = ws.HiddenGateGradient[direction].AsSpan(packedRow * gh, rows * gh);
+                GruCell.Backward(saved, ws.HiddenIn[slot].AsSpan(packedRow * h, rows * h), dhRows, rows, h, dG, dGh, dState);
                 accumulate = true;
                 break;
             default:
                 RnnCell.Backward(saved, dhRows, o.Cell == RecurrentCellKind.RnnRelu, rows, h, dG);
                 break;
         }
-        Gemm.MultiplyPacked(rows, dGh, gh, ws.PackedHiddenWeight[d], dState, h, accumulate);
+        Gemm.MultiplyPacked(rows, dGh, gh, ws.PackedHiddenWeight[direction], dState, h, accumulate);
     }
 }

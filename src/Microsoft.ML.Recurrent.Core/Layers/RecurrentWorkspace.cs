@@ -1,4 +1,5 @@
 using Microsoft.ML.Recurrent.Engine;
+using Microsoft.ML.Recurrent.Engine.Scheduling;
 
 namespace Microsoft.ML.Recurrent.Layers;
 
@@ -105,16 +106,20 @@ public sealed class RecurrentWorkspace
     internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T packed for a forward loop that projects in blocks
     internal float[][] ProjectionBias { get; }           // (G*H) per direction: the input projection's starting row, or empty
     internal bool ProjectInBlocks;                       // the current forward layer's loops project as they go
-    internal LayerWeightGradientWork WeightGradientWork { get; } = new();
-    internal LayerSliceWork SliceWork { get; } = new();  // the loops of every direction and slice on the pool
-    internal int[] SliceBounds = [];                     // rank bounds of the slices of the current batch (SliceCount + 1)
-    internal int SliceCount = 1;                         // slices of ranks per direction for the current batch; 1 = one loop
-    internal float[][] SliceInput = [];                  // per loop (direction * SliceCount + slice): input rows gathered for a block
+    internal float[][] SliceInput = [];                  // per pool item of the loops: input rows gathered for a block
     internal float[][] SliceProjection = [];             // per loop: the projection of its next steps' rows (a block)
     internal float[] LayerGradient = [];             // (N, D*H) gradient on the current layer's output
     internal float[] LayerInputGradient = [];        // (N, in_k) gradient on the current layer's input
     internal float[] Ones = [];                      // (N) all 1: bias gradients are ones^T dG, a one-row GEMM
     internal float[] BiasGradient = [];              // (G*H) column sums of one gate gradient
+
+    // The scheduling of the time loops (Engine/Scheduling), kept here so that a pass allocates nothing.
+    internal SlicePlan Slices { get; } = new();                // the current batch's slices of ranks
+    internal TimeLoopScheduler Loops { get; } = new();         // runs the loops of every direction and slice on the pool
+    internal RecurrentLayerWork Work { get; } = new();         // the layer's steps and weight-gradient products, for the schedulers
+
+    /// <summary>Scheduling knobs for tests (forced slicing or block projection, thieves); <see cref="SchedulingOptions.Default"/> otherwise.</summary>
+    internal SchedulingOptions Scheduling { get; set; } = SchedulingOptions.Default;
 
     private int[] _allLengths = [];
 
@@ -140,7 +145,7 @@ public sealed class RecurrentWorkspace
 
     internal static float[] Ensure(float[][] buffers, int index, int length) => Ensure(ref buffers[index], length);
 
-    /// <summary>Room for the per-loop buffers of <paramref name="loops"/> loops (directions times slices).</summary>
+    /// <summary>Room for the per-item buffers of <paramref name="loops"/> pool items (directions times slices, plus test thieves).</summary>
     internal void EnsureLoops(int loops)
     {
         if (SliceInput.Length < loops)

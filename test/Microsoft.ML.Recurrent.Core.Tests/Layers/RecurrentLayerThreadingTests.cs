@@ -1,4 +1,5 @@
 using Microsoft.ML.Recurrent.Engine;
+using Microsoft.ML.Recurrent.Engine.Scheduling;
 using Microsoft.ML.Recurrent.Layers;
 
 namespace Microsoft.ML.Recurrent.Tests.Layers;
@@ -36,40 +37,36 @@ public sealed class RecurrentLayerThreadingTests
         // 40 sequences of up to 30 steps: several blocks of rows to project, in both time orders when bidirectional. Thieves
         // are extra pool items that only take over ranks of the running loops (again and again, also ranks already taken
         // over): forward with and without block projection, backward, sliced or not.
-        long before = LayerSliceWork.Steals;
-        AssertSameAsOneThread(cell, bidirectional, seq: 30,
+        long steals = AssertSameAsOneThread(cell, bidirectional, seq: 30,
         [
             .. from blocks in new bool?[] { null, true, false } from threads in new[] { 1, 2, 3 } select new Setting(threads, Blocks: blocks),
             new Setting(2, InsideBusyPool: true),
             new Setting(2, Thieves: 1, Slicing: false), new Setting(2, Thieves: 1, Slicing: true), new Setting(2, Thieves: 1, Slicing: false, Blocks: false),
             new Setting(3, Thieves: 2, Slicing: true, Blocks: true), new Setting(3, Thieves: 2, Slicing: false, Blocks: false),
         ]);
-        Assert.IsTrue(LayerSliceWork.Steals > before, "no ranks were taken over: the test did not exercise steals");
+        Assert.IsTrue(steals > 0, "no ranks were taken over: the test did not exercise steals");
     }
 
-    // Threads, test knobs and whether the pass runs as the body of a pool item (its own pool runs then inline).
-    private readonly record struct Setting(int Threads, int Thieves = 0, bool? Slicing = null, bool? Blocks = null, bool InsideBusyPool = false);
-
-    // Output and every gradient under each setting are bit-identical to one thread without knobs; the knobs are reset after.
-    private static void AssertSameAsOneThread(RecurrentCellKind cell, bool bidirectional, int seq, Setting[] settings)
+    // Threads, scheduling knobs and whether the pass runs as the body of a pool item (its own pool runs then inline).
+    private readonly record struct Setting(int Threads, int Thieves = 0, bool? Slicing = null, bool? Blocks = null, bool InsideBusyPool = false)
     {
-        float[][] reference = Run(cell, bidirectional, 1, seq);
-        try
+        public SchedulingOptions Scheduling => new() { Thieves = Thieves, Slicing = Slicing, BlockProjection = Blocks };
+    }
+
+    // Output and every gradient under each setting are bit-identical to one thread without knobs; returns the steals granted.
+    private static long AssertSameAsOneThread(RecurrentCellKind cell, bool bidirectional, int seq, Setting[] settings)
+    {
+        float[][] reference = Run(cell, bidirectional, 1, SchedulingOptions.Default, seq).Values;
+        long steals = 0;
+        foreach (var setting in settings)
         {
-            foreach (var setting in settings)
-            {
-                (LayerSliceWork.ThievesForTests, RecurrentLayer.ForceSlicing, RecurrentLayer.ForceBlockProjection) =
-                    (setting.Thieves, setting.Slicing, setting.Blocks);
-                float[][] actual = setting.InsideBusyPool
-                    ? InsideBusyPool(() => Run(cell, bidirectional, setting.Threads, seq))
-                    : Run(cell, bidirectional, setting.Threads, seq);
-                Compare(reference, actual, $"{cell}, bidirectional={bidirectional}, {setting}");
-            }
+            var actual = setting.InsideBusyPool
+                ? InsideBusyPool(() => Run(cell, bidirectional, setting.Threads, setting.Scheduling, seq))
+                : Run(cell, bidirectional, setting.Threads, setting.Scheduling, seq);
+            Compare(reference, actual.Values, $"{cell}, bidirectional={bidirectional}, {setting}");
+            steals += actual.Steals;
         }
-        finally
-        {
-            (LayerSliceWork.ThievesForTests, RecurrentLayer.ForceSlicing, RecurrentLayer.ForceBlockProjection) = (0, null, null);
-        }
+        return steals;
     }
 
     [TestMethod]
@@ -89,14 +86,15 @@ public sealed class RecurrentLayerThreadingTests
             {
                 ComputeSettings.MaxThreads = threads;
                 layer.PlanSlices(ws);
-                Assert.AreEqual(threads, ws.SliceCount, $"{threads} threads");
-                Assert.AreEqual(0, ws.SliceBounds[0]);
-                Assert.AreEqual(64, ws.SliceBounds[ws.SliceCount]);
+                var bounds = ws.Slices.Bounds.ToArray();
+                Assert.AreEqual(threads, ws.Slices.Count, $"{threads} threads");
+                Assert.AreEqual(0, bounds[0]);
+                Assert.AreEqual(64, bounds[ws.Slices.Count]);
                 long total = lengths.Sum();
-                for (int s = 0; s < ws.SliceCount; s++)
+                for (int s = 0; s < ws.Slices.Count; s++)
                 {
-                    Assert.IsTrue(ws.SliceBounds[s + 1] > ws.SliceBounds[s], $"slice {s} of {threads} is empty");
-                    long rows = Enumerable.Range(ws.SliceBounds[s], ws.SliceBounds[s + 1] - ws.SliceBounds[s]).Sum(r => (long)lengths[ws.Layout.Order[r]]);
+                    Assert.IsTrue(bounds[s + 1] > bounds[s], $"slice {s} of {threads} is empty");
+                    long rows = Enumerable.Range(bounds[s], bounds[s + 1] - bounds[s]).Sum(r => (long)lengths[ws.Layout.Order[r]]);
                     Assert.IsTrue(Math.Abs(rows - total / threads) <= total / (4 * threads), $"slice {s} of {threads}: {rows} rows of {total}");
                 }
             }
@@ -104,10 +102,10 @@ public sealed class RecurrentLayerThreadingTests
             ComputeSettings.MaxThreads = 2;
             ws.Layout.Build([3, 2, 1, 3, 2, 1, 3, 2, 1, 3, 2, 1, 3, 2, 1, 3], 3);
             layer.PlanSlices(ws);
-            Assert.AreEqual(1, ws.SliceCount, "48 short rows of hidden size 64");
+            Assert.AreEqual(1, ws.Slices.Count, "48 short rows of hidden size 64");
             ws.Layout.Build(Enumerable.Repeat(500, 15).ToArray(), 500);
             layer.PlanSlices(ws);
-            Assert.AreEqual(1, ws.SliceCount, "15 ranks: fewer than two tiles of 8");
+            Assert.AreEqual(1, ws.Slices.Count, "15 ranks: fewer than two tiles of 8");
         }
         finally
         {
@@ -121,14 +119,14 @@ public sealed class RecurrentLayerThreadingTests
     public void Passes_BatchTooSmallToSlice_BitIdenticalToOneThread(RecurrentCellKind cell)
     {
         // 4 sequences of up to 150 steps: blocks to project, but too few ranks to slice.
-        float[][] reference = Run(cell, false, 1, seq: 150, batch: 4);
-        Compare(reference, Run(cell, false, 2, seq: 150, batch: 4), $"{cell}, batch 4, 2 threads");
+        float[][] reference = Run(cell, false, 1, SchedulingOptions.Default, seq: 150, batch: 4).Values;
+        Compare(reference, Run(cell, false, 2, SchedulingOptions.Default, seq: 150, batch: 4).Values, $"{cell}, batch 4, 2 threads");
     }
 
     // Runs a pass as the body of a pool item: the layer's own pool runs are then inline, one item after the other.
-    private static float[][] InsideBusyPool(Func<float[][]> pass)
+    private static Result InsideBusyPool(Func<Result> pass)
     {
-        float[][]? result = null;
+        Result? result = null;
         int keep = ComputeSettings.MaxThreads;
         ComputeSettings.MaxThreads = 2;
         try
@@ -145,7 +143,7 @@ public sealed class RecurrentLayerThreadingTests
         {
             ComputeSettings.MaxThreads = keep;
         }
-        return result!;
+        return result!.Value;
     }
 
     private static void Compare(float[][] reference, float[][] actual, string label)
@@ -156,8 +154,11 @@ public sealed class RecurrentLayerThreadingTests
         }
     }
 
-    // Output, h_n, c_n, dx, dh0, dc0 and every parameter gradient after two passes (the second reuses the workspace).
-    private static float[][] Run(RecurrentCellKind cell, bool bidirectional, int threads, int seq = 7, int batch = 40)
+    // Output, h_n, c_n, dx, dh0, dc0 and every parameter gradient, and the steals granted.
+    private readonly record struct Result(float[][] Values, long Steals);
+
+    // Two passes (the second reuses the workspace) under the given scheduling knobs.
+    private static Result Run(RecurrentCellKind cell, bool bidirectional, int threads, SchedulingOptions scheduling, int seq = 7, int batch = 40)
     {
         int keep = ComputeSettings.MaxThreads;
         ComputeSettings.MaxThreads = threads;
@@ -178,6 +179,7 @@ public sealed class RecurrentLayerThreadingTests
             float[] x = Values(batch * seq * input), h0 = Values(stateSize), c0 = lstm ? Values(stateSize) : [];
             float[] dOut = Values(batch * seq * dirs * hidden), dHn = Values(stateSize), dCn = lstm ? Values(stateSize) : [];
             var ws = layer.CreateWorkspace();
+            ws.Scheduling = scheduling;
             var output = new float[batch * seq * dirs * hidden];
             var hn = new float[stateSize];
             var cn = lstm ? new float[stateSize] : [];
@@ -189,7 +191,7 @@ public sealed class RecurrentLayerThreadingTests
                 layer.Forward(ws, x, batch, seq, lengths, h0, c0, output, hn, cn);
                 layer.Backward(ws, dOut, dHn, dCn, dx, dh0, dc0);
             }
-            return [output, hn, cn, dx, dh0, dc0, (float[])layer.Parameters.Gradients.Clone()];
+            return new Result([output, hn, cn, dx, dh0, dc0, (float[])layer.Parameters.Gradients.Clone()], ws.Loops.Steals);
         }
         finally
         {

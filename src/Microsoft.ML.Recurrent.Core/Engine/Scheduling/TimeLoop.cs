@@ -1,13 +1,14 @@
-namespace Microsoft.ML.Recurrent.Layers;
+namespace Microsoft.ML.Recurrent.Engine.Scheduling;
 
 /// <summary>
 /// One running time loop: ranks [<see cref="Start"/>, <see cref="End"/>) of one direction from loop step
 /// <see cref="FirstStep"/> on. A thread whose own loops are done may ask it for the second half of its remaining ranks
 /// (<see cref="TryTake"/>); the loop answers at its next step boundary (<see cref="Answer"/>), or refuses when it ends, so
 /// a core that falls behind (busy machine, slower core) hands work to one that is idle. Each rank's arithmetic is the
-/// same whoever computes it, so results do not depend on it. Kept by the workspace and reused: allocates nothing.
+/// same whoever computes it, so results do not depend on it. Requests are answered only between steps, so a rank's rows of
+/// one step are always computed together by one thread. Kept by the scheduler and reused: allocates nothing.
 /// </summary>
-internal sealed class LayerSlicePart
+internal sealed class TimeLoop
 {
     private const int Running = 0;
     private const int Requested = 1;
@@ -56,8 +57,8 @@ internal sealed class LayerSlicePart
         return Volatile.Read(ref _state) == Requested;
     }
 
-    /// <summary>Tests only: the owner waits (up to <paramref name="limit"/>) for a thief to ask, so that a steal happens however late the thief's thread starts.</summary>
-    public void AwaitRequestForTests(TimeSpan limit) => SpinWait.SpinUntil(() => Volatile.Read(ref _state) == Requested, limit);
+    /// <summary>Owner, with test thieves only (<see cref="SchedulingOptions.Thieves"/>): waits (up to <paramref name="limit"/>) for a thief to ask, so that a steal happens however late the thief's thread starts.</summary>
+    public void AwaitRequest(TimeSpan limit) => SpinWait.SpinUntil(() => Volatile.Read(ref _state) == Requested, limit);
 
     /// <summary>
     /// Owner, at loop step <paramref name="step"/> with a request pending: gives away ranks [cut, End) from this step on
