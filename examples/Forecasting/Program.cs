@@ -1,13 +1,14 @@
 // Forecasting: a GRU regressor predicts the next value of a monthly/weekly series from a window of past values.
 //   dotnet run -c Release --project examples/Forecasting -- --data ../shared/data/sunspots/sunspots_monthly.csv --test-from 1981-01
-// With no arguments it writes and uses a small synthetic seasonal series. Last line: "rmse: X" (one step ahead, on the test part).
+// With no arguments it uses the synthetic seasonal series shipped in its Data folder. Last line: "rmse: X" (one step
+// ahead, on the test part). A missing or malformed file ends with exit code 2 and one line naming it.
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Training;
 
-var dataOption = new Option<FileInfo?>("--data") { Description = "CSV with a header, a date column and a numeric column (an empty value = missing)" };
+var dataOption = new Option<FileInfo?>("--data") { Description = "CSV with a header, a date column and a numeric column (an empty value = missing) (default: the shipped sample)" };
 var testFromOption = new Option<string?>("--test-from") { Description = "first date of the test part, e.g. 1981-01 (default: the last 20% of the series)" };
 var columnOption = new Option<int>("--column") { Description = "index of the numeric column", DefaultValueFactory = _ => 1 };
 var windowOption = new Option<int>("--window") { Description = "past values the model sees", DefaultValueFactory = _ => 48 };
@@ -18,30 +19,28 @@ var root = new RootCommand("Train a recurrent forecaster and report its one-step
 {
     dataOption, testFromOption, columnOption, windowOption, epochsOption, minutesOption, seedOption,
 };
-root.SetAction(r => Run(r.GetValue(dataOption), r.GetValue(testFromOption), r.GetValue(columnOption), r.GetValue(windowOption),
-    r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption)));
+root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(dataOption), r.GetValue(testFromOption), r.GetValue(columnOption), r.GetValue(windowOption),
+    r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption))));
 return root.Parse(args).Invoke();
 
 static int Run(FileInfo? data, string? testFrom, int column, int window, int epochs, double minutes, int seed)
 {
-    string path = data?.FullName ?? WriteSample();
-    if (!File.Exists(path))
-    {
-        Console.Error.WriteLine($"Data file not found: {path}");
-        return 1;
-    }
+    string path = data?.FullName ?? ExampleFiles.Sample("sample-monthly.csv");
     var (dates, values) = ReadSeries(path, column);
     int split = testFrom is null ? (int)(values.Length * 0.8) : Array.FindIndex(dates, d => string.CompareOrdinal(Digits(d), Digits(testFrom)) >= 0);
     if (split <= window + 1 || split >= values.Length)
     {
-        Console.Error.WriteLine($"The split leaves too little data: {split} training points (window {window}) of {values.Length}.");
-        return 1;
+        throw InputFileException.For(path, $"the split leaves too little data: {split} training points (window {window}) of {values.Length}");
     }
     Console.WriteLine($"{values.Length} points from {dates[0]} to {dates[^1]}; training on {split} (to {dates[split - 1]}), testing on {values.Length - split}.");
 
     // Normalise with training statistics only.
     double mean = values.Take(split).Average();
     double std = Math.Sqrt(values.Take(split).Select(v => (v - mean) * (v - mean)).Average());
+    if (std == 0)
+    {
+        throw InputFileException.For(path, $"the {split} training values are all {mean}; nothing to learn");
+    }
     float[] z = values.Select(v => (float)((v - mean) / std)).ToArray();
     List<SequenceExample> Windows(int from, int to) => Enumerable.Range(from, to - from)
         .Where(t => t >= window)
@@ -84,16 +83,36 @@ static (string[] Dates, double[] Values) ReadSeries(string path, int column)
 {
     var dates = new List<string>();
     var values = new List<double?>();
-    foreach (string line in File.ReadLines(path).Skip(1))
+    string[] lines = ExampleFiles.ReadLines(path);
+    for (int i = 1; i < lines.Length; i++)
     {
-        if (string.IsNullOrWhiteSpace(line))
+        if (string.IsNullOrWhiteSpace(lines[i]))
         {
             continue;
         }
-        string[] cells = line.Split(',');
+        string[] cells = lines[i].Split(',');
+        if (column >= cells.Length)
+        {
+            throw InputFileException.For(path, $"line {i + 1} has {cells.Length} columns; --column {column} needs at least {column + 1}");
+        }
         dates.Add(cells[0].Trim().Trim('"'));
-        string cell = column < cells.Length ? cells[column].Trim().Trim('"') : "";
-        values.Add(double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null);
+        string cell = cells[column].Trim().Trim('"');
+        if (cell.Length == 0)
+        {
+            values.Add(null);
+        }
+        else if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
+        {
+            values.Add(v);
+        }
+        else
+        {
+            throw InputFileException.For(path, $"line {i + 1}: '{cell}' in column {column} is not a number (leave the cell empty for a missing value)");
+        }
+    }
+    if (values.Count(v => v is not null) < 2)
+    {
+        throw InputFileException.For(path, $"has {values.Count(v => v is not null)} values in column {column}; a series needs many more");
     }
     // Fill missing values by linear interpolation (the ends take the nearest known value).
     var filled = new double[values.Count];
@@ -119,22 +138,6 @@ static (string[] Dates, double[] Values) ReadSeries(string path, int column)
 }
 
 static string Digits(string date) => new(date.Where(char.IsAsciiDigit).ToArray());
-
-static string WriteSample()
-{
-    // A noisy seasonal series with a slow cycle, monthly for 40 years.
-    string path = Path.Combine(Path.GetTempPath(), "recurrent-forecasting-sample.csv");
-    var rng = new Random(7);
-    using var w = new StreamWriter(path);
-    w.WriteLine("month,value");
-    for (int i = 0; i < 480; i++)
-    {
-        double v = 50 + 30 * Math.Sin(2 * Math.PI * i / 12) + 20 * Math.Sin(2 * Math.PI * i / 132) + rng.NextDouble() * 6;
-        w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{1980 + i / 12}-{i % 12 + 1:00},{v:F2}"));
-    }
-    Console.WriteLine($"No --data given: wrote a synthetic monthly series to {path}");
-    return path;
-}
 
 internal sealed class Progress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
 {

@@ -1,129 +1,164 @@
-// Sentiment classification in an ML.NET pipeline: text -> recurrent classifier -> the stock binary evaluator.
-//   dotnet run -c Release --project examples/SentimentClassification -p:MLNetSource=<feed> -- --train ../shared/data/uci-sentiment-sentences/yelp_labelled.txt --test ../shared/data/uci-sentiment-sentences/imdb_labelled.txt --model sentiment.zip
-// Files: "sentence TAB label" (0/1), no header. With no arguments it writes and uses a small sample.
-// Last line: "accuracy: X" on the test file.
+// The front door: recurrent models in an ML.NET pipeline, end to end.
+//   dotnet run -c Release --project examples/SentimentClassification
+//   dotnet run -c Release --project examples/SentimentClassification -- --train ../shared/data/uci-sentiment-sentences/yelp_labelled.txt --test ../shared/data/uci-sentiment-sentences/imdb_labelled.txt --model artifacts/sentiment.zip
+// 1. trains the recurrent sentiment classifier (text -> bidirectional LSTM -> Score, Probability, PredictedLabel);
+// 2. evaluates it with ML.NET's own BinaryClassification.Evaluate;
+// 3. saves the .zip atomically, reloads it with mlContext.Model.Load and predicts with a PredictionEngine;
+// 4. trains a next-token (character) language model on the same texts with the language-model transform and
+//    generates from it.
+// Files: "sentence TAB label" (0/1), no header. With no arguments it runs on the small sample in its Data folder.
+// The model goes to --model, or to artifacts/SentimentClassification/sentiment.zip under the current folder.
+// A missing or malformed file ends with exit code 2 and one line naming it. Last line: "accuracy: X" on the test file.
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent.Generation;
+using Microsoft.ML.Recurrent.Training;
 
-var trainOption = new Option<FileInfo?>("--train") { Description = "training file: sentence<TAB>label (0/1)" };
+var trainOption = new Option<FileInfo?>("--train") { Description = "training file: sentence<TAB>label (0/1) (default: the shipped sample)" };
 var testOption = new Option<FileInfo?>("--test") { Description = "test file in the same format" };
-var modelOption = new Option<FileInfo?>("--model") { Description = "save the trained ML.NET model (.zip) here" };
-var epochsOption = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 10 };
+var modelOption = new Option<FileInfo?>("--model") { Description = "where to save the ML.NET model (.zip) (default: artifacts/SentimentClassification/sentiment.zip)" };
+var epochsOption = new Option<int>("--epochs") { Description = "training epochs of the classifier", DefaultValueFactory = _ => 10 };
+var hiddenOption = new Option<int>("--hidden") { Description = "LSTM hidden size of the classifier", DefaultValueFactory = _ => 64 };
+var embeddingOption = new Option<int>("--embedding") { Description = "word embedding size of the classifier", DefaultValueFactory = _ => 64 };
+var lmEpochsOption = new Option<int>("--lm-epochs") { Description = "training epochs of the language model (0 = skip it)", DefaultValueFactory = _ => 30 };
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
 var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
-var root = new RootCommand("Train a recurrent sentiment classifier in an ML.NET pipeline and report its accuracy on a test file.")
+var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
-    trainOption, testOption, modelOption, epochsOption, seedOption, autoOption, minutesOption,
+    trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
 };
-root.SetAction(r => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(modelOption), r.GetValue(epochsOption), r.GetValue(seedOption),
-    r.GetValue(autoOption) ? r.GetValue(minutesOption) : null));
+root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
+{
+    Train = r.GetValue(trainOption)?.FullName, Test = r.GetValue(testOption)?.FullName, ModelPath = r.GetValue(modelOption)?.FullName,
+    Epochs = r.GetValue(epochsOption), Hidden = r.GetValue(hiddenOption), Embedding = r.GetValue(embeddingOption),
+    LanguageModelEpochs = r.GetValue(lmEpochsOption), Seed = r.GetValue(seedOption),
+    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null,
+}.Run()));
 return root.Parse(args).Invoke();
 
-static int Run(FileInfo? trainFile, FileInfo? testFile, FileInfo? modelFile, int epochs, int seed, double? autoMinutes)
+internal sealed class SentimentApp
 {
-    if ((trainFile is null) != (testFile is null))
-    {
-        Console.Error.WriteLine("Pass both --train and --test, or neither (to run on a small sample).");
-        return 1;
-    }
-    var (trainPath, testPath) = trainFile is null ? WriteSample() : (trainFile.FullName, testFile!.FullName);
-    var mlContext = new MLContext(seed);
-    // Quoting off: some sentences start with an unbalanced quote.
-    var train = mlContext.Data.LoadFromTextFile<SentimentRow>(trainPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
-    var test = mlContext.Data.LoadFromTextFile<SentimentRow>(testPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
+    private static readonly string[] Examples =
+    [
+        "The food was wonderful and the staff friendly.",
+        "Terrible service, I will never come back.",
+        "The plot was boring but the acting was brilliant.",
+    ];
 
-    ITransformer model = autoMinutes is double minutes ? Search(mlContext, train, minutes, seed) : Train(mlContext, train, epochs, seed);
-    var metrics = mlContext.BinaryClassification.Evaluate(model.Transform(test), labelColumnName: "Label");
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
-    if (modelFile is not null)
-    {
-        mlContext.Model.Save(model, train.Schema, modelFile.FullName);
-        Console.WriteLine($"saved the ML.NET model to {modelFile.FullName}");
-    }
-    var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, SentimentPrediction>(model);
-    foreach (string sentence in new[] { "The food was wonderful and the staff friendly.", "Terrible service, I will never come back." })
-    {
-        var p = engine.Predict(new SentimentRow { Text = sentence });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(p.PredictedLabel ? "positive" : "negative")} ({p.Probability:F3}): {sentence}"));
-    }
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {metrics.Accuracy:F4}"));
-    return 0;
-}
+    public string? Train { get; init; }
+    public string? Test { get; init; }
+    public string? ModelPath { get; init; }
+    public int Epochs { get; init; }
+    public int Hidden { get; init; }
+    public int Embedding { get; init; }
+    public int LanguageModelEpochs { get; init; }
+    public int Seed { get; init; }
+    public double? AutoMinutes { get; init; }
 
-static ITransformer Search(MLContext mlContext, IDataView train, double minutes, int seed)
-{
-    var experiment = mlContext.BinaryClassification.RecurrentTextExperiment(new RecurrentExperimentSettings
+    public int Run()
     {
-        MaxExperimentTime = TimeSpan.FromMinutes(minutes), Seed = seed,
-    });
-    var result = experiment.Execute(train, labelColumnName: "Label", textColumnName: "Text",
-        new Progress<Microsoft.ML.Recurrent.AutoML.TrialResult>(t => Console.WriteLine($"trial {t.TrialId} (rung {t.Rung}): {t.Metric:F4}  {t.Settings}")));
-    Console.WriteLine(result.FormatLeaderboard());
-    return result.BestModel;
-}
-
-static ITransformer Train(MLContext mlContext, IDataView train, int epochs, int seed)
-{
-    var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
-    {
-        LabelColumnName = "Label", TextColumnName = "Text", Epochs = epochs, Seed = seed,
-        Progress = new Progress(p =>
+        if ((Train is null) != (Test is null))
         {
-            if (p.IsEpochEnd)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}: train loss {p.Loss:F4}"));
-            }
-        }),
-    });
-    return pipeline.Fit(train);
-}
+            Console.Error.WriteLine("Pass both --train and --test, or neither (to run on the shipped sample).");
+            return 1;
+        }
+        if (ModelPath is not null)
+        {
+            ExampleFiles.PrepareOutput(ModelPath);
+        }
+        string trainPath = Train ?? ExampleFiles.Sample("sample-train.tsv");
+        string testPath = Test ?? ExampleFiles.Sample("sample-test.tsv");
+        int trainRows = SentimentFile.Check(trainPath, training: true);
+        int testRows = SentimentFile.Check(testPath, training: false);
+        Console.WriteLine($"{trainRows} training rows from {trainPath}, {testRows} test rows from {testPath}");
 
-static (string Train, string Test) WriteSample()
-{
-    string[] good = ["great", "wonderful", "tasty", "friendly", "excellent", "loved", "fresh", "perfect"];
-    string[] bad = ["awful", "rude", "cold", "terrible", "bland", "hated", "slow", "dirty"];
-    string[] nouns = ["food", "service", "staff", "place", "pizza", "waiter", "menu", "coffee"];
-    var rng = new Random(5);
-    string Line()
-    {
-        bool positive = rng.Next(2) == 1;
-        string[] words = positive ? good : bad;
-        return $"The {nouns[rng.Next(nouns.Length)]} was {words[rng.Next(words.Length)]} and {words[rng.Next(words.Length)]}.\t{(positive ? 1 : 0)}";
+        var mlContext = new MLContext(Seed);
+        // Quoting off: some sentences start with an unbalanced quote.
+        var train = mlContext.Data.LoadFromTextFile<SentimentRow>(trainPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
+        var test = mlContext.Data.LoadFromTextFile<SentimentRow>(testPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
+
+        // 1-2. Train and evaluate with the stock evaluator.
+        var model = AutoMinutes is double minutes ? Search(mlContext, train, minutes) : TrainClassifier(mlContext, train);
+        var predictions = model.Transform(test);
+        var metrics = mlContext.BinaryClassification.Evaluate(predictions, labelColumnName: "Label");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
+
+        // 3. Save atomically (a crash never leaves a broken file in place), reload as any ML.NET app would, predict.
+        string modelPath = ModelPath ?? ExampleFiles.DefaultOutput("SentimentClassification", "sentiment.zip");
+        mlContext.Model.SaveAtomically(model, train.Schema, modelPath);
+        Console.WriteLine($"saved the ML.NET model to {modelPath} ({new FileInfo(modelPath).Length:N0} bytes)");
+        var loaded = mlContext.Model.Load(modelPath, out _);
+        float[] before = predictions.GetColumn<float>("Score").ToArray();
+        float[] after = loaded.Transform(test).GetColumn<float>("Score").ToArray();
+        Console.WriteLine($"reloaded model: {(before.SequenceEqual(after) ? "identical" : "DIFFERENT")} scores on all {after.Length} test rows");
+        var engine = mlContext.Model.CreatePredictionEngine<SentimentRow, SentimentPrediction>(loaded);
+        foreach (string sentence in Examples)
+        {
+            var p = engine.Predict(new SentimentRow { Text = sentence });
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(p.PredictedLabel ? "positive" : "negative")} ({p.Probability:F3}): {sentence}"));
+        }
+
+        // 4. A next-token model of the same texts, through the language-model transform, and text generated from it.
+        if (LanguageModelEpochs > 0)
+        {
+            GenerateText(mlContext, train);
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {metrics.Accuracy:F4}"));
+        return 0;
     }
-    string dir = Path.Combine(Path.GetTempPath(), "recurrent-sentiment-sample");
-    Directory.CreateDirectory(dir);
-    string train = Path.Combine(dir, "train.txt"), test = Path.Combine(dir, "test.txt");
-    File.WriteAllLines(train, Enumerable.Range(0, 300).Select(_ => Line()));
-    File.WriteAllLines(test, Enumerable.Range(0, 100).Select(_ => Line()));
-    Console.WriteLine($"No --train/--test given: wrote a small sample to {dir}");
-    return (train, test);
+
+    private RecurrentModelTransformer TrainClassifier(MLContext mlContext, IDataView train)
+    {
+        var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
+        {
+            LabelColumnName = "Label", TextColumnName = "Text", Epochs = Epochs, HiddenSize = Hidden, EmbeddingSize = Embedding, Seed = Seed,
+            Progress = EpochPrinter("classifier"),
+        });
+        return pipeline.Fit(train);
+    }
+
+    private RecurrentModelTransformer Search(MLContext mlContext, IDataView train, double minutes)
+    {
+        var experiment = mlContext.BinaryClassification.RecurrentTextExperiment(new RecurrentExperimentSettings
+        {
+            MaxExperimentTime = TimeSpan.FromMinutes(minutes), Seed = Seed,
+        });
+        var result = experiment.Execute(train, labelColumnName: "Label", textColumnName: "Text",
+            new Progress<Microsoft.ML.Recurrent.AutoML.TrialResult>(t => Console.WriteLine($"trial {t.TrialId} (rung {t.Rung}): {t.Metric:F4}  {t.Settings}")));
+        Console.WriteLine(result.FormatLeaderboard());
+        return result.BestModel;
+    }
+
+    private void GenerateText(MLContext mlContext, IDataView train)
+    {
+        var languageModel = mlContext.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
+        {
+            TextColumnName = "Text", Epochs = LanguageModelEpochs, Seed = Seed, Progress = EpochPrinter("language model"),
+        }).Fit(train);
+        var generator = languageModel.CreateGenerator();
+        string[] prompts = ["The food was", "The movie was", "Our waiter"];
+        for (int i = 0; i < prompts.Length; i++)
+        {
+            string prompt = prompts[i];
+            string text = generator.Generate(prompt, new GenerationOptions { MaxLength = 60, Temperature = 0.6f, Seed = Seed + i });
+            Console.WriteLine($"  generated: {prompt}{text}");
+        }
+    }
+
+    private static Progress EpochPrinter(string what) => new(p =>
+    {
+        if (p.IsEpochEnd)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} epoch {p.Epoch}: train loss {p.Loss:F4}"));
+        }
+    });
 }
 
-/// <summary>One row of a sentiment file.</summary>
-public sealed class SentimentRow
+internal sealed class Progress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
 {
-    [LoadColumn(0)]
-    public string Text { get; set; } = "";
-
-    [LoadColumn(1)]
-    public bool Label { get; set; }
-}
-
-/// <summary>What the model adds.</summary>
-public sealed class SentimentPrediction
-{
-    public bool PredictedLabel { get; set; }
-
-    public float Probability { get; set; }
-
-    public float Score { get; set; }
-}
-
-internal sealed class Progress(Action<Microsoft.ML.Recurrent.Training.TrainingProgress> action) : IProgress<Microsoft.ML.Recurrent.Training.TrainingProgress>
-{
-    public void Report(Microsoft.ML.Recurrent.Training.TrainingProgress value) => action(value);
+    public void Report(TrainingProgress value) => action(value);
 }

@@ -1,6 +1,7 @@
 // Sequence tagging: a bidirectional LSTM predicts one tag per token (e.g. universal part-of-speech tags).
 //   dotnet run -c Release --project examples/SequenceTagging -- --train ../shared/data/ud-english-ewt/en_ewt-upos-train.tsv --test ../shared/data/ud-english-ewt/en_ewt-upos-dev.tsv
-// Files: "token TAB tag" per line, a blank line between sentences. With no arguments it writes and uses a small sample.
+// Files: "token TAB tag" per line, a blank line between sentences. With no arguments it uses the small sample of a
+// tiny grammar shipped in its Data folder. A missing or malformed file ends with exit code 2 and one line naming it.
 // Last line: "accuracy: X" (token accuracy on the test file).
 using System.CommandLine;
 using System.Globalization;
@@ -18,7 +19,7 @@ var root = new RootCommand("Train a bidirectional LSTM tagger and report its tok
 {
     trainOption, testOption, epochsOption, minutesOption, seedOption,
 };
-root.SetAction(r => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption)));
+root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption))));
 return root.Parse(args).Invoke();
 
 static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minutes, int seed)
@@ -28,15 +29,8 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minut
         Console.Error.WriteLine("Pass both --train and --test, or neither (to run on a small sample).");
         return 1;
     }
-    var (trainPath, testPath) = trainFile is null ? WriteSample() : (trainFile.FullName, testFile!.FullName);
-    foreach (string p in new[] { trainPath, testPath })
-    {
-        if (!File.Exists(p))
-        {
-            Console.Error.WriteLine($"File not found: {p}");
-            return 1;
-        }
-    }
+    string trainPath = trainFile?.FullName ?? ExampleFiles.Sample("sample-train.tsv");
+    string testPath = testFile?.FullName ?? ExampleFiles.Sample("sample-test.tsv");
     var trainSentences = ReadTagged(trainPath);
     var testSentences = ReadTagged(testPath);
     // Words seen once are left out, so the UNK embedding is trained on rare words and serves unseen ones.
@@ -100,52 +94,29 @@ static List<(string[] Tokens, string[] Tags)> ReadTagged(string path)
             tags.Clear();
         }
     }
-    foreach (string raw in File.ReadLines(path))
+    string[] lines = ExampleFiles.ReadLines(path);
+    for (int i = 0; i < lines.Length; i++)
     {
-        string line = raw.TrimEnd('\r');
-        int tab = line.LastIndexOf('\t');
-        if (line.Length == 0 || tab <= 0)
+        string line = lines[i];
+        if (string.IsNullOrWhiteSpace(line))
         {
             Flush();
             continue;
+        }
+        int tab = line.LastIndexOf('\t');
+        if (tab <= 0 || tab == line.Length - 1)
+        {
+            throw InputFileException.For(path, $"line {i + 1} is not 'token<TAB>tag' (a blank line separates sentences)");
         }
         tokens.Add(line[..tab]);
         tags.Add(line[(tab + 1)..]);
     }
     Flush();
-    return sentences;
-}
-
-static (string Train, string Test) WriteSample()
-{
-    // A tiny grammar: DET ADJ* NOUN VERB (DET NOUN)? PUNCT, with some words that are both nouns and verbs.
-    var rng = new Random(3);
-    string[] det = ["the", "a", "this", "every"], adj = ["small", "red", "old", "quick"], noun = ["dog", "cat", "plan", "book", "run"];
-    string[] verb = ["sees", "likes", "plans", "books", "runs"];
-    string Sentence()
+    if (sentences.Count == 0)
     {
-        var lines = new List<string> { $"{det[rng.Next(4)]}\tDET" };
-        for (int i = rng.Next(3); i > 0; i--)
-        {
-            lines.Add($"{adj[rng.Next(4)]}\tADJ");
-        }
-        lines.Add($"{noun[rng.Next(5)]}\tNOUN");
-        lines.Add($"{verb[rng.Next(5)]}\tVERB");
-        if (rng.Next(2) == 0)
-        {
-            lines.Add($"{det[rng.Next(4)]}\tDET");
-            lines.Add($"{noun[rng.Next(5)]}\tNOUN");
-        }
-        lines.Add(".\tPUNCT");
-        return string.Join('\n', lines) + "\n";
+        throw InputFileException.For(path, "has no tagged tokens; expected 'token<TAB>tag' lines");
     }
-    string dir = Path.Combine(Path.GetTempPath(), "recurrent-tagging-sample");
-    Directory.CreateDirectory(dir);
-    string train = Path.Combine(dir, "train.tsv"), test = Path.Combine(dir, "test.tsv");
-    File.WriteAllText(train, string.Join('\n', Enumerable.Range(0, 400).Select(_ => Sentence())));
-    File.WriteAllText(test, string.Join('\n', Enumerable.Range(0, 100).Select(_ => Sentence())));
-    Console.WriteLine($"No --train/--test given: wrote a small tagged sample to {dir}");
-    return (train, test);
+    return sentences;
 }
 
 internal sealed class Progress(Action<TrainingProgress> action) : IProgress<TrainingProgress>

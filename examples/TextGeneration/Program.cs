@@ -3,8 +3,10 @@
 //   dotnet run -c Release --project examples/TextGeneration -- --data ../shared/data/tinyshakespeare/input.txt --minutes 5 --save shakespeare.rnnmodel
 //   dotnet run -c Release --project examples/TextGeneration -- --load shakespeare.rnnmodel --prompt "ROMEO:" --length 300 --temperature 0.7
 //   dotnet run -c Release --project examples/TextGeneration -- --load shakespeare.rnnmodel --interactive
-// With no arguments it writes and trains on a small sample text. After training, the last line is
-// "val_loss: X" (mean nats/char on the last 10% of the file).
+// With no arguments it trains on three of Shakespeare's sonnets shipped in its Data folder (public domain). After
+// training, the last line is "val_loss: X" (mean nats/char on the last 10% of the file). The model is saved only
+// where --save says. A missing, unreadable or too short text file, or a model file that cannot be loaded, ends with
+// exit code 2 and one line naming it.
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML.Recurrent.Generation;
@@ -14,7 +16,7 @@ using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 
-var dataOption = new Option<FileInfo?>("--data") { Description = "a UTF-8 text file to learn (default: a small sample written to a temporary file)" };
+var dataOption = new Option<FileInfo?>("--data") { Description = "a UTF-8 text file to learn (default: the shipped Data/sonnets.txt)" };
 var minutesOption = new Option<double?>("--minutes") { Description = "training time in minutes (default 2 with --data, 0.3 for the sample)" };
 var hiddenOption = new Option<int>("--hidden") { Description = "LSTM hidden size", DefaultValueFactory = _ => 256 };
 var layersOption = new Option<int>("--layers") { Description = "stacked LSTM layers", DefaultValueFactory = _ => 1 };
@@ -32,7 +34,7 @@ var root = new RootCommand("Train a character language model on a text file, sam
     dataOption, minutesOption, hiddenOption, layersOption, saveOption, loadOption, promptOption, lengthOption,
     temperatureOption, topKOption, topPOption, seedOption, interactiveOption,
 };
-root.SetAction(r => new TextGenerationApp
+root.SetAction(r => ExampleFiles.Run(() => new TextGenerationApp
 {
     Data = r.GetValue(dataOption), Minutes = r.GetValue(minutesOption), Hidden = r.GetValue(hiddenOption), Layers = r.GetValue(layersOption),
     Save = r.GetValue(saveOption), Load = r.GetValue(loadOption), Prompt = r.GetValue(promptOption), Length = r.GetValue(lengthOption),
@@ -41,7 +43,7 @@ root.SetAction(r => new TextGenerationApp
         Temperature = r.GetValue(temperatureOption), TopK = r.GetValue(topKOption), TopP = r.GetValue(topPOption), Seed = r.GetValue(seedOption),
     },
     Seed = r.GetValue(seedOption), Interactive = r.GetValue(interactiveOption),
-}.Run());
+}.Run()));
 return root.Parse(args).Invoke();
 
 internal sealed class TextGenerationApp
@@ -81,13 +83,12 @@ internal sealed class TextGenerationApp
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"Cannot load {file.FullName}: {e.Message}");
-            return 2;
+            throw InputFileException.For(file.FullName, $"cannot be loaded: {e.Message}", e);
         }
         if (bundle.Sequencer is null || bundle.Model.Options.Task != SequenceTask.LanguageModel)
         {
-            Console.Error.WriteLine($"Cannot load {file.FullName}: it holds a {bundle.Model.Options.Task} model{(bundle.Sequencer is null ? " without a vocabulary" : "")}, not a text language model.");
-            return 2;
+            throw InputFileException.For(file.FullName,
+                $"holds a {bundle.Model.Options.Task} model{(bundle.Sequencer is null ? " without a vocabulary" : "")}, not a text language model");
         }
         var generator = new TextGenerator(new StreamingPredictor(bundle.Model), bundle.Sequencer);
         Console.WriteLine($"Loaded {file.Name}: {bundle.Model.Options.Cell} {bundle.Model.Options.NumLayers}x{bundle.Model.Options.HiddenSize}, {bundle.Sequencer.Vocabulary.Count} symbols.");
@@ -102,9 +103,9 @@ internal sealed class TextGenerationApp
             Console.Write(piece);
         }
         Console.WriteLine();
-        if (Data is not null && File.Exists(Data.FullName))
+        if (Data is not null)
         {
-            string text = File.ReadAllText(Data.FullName);
+            string text = ExampleFiles.ReadText(Data.FullName);
             var evaluation = generator.Evaluate(text[(int)(text.Length * 0.9)..]);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"val_loss: {evaluation.NatsPerToken:F4}"));
         }
@@ -135,18 +136,16 @@ internal sealed class TextGenerationApp
 
     private int Train()
     {
-        string path = Data?.FullName ?? WriteSample();
-        if (!File.Exists(path))
+        if (Save is not null)
         {
-            Console.Error.WriteLine($"Data file not found: {path}");
-            return 1;
+            ExampleFiles.PrepareOutput(Save.FullName);
         }
-        string text = File.ReadAllText(path);
+        string path = Data?.FullName ?? ExampleFiles.Sample("sonnets.txt");
+        string text = ExampleFiles.ReadText(path);
         int split = (int)(text.Length * 0.9);
         if (split < 200)
         {
-            Console.Error.WriteLine($"{path} has {text.Length} characters; at least 250 are needed.");
-            return 1;
+            throw InputFileException.For(path, $"has {text.Length} characters; at least 250 are needed");
         }
         var sequencer = TextSequencer.Build([text], new CharacterTokenizer(), new VocabularyOptions { SpecialTokens = SpecialTokens.Unknown });
         int[] train = sequencer.Encode(text[..split]);
@@ -202,32 +201,6 @@ internal sealed class TextGenerationApp
         var generator = new TextGenerator(new StreamingPredictor(model), sequencer);
         string sample = generator.Generate(prompt, Sampling with { MaxLength = length });
         Console.WriteLine($"--- sample ---\n{prompt}{sample}\n--------------");
-    }
-
-    private static string WriteSample()
-    {
-        // Public-domain verse (Shakespeare, Sonnet 18), repeated so that a small model can learn it.
-        const string verse = """
-            Shall I compare thee to a summer's day?
-            Thou art more lovely and more temperate:
-            Rough winds do shake the darling buds of May,
-            And summer's lease hath all too short a date;
-            Sometime too hot the eye of heaven shines,
-            And often is his gold complexion dimm'd;
-            And every fair from fair sometime declines,
-            By chance or nature's changing course untrimm'd;
-            But thy eternal summer shall not fade,
-            Nor lose possession of that fair thou ow'st;
-            Nor shall death brag thou wander'st in his shade,
-            When in eternal lines to time thou grow'st:
-            So long as men can breathe or eyes can see,
-            So long lives this, and this gives life to thee.
-
-            """;
-        string path = Path.Combine(Path.GetTempPath(), "recurrent-textgeneration-sample.txt");
-        File.WriteAllText(path, string.Concat(Enumerable.Repeat(verse, 40)));
-        Console.WriteLine($"No --data given: wrote a small sample text to {path}");
-        return path;
     }
 }
 

@@ -51,7 +51,7 @@ public static class SampleModelTrainer
             Epochs = 30, HiddenSize = 12, EmbeddingSize = 12, BatchSize = 8, Seed = 1,
         }).Fit(reviews);
         string sentiment = Path.Combine(outputFolder, "sentiment.zip");
-        SaveAtomically(ml, classifier, reviews.Schema, sentiment);
+        ml.Model.SaveAtomically(classifier, reviews.Schema, sentiment);
 
         var lines = ml.Data.LoadFromEnumerable(ReadLines(Path.Combine(dataFolder, LanguageData)));
         var languageModel = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
@@ -59,7 +59,7 @@ public static class SampleModelTrainer
             Epochs = 80, HiddenSize = 32, EmbeddingSize = 12, BatchSize = 4, LearningRate = 0.01, Seed = 1,
         }).Fit(lines);
         string language = Path.Combine(outputFolder, "language-model.zip");
-        SaveAtomically(ml, languageModel, lines.Schema, language);
+        ml.Model.SaveAtomically(languageModel, lines.Schema, language);
         return (sentiment, language);
     }
 
@@ -86,21 +86,6 @@ public static class SampleModelTrainer
     private static string[] ReadAll(string path) => File.Exists(path)
         ? File.ReadAllLines(path)
         : throw new InvalidDataException($"{path}: the sample file does not exist.");
-
-    // Written next to the target and moved over it, so a reader never sees half a file.
-    private static void SaveAtomically(MLContext ml, ITransformer model, DataViewSchema schema, string path)
-    {
-        string temp = $"{path}.{Guid.NewGuid():N}.tmp";
-        try
-        {
-            ml.Model.Save(model, schema, temp);
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
 
     private sealed class Review
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -101,13 +100,19 @@ internal static unsafe partial class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix target, int replicas = 0)
     {
-        Debug.Assert(k > 0 && n > 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        SpanChecks.Matrix(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b));
         GemmLevel level = Level;
         Blocking(level, out _, out int nr, out _, out int ncMax);
         long size = 0;
         for (int jc = 0; jc < n; jc += ncMax)
         {
             size += (long)k * RoundUp(Math.Min(ncMax, n - jc), nr);
+        }
+        if (size + 16 > Array.MaxLength)
+        {
+            throw new ArgumentException($"Packing a ({k}, {n}) matrix needs {size + 16} floats, more than one array holds (Array.MaxLength = {Array.MaxLength}).", nameof(b));
         }
         if (target.Buffer.Length < size + 16)
         {
@@ -201,11 +206,16 @@ internal static unsafe partial class Gemm
         {
             return;
         }
-        Debug.Assert(lda >= k && a.Length >= (long)(m - 1) * lda + k);
-        Debug.Assert(ldc >= n && c.Length >= (long)(m - 1) * ldc + n);
+        // Checked in Release too (once per call): the kernels write through raw pointers.
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        SpanChecks.Matrix(a.Length, m, k, lda, nameof(a));
+        SpanChecks.Matrix(c.Length, m, n, ldc, nameof(c));
+        if (!rowBias.IsEmpty)
+        {
+            CheckBias(rowBias, n, accumulate);
+        }
         GemmLevel level = b.Level;
         Blocking(level, out _, out int nr, out _, out int ncMax);
-        Debug.Assert(rowBias.IsEmpty || (!accumulate && rowBias.Length >= n));
         fixed (float* pa = a)
         fixed (float* pc0 = c)
         fixed (float* pbias = rowBias)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -43,7 +42,7 @@ internal static unsafe partial class Gemm
     private const long ParallelThreshold = 1L << 17;
 
     // m at or below this uses the unpacked small-m path (GEMV-like, streams B once).
-    private const int SmallM = 4;
+    internal const int SmallM = 4;
 
     private static readonly GemmLevel DetectedLevel = Detect();
 
@@ -60,13 +59,24 @@ internal static unsafe partial class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> rowBias = default)
     {
-        Debug.Assert(m >= 0 && n >= 0 && k >= 0);
-        Debug.Assert(rowBias.IsEmpty || (!accumulate && rowBias.Length >= n));
+        // Checked in Release too (once per call): the kernels write through raw pointers.
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (!rowBias.IsEmpty)
+        {
+            CheckBias(rowBias, n, accumulate);
+        }
         if (m == 0 || n == 0)
         {
             return;
         }
-        Debug.Assert(ldc >= n && c.Length >= (long)(m - 1) * ldc + n);
+        SpanChecks.Matrix(c.Length, m, n, ldc, nameof(c));
+        if (k > 0)
+        {
+            SpanChecks.Matrix(a.Length, transA ? k : m, transA ? m : k, lda, nameof(a));
+            SpanChecks.Matrix(b.Length, transB ? n : k, transB ? k : n, ldb, nameof(b));
+        }
         if (k == 0 || (!rowBias.IsEmpty && m <= SmallM))
         {
             // Rows of C start from the bias (the small-m path then accumulates onto it), or are all there is.
@@ -88,8 +98,6 @@ internal static unsafe partial class Gemm
             accumulate = true;
             rowBias = default;
         }
-        Debug.Assert(transA ? lda >= m && a.Length >= (long)(k - 1) * lda + m : lda >= k && a.Length >= (long)(m - 1) * lda + k);
-        Debug.Assert(transB ? ldb >= k && b.Length >= (long)(n - 1) * ldb + k : ldb >= n && b.Length >= (long)(k - 1) * ldb + n);
 
         fixed (float* pa = a)
         fixed (float* pb = b)
@@ -114,6 +122,16 @@ internal static unsafe partial class Gemm
             }
             job.Clear();
         }
+    }
+
+    // A row bias replaces C's old values: it needs n values and accumulate off.
+    private static void CheckBias(ReadOnlySpan<float> rowBias, int n, bool accumulate)
+    {
+        if (accumulate)
+        {
+            throw new ArgumentException("A row bias replaces C's old values; it cannot be combined with accumulate.", nameof(rowBias));
+        }
+        SpanChecks.AtLeast(rowBias.Length, n, nameof(rowBias));
     }
 
     private static GemmLevel Detect()

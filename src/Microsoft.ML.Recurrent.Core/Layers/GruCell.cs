@@ -35,11 +35,16 @@ internal static class GruCell
         {
             return;
         }
-        _ = xg[rows * g3 - 1] + hg[rows * g3 - 1] + hPrev[rows * hidden - 1] + saved[rows * g4 - 1] + hNew[rows * hidden - 1];
+        // Checked in long (a wrapped product must not pass): the loop below reads and writes without bounds checks.
+        SpanChecks.AtLeast(xg.Length, (long)rows * g3, nameof(xg));
+        SpanChecks.AtLeast(hg.Length, (long)rows * g3, nameof(hg));
+        SpanChecks.AtLeast(saved.Length, (long)rows * g4, nameof(saved));
+        SpanChecks.AtLeast(hPrev.Length, (long)rows * hidden, nameof(hPrev));
+        SpanChecks.AtLeast(hNew.Length, (long)rows * hidden, nameof(hNew));
         bool bias = !bhh.IsEmpty;
         if (bias)
         {
-            _ = bhh[g3 - 1];
+            SpanChecks.AtLeast(bhh.Length, g3, nameof(bhh));
         }
         ref float bb = ref MemoryMarshal.GetReference(bhh);
         for (int row = 0; row < rows; row++)

@@ -33,12 +33,19 @@ internal static class LstmCell
         {
             return;
         }
-        _ = xg[rows * g4 - 1] + hg[rows * g4 - 1] + cPrev[rows * hidden - 1];
-        _ = gates[rows * g4 - 1] + cNew[rows * hidden - 1] + tanhC[rows * hidden - 1] + hNew[rows * hidden - 1];
+        // Checked in long (a wrapped product must not pass): the loop below reads and writes without bounds checks.
+        long gateFloats = (long)rows * g4, stateFloats = (long)rows * hidden;
+        SpanChecks.AtLeast(xg.Length, gateFloats, nameof(xg));
+        SpanChecks.AtLeast(hg.Length, gateFloats, nameof(hg));
+        SpanChecks.AtLeast(gates.Length, gateFloats, nameof(gates));
+        SpanChecks.AtLeast(cPrev.Length, stateFloats, nameof(cPrev));
+        SpanChecks.AtLeast(cNew.Length, stateFloats, nameof(cNew));
+        SpanChecks.AtLeast(tanhC.Length, stateFloats, nameof(tanhC));
+        SpanChecks.AtLeast(hNew.Length, stateFloats, nameof(hNew));
         bool bias = !bhh.IsEmpty;
         if (bias)
         {
-            _ = bhh[g4 - 1];
+            SpanChecks.AtLeast(bhh.Length, g4, nameof(bhh));
         }
         ref float bb = ref MemoryMarshal.GetReference(bhh);
         for (int r = 0; r < rows; r++)

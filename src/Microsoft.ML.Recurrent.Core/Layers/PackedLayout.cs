@@ -45,9 +45,21 @@ internal sealed class PackedLayout
     public ReadOnlySpan<int> Active => _active.AsSpan(0, MaxLength);
 
     /// <summary>Lays out a batch; lengths must already be validated (1 &lt;= length &lt;= T).</summary>
+    /// <exception cref="ArgumentException">The lengths sum to more rows than one array holds.</exception>
     public void Build(ReadOnlySpan<int> lengths, int sequenceLength)
     {
         int batch = lengths.Length;
+        long total = 0;
+        foreach (int len in lengths)
+        {
+            total += len;
+        }
+        if (total > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"The batch has {total} steps in all (the sum of its {batch} sequence lengths); at most {Array.MaxLength} (Array.MaxLength) fit in one buffer. Use fewer or shorter sequences per batch.",
+                nameof(lengths));
+        }
         EnsureCapacity(ref _order, batch);
         EnsureCapacity(ref _rank, batch);
         EnsureCapacity(ref _lengths, batch);

@@ -4,21 +4,33 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// All parameters of a model in one flat buffer, with one gradient buffer of the same length and
 /// named, shaped views into both. Optimizers, zeroing, clipping and serialization loop over one array.
 /// </summary>
+/// <remarks>
+/// Registering only counts: the value buffer is allocated once, at its final size, when it is first used (so building
+/// a model of many tensors allocates its weights once), and the gradient buffer only when something first reads it
+/// (training: a backward pass, zeroing, clipping, an optimizer step), so a model used for inference never holds one.
+/// </remarks>
 public sealed class ParameterSet
 {
     private readonly List<string> _names = [];
     private readonly Dictionary<string, ParameterInfo> _byName = new(StringComparer.Ordinal);
-    private float[] _values = [];
-    private float[] _gradients = [];
+    private int _count;
+    private float[]? _values;
+    private float[]? _gradients;
 
     /// <summary>The values of every parameter, one after the other in registration order.</summary>
-    public float[] Values => _values;
+    public float[] Values => _values ?? Create(ref _values);
 
-    /// <summary>The gradients, laid out exactly like <see cref="Values"/>.</summary>
-    public float[] Gradients => _gradients;
+    /// <summary>
+    /// The gradients, laid out exactly like <see cref="Values"/>; created (zero) when first read, so a model that is
+    /// never trained never allocates them.
+    /// </summary>
+    public float[] Gradients => _gradients ?? Create(ref _gradients);
 
     /// <summary>Total number of scalar parameters.</summary>
-    public int Count => _values.Length;
+    public int Count => _count;
+
+    /// <summary>Whether the gradient buffer exists (something has read <see cref="Gradients"/>).</summary>
+    internal bool HasGradients => _gradients is not null;
 
     /// <summary>Parameter names in registration order (PyTorch's order for recurrent layers).</summary>
     public IReadOnlyList<string> Names => _names;
@@ -44,13 +56,21 @@ public sealed class ParameterSet
             }
             length *= d;
         }
-        if (length + _values.Length > Array.MaxLength)
+        if (length + _count > Array.MaxLength)
         {
             throw new ArgumentException($"Parameter '{name}' with {length} elements does not fit: at most {Array.MaxLength} parameters in all.", nameof(shape));
         }
-        var info = new ParameterInfo(name, (int[])shape.Clone(), _values.Length, (int)length);
-        Array.Resize(ref _values, _values.Length + (int)length);
-        Array.Resize(ref _gradients, _values.Length);
+        var info = new ParameterInfo(name, (int[])shape.Clone(), _count, (int)length);
+        _count += (int)length;
+        // Only when a buffer was used before this registration (rare): it grows, keeping its contents.
+        if (_values is not null)
+        {
+            Array.Resize(ref _values, _count);
+        }
+        if (_gradients is not null)
+        {
+            Array.Resize(ref _gradients, _count);
+        }
         _names.Add(name);
         _byName.Add(name, info);
         return info;
@@ -78,13 +98,13 @@ public sealed class ParameterSet
     public Span<float> GetGradients(string name) => GetGradients(GetInfo(name));
 
     /// <summary>The values of one parameter (a view into <see cref="Values"/>).</summary>
-    public Span<float> GetValues(ParameterInfo info) => _values.AsSpan(info.Offset, info.Length);
+    public Span<float> GetValues(ParameterInfo info) => Values.AsSpan(info.Offset, info.Length);
 
     /// <summary>The gradient of one parameter (a view into <see cref="Gradients"/>).</summary>
-    public Span<float> GetGradients(ParameterInfo info) => _gradients.AsSpan(info.Offset, info.Length);
+    public Span<float> GetGradients(ParameterInfo info) => Gradients.AsSpan(info.Offset, info.Length);
 
     /// <summary>Sets every gradient to zero (once per training step; backward passes add into the gradients).</summary>
-    public void ZeroGradients() => Array.Clear(_gradients);
+    public void ZeroGradients() => Array.Clear(Gradients);
 
     /// <summary>Copies values into a parameter, checking the element count against its shape.</summary>
     /// <exception cref="ArgumentException">The number of values differs from the parameter's size.</exception>
@@ -98,6 +118,13 @@ public sealed class ParameterSet
                 nameof(values));
         }
         values.CopyTo(GetValues(info));
+    }
+
+    // A zero buffer of the registered size; of threads that race here, the first one's buffer is kept and returned to all.
+    private float[] Create(ref float[]? buffer)
+    {
+        Interlocked.CompareExchange(ref buffer, new float[_count], null);
+        return buffer!;
     }
 }
 

@@ -74,6 +74,7 @@ public sealed partial class RecurrentLayer
     {
         var o = Options;
         int n = ws.Layout.TotalRows, dh = o.NumDirections * o.HiddenSize;
+        _ = Parameters.Gradients; // created here, on the calling thread, when this is the model's first backward pass
         PlanSlices(ws);
         for (int k = o.NumLayers - 1; k >= 0; k--)
         {

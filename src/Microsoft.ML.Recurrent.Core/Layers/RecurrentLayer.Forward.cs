@@ -30,7 +30,8 @@ public sealed partial class RecurrentLayer
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(sequenceLength, 1);
         var o = Options;
-        int stateSize = checked(o.NumLayers * o.NumDirections * batchSize * o.HiddenSize);
+        CheckSizes((long)batchSize * sequenceLength, batchSize, nameof(input));
+        int stateSize = o.NumLayers * o.NumDirections * batchSize * o.HiddenSize;
         RecurrentValidation.Length(input.Length, batchSize, sequenceLength, o.InputSize, nameof(input));
         RecurrentValidation.OptionalLength(initialHidden.Length, stateSize, nameof(initialHidden), "NumLayers * NumDirections * batchSize * HiddenSize");
         RecurrentValidation.OptionalLength(initialCell.Length, stateSize, nameof(initialCell), "NumLayers * NumDirections * batchSize * HiddenSize");
@@ -77,6 +78,7 @@ public sealed partial class RecurrentLayer
     {
         var o = Options;
         var layout = workspace.Layout;
+        CheckSizes(layout.TotalRows, layout.Batch, "batch");
         int n = layout.TotalRows;
         int dh = o.NumDirections * o.HiddenSize;
         int stateSize = o.NumLayers * o.NumDirections * layout.Batch * o.HiddenSize;
@@ -275,6 +277,34 @@ public sealed partial class RecurrentLayer
         for (int b = 0; b < batch; b++)
         {
             state.Slice(layout.Rank[b] * h, h).CopyTo(target.Slice((slot * batch + b) * h, h));
+        }
+    }
+
+    /// <summary>
+    /// Refuses a batch whose buffers do not fit in one array, before anything is allocated: every buffer of a pass is
+    /// (rows, width) with width at most the widest of input, output, gate and saved-activation rows, or (L*D, B, H).
+    /// Past this check the int size products of the layer cannot overflow.
+    /// </summary>
+    /// <param name="rows">Packed rows of the batch: the sum of its sequence lengths (or B*T, which bounds it).</param>
+    /// <param name="batch">Sequences in the batch (B).</param>
+    /// <param name="paramName">The argument that carries the batch, for the exception.</param>
+    internal void CheckSizes(long rows, int batch, string paramName)
+    {
+        var o = Options;
+        int width = Math.Max(Math.Max(o.InputSize, o.NumDirections * o.HiddenSize), Math.Max(o.GateCount * o.HiddenSize, SavedGateWidth));
+        long floats = rows * width;
+        if (floats > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"The batch has {rows} steps in all (the sum of its sequence lengths); with rows of {width} floats (the widest of the layer's input, output, gate and saved rows) one buffer would need {floats} floats, more than one array holds (Array.MaxLength = {Array.MaxLength}). Use shorter sequences or smaller batches.",
+                paramName);
+        }
+        long state = (long)o.NumLayers * o.NumDirections * batch * o.HiddenSize;
+        if (state > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                $"The states of {batch} sequences need NumLayers * NumDirections * {batch} * HiddenSize = {state} floats, more than one array holds (Array.MaxLength = {Array.MaxLength}). Use smaller batches.",
+                paramName);
         }
     }
 

@@ -23,7 +23,11 @@ internal static class RnnCell
         {
             return; // TensorPrimitives rejects empty spans; there is nothing to compute.
         }
-        int n = rows * hidden;
+        long floats = (long)rows * hidden;
+        SpanChecks.AtLeast(xg.Length, floats, nameof(xg));
+        SpanChecks.AtLeast(hg.Length, floats, nameof(hg));
+        SpanChecks.AtLeast(hNew.Length, floats, nameof(hNew));
+        int n = (int)floats;
         TensorPrimitives.Add(xg[..n], hg[..n], hNew[..n]);
         if (!bhh.IsEmpty)
         {

@@ -17,14 +17,15 @@ public sealed partial class SequenceModel
         RandomSource? dropoutRandom, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
         ReadOnlySpan<float> classWeights, ref PassMetrics metrics)
     {
-        Forward(ws, batch, training, dropoutRandom, initialHidden, initialCell, keepActivations: backward);
+        ForwardFeatures(ws, batch, training, dropoutRandom, initialHidden, initialCell, keepActivations: backward);
         var o = Options;
         int rows = ws.HeadRows, classes = o.HeadOutputs;
-        var logits = ws.Logits.AsSpan(0, rows * classes);
-        var dLogits = backward ? EnsureCleared(ref ws.LogitsGradient, rows * classes) : default;
         double loss;
         if (o.Task == SequenceTask.Regression)
         {
+            // (B, O): one row per sequence, never more than one buffer.
+            var logits = HeadLogits(ws, 0, rows);
+            var dLogits = backward ? EnsureCleared(ref ws.LogitsGradient, rows * classes) : default;
             var targets = Engine.Buffers.Ensure(ref ws.RegressionTargets, rows * classes).AsSpan(0, rows * classes);
             for (int b = 0; b < batch.Length; b++)
             {
@@ -37,26 +38,14 @@ public sealed partial class SequenceModel
                 metrics.SquaredError += diff * diff;
             }
             metrics.Count += targets.Length;
+            if (backward)
+            {
+                HeadBackward(ws, 0, rows, dLogits);
+            }
         }
         else
         {
-            var targets = ws.Targets.AsSpan(0, rows);
-            loss = backward
-                ? CrossEntropyLoss.ForwardBackward(logits, targets, classes, dLogits, LossReduction.Mean, classWeights)
-                : CrossEntropyLoss.Forward(logits, targets, classes, LossReduction.Mean, classWeights);
-            for (int r = 0; r < rows; r++)
-            {
-                if (targets[r] < 0)
-                {
-                    continue;
-                }
-                metrics.Count++;
-                metrics.LossSum += LogSumExp(logits.Slice(r * classes, classes)) - logits[r * classes + targets[r]];
-                if (TensorPrimitives.IndexOfMax(logits.Slice(r * classes, classes)) == targets[r])
-                {
-                    metrics.Correct++;
-                }
-            }
+            loss = CrossEntropyInChunks(ws, rows, classes, backward, classWeights, ref metrics);
         }
         if (backward)
         {
@@ -66,11 +55,54 @@ public sealed partial class SequenceModel
     }
 
     /// <summary>
-    /// Forward through embedding, recurrent stack and head; leaves the head's output in <c>ws.Logits</c> (rows, C).
+    /// The head, the cross-entropy (mean over the counted rows) and, when asked, the head's backward, a chunk of rows
+    /// at a time (<see cref="HeadChunkRows"/>): the logits of rows x classes never need one buffer. The loss is summed in
+    /// row order across chunks and the weight gradient in whole GEMM depth blocks, so the result is the one-chunk result.
+    /// </summary>
+    private double CrossEntropyInChunks(ModelWorkspace ws, int rows, int classes, bool backward, ReadOnlySpan<float> classWeights, ref PassMetrics metrics)
+    {
+        var targets = ws.Targets.AsSpan(0, rows);
+        double weightSum = CrossEntropyLoss.WeightSum(targets, classes, classWeights);
+        // No counted row: the loss is 0 and the head gets a zero gradient (as CrossEntropyLoss.ForwardBackward gives).
+        bool gradient = backward && weightSum != 0;
+        double scale = 1.0 / weightSum, total = 0;
+        int chunk = HeadChunkRows(rows, classes);
+        for (int r0 = 0; r0 < rows;)
+        {
+            int count = ChunkLength(rows - r0, chunk);
+            var logits = HeadLogits(ws, r0, count);
+            var dLogits = backward ? EnsureCleared(ref ws.LogitsGradient, count * classes) : default;
+            var chunkTargets = targets.Slice(r0, count);
+            CrossEntropyLoss.AddRows(logits, chunkTargets, classes, gradient ? dLogits : default, scale, classWeights, ref total);
+            for (int r = 0; r < count; r++)
+            {
+                int target = chunkTargets[r];
+                if (target < 0)
+                {
+                    continue;
+                }
+                metrics.Count++;
+                if (TensorPrimitives.IndexOfMax(logits.Slice(r * classes, classes)) == target)
+                {
+                    metrics.Correct++;
+                }
+            }
+            if (backward)
+            {
+                HeadBackward(ws, r0, count, dLogits);
+            }
+            r0 += count;
+        }
+        return weightSum == 0 ? 0 : total / weightSum;
+    }
+
+    /// <summary>
+    /// Forward through embedding and recurrent stack up to the head's input (every step's top output, or the pooled
+    /// summary), and the head's targets; sets <c>ws.HeadRows</c>. The head itself runs in <see cref="HeadLogits"/>.
     /// keepActivations: whether a backward pass follows (false keeps one step's activations, reused).
     /// </summary>
-    internal void Forward(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, bool training, RandomSource? dropoutRandom,
-        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool keepActivations = false)
+    internal void ForwardFeatures(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, bool training, RandomSource? dropoutRandom,
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool keepActivations)
     {
         ws.Recurrent.KeepActivations = keepActivations;
         var o = Options;
@@ -85,6 +117,7 @@ public sealed partial class SequenceModel
         var rws = ws.Recurrent;
         var layout = rws.Layout;
         layout.Build(lengths, maxLength);
+        Recurrent.CheckSizes(layout.TotalRows, layout.Batch, nameof(batch));
         int n = layout.TotalRows, inSize = o.StepInputSize;
         var x = RecurrentWorkspace.Ensure(ref rws.InputPacked, n * inSize).AsSpan(0, n * inSize);
         var embedding = _embedding is null ? default : Parameters.GetValues(_embedding);
@@ -101,13 +134,10 @@ public sealed partial class SequenceModel
         }
         Recurrent.ForwardCore(rws, initialHidden, initialCell, training ? o.Dropout : 0f, dropoutRandom);
 
-        int width = FeatureSize, classes = o.HeadOutputs;
-        ReadOnlySpan<float> features;
         int rows;
         if (IsPerStep)
         {
             rows = n;
-            features = rws.LayerOutput[o.NumLayers - 1].AsSpan(0, n * width);
             var targets = ModelWorkspace.Ensure(ref ws.Targets, n).AsSpan(0, n);
             targets.Fill(-1);
             for (int b = 0; b < count; b++)
@@ -124,7 +154,7 @@ public sealed partial class SequenceModel
         else
         {
             rows = count;
-            features = Pool(ws, count);
+            Pool(ws, count);
             var targets = ModelWorkspace.Ensure(ref ws.Targets, count).AsSpan(0, count);
             for (int b = 0; b < count; b++)
             {
@@ -132,17 +162,10 @@ public sealed partial class SequenceModel
             }
         }
         ws.HeadRows = rows;
-        var logits = Engine.Buffers.Ensure(ref ws.Logits, rows * classes).AsSpan(0, rows * classes);
-        Gemm.Multiply(false, true, rows, classes, width, features, width, Parameters.GetValues(_headWeight), width, logits, classes, accumulate: false);
-        var bias = Parameters.GetValues(_headBias);
-        for (int r = 0; r < rows; r++)
-        {
-            TensorPrimitives.Add(logits.Slice(r * classes, classes), bias, logits.Slice(r * classes, classes));
-        }
     }
 
     // (B, D*H) summary of each sequence from the top layer.
-    private ReadOnlySpan<float> Pool(ModelWorkspace ws, int count)
+    private void Pool(ModelWorkspace ws, int count)
     {
         var o = Options;
         var rws = ws.Recurrent;
@@ -200,37 +223,22 @@ public sealed partial class SequenceModel
                 }
                 break;
         }
-        return pooled;
     }
 
+    // From the gradient on the head's input (left by HeadBackward in dTop, or in PooledGradient) down through the stack.
     private void Backward(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch)
     {
         var o = Options;
         var rws = ws.Recurrent;
         var layout = rws.Layout;
-        int rows = ws.HeadRows, classes = o.HeadOutputs, width = FeatureSize, n = layout.TotalRows, count = batch.Length;
-        ReadOnlySpan<float> dLogits = ws.LogitsGradient.AsSpan(0, rows * classes);
-        ReadOnlySpan<float> features = IsPerStep ? rws.LayerOutput[o.NumLayers - 1].AsSpan(0, n * width) : ws.Pooled.AsSpan(0, rows * width);
-
-        // Head: dW += dLogits^T features; db += column sums; d features = dLogits W.
-        Gemm.Multiply(true, false, classes, width, rows, dLogits, classes, features, width, Parameters.GetGradients(_headWeight), width, accumulate: true);
-        var dBias = Parameters.GetGradients(_headBias);
-        for (int r = 0; r < rows; r++)
-        {
-            TensorPrimitives.Add(dBias, dLogits.Slice(r * classes, classes), dBias);
-        }
-        var dTop = RecurrentWorkspace.Ensure(ref rws.LayerGradient, n * width).AsSpan(0, n * width);
+        int width = FeatureSize, count = batch.Length;
         ReadOnlySpan<float> dFinalHidden = default;
-        if (IsPerStep)
+        if (!IsPerStep)
         {
-            Gemm.Multiply(false, false, rows, width, classes, dLogits, classes, Parameters.GetValues(_headWeight), width, dTop, width, accumulate: false);
-        }
-        else
-        {
-            var dPooled = Engine.Buffers.Ensure(ref ws.PooledGradient, count * width).AsSpan(0, count * width);
-            Gemm.Multiply(false, false, count, width, classes, dLogits, classes, Parameters.GetValues(_headWeight), width, dPooled, width, accumulate: false);
+            int n = layout.TotalRows;
+            var dTop = RecurrentWorkspace.Ensure(ref rws.LayerGradient, n * width).AsSpan(0, n * width);
             dTop.Clear();
-            dFinalHidden = Unpool(ws, dPooled, count, dTop);
+            dFinalHidden = Unpool(ws, ws.PooledGradient.AsSpan(0, count * width), count, dTop);
         }
 
         var dInput = Recurrent.BackwardCore(rws, dFinalHidden, default, _embedding is not null, default, default);
@@ -299,24 +307,12 @@ public sealed partial class SequenceModel
         span.Clear();
         return span;
     }
-
-    private static double LogSumExp(ReadOnlySpan<float> z)
-    {
-        float max = TensorPrimitives.Max(z);
-        double sum = 0;
-        foreach (float v in z)
-        {
-            sum += Math.Exp(v - max);
-        }
-        return max + Math.Log(sum);
-    }
 }
 
-/// <summary>Running totals of a pass, for metrics: correct predictions, counted targets, summed loss, squared error.</summary>
+/// <summary>Running totals of a pass, for metrics: correct predictions, counted targets, squared error.</summary>
 internal struct PassMetrics
 {
     public long Correct;
     public long Count;
-    public double LossSum;
     public double SquaredError;
 }

@@ -23,20 +23,8 @@ public static class CrossEntropyLoss
     {
         Validate(logits, targets, classes, classWeights);
         double total = 0;
-        double weightSum = 0;
-        for (int row = 0; row < targets.Length; row++)
-        {
-            int target = targets[row];
-            if (target < 0)
-            {
-                continue;
-            }
-            ReadOnlySpan<float> z = logits.Slice(row * classes, classes);
-            double weight = classWeights.IsEmpty ? 1.0 : classWeights[target];
-            total += weight * (LogSumExp(z) - z[target]);
-            weightSum += weight;
-        }
-        return Reduce(total, weightSum, reduction);
+        AddRows(logits, targets, classes, default, 0, classWeights, ref total);
+        return Reduce(total, WeightSumCore(targets, classWeights), reduction);
     }
 
     /// <summary>
@@ -61,22 +49,36 @@ public static class CrossEntropyLoss
                 nameof(dLogits));
         }
 
-        // First pass: the normaliser (count or sum of weights) is needed before any gradient can be scaled.
-        double weightSum = 0;
-        for (int row = 0; row < targets.Length; row++)
-        {
-            if (targets[row] >= 0)
-            {
-                weightSum += classWeights.IsEmpty ? 1.0 : classWeights[targets[row]];
-            }
-        }
+        // The normaliser (count or sum of weights) is needed before any gradient can be scaled.
+        double weightSum = WeightSumCore(targets, classWeights);
         if (weightSum == 0)
         {
             return 0;
         }
-        double scale = reduction == LossReduction.Mean ? 1.0 / weightSum : 1.0;
-
         double total = 0;
+        AddRows(logits, targets, classes, dLogits, reduction == LossReduction.Mean ? 1.0 / weightSum : 1.0, classWeights, ref total);
+        return Reduce(total, weightSum, reduction);
+    }
+
+    /// <summary>
+    /// The sum of the counted rows' weights (their count when unweighted): the mean's normaliser. Checks the targets
+    /// and the weights against the class count.
+    /// </summary>
+    internal static double WeightSum(ReadOnlySpan<int> targets, int classes, ReadOnlySpan<float> classWeights)
+    {
+        ValidateTargets(targets, classes, classWeights);
+        return WeightSumCore(targets, classWeights);
+    }
+
+    /// <summary>
+    /// Adds each counted row's weighted loss to <paramref name="total"/>, in row order, and, unless
+    /// <paramref name="dLogits"/> is empty, its gradient times <paramref name="scale"/> into dLogits. Consecutive
+    /// chunks of rows, one call each, give what one call over all the rows gives.
+    /// </summary>
+    internal static void AddRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, Span<float> dLogits,
+        double scale, ReadOnlySpan<float> classWeights, ref double total)
+    {
+        bool gradient = !dLogits.IsEmpty;
         for (int row = 0; row < targets.Length; row++)
         {
             int target = targets[row];
@@ -85,12 +87,16 @@ public static class CrossEntropyLoss
                 continue;
             }
             ReadOnlySpan<float> z = logits.Slice(row * classes, classes); // (C)
-            Span<float> dz = dLogits.Slice(row * classes, classes);      // (C)
             double weight = classWeights.IsEmpty ? 1.0 : classWeights[target];
             double lse = LogSumExp(z);
             total += weight * (lse - z[target]);
+            if (!gradient)
+            {
+                continue;
+            }
 
             // d loss_i / d z_j = softmax_j - [j == y_i], times w[y_i] and the reduction's scale.
+            Span<float> dz = dLogits.Slice(row * classes, classes);      // (C)
             double rowScale = weight * scale;
             for (int j = 0; j < classes; j++)
             {
@@ -98,7 +104,19 @@ public static class CrossEntropyLoss
                 dz[j] += (float)(rowScale * (j == target ? softmax - 1.0 : softmax));
             }
         }
-        return Reduce(total, weightSum, reduction);
+    }
+
+    private static double WeightSumCore(ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights)
+    {
+        double weightSum = 0;
+        for (int row = 0; row < targets.Length; row++)
+        {
+            if (targets[row] >= 0)
+            {
+                weightSum += classWeights.IsEmpty ? 1.0 : classWeights[targets[row]];
+            }
+        }
+        return weightSum;
     }
 
     private static double LogSumExp(ReadOnlySpan<float> z)
@@ -129,6 +147,12 @@ public static class CrossEntropyLoss
                 $"logits has {logits.Length} elements; expected targets.Length * classes = {targets.Length} * {classes}.",
                 nameof(logits));
         }
+        ValidateTargets(targets, classes, classWeights);
+    }
+
+    private static void ValidateTargets(ReadOnlySpan<int> targets, int classes, ReadOnlySpan<float> classWeights)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
         if (!classWeights.IsEmpty && classWeights.Length != classes)
         {
             throw new ArgumentException(

@@ -91,6 +91,7 @@ public static class SequenceEvaluator
         int usable = Math.Min(tokens.Length, maxItems is int m ? m + 1 : int.MaxValue);
         int batch = Math.Clamp(usable - 1, 1, streams);
         int streamLength = (usable - 1) / batch;
+        model.Recurrent.CheckSizes((long)batch * Math.Min(chunkLength, streamLength), batch, nameof(tokens));
         var o = model.Options;
         int stateSize = o.NumLayers * batch * o.HiddenSize;
         bool lstm = o.Cell == Layers.RecurrentCellKind.Lstm;

@@ -48,6 +48,8 @@ public sealed partial class SequenceTrainer
 
         int streamLength = (tokens.Length - 1) / batch;
         int k = Options.TruncationLength;
+        // Refused before any work (and before the state below is sized) when a chunk's buffers cannot be allocated.
+        _model.Recurrent.CheckSizes((long)batch * Math.Min(k, streamLength), batch, nameof(tokens));
         int chunks = (streamLength + k - 1) / k;
         var full = NewStreamExamples(batch, Math.Min(k, streamLength));
         var tail = streamLength % k == 0 ? full : NewStreamExamples(batch, streamLength % k);

@@ -137,11 +137,8 @@ internal sealed class LoadedModel
         {
             ids = ids[^_maxLength..];
         }
-        // Per-step head: the logits of the last step are the last row in the packed layout's last step.
-        var ws = Workspace();
-        Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
-        int v = Bundle.Model.Options.HeadOutputs;
-        var logits = ws.Logits.AsSpan((ids.Length - 1) * v, v).ToArray();
+        // Per-step head: only the last step's logits (row ids.Length - 1), whatever the length and the vocabulary.
+        var logits = Bundle.Model.ForwardRows(Workspace(), new[] { new SequenceExample { Tokens = ids } }, ids.Length - 1, 1).ToArray();
         RequireFinite(logits);
         SoftMax(logits);
         int best = TensorPrimitives.IndexOfMax(logits);
@@ -181,7 +178,7 @@ internal sealed class LoadedModel
         int[] ids = sequencer.Encode(text ?? "");
         ids = ids.Length == 0 ? [Math.Max(0, sequencer.Vocabulary.UnknownId)] : ids.Length > _maxLength ? ids[^_maxLength..] : ids;
         var ws = Workspace();
-        Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
+        Bundle.Model.ForwardFeatures(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default, keepActivations: false);
         var o = Bundle.Model.Options;
         int dirs = o.IsBidirectional ? 2 : 1, h = o.HiddenSize;
         destination.Clear();

@@ -26,14 +26,10 @@ public sealed class AtomicSaveTests
     {
         string path = Path.Combine(dir, "model.rnnmodel");
         var bundle = Regression();
-        // A kill gives the save no chance to clean up: note the temporary file it writes, and put it back afterwards.
-        string? temp = null;
-        RecurrentModelFile.SaveAtomically(bundle, path, s =>
-        {
-            temp = ((FileStream)s).Name;
-            return s;
-        });
-        File.WriteAllBytes(temp!, File.ReadAllBytes(path)[..100]);
+        // A kill gives the save no chance to clean up: put a partial temporary file where a killed save would leave it.
+        bundle.Save(path);
+        string temp = Microsoft.ML.Recurrent.Engine.AtomicFile.TemporaryPath(path);
+        File.WriteAllBytes(temp, File.ReadAllBytes(path)[..100]);
         bundle.Save(path);
         CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(dir), "the next save of the same file removes what a killed save left");
         CollectionAssert.AreEqual(bundle.ToBytes(), File.ReadAllBytes(path));

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.TestSupport;
 using static Microsoft.ML.Recurrent.Tests.Serialization.ModelFileTestData;
 
 namespace Microsoft.ML.Recurrent.Tests.Serialization;
@@ -8,8 +8,6 @@ namespace Microsoft.ML.Recurrent.Tests.Serialization;
 public sealed class ModelFileFuzzTests
 {
     private const int Iterations = 10000;
-
-    private static readonly int[] _hugeValues = [int.MaxValue, int.MinValue, -1, 0x7FFFFFF0, 1 << 30, 65536, 0];
 
     // Offsets of the length and count fields of a well-formed file: section lengths and each section's first field.
     private static List<int> LengthFields(byte[] file)
@@ -22,45 +20,6 @@ public sealed class ModelFileFuzzTests
             fields.Add(at + 12);
         }
         return fields;
-    }
-
-    private static byte[] Mutate(byte[] original, Random random, List<int> lengthFields, out string description)
-    {
-        byte[] file = (byte[])original.Clone();
-        switch (random.Next(5))
-        {
-            case 0:
-                int flips = random.Next(1, 4);
-                for (int i = 0; i < flips; i++)
-                {
-                    int at = random.Next(file.Length);
-                    file[at] ^= (byte)(1 << random.Next(8));
-                }
-                description = $"{flips} bit flip(s)";
-                return file;
-            case 1:
-                int length = random.Next(file.Length);
-                description = $"truncated to {length}";
-                return file[..length];
-            case 2:
-                int insertAt = random.Next(file.Length + 1);
-                byte[] inserted = new byte[random.Next(1, 9)];
-                random.NextBytes(inserted);
-                description = $"{inserted.Length} bytes inserted at {insertAt}";
-                return [.. file[..insertAt], .. inserted, .. file[insertAt..]];
-            case 3:
-                int field = lengthFields[random.Next(lengthFields.Count)];
-                int value = _hugeValues[random.Next(_hugeValues.Length)];
-                BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(field), value);
-                description = $"int32 at {field} set to {value}";
-                return file;
-            default:
-                int start = random.Next(file.Length - 4);
-                int any = random.Next(2) == 0 ? random.Next() : _hugeValues[random.Next(_hugeValues.Length)];
-                BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(start), any);
-                description = $"int32 at {start} set to {any}";
-                return file;
-        }
     }
 
     /// <summary>
@@ -78,7 +37,7 @@ public sealed class ModelFileFuzzTests
         int rejected = 0, loaded = 0;
         for (int i = 0; i < Iterations; i++)
         {
-            byte[] file = Mutate(original, random, lengthFields, out string description);
+            byte[] file = FileMutations.Mutate(original, random, lengthFields, out string description);
             bool rehashed = i % 2 == 1 && file.Length >= HeaderSize;
             if (rehashed)
             {

@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using Microsoft.ML.Recurrent.Tests.Serialization;
+using Microsoft.ML.Recurrent.TestSupport;
 using static Microsoft.ML.Recurrent.Tests.Training.CheckpointTestData;
 
 namespace Microsoft.ML.Recurrent.Tests.Training;
@@ -10,46 +10,6 @@ public sealed class CheckpointFuzzTests
     /// <summary>Set to a number of iterations (for example 100000) for the full run; CI runs <see cref="DefaultIterations"/>.</summary>
     public const string IterationsVariable = "RECURRENT_CHECKPOINT_FUZZ_ITERATIONS";
     private const int DefaultIterations = 3000;
-
-    private static readonly int[] _hugeValues = [int.MaxValue, int.MinValue, -1, 0x7FFFFFF0, 1 << 30, 1_000_000_000, 65536, 0];
-
-    private static byte[] Mutate(byte[] original, Random random, int[] fields, out string description)
-    {
-        byte[] file = (byte[])original.Clone();
-        switch (random.Next(5))
-        {
-            case 0:
-                int flips = random.Next(1, 4);
-                for (int i = 0; i < flips; i++)
-                {
-                    file[random.Next(file.Length)] ^= (byte)(1 << random.Next(8));
-                }
-                description = $"{flips} bit flip(s)";
-                return file;
-            case 1:
-                int length = random.Next(file.Length);
-                description = $"truncated to {length}";
-                return file[..length];
-            case 2:
-                int insertAt = random.Next(file.Length + 1);
-                byte[] inserted = new byte[random.Next(1, 9)];
-                random.NextBytes(inserted);
-                description = $"{inserted.Length} bytes inserted at {insertAt}";
-                return [.. file[..insertAt], .. inserted, .. file[insertAt..]];
-            case 3:
-                int field = fields[random.Next(fields.Length)];
-                int value = _hugeValues[random.Next(_hugeValues.Length)];
-                BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(field), value);
-                description = $"length field at {field} set to {value}";
-                return file;
-            default:
-                int start = random.Next(file.Length - 4);
-                int any = random.Next(2) == 0 ? random.Next() : _hugeValues[random.Next(_hugeValues.Length)];
-                BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(start), any);
-                description = $"int32 at {start} set to {any}";
-                return file;
-        }
-    }
 
     /// <summary>
     /// Mutated checkpoints, half of them resealed (payload length and SHA-256 recomputed) so that the structural checks
@@ -70,7 +30,7 @@ public sealed class CheckpointFuzzTests
         int rejected = 0, loaded = 0;
         for (int i = 0; i < iterations; i++)
         {
-            byte[] file = Mutate(original, random, fields, out string description);
+            byte[] file = FileMutations.Mutate(original, random, fields, out string description);
             bool resealed = i % 2 == 1 && file.Length >= PayloadStart;
             if (resealed)
             {

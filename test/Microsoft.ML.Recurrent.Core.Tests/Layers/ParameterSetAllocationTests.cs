@@ -1,0 +1,111 @@
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent.Tests.Layers;
+
+/// <summary>
+/// Building or loading a model allocates its weights once (not once per tensor), and the gradients only when
+/// something trains it.
+/// </summary>
+[TestClass]
+public sealed class ParameterSetAllocationTests
+{
+    // 16 layers, bidirectional LSTM, H = 64: 128 recurrent tensors and about 1.6 million weights (6.5 MB).
+    private static SequenceModelOptions ManyLayers => new()
+    {
+        Task = SequenceTask.Classification,
+        VocabularySize = 500,
+        EmbeddingSize = 32,
+        HiddenSize = 64,
+        NumLayers = 16,
+        Bidirectional = true,
+        OutputSize = 3,
+    };
+
+    [TestMethod]
+    public void Constructor_ManyLayerModel_AllocatesItsWeightsOnce()
+    {
+        _ = new SequenceModel(ManyLayers); // warm: static data, JIT
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var model = new SequenceModel(ManyLayers);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        long weightBytes = 4L * model.Parameters.Count;
+        Assert.IsTrue(weightBytes > 6_000_000, $"{weightBytes} bytes of weights");
+        Assert.IsTrue(allocated < 3 * weightBytes, $"allocated {allocated} bytes for {weightBytes} bytes of weights");
+        Assert.IsFalse(model.Parameters.HasGradients, "an untrained model has no gradient buffer");
+    }
+
+    [TestMethod]
+    public void Load_ManyLayerModel_AllocationBoundedByWeights()
+    {
+        var bytes = new RecurrentModelBundle(new SequenceModel(ManyLayers)).ToBytes();
+        _ = RecurrentModelBundle.Load(new MemoryStream(bytes));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var loaded = RecurrentModelBundle.Load(new MemoryStream(bytes));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        long weightBytes = 4L * loaded.Model.Parameters.Count;
+        Assert.IsTrue(allocated < 3 * weightBytes, $"allocated {allocated} bytes to load {weightBytes} bytes of weights");
+        Assert.IsFalse(loaded.Model.Parameters.HasGradients, "a loaded model has no gradient buffer");
+    }
+
+    [TestMethod]
+    public void Evaluate_UntrainedModel_CreatesNoGradients()
+    {
+        var model = new SequenceModel(ManyLayers with { NumLayers = 1 });
+        var example = new SequenceExample { Tokens = [1, 2, 3], Label = 1 };
+
+        SequenceEvaluator.Evaluate(model, [example]);
+
+        Assert.IsFalse(model.Parameters.HasGradients);
+    }
+
+    [TestMethod]
+    public void Fit_OneStep_CreatesGradientsAndMatchesEagerGradients()
+    {
+        var model = new SequenceModel(ManyLayers with { NumLayers = 2 }, seed: 3);
+        var examples = new[] { new SequenceExample { Tokens = [1, 2, 3], Label = 1 }, new SequenceExample { Tokens = [4, 5], Label = 2 } };
+        var trainer = new SequenceTrainer(model, new TrainerOptions { BatchSize = 2, MaxSteps = 1, Epochs = 1 });
+
+        trainer.Fit(examples);
+
+        Assert.IsTrue(model.Parameters.HasGradients);
+        Assert.AreEqual(model.Parameters.Count, model.Parameters.Gradients.Length);
+        Assert.IsTrue(model.Parameters.Gradients.Any(g => g != 0f), "the step's gradients are there");
+    }
+
+    [TestMethod]
+    public void Backward_LayerWithoutGradients_CreatesThemAndAddsIntoThem()
+    {
+        var layer = new RecurrentLayer(new RecurrentLayerOptions { Cell = RecurrentCellKind.Gru, InputSize = 3, HiddenSize = 4 });
+        layer.ResetParameters(new Random(1));
+        var ws = layer.CreateWorkspace();
+        var input = Enumerable.Range(0, 2 * 5 * 3).Select(i => (float)Math.Sin(i)).ToArray();
+        var output = new float[2 * 5 * 4];
+        layer.Forward(ws, input, 2, 5, default, default, default, output, default, default);
+        Assert.IsFalse(layer.Parameters.HasGradients);
+
+        layer.Backward(ws, Enumerable.Repeat(1f, output.Length).ToArray(), default, default, default, default, default);
+
+        Assert.IsTrue(layer.Parameters.HasGradients);
+        Assert.IsTrue(layer.Parameters.GetGradients("weight_hh_l0").ToArray().Any(g => g != 0f));
+    }
+
+    [TestMethod]
+    public void Add_AfterValuesWereRead_KeepsValuesAndGrows()
+    {
+        var set = new ParameterSet();
+        set.Add("a", 2, 3);
+        set.SetValues("a", [1, 2, 3, 4, 5, 6]);
+        _ = set.Gradients;
+        set.Add("b", 4);
+
+        Assert.AreEqual(10, set.Count);
+        Assert.AreEqual(10, set.Values.Length);
+        Assert.AreEqual(10, set.Gradients.Length);
+        CollectionAssert.AreEqual(new float[] { 1, 2, 3, 4, 5, 6, 0, 0, 0, 0 }, set.Values);
+    }
+}

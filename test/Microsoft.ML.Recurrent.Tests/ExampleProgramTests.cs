@@ -1,0 +1,117 @@
+using System.Globalization;
+
+namespace Microsoft.ML.Recurrent.PluginTests;
+
+/// <summary>The examples as a user runs them: with no arguments, and with bad files.</summary>
+[TestClass]
+public sealed class ExampleProgramTests
+{
+    private string _dir = "";
+
+    [TestInitialize]
+    public void CreateFolder() => _dir = Directory.CreateTempSubdirectory("recurrent-examples-").FullName;
+
+    [TestCleanup]
+    public void DeleteFolder() => Directory.Delete(_dir, recursive: true);
+
+    [TestMethod]
+    public void SentimentClassification_NoArguments_RunsOnTheShippedSampleAndEndsWithAccuracy()
+    {
+        var (exitCode, output, error) = ExampleProcess.Run("SentimentClassification", _dir);
+        Assert.AreEqual(0, exitCode, error);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.StartsWith("accuracy: ", lines[^1]);
+        double accuracy = double.Parse(lines[^1]["accuracy: ".Length..], CultureInfo.InvariantCulture);
+        Assert.IsGreaterThan(0.8, accuracy, output);
+        StringAssert.Contains(output, "reloaded model: identical scores");
+        StringAssert.Contains(output, "generated: The food was");
+        string saved = Path.Combine(_dir, "artifacts", "SentimentClassification", "sentiment.zip");
+        Assert.IsTrue(File.Exists(saved), "the model goes to artifacts/ under the current folder");
+        CollectionAssert.AreEqual(new[] { saved }, Directory.GetFiles(_dir, "*", SearchOption.AllDirectories), "nothing else is written");
+        Assert.IsNotNull(new MLContext().Model.Load(saved, out _));
+    }
+
+    [TestMethod]
+    public void SentimentClassification_SentenceWithUnicodeNextLine_IsOneRow()
+    {
+        // U+0085 (NEXT LINE) occurs inside real sentences (imdb_labelled.txt); only \n, \r\n and \r end a row.
+        string file = Path.Combine(_dir, "rows.tsv");
+        File.WriteAllText(file, "The script is\u0085was there a script?\t0\nA wonderful film.\t1\r\n");
+        var (exitCode, output, error) = ExampleProcess.Run("SentimentClassification", _dir,
+            "--train", file, "--test", file, "--epochs", "1", "--lm-epochs", "0", "--model", Path.Combine(_dir, "model.zip"));
+        Assert.AreEqual(0, exitCode, error);
+        StringAssert.Contains(output, $"2 training rows from {file}, 2 test rows");
+    }
+
+    [TestMethod]
+    public void ModelConsumer_NoArguments_ClassifiesTheShippedSentencesWithTheEmbeddedModel()
+    {
+        var (exitCode, output, error) = ExampleProcess.Run("ModelConsumer", _dir);
+        Assert.AreEqual(0, exitCode, error);
+        string[] sentences = File.ReadAllLines(Path.Combine(ExampleProcess.RepositoryRoot, "examples", "ModelConsumer", "Data", "sentences.txt"));
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.HasCount(sentences.Length, lines);
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string[] parts = lines[i].Split('\t');
+            Assert.AreEqual(sentences[i], parts[3]);
+            float probability = float.Parse(parts[1], CultureInfo.InvariantCulture);
+            Assert.AreEqual(probability > 0.5f, bool.Parse(parts[0]), lines[i]);
+        }
+    }
+
+    [TestMethod]
+    [DataRow("SentimentClassification", "missing.tsv", null, "--train {file} --test {file}", "file not found")]
+    [DataRow("SentimentClassification", "train.tsv", "good food\t1\nbad food\tmaybe\n", "--train {file} --test {file}", "line 2: the label 'maybe' is not 0 or 1")]
+    [DataRow("SentimentClassification", "train.tsv", "good food\t1\tmore\n", "--train {file} --test {file}", "line 1 has 3 tab-separated fields")]
+    [DataRow("SentimentClassification", "train.tsv", "good food\t1\ngreat food\t1\n", "--train {file} --test {file}", "has only positive (1) rows")]
+    [DataRow("ModelConsumer", "model.zip", "this is not a zip archive", "--model {file}", "not a usable sentiment model")]
+    [DataRow("ModelConsumer", "missing.zip", null, "--model {file}", "file not found")]
+    [DataRow("ModelConsumer", "missing.txt", null, "--input {file}", "file not found")]
+    [DataRow("TextGeneration", "model.rnnmodel", "RNNMODEL but not really", "--load {file}", "cannot be loaded")]
+    [DataRow("TextGeneration", "missing.txt", null, "--data {file}", "file not found")]
+    [DataRow("TextGeneration", "short.txt", "too short", "--data {file}", "at least 250 are needed")]
+    [DataRow("SequenceTagging", "train.tsv", "the\tDET\ndog-without-a-tag\n", "--train {file} --test {file}", "line 2 is not 'token<TAB>tag'")]
+    [DataRow("Forecasting", "series.csv", "month,value\n2000-01,1.5\n2000-02,lots\n", "--data {file}", "line 3: 'lots' in column 1 is not a number")]
+    [DataRow("Forecasting", "series.csv", "month,value\n2000-01,1.5\n", "--data {file} --column 4", "line 2 has 2 columns")]
+    public void Example_BadFile_ExitsWithCode2AndOneLineNamingTheFile(string example, string fileName, string? content, string arguments, string problem)
+    {
+        string file = Path.Combine(_dir, fileName);
+        if (content is not null)
+        {
+            File.WriteAllText(file, content);
+        }
+        var (exitCode, output, error) = ExampleProcess.Run(example, _dir, arguments.Replace("{file}", file, StringComparison.Ordinal).Split(' '));
+        AssertOneLineNamingTheFile(exitCode, output, error, file, problem);
+    }
+
+    [TestMethod]
+    [DataRow("SentimentClassification", "--model")]
+    [DataRow("TextGeneration", "--save")]
+    public void Example_OutputPathIsAFolder_ExitsWithCode2AndOneLineNamingIt(string example, string option)
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(_dir, "model.zip")).FullName;
+        var (exitCode, output, error) = ExampleProcess.Run(example, _dir, option, folder);
+        AssertOneLineNamingTheFile(exitCode, output, error, folder, "is a folder");
+    }
+
+    [TestMethod]
+    public void ModelConsumer_TruncatedModel_ExitsWithCode2AndOneLineNamingTheFile()
+    {
+        byte[] model = File.ReadAllBytes(Path.Combine(ExampleProcess.RepositoryRoot, "examples", "ModelConsumer", "Data", "sentiment-tiny.zip"));
+        string file = Path.Combine(_dir, "truncated.zip");
+        File.WriteAllBytes(file, model[..(model.Length / 2)]);
+        var (exitCode, output, error) = ExampleProcess.Run("ModelConsumer", _dir, "--model", file);
+        AssertOneLineNamingTheFile(exitCode, output, error, file, "not a usable sentiment model");
+    }
+
+    private static void AssertOneLineNamingTheFile(int exitCode, string output, string error, string file, string problem)
+    {
+        Assert.AreEqual(2, exitCode, $"exit code; stdout: {output} stderr: {error}");
+        string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.HasCount(1, lines, $"one line on standard error: {error}");
+        StringAssert.Contains(lines[0], file);
+        StringAssert.Contains(lines[0], problem);
+        Assert.DoesNotContain("   at ", output + error, "no stack trace");
+    }
+}
