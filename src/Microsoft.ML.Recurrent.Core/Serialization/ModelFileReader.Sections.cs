@@ -13,11 +13,11 @@ internal static partial class ModelFileReader
         public SequenceModel? Model;
         public TextSequencer? Sequencer;
         public string[]? LabelNames;
-        public Dictionary<string, double> Numbers = new(StringComparer.Ordinal);
+        public Dictionary<string, double> NumericMetadata = new(StringComparer.Ordinal);
         public Dictionary<string, string> Metadata = new(StringComparer.Ordinal);
     }
 
-    private static RecurrentModelBundle ReadSections(Header header, byte[] content)
+    private static RecurrentModelFile ReadSections(Header header, byte[] content)
     {
         var parts = new Parts();
         SequenceModelOptions? options = null;
@@ -55,7 +55,7 @@ internal static partial class ModelFileReader
                     parts.LabelNames = ReadLabels(reader, options!);
                     break;
                 case ModelFileFormat.NumbersTag:
-                    ReadMap(reader, "number", r => r.ReadDouble("a number"), parts.Numbers, 12);
+                    ReadMap(reader, "number", r => r.ReadDouble("a number"), parts.NumericMetadata, 12);
                     break;
                 default:
                     ReadMap(reader, "metadata entry", r => r.ReadString("a metadata value"), parts.Metadata, 8);
@@ -70,7 +70,7 @@ internal static partial class ModelFileReader
         }
         try
         {
-            return new RecurrentModelBundle(parts.Model!, parts.Sequencer, parts.LabelNames, parts.Numbers, parts.Metadata);
+            return new RecurrentModelFile(parts.Model!, parts.Sequencer, parts.LabelNames, parts.NumericMetadata, parts.Metadata);
         }
         catch (ArgumentException e)
         {

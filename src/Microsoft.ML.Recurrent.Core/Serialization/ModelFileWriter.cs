@@ -8,7 +8,7 @@ using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent.Serialization;
 
-/// <summary>Serialises a <see cref="RecurrentModelBundle"/> into the whole model file, in memory.</summary>
+/// <summary>Serialises a <see cref="RecurrentModelFile"/> into its bytes, in memory.</summary>
 internal static class ModelFileWriter
 {
     /// <summary>
@@ -16,7 +16,7 @@ internal static class ModelFileWriter
     /// any destination until serialisation has succeeded, so a failure here cannot leave a partial file.
     /// </summary>
     /// <exception cref="InvalidOperationException">A weight is not finite (a file with it could not be loaded).</exception>
-    internal static MemoryStream Serialize(RecurrentModelBundle bundle)
+    internal static MemoryStream Serialize(RecurrentModelFile bundle)
     {
         var model = bundle.Model;
         CheckFinite(model);
@@ -58,7 +58,7 @@ internal static class ModelFileWriter
         hash.GetHashAndReset(destination);
     }
 
-    private static void WriteSection(BinaryWriter writer, string tag, RecurrentModelBundle bundle)
+    private static void WriteSection(BinaryWriter writer, string tag, RecurrentModelFile bundle)
     {
         writer.Write(Encoding.ASCII.GetBytes(tag));
         long lengthAt = writer.BaseStream.Position;
@@ -83,11 +83,11 @@ internal static class ModelFileWriter
                 }
                 break;
             case ModelFileFormat.NumbersTag:
-                writer.Write(bundle.Numbers.Count);
-                foreach (var key in SortedKeys(bundle.Numbers.Keys))
+                writer.Write(bundle.NumericMetadata.Count);
+                foreach (var key in SortedKeys(bundle.NumericMetadata.Keys))
                 {
                     WriteString(writer, key);
-                    writer.Write(bundle.Numbers[key]);
+                    writer.Write(bundle.NumericMetadata[key]);
                 }
                 break;
             default:

@@ -12,13 +12,13 @@ internal sealed class LoadedModel
 
     private readonly int _maxLength;
 
-    private LoadedModel(RecurrentModelBundle bundle)
+    private LoadedModel(RecurrentModelFile bundle)
     {
         Bundle = bundle;
-        _maxLength = bundle.Numbers.TryGetValue(BundleKeys.MaxSequenceLength, out double max) ? (int)max : int.MaxValue;
+        _maxLength = bundle.NumericMetadata.TryGetValue(BundleKeys.MaxSequenceLength, out double max) ? (int)max : int.MaxValue;
     }
 
-    public RecurrentModelBundle Bundle { get; }
+    public RecurrentModelFile Bundle { get; }
 
     /// <summary>The class (or tag) names of a classifier's model file.</summary>
     public IReadOnlyList<string> LabelNames => Bundle.LabelNames ?? throw new InvalidDataException("The recurrent model column holds a classifier without class names.");
@@ -27,7 +27,7 @@ internal sealed class LoadedModel
     {
         try
         {
-            return new LoadedModel(RecurrentModelBundle.FromBase64(base64));
+            return new LoadedModel(RecurrentModelFile.FromBase64(base64));
         }
         catch (FormatException e)
         {
@@ -40,7 +40,7 @@ internal sealed class LoadedModel
     {
         var vocabulary = (Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.")).Vocabulary;
         int[] ids = tokens is null || tokens.Length == 0 ? [Math.Max(0, vocabulary.UnknownId)] : vocabulary.Encode(tokens.Take(_maxLength));
-        Predict(SequenceExample.ForClassification(ids, 0), logits);
+        Predict(SequenceExample.ForPrediction(ids), logits);
     }
 
     /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
@@ -60,7 +60,7 @@ internal sealed class LoadedModel
         {
             ids = ids[.._maxLength];
         }
-        Predict(SequenceExample.ForClassification(ids, 0), logits);
+        Predict(SequenceExample.ForPrediction(ids), logits);
     }
 
     /// <summary>
@@ -70,8 +70,8 @@ internal sealed class LoadedModel
     /// </summary>
     public float PredictSeries(ReadOnlySpan<float> series)
     {
-        double mean = Bundle.Numbers.GetValueOrDefault(BundleKeys.SeriesMean);
-        double std = Bundle.Numbers.GetValueOrDefault(BundleKeys.SeriesStd, 1.0);
+        double mean = Bundle.NumericMetadata.GetValueOrDefault(BundleKeys.SeriesMean);
+        double std = Bundle.NumericMetadata.GetValueOrDefault(BundleKeys.SeriesStd, 1.0);
         int take = Math.Min(series.Length, _maxLength);
         if (take == 0)
         {
@@ -88,7 +88,7 @@ internal sealed class LoadedModel
             features[i] = (float)((tail[i] - mean) / std);
         }
         Span<float> output = stackalloc float[1];
-        Predict(new SequenceExample { Features = features }, output);
+        Predict(SequenceExample.ForPrediction(features), output);
         return (float)(output[0] * std + mean);
     }
 
@@ -106,7 +106,7 @@ internal sealed class LoadedModel
             ids = ids[^_maxLength..];
         }
         // Per-step head: only the last step's logits (row ids.Length - 1), whatever the length and the vocabulary.
-        var logits = Bundle.Model.ForwardRows(Workspace(), new[] { new SequenceExample { Tokens = ids } }, ids.Length - 1, 1).ToArray();
+        var logits = Bundle.Model.ForwardRows(Workspace(), new[] { SequenceExample.ForPrediction(ids) }, ids.Length - 1, 1).ToArray();
         System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, logits);
         int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
         return (sequencer.Vocabulary.GetToken(best), logits[best], logits);
@@ -128,7 +128,7 @@ internal sealed class LoadedModel
         {
             int[] ids = sequencer.Vocabulary.Encode(tokens.Skip(start).Take(_maxLength));
             var ws = Workspace();
-            Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
+            Bundle.Model.Forward(ws, new[] { SequenceExample.ForPrediction(ids) }, training: false, null, default, default);
             for (int t = 0; t < ids.Length; t++)
             {
                 tags[start + t] = names[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(ws.Logits.AsSpan(t * classes, classes))];
@@ -144,7 +144,7 @@ internal sealed class LoadedModel
         int[] ids = sequencer.Encode(text ?? "");
         ids = ids.Length == 0 ? [Math.Max(0, sequencer.Vocabulary.UnknownId)] : ids.Length > _maxLength ? ids[^_maxLength..] : ids;
         var ws = Workspace();
-        Bundle.Model.ForwardFeatures(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default, keepActivations: false);
+        Bundle.Model.ForwardFeatures(ws, new[] { SequenceExample.ForPrediction(ids) }, training: false, null, default, default, keepActivations: false);
         var o = Bundle.Model.Options;
         int dirs = o.IsBidirectional ? 2 : 1, h = o.HiddenSize;
         destination.Clear();
