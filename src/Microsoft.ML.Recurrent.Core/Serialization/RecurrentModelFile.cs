@@ -27,7 +27,8 @@ namespace Microsoft.ML.Recurrent.Serialization;
 ///         OutputSize (int32) | ForgetGateBias present (byte) | ForgetGateBias (float32, 0 when absent)
 ///   PARM  tensor count (int32) | value count (int64) | per tensor: name, rank (int32), dims (int32 each)
 ///         | all values (float32) in ParameterSet order
-///   TEXT  (optional) the tokenizer record then the vocabulary record (TextSequencer.WriteTo)
+///   TEXT  (optional) the tokenizer record then the vocabulary record (TextSequencer.WriteTo); a record is
+///         magic (uint32) | version (byte) | body, counts and string lengths as 7-bit varints | CRC-32 (uint32)
 ///   LABL  (optional) count (int32) = head outputs | names
 ///   NUMS  count (int32) | per entry, keys in ordinal order: key, value (float64)
 ///   META  count (int32) | per entry, keys in ordinal order: key, value

@@ -88,6 +88,14 @@ public sealed class GoldenModelFileTests
         ModelFileTestData.AssertInvalid(flipped, "checksum");
     }
 
+    [TestMethod]
+    public void ToBytes_GoldenV1FileLoaded_WritesItBackByteForByte()
+    {
+        // The writer (and the text records inside the file) still produce format version 1 exactly.
+        byte[] bytes = File.ReadAllBytes(GoldenPath);
+        CollectionAssert.AreEqual(bytes, RecurrentModelFile.FromBytes(bytes).ToBytes());
+    }
+
     private static int ModelFileFormatCount(RecurrentModelFile bundle) => (int)ModelFileFormat.ParameterCount(bundle.Model.Options);
 
     /// <summary>
