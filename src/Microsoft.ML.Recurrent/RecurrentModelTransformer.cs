@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.SavedModel;
 using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Training;
 
@@ -9,14 +10,22 @@ namespace Microsoft.ML.Recurrent;
 /// as that chain: <c>mlContext.Model.Load</c> gives back a <c>TransformerChain</c> that predicts the same, in any
 /// app that references ML.NET and this assembly. Thread-safe.
 /// </summary>
+/// <remarks>
+/// A loaded model's embedded model file is validated at its first prediction, not at <c>Model.Load</c> (ML.NET gives a
+/// plugin no hook at load time): a file with out-of-range stored numbers, or a model that does not fit the task's step
+/// (task, outputs, input, vocabulary), is refused then with an <see cref="InvalidDataException"/> (ML.NET may wrap it;
+/// see the inner exception). The check runs once per loaded model.
+/// </remarks>
 public sealed class RecurrentModelTransformer : ITransformer
 {
     private readonly ITransformer _chain;
+    private readonly SavedModelLayout _layout;
 
     // A model with no training record of its own (an experiment's best trial kept without a refit) gets an empty history.
-    internal RecurrentModelTransformer(ITransformer chain, RecurrentModelBundle bundle, TrainingResult? training)
+    internal RecurrentModelTransformer(ITransformer chain, SavedModelLayout layout, RecurrentModelBundle bundle, TrainingResult? training)
     {
         _chain = chain;
+        _layout = layout;
         Model = bundle;
         TrainingResult = training ?? new TrainingResult { History = [] };
     }
@@ -35,13 +44,29 @@ public sealed class RecurrentModelTransformer : ITransformer
     public bool IsRowToRowMapper => _chain.IsRowToRowMapper;
 
     /// <inheritdoc/>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _chain.GetOutputSchema(inputSchema);
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of a type the model cannot read.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => _chain.GetOutputSchema(CheckInput(inputSchema, nameof(inputSchema)));
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _chain.GetRowToRowMapper(inputSchema);
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of a type the model cannot read.</exception>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _chain.GetRowToRowMapper(CheckInput(inputSchema, nameof(inputSchema)));
 
     /// <inheritdoc/>
-    public IDataView Transform(IDataView input) => _chain.Transform(input);
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of a type the model cannot read.</exception>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input.Schema, nameof(input));
+        return _chain.Transform(input);
+    }
+
+    // The chain copies the input to a helper column first, so its own error would name the helper: name the user's column.
+    private DataViewSchema CheckInput(DataViewSchema schema, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(schema, paramName);
+        ColumnCheck.Require(schema, _layout.InputColumn, _layout.ExpectedInput, _layout.Accepts, paramName);
+        return schema;
+    }
 
     /// <inheritdoc/>
     void ICanSaveModel.Save(ModelSaveContext ctx) => _chain.Save(ctx);

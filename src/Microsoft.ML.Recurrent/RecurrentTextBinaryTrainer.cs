@@ -121,7 +121,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         if (TokenColumn.IsKeyVector(data.Schema, textColumn))
         {
             var label2 = ColumnCheck.Require(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);
-            return TokenColumn.Read(data, textColumn, label2, paramName).Select(r => (string.Join(TokenColumn.Separator, r.Tokens), r.Label)).ToList();
+            return TokenColumn.Read(data, textColumn, label2, paramName).Select(r => (TokenColumn.Join(r.Tokens), r.Label)).ToList();
         }
         var text = ColumnCheck.Require(data.Schema, textColumn, TextClassifierInput.TextOrTokens, t => t is TextDataViewType, paramName);
         var label = ColumnCheck.Require(data.Schema, labelColumn, "Boolean", t => t is BooleanDataViewType, paramName);

@@ -140,6 +140,11 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         var text = ColumnCheck.Require(data.Schema, textColumn, TextClassifierInput.TextOrTokens, t => tokenInput || t is TextDataViewType, paramName);
         var label = ColumnCheck.Require(data.Schema, labelColumn, KeyLabel, t => t is KeyDataViewType && t.RawType == typeof(uint), paramName);
         ulong count = ((KeyDataViewType)label.Type).Count;
+        if (count < 2 && !HasRows(data))
+        {
+            // MapValueToKey fitted on no rows still makes a key type of one value: say what is actually wrong.
+            throw new ArgumentException($"The training data is empty: no rows with a label in column '{labelColumn}'.", paramName);
+        }
         if (count < 2 || count > MaxClasses)
         {
             throw new ArgumentOutOfRangeException(paramName, $"Column '{labelColumn}' has {count} classes; a recurrent multiclass classifier takes 2 to {MaxClasses}.");
@@ -161,8 +166,8 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         {
             var tokenRows = TokenColumn.ReadTokens(data, textColumn, paramName);
             var keys = data.GetColumn<uint>(label).ToList();
-            // Key-vector rows travel as their tokens joined by the token separator.
-            rows.AddRange(tokenRows.Zip(keys).Where(p => p.Second != 0).Select(p => (string.Join(TokenColumn.Separator, p.First), (int)p.Second - 1)));
+            // Key-vector rows travel as their tokens joined (and escaped) by TokenColumn.Join.
+            rows.AddRange(tokenRows.Zip(keys).Where(p => p.Second != 0).Select(p => (TokenColumn.Join(p.First), (int)p.Second - 1)));
             return (rows, names);
         }
         using var cursor = data.GetRowCursor([text, label]);
@@ -180,5 +185,11 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             }
         }
         return (rows, names);
+    }
+
+    private static bool HasRows(IDataView data)
+    {
+        using var cursor = data.GetRowCursor([]);
+        return cursor.MoveNext();
     }
 }

@@ -8,7 +8,7 @@ internal static class TextClassifierInput
     /// <summary>What a text classifier's input column may be, for error messages.</summary>
     public const string TextOrTokens = "a text (string) column or a key vector (tokens)";
 
-    // Key-vector rows carry their tokens joined by U+001F (a separator no tokenizer keeps), text rows their text.
+    // Key-vector rows carry their tokens joined by TokenColumn.Join (escaped, so any token survives), text rows their text.
     public static TextSequencer BuildSequencer(IEnumerable<string> texts, bool tokenInput, bool wordTokens, int minCount)
     {
         var vocabulary = new VocabularyOptions { MinCount = minCount, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown };

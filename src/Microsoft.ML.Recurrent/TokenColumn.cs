@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.ML.Data;
 
 namespace Microsoft.ML.Recurrent;
@@ -5,13 +6,72 @@ namespace Microsoft.ML.Recurrent;
 /// <summary>Reads a key-vector token column (TokenizeIntoWords + MapValueToKey, TokenizeIntoCharactersAsKeys) as token strings.</summary>
 internal static class TokenColumn
 {
-    /// <summary>Joins tokens of one row while rows travel as strings; no tokenizer keeps it.</summary>
+    /// <summary>Separates the tokens of one row while rows travel as strings (<see cref="Join"/>).</summary>
     public const char Separator = '\u001F';
+
+    /// <summary>Marks a <see cref="Separator"/> or an <see cref="Escape"/> that belongs to a token.</summary>
+    public const char Escape = '\u001B';
 
     public static bool IsKeyVector(DataViewSchema schema, string name) =>
         schema.GetColumnOrNull(name)?.Type is VectorDataViewType { ItemType: KeyDataViewType };
 
-    public static string[] Split(string joined) => joined.Length == 0 ? [] : joined.Split(Separator);
+    /// <summary>
+    /// Joins the tokens of one row into one string that <see cref="Split"/> turns back into exactly these tokens, whatever
+    /// characters they hold (a token's separator and escape characters are escaped), so training sees the tokens that
+    /// prediction sees. An empty token list and a list of one empty token both join to "" (both read as one unknown token).
+    /// </summary>
+    public static string Join(IEnumerable<string> tokens)
+    {
+        var joined = new StringBuilder();
+        bool first = true;
+        foreach (string token in tokens)
+        {
+            if (!first)
+            {
+                joined.Append(Separator);
+            }
+            first = false;
+            foreach (char c in token)
+            {
+                if (c is Separator or Escape)
+                {
+                    joined.Append(Escape);
+                }
+                joined.Append(c);
+            }
+        }
+        return joined.ToString();
+    }
+
+    /// <summary>The tokens that <see cref="Join"/> joined.</summary>
+    public static string[] Split(string joined)
+    {
+        if (joined.Length == 0)
+        {
+            return [];
+        }
+        var tokens = new List<string>();
+        var token = new StringBuilder();
+        for (int i = 0; i < joined.Length; i++)
+        {
+            char c = joined[i];
+            if (c == Escape && i + 1 < joined.Length)
+            {
+                token.Append(joined[++i]);
+            }
+            else if (c == Separator)
+            {
+                tokens.Add(token.ToString());
+                token.Clear();
+            }
+            else
+            {
+                token.Append(c);
+            }
+        }
+        tokens.Add(token.ToString());
+        return [.. tokens];
+    }
 
     public static List<(string[] Tokens, bool Label)> Read(IDataView data, string tokensColumn, DataViewSchema.Column label, string paramName)
     {

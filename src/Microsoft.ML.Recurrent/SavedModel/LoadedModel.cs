@@ -1,21 +1,34 @@
+using System.Collections.Concurrent;
+using System.Numerics.Tensors;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
 
 namespace Microsoft.ML.Recurrent.SavedModel;
 
-/// <summary>A decoded model of a saved chain, with one workspace per thread.</summary>
+/// <summary>
+/// A decoded model of a saved chain, with one workspace per thread. Its stored numbers are validated when it is decoded
+/// (<see cref="StoredNumbers"/>); whether it fits a mapping is checked at that mapping's first use (<see cref="RequireFit"/>),
+/// and every prediction checks that the model's outputs are finite.
+/// </summary>
 internal sealed class LoadedModel
 {
     // One workspace per thread for the model it used last (usually the only one): no per-row allocation.
     [ThreadStatic]
     private static (LoadedModel? Owner, ModelWorkspace? Workspace) _threadWorkspace;
 
+    private static int _decodeCount;
+
     private readonly int _maxLength;
+    private readonly StoredNumbers _numbers;
+
+    // The mappings (and featurizer sizes) this model has been checked against and fits.
+    private readonly ConcurrentDictionary<(MappingKind Kind, int FeatureSize), bool> _fits = new();
 
     private LoadedModel(RecurrentModelBundle bundle)
     {
         Bundle = bundle;
-        _maxLength = bundle.Numbers.TryGetValue(BundleKeys.MaxSequenceLength, out double max) ? (int)max : int.MaxValue;
+        _numbers = StoredNumbers.Read(bundle);
+        _maxLength = _numbers.MaxSequenceLength;
     }
 
     public RecurrentModelBundle Bundle { get; }
@@ -23,8 +36,12 @@ internal sealed class LoadedModel
     /// <summary>The class (or tag) names of a classifier's model file.</summary>
     public IReadOnlyList<string> LabelNames => Bundle.LabelNames ?? throw new InvalidDataException("The recurrent model column holds a classifier without class names.");
 
+    /// <summary>How many model texts this process has decoded (tests check that a model is decoded once).</summary>
+    public static int DecodeCount => Volatile.Read(ref _decodeCount);
+
     public static LoadedModel Decode(string base64)
     {
+        Interlocked.Increment(ref _decodeCount);
         try
         {
             return new LoadedModel(RecurrentModelBundle.FromBase64(base64));
@@ -33,6 +50,20 @@ internal sealed class LoadedModel
         {
             throw new InvalidDataException("The recurrent model column does not hold base64 text.", e);
         }
+    }
+
+    /// <summary>
+    /// Throws an <see cref="InvalidDataException"/> unless the model fits the mapping (<see cref="MappingFit"/>); the check
+    /// runs once per mapping kind (and featurizer size) and is then remembered.
+    /// </summary>
+    public LoadedModel RequireFit(MappingKind kind, int featureSize = 0)
+    {
+        if (!_fits.ContainsKey((kind, featureSize)))
+        {
+            MappingFit.Check(Bundle, kind, featureSize);
+            _fits.TryAdd((kind, featureSize), true);
+        }
+        return this;
     }
 
     /// <summary>Maps tokens (from a key-vector column) through the vocabulary, truncates, and writes the head's logits.</summary>
@@ -70,8 +101,7 @@ internal sealed class LoadedModel
     /// </summary>
     public float PredictSeries(ReadOnlySpan<float> series)
     {
-        double mean = Bundle.Numbers.GetValueOrDefault(BundleKeys.SeriesMean);
-        double std = Bundle.Numbers.GetValueOrDefault(BundleKeys.SeriesStd, 1.0);
+        double mean = _numbers.SeriesMean, std = _numbers.SeriesStd;
         int take = Math.Min(series.Length, _maxLength);
         if (take == 0)
         {
@@ -81,15 +111,17 @@ internal sealed class LoadedModel
         var tail = series[^take..];
         for (int i = 0; i < take; i++)
         {
-            if (!float.IsFinite(tail[i]))
-            {
-                return float.NaN;
-            }
             features[i] = (float)((tail[i] - mean) / std);
+            if (!float.IsFinite(features[i]))
+            {
+                return float.NaN; // a non-finite value, or one too far from the training mean for the float range
+            }
         }
         Span<float> output = stackalloc float[1];
         Predict(new SequenceExample { Features = features }, output);
-        return (float)(output[0] * std + mean);
+        float value = (float)(output[0] * std + mean);
+        RequireFinite([value]);
+        return value;
     }
 
     /// <summary>The most likely token after the text (of a language model) and its probability.</summary>
@@ -107,8 +139,9 @@ internal sealed class LoadedModel
         }
         // Per-step head: only the last step's logits (row ids.Length - 1), whatever the length and the vocabulary.
         var logits = Bundle.Model.ForwardRows(Workspace(), new[] { new SequenceExample { Tokens = ids } }, ids.Length - 1, 1).ToArray();
-        System.Numerics.Tensors.TensorPrimitives.SoftMax(logits, logits);
-        int best = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits);
+        RequireFinite(logits);
+        SoftMax(logits);
+        int best = TensorPrimitives.IndexOfMax(logits);
         return (sequencer.Vocabulary.GetToken(best), logits[best], logits);
     }
 
@@ -129,9 +162,10 @@ internal sealed class LoadedModel
             int[] ids = sequencer.Vocabulary.Encode(tokens.Skip(start).Take(_maxLength));
             var ws = Workspace();
             Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
+            RequireFinite(ws.Logits.AsSpan(0, ids.Length * classes));
             for (int t = 0; t < ids.Length; t++)
             {
-                tags[start + t] = names[System.Numerics.Tensors.TensorPrimitives.IndexOfMax(ws.Logits.AsSpan(t * classes, classes))];
+                tags[start + t] = names[TensorPrimitives.IndexOfMax(ws.Logits.AsSpan(t * classes, classes))];
             }
         }
         return tags;
@@ -152,6 +186,7 @@ internal sealed class LoadedModel
         {
             ws.Recurrent.FinalHidden.AsSpan(((o.NumLayers - 1) * dirs + d) * h, h).CopyTo(destination.Slice(d * h, h));
         }
+        RequireFinite(destination);
     }
 
     // This thread's workspace for this model.
@@ -169,5 +204,33 @@ internal sealed class LoadedModel
         var ws = Workspace();
         Bundle.Model.Forward(ws, new[] { example }, training: false, null, default, default);
         ws.Logits.AsSpan(0, output.Length).CopyTo(output);
+        RequireFinite(output);
+    }
+
+    /// <summary>
+    /// Softmax in place. Logits far from 0 (possible with any finite weights) are shifted by their maximum first, so the
+    /// exponentials neither overflow nor all underflow; others take the plain path, so ordinary models' probabilities
+    /// stay bit-identical to earlier releases.
+    /// </summary>
+    public static void SoftMax(Span<float> logits)
+    {
+        float max = TensorPrimitives.Max(logits);
+        if (max is > 80f or < -80f)
+        {
+            TensorPrimitives.Subtract(logits, max, logits);
+        }
+        TensorPrimitives.SoftMax(logits, logits);
+    }
+
+    // Corrupt or extreme weights can overflow: refuse rather than hand NaN or infinity to the pipeline as a prediction.
+    private static void RequireFinite(ReadOnlySpan<float> outputs)
+    {
+        foreach (float value in outputs)
+        {
+            if (!float.IsFinite(value))
+            {
+                throw new InvalidDataException("The recurrent model gives non-finite outputs for this input: its weights are corrupt or out of range.");
+            }
+        }
     }
 }

@@ -14,58 +14,65 @@ internal static class Mappings
     public static void BinaryText(TextInput input, BinaryOutput output)
     {
         Span<float> logits = stackalloc float[2];
-        ModelCache.Get(input.Model).PredictLogits(input.Text, logits);
+        ModelCache.Get(input.Model, MappingKind.BinaryText).PredictLogits(input.Text, logits);
         SetBinary(logits, output);
     }
 
     public static void BinaryTokens(TokensInput input, BinaryOutput output)
     {
         Span<float> logits = stackalloc float[2];
-        ModelCache.Get(input.Model).PredictLogits(input.Tokens, logits);
+        ModelCache.Get(input.Model, MappingKind.BinaryTokens).PredictLogits(input.Tokens, logits);
         SetBinary(logits, output);
     }
 
     public static void MulticlassText(TextInput input, MulticlassOutput output)
     {
-        var model = ModelCache.Get(input.Model);
-        Span<float> logits = stackalloc float[model.LabelNames.Count];
+        var model = ModelCache.Get(input.Model, MappingKind.MulticlassText);
+        // A fixed-size buffer: RequireFit has checked the class count against it (never stackalloc a size from a file).
+        Span<float> logits = stackalloc float[RecurrentTextMulticlassTrainer.MaxClasses];
+        logits = logits[..model.LabelNames.Count];
         model.PredictLogits(input.Text, logits);
         SetMulticlass(model.LabelNames, logits, output);
     }
 
     public static void MulticlassTokens(TokensInput input, MulticlassOutput output)
     {
-        var model = ModelCache.Get(input.Model);
-        Span<float> logits = stackalloc float[model.LabelNames.Count];
+        var model = ModelCache.Get(input.Model, MappingKind.MulticlassTokens);
+        Span<float> logits = stackalloc float[RecurrentTextMulticlassTrainer.MaxClasses];
+        logits = logits[..model.LabelNames.Count];
         model.PredictLogits(input.Tokens, logits);
         SetMulticlass(model.LabelNames, logits, output);
     }
 
     public static void SeriesRegression(SeriesInput input, RegressionOutput output) =>
-        output.Score = ModelCache.Get(input.Model).PredictSeries(input.Series);
+        output.Score = ModelCache.Get(input.Model, MappingKind.SeriesRegression).PredictSeries(input.Series);
 
     public static void NextToken(TextInput input, NextTokenOutput output)
     {
-        var (token, probability, distribution) = ModelCache.Get(input.Model).PredictNextToken(input.Text);
+        var (token, probability, distribution) = ModelCache.Get(input.Model, MappingKind.NextToken).PredictNextToken(input.Text);
         output.PredictedToken = token;
         output.Probability = probability;
         output.NextTokenProbabilities = distribution;
     }
 
     public static void SequenceTagging(TokensInput input, TaggerOutput output) =>
-        output.PredictedTags = ModelCache.Get(input.Model).PredictTags(input.Tokens);
+        output.PredictedTags = ModelCache.Get(input.Model, MappingKind.SequenceTagging).PredictTags(input.Tokens);
 
     /// <summary>The final state after reading the text, zero-padded to <paramref name="size"/> values.</summary>
     public static float[] Features(TextInput input, int size)
     {
         var features = new float[size];
-        ModelCache.Get(input.Model).Featurize(input.Text, features);
+        ModelCache.Get(input.Model, MappingKind.Featurizer, size).Featurize(input.Text, features);
         return features;
     }
 
     private static void SetBinary(ReadOnlySpan<float> logits, BinaryOutput output)
     {
         float score = logits[1] - logits[0];
+        if (!float.IsFinite(score))
+        {
+            throw new InvalidDataException("The recurrent model gives logits too far apart for a finite score: its weights are corrupt or out of range.");
+        }
         output.Score = score;
         output.Probability = 1f / (1f + MathF.Exp(-score));
         output.PredictedLabel = output.Probability >= 0.5f;
@@ -73,7 +80,7 @@ internal static class Mappings
 
     private static void SetMulticlass(IReadOnlyList<string> names, Span<float> logits, MulticlassOutput output)
     {
-        TensorPrimitives.SoftMax(logits, logits);
+        LoadedModel.SoftMax(logits);
         for (int i = 0; i < logits.Length; i++)
         {
             output.SetScore(i, logits[i]);

@@ -6,17 +6,27 @@ namespace Microsoft.ML.Recurrent.SavedModel;
 /// <summary>
 /// Decoded models, cached per backing string of the model column: ML.NET hands every row the same string object
 /// (before saving and after loading), so each model is decoded once and the per-row cost does not grow with its size.
-/// Thread-safe: the decoded model is read-only and each thread predicts with its own workspace.
+/// Thread-safe: simultaneous first predictions wait for one decode (a <see cref="ConditionalWeakTable{TKey, TValue}"/>
+/// may run its factory more than once in a race, so it holds a <see cref="Lazy{T}"/> that decodes once); the decoded
+/// model is read-only and each thread predicts with its own workspace.
 /// </summary>
 internal static class ModelCache
 {
-    private static readonly ConditionalWeakTable<string, LoadedModel> Cache = [];
+    private static readonly ConditionalWeakTable<string, Lazy<LoadedModel>> Cache = [];
 
-    public static LoadedModel Get(ReadOnlyMemory<char> modelText)
+    /// <summary>
+    /// The decoded model, checked (at its first use by this kind of mapping) to fit the mapping that asks for it.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model text is not a valid model file, or the model does not fit the mapping.</exception>
+    public static LoadedModel Get(ReadOnlyMemory<char> modelText, MappingKind kind, int featureSize = 0) =>
+        Decoded(modelText).RequireFit(kind, featureSize);
+
+    private static LoadedModel Decoded(ReadOnlyMemory<char> modelText)
     {
         if (MemoryMarshal.TryGetString(modelText, out string? text, out int start, out int length) && start == 0 && length == text.Length)
         {
-            return Cache.GetValue(text, static t => LoadedModel.Decode(t));
+            // A failed decode is remembered too (Lazy keeps the exception): the same text fails the same way.
+            return Cache.GetValue(text, static t => new Lazy<LoadedModel>(() => LoadedModel.Decode(t), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
         }
         // Not backed by a whole string (never seen with ML.NET): decode without caching.
         return LoadedModel.Decode(modelText.ToString());

@@ -64,7 +64,7 @@ internal static class SavedModelChain
 
     /// <summary>Fits the chain that carries an existing model file.</summary>
     public static RecurrentModelTransformer Fit(MLContext context, SavedModelLayout layout, RecurrentModelBundle bundle, TrainingResult? result, IDataView input) =>
-        new(Create(context, layout, bundle.ToBase64()).Fit(input), bundle, result);
+        new(Create(context, layout, bundle.ToBase64()).Fit(input), layout, bundle, result);
 
     private sealed class KeyName
     {

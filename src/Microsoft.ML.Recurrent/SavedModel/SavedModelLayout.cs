@@ -1,3 +1,5 @@
+using Microsoft.ML.Data;
+
 namespace Microsoft.ML.Recurrent.SavedModel;
 
 /// <summary>What a saved recurrent model reads and adds: the one description <see cref="SavedModelChain"/> builds from.</summary>
@@ -16,6 +18,22 @@ internal sealed record SavedModelLayout(SavedModelTask Task, string InputColumn)
 
     /// <summary>Featurizer: the feature-vector column to add.</summary>
     public string OutputColumn { get; init; } = "";
+
+    /// <summary>What the input column must be, for error messages.</summary>
+    public string ExpectedInput => Task switch
+    {
+        SavedModelTask.SeriesRegression => "a vector of Single values (the series)",
+        SavedModelTask.SequenceTagging => "a vector of text values (the tokens)",
+        _ => TokenKeys ? "a key vector of tokens with text key values (from MapValueToKey)" : "a text (string) column",
+    };
+
+    /// <summary>Whether the chain can read an input column of this type.</summary>
+    public bool Accepts(DataViewType type) => Task switch
+    {
+        SavedModelTask.SeriesRegression => type is VectorDataViewType { ItemType: NumberDataViewType n } && n.RawType == typeof(float),
+        SavedModelTask.SequenceTagging => type is VectorDataViewType { ItemType: TextDataViewType },
+        _ => TokenKeys ? type is VectorDataViewType { ItemType: KeyDataViewType } : type is TextDataViewType,
+    };
 
     /// <summary>The fixed name the input is copied to, which the mapping's input class reads.</summary>
     public string HelperColumn => Task switch
