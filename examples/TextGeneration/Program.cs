@@ -76,22 +76,22 @@ internal sealed class TextGenerationApp
 
     private int Generate(FileInfo file)
     {
-        RecurrentModelBundle bundle;
+        RecurrentModelFile saved;
         try
         {
-            bundle = RecurrentModelBundle.Load(file.FullName);
+            saved = RecurrentModelFile.Load(file.FullName);
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             throw InputFileException.For(file.FullName, $"cannot be loaded: {e.Message}", e);
         }
-        if (bundle.Sequencer is null || bundle.Model.Options.Task != SequenceTask.LanguageModel)
+        if (saved.Sequencer is null || saved.Model.Options.Task != SequenceTask.LanguageModel)
         {
             throw InputFileException.For(file.FullName,
-                $"holds a {bundle.Model.Options.Task} model{(bundle.Sequencer is null ? " without a vocabulary" : "")}, not a text language model");
+                $"holds a {saved.Model.Options.Task} model{(saved.Sequencer is null ? " without a vocabulary" : "")}, not a text language model");
         }
-        var generator = new TextGenerator(new StreamingPredictor(bundle.Model), bundle.Sequencer);
-        Console.WriteLine($"Loaded {file.Name}: {bundle.Model.Options.Cell} {bundle.Model.Options.NumLayers}x{bundle.Model.Options.HiddenSize}, {bundle.Sequencer.Vocabulary.Count} symbols.");
+        var generator = new TextGenerator(new StreamingPredictor(saved.Model), saved.Sequencer);
+        Console.WriteLine($"Loaded {file.Name}: {saved.Model.Options.Cell} {saved.Model.Options.NumLayers}x{saved.Model.Options.HiddenSize}, {saved.Sequencer.Vocabulary.Count} symbols.");
         if (Interactive)
         {
             return RunInteractive(generator);
@@ -187,7 +187,7 @@ internal sealed class TextGenerationApp
         PrintSample(model, sequencer, samplePrompt, Length);
         if (Save is not null)
         {
-            new RecurrentModelBundle(model, sequencer).Save(Save.FullName);
+            new RecurrentModelFile(model, sequencer).Save(Save.FullName);
             Console.WriteLine($"saved the model to {Save.FullName}");
         }
         var evaluation = SequenceEvaluator.EvaluateStream(model, validation, streams: 16, chunkLength: 200);

@@ -22,7 +22,7 @@ public sealed class RecurrentModelTransformer : ITransformer
     private readonly SavedModelLayout _layout;
 
     // A model with no training record of its own (an experiment's best trial kept without a refit) gets an empty history.
-    internal RecurrentModelTransformer(ITransformer chain, SavedModelLayout layout, RecurrentModelBundle bundle, TrainingResult? training)
+    internal RecurrentModelTransformer(ITransformer chain, SavedModelLayout layout, RecurrentModelFile bundle, TrainingResult? training)
     {
         _chain = chain;
         _layout = layout;
@@ -30,8 +30,8 @@ public sealed class RecurrentModelTransformer : ITransformer
         TrainingResult = training ?? new TrainingResult { History = [] };
     }
 
-    /// <summary>The trained model with its vocabulary (save it on its own with <see cref="RecurrentModelBundle.Save(string)"/>).</summary>
-    public RecurrentModelBundle Model { get; }
+    /// <summary>The trained model with its vocabulary (save it on its own with <see cref="RecurrentModelFile.Save(string)"/>).</summary>
+    public RecurrentModelFile Model { get; }
 
     /// <summary>How training went: per-epoch losses and validation figures.</summary>
     public TrainingResult TrainingResult { get; }

@@ -13,7 +13,7 @@ public static class RecurrentModels
 {
     /// <summary>The model bundle (model, vocabulary, labels) inside a recurrent transformer or a loaded chain.</summary>
     /// <exception cref="ArgumentException">The transformer holds no recurrent model.</exception>
-    public static RecurrentModelBundle FromTransformer(ITransformer transformer)
+    public static RecurrentModelFile FromTransformer(ITransformer transformer)
     {
         ArgumentNullException.ThrowIfNull(transformer);
         if (transformer is RecurrentModelTransformer recurrent)
@@ -51,7 +51,7 @@ public static class RecurrentModels
         return new TextGenerator(new StreamingPredictor(bundle.Model), bundle.Sequencer);
     }
 
-    private static bool TryFind(IEnumerable<ITransformer> chain, out RecurrentModelBundle bundle)
+    private static bool TryFind(IEnumerable<ITransformer> chain, out RecurrentModelFile bundle)
     {
         try
         {
@@ -65,7 +65,7 @@ public static class RecurrentModels
         }
     }
 
-    private static bool TryRead(ITransformer part, IDataView keyRow, out RecurrentModelBundle bundle)
+    private static bool TryRead(ITransformer part, IDataView keyRow, out RecurrentModelFile bundle)
     {
         bundle = null!;
         DataViewSchema output;
@@ -82,7 +82,7 @@ public static class RecurrentModels
             return false;
         }
         string text = part.Transform(keyRow).GetColumn<string>(SavedModel.ColumnNames.Model).First();
-        bundle = RecurrentModelBundle.FromBase64(text);
+        bundle = RecurrentModelFile.FromBase64(text);
         return true;
     }
 }

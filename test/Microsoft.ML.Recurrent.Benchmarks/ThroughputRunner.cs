@@ -285,12 +285,12 @@ internal static class ThroughputRunner
         var ws = model.CreateWorkspace();
         void Once()
         {
-            var metrics = new PassMetrics();
+            var metrics = new MetricTotals();
             if (train)
             {
                 model.Parameters.ZeroGradients();
             }
-            model.Pass(ws, examples, backward: train, training: train, null, default, default, default, ref metrics);
+            model.ComputeLoss(ws, examples, backward: train, training: train, null, default, default, default, ref metrics);
             if (train)
             {
                 optimizer.Step(model.Parameters.Values, model.Parameters.Gradients);

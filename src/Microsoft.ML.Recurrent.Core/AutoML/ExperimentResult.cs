@@ -30,7 +30,7 @@ public sealed record ExperimentResult
     /// <summary>
     /// The best settings' model: retrained on training + validation data for <see cref="TrialResult.BestEpoch"/> epochs
     /// (see <see cref="Refit"/>), or the best trial's own model when the refit was switched off (under k-fold, its fold
-    /// model with the best validation metric). Save it with <see cref="Serialization.RecurrentModelBundle"/>.
+    /// model with the best validation metric). Save it with <see cref="Serialization.RecurrentModelFile"/>.
     /// </summary>
     public required SequenceModel BestModel { get; init; }
 

@@ -20,6 +20,16 @@ public sealed class SequenceExample
     /// <summary>The numbers to predict (regression).</summary>
     public float[]? Targets { get; init; }
 
+    /// <summary>An example of token ids without a target, for prediction.</summary>
+    /// <param name="tokens">Token ids, one per step.</param>
+    /// <returns>The example.</returns>
+    public static SequenceExample ForPrediction(int[] tokens) => new() { Tokens = tokens };
+
+    /// <summary>A numeric series without a target, for prediction.</summary>
+    /// <param name="features">Steps × features, row-major.</param>
+    /// <returns>The example.</returns>
+    public static SequenceExample ForPrediction(float[] features) => new() { Features = features };
+
     /// <summary>An example of token ids with a class label.</summary>
     public static SequenceExample ForClassification(int[] tokens, int label) => new() { Tokens = tokens, Label = label };
 

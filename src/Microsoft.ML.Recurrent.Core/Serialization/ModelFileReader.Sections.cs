@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Text;
@@ -13,11 +14,11 @@ internal static partial class ModelFileReader
         public SequenceModel? Model;
         public TextSequencer? Sequencer;
         public string[]? LabelNames;
-        public Dictionary<string, double> Numbers = new(StringComparer.Ordinal);
+        public Dictionary<string, double> NumericMetadata = new(StringComparer.Ordinal);
         public Dictionary<string, string> Metadata = new(StringComparer.Ordinal);
     }
 
-    private static RecurrentModelBundle ReadSections(Header header, byte[] content)
+    private static RecurrentModelFile ReadSections(Header header, byte[] content)
     {
         var parts = new Parts();
         SequenceModelOptions? options = null;
@@ -39,7 +40,8 @@ internal static partial class ModelFileReader
             {
                 throw new InvalidDataException($"Invalid model file: section '{tag}' declares {length} bytes, but only {content.Length - position} remain (truncated or corrupt).");
             }
-            var reader = new ModelFileSectionReader(content, position, length, $"'{tag}'");
+            using var section = new MemoryStream(content, position, length, writable: false);
+            var reader = new BinaryFieldReader(section, "model file", $"the '{tag}' section", length);
             switch (tag)
             {
                 case ModelFileFormat.OptionsTag:
@@ -49,13 +51,13 @@ internal static partial class ModelFileReader
                     parts.Model = ReadParameters(reader, options!);
                     break;
                 case ModelFileFormat.TextTag:
-                    parts.Sequencer = ReadSequencer(reader, options!);
+                    parts.Sequencer = ReadSequencer(reader, section, options!);
                     break;
                 case ModelFileFormat.LabelsTag:
                     parts.LabelNames = ReadLabels(reader, options!);
                     break;
                 case ModelFileFormat.NumbersTag:
-                    ReadMap(reader, "number", r => r.ReadDouble("a number"), parts.Numbers, 12);
+                    ReadMap(reader, "number", r => r.ReadDouble("a number"), parts.NumericMetadata, 12);
                     break;
                 default:
                     ReadMap(reader, "metadata entry", r => r.ReadString("a metadata value"), parts.Metadata, 8);
@@ -70,7 +72,7 @@ internal static partial class ModelFileReader
         }
         try
         {
-            return new RecurrentModelBundle(parts.Model!, parts.Sequencer, parts.LabelNames, parts.Numbers, parts.Metadata);
+            return new RecurrentModelFile(parts.Model!, parts.Sequencer, parts.LabelNames, parts.NumericMetadata, parts.Metadata);
         }
         catch (ArgumentException e)
         {
@@ -78,11 +80,11 @@ internal static partial class ModelFileReader
         }
     }
 
-    private static SequenceModelOptions ReadOptions(ModelFileSectionReader r)
+    private static SequenceModelOptions ReadOptions(BinaryFieldReader r)
     {
         if (r.Remaining != ModelFileFormat.OptionsSize)
         {
-            throw r.Invalid($"has {r.Remaining} bytes; format version 1 stores the options in {ModelFileFormat.OptionsSize}");
+            throw r.InvalidPart($"has {r.Remaining} bytes; format version 1 stores the options in {ModelFileFormat.OptionsSize}");
         }
         var task = (SequenceTask)r.ReadInt32("Task");
         int vocabularySize = r.ReadInt32("VocabularySize"), embeddingSize = r.ReadInt32("EmbeddingSize");
@@ -97,15 +99,15 @@ internal static partial class ModelFileReader
         float forgetGateBias = r.ReadSingle("ForgetGateBias");
         if (bidirectional > 2)
         {
-            throw r.Invalid($"stores Bidirectional as {bidirectional}; allowed 0 (null), 1 (false), 2 (true)");
+            throw r.InvalidPart($"stores Bidirectional as {bidirectional}; allowed 0 (null), 1 (false), 2 (true)");
         }
         if (hasForgetGateBias > 1 || (hasForgetGateBias == 0 && BitConverter.SingleToInt32Bits(forgetGateBias) != 0) || !float.IsFinite(forgetGateBias))
         {
-            throw r.Invalid($"stores ForgetGateBias as flag {hasForgetGateBias}, value {forgetGateBias}; allowed: flag 0 with value 0, or flag 1 with a finite value");
+            throw r.InvalidPart($"stores ForgetGateBias as flag {hasForgetGateBias}, value {forgetGateBias}; allowed: flag 0 with value 0, or flag 1 with a finite value");
         }
         if (!Enum.IsDefined(cell))
         {
-            throw r.Invalid($"stores Cell {(int)cell}; allowed 0..3 (RnnTanh, RnnRelu, Lstm, Gru)");
+            throw r.InvalidPart($"stores Cell {(int)cell}; allowed 0..3 (RnnTanh, RnnRelu, Lstm, Gru)");
         }
         var options = new SequenceModelOptions
         {
@@ -133,9 +135,9 @@ internal static partial class ModelFileReader
         return options;
     }
 
-    private static SequenceModel ReadParameters(ModelFileSectionReader r, SequenceModelOptions options)
+    private static SequenceModel ReadParameters(BinaryFieldReader r, SequenceModelOptions options)
     {
-        int tensors = r.ReadCount("a tensor count", ModelFileFormat.MaxTensors, 12);
+        int tensors = r.ReadInt32Count("a tensor count", ModelFileFormat.MaxTensors, 12);
         long total = r.ReadInt64("the value count");
         var names = new string[tensors];
         var shapes = new int[tensors][];
@@ -146,7 +148,7 @@ internal static partial class ModelFileReader
             int rank = r.ReadInt32($"the rank of '{names[i]}'");
             if (rank < 1 || rank > ModelFileFormat.MaxRank)
             {
-                throw r.Invalid($"gives parameter '{names[i]}' rank {rank}; allowed 1..{ModelFileFormat.MaxRank}");
+                throw r.InvalidPart($"gives parameter '{names[i]}' rank {rank}; allowed 1..{ModelFileFormat.MaxRank}");
             }
             shapes[i] = new int[rank];
             long size = 1;
@@ -155,7 +157,7 @@ internal static partial class ModelFileReader
                 shapes[i][d] = r.ReadInt32($"a dimension of '{names[i]}'");
                 if (shapes[i][d] < 1)
                 {
-                    throw r.Invalid($"gives parameter '{names[i]}' dimension {d} = {shapes[i][d]}; dimensions must be at least 1");
+                    throw r.InvalidPart($"gives parameter '{names[i]}' dimension {d} = {shapes[i][d]}; dimensions must be at least 1");
                 }
                 size = Math.Min(size * shapes[i][d], 1L << 40);
             }
@@ -163,16 +165,16 @@ internal static partial class ModelFileReader
         }
         if (total != sum)
         {
-            throw r.Invalid($"declares {total} values, but its tensor shapes add up to {sum}");
+            throw r.InvalidPart($"declares {total} values, but its tensor shapes add up to {sum}");
         }
         if (4 * total != r.Remaining)
         {
-            throw r.Invalid($"declares {total} float values ({4 * total} bytes), but holds {r.Remaining} bytes of values (truncated or corrupt)");
+            throw r.InvalidPart($"declares {total} float values ({4 * total} bytes), but holds {r.Remaining} bytes of values (truncated or corrupt)");
         }
         long expected = ModelFileFormat.ParameterCount(options);
         if (total != expected)
         {
-            throw r.Invalid($"holds {total} parameters, but its model options call for {expected}");
+            throw r.InvalidPart($"holds {total} parameters, but its model options call for {expected}");
         }
         SequenceModel model;
         try
@@ -186,14 +188,14 @@ internal static partial class ModelFileReader
         var parameters = model.Parameters;
         if (parameters.Names.Count != tensors)
         {
-            throw r.Invalid($"lists {tensors} tensors; the model options call for {parameters.Names.Count} ({string.Join(", ", parameters.Names)})");
+            throw r.InvalidPart($"lists {tensors} tensors; the model options call for {parameters.Names.Count} ({string.Join(", ", parameters.Names)})");
         }
         for (int i = 0; i < tensors; i++)
         {
             var info = parameters.GetInfo(parameters.Names[i]);
             if (names[i] != info.Name || !shapes[i].AsSpan().SequenceEqual(info.Shape))
             {
-                throw r.Invalid($"lists tensor {i} as '{names[i]}' [{string.Join(", ", shapes[i])}]; the model options call for '{info.Name}' [{string.Join(", ", info.Shape)}]");
+                throw r.InvalidPart($"lists tensor {i} as '{names[i]}' [{string.Join(", ", shapes[i])}]; the model options call for '{info.Name}' [{string.Join(", ", info.Shape)}]");
             }
         }
         foreach (string name in parameters.Names)
@@ -203,37 +205,38 @@ internal static partial class ModelFileReader
         return model;
     }
 
-    private static TextSequencer ReadSequencer(ModelFileSectionReader r, SequenceModelOptions options)
+    private static TextSequencer ReadSequencer(BinaryFieldReader r, Stream section, SequenceModelOptions options)
     {
         if (!options.UsesTokens)
         {
-            throw r.Invalid("is present, but the model reads numeric features, not tokens");
+            throw r.InvalidPart("is present, but the model reads numeric features, not tokens");
         }
-        using var stream = new MemoryStream(r.Content, r.Position, r.Remaining, writable: false);
-        using var binary = new BinaryReader(stream);
+        // The text records are read by their own public reader, from the same section stream (which ends with the section).
+        long start = section.Position;
+        using var binary = new BinaryReader(section, Encoding.UTF8, leaveOpen: true);
         TextSequencer sequencer;
         try
         {
-            sequencer = TextSequencer.ReadFrom(binary, options.VocabularySize, r.Remaining);
+            sequencer = TextSequencer.ReadFrom(binary, options.VocabularySize, (int)r.Remaining);
         }
         catch (InvalidDataException e)
         {
-            throw r.Invalid($"holds an invalid tokenizer or vocabulary: {e.Message}");
+            throw r.InvalidPart($"holds an invalid tokenizer or vocabulary: {e.Message}");
         }
-        r.Skip((int)stream.Position);
+        r.Skip(section.Position - start);
         if (sequencer.Vocabulary.Count != options.VocabularySize)
         {
-            throw r.Invalid($"holds a vocabulary of {sequencer.Vocabulary.Count} tokens; the model's VocabularySize is {options.VocabularySize}");
+            throw r.InvalidPart($"holds a vocabulary of {sequencer.Vocabulary.Count} tokens; the model's VocabularySize is {options.VocabularySize}");
         }
         return sequencer;
     }
 
-    private static string[] ReadLabels(ModelFileSectionReader r, SequenceModelOptions options)
+    private static string[] ReadLabels(BinaryFieldReader r, SequenceModelOptions options)
     {
-        int count = r.ReadCount("a label count", options.HeadOutputs, 4);
+        int count = r.ReadInt32Count("a label count", options.HeadOutputs, 4);
         if (count != options.HeadOutputs)
         {
-            throw r.Invalid($"holds {count} label names; the model has {options.HeadOutputs} outputs");
+            throw r.InvalidPart($"holds {count} label names; the model has {options.HeadOutputs} outputs");
         }
         var labels = new string[count];
         for (int i = 0; i < count; i++)
@@ -243,17 +246,17 @@ internal static partial class ModelFileReader
         return labels;
     }
 
-    private static void ReadMap<T>(ModelFileSectionReader r, string what, Func<ModelFileSectionReader, T> readValue,
+    private static void ReadMap<T>(BinaryFieldReader r, string what, Func<BinaryFieldReader, T> readValue,
         Dictionary<string, T> map, int minEntryBytes)
     {
-        int count = r.ReadCount($"a {what} count", int.MaxValue, minEntryBytes);
+        int count = r.ReadInt32Count($"a {what} count", int.MaxValue, minEntryBytes);
         string? previous = null;
         for (int i = 0; i < count; i++)
         {
             string key = r.ReadString($"the key of {what} {i}");
             if (previous is not null && string.CompareOrdinal(previous, key) >= 0)
             {
-                throw r.Invalid($"has key \"{key}\" after \"{previous}\"; keys must be unique and in ordinal order");
+                throw r.InvalidPart($"has key \"{key}\" after \"{previous}\"; keys must be unique and in ordinal order");
             }
             map.Add(key, readValue(r));
             previous = key;

@@ -15,7 +15,7 @@ internal static partial class ModelFileReader
     private readonly record struct Header(ushort Flags, int SectionCount, int ContentLength);
 
     /// <summary>Reads one model file from the stream's position; with <paramref name="requireEnd"/>, nothing may follow it.</summary>
-    internal static RecurrentModelBundle Read(Stream stream, bool requireEnd)
+    internal static RecurrentModelFile Read(Stream stream, bool requireEnd)
     {
         try
         {
@@ -42,7 +42,7 @@ internal static partial class ModelFileReader
     }
 
     /// <summary>Reads one model file that must fill <paramref name="data"/> exactly.</summary>
-    internal static RecurrentModelBundle Read(ReadOnlySpan<byte> data)
+    internal static RecurrentModelFile Read(ReadOnlySpan<byte> data)
     {
         Header header = ParseHeader(data[..Math.Min(data.Length, ModelFileFormat.HeaderSize)]);
         long available = data.Length - ModelFileFormat.HeaderSize;

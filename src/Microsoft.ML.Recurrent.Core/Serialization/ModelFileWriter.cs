@@ -1,14 +1,11 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent.Serialization;
 
-/// <summary>Serialises a <see cref="RecurrentModelBundle"/> into the whole model file, in memory.</summary>
+/// <summary>Serialises a <see cref="RecurrentModelFile"/> into its bytes, in memory.</summary>
 internal static class ModelFileWriter
 {
     /// <summary>
@@ -16,37 +13,32 @@ internal static class ModelFileWriter
     /// any destination until serialisation has succeeded, so a failure here cannot leave a partial file.
     /// </summary>
     /// <exception cref="InvalidOperationException">A weight is not finite (a file with it could not be loaded).</exception>
-    internal static MemoryStream Serialize(RecurrentModelBundle bundle)
+    internal static MemoryStream Serialize(RecurrentModelFile file)
     {
-        var model = bundle.Model;
+        var model = file.Model;
         CheckFinite(model);
-        ushort flags = (ushort)((bundle.Sequencer is null ? 0 : ModelFileFormat.HasSequencer)
-            | (bundle.LabelNames is null ? 0 : ModelFileFormat.HasLabelNames));
+        ushort flags = (ushort)((file.Sequencer is null ? 0 : ModelFileFormat.HasSequencer)
+            | (file.LabelNames is null ? 0 : ModelFileFormat.HasLabelNames));
         List<string> tags = ModelFileFormat.SectionTags(flags);
 
-        var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
+        using var writer = new BinaryFieldWriter();
+        writer.WriteBytes(ModelFileFormat.Magic);
+        writer.WriteUInt16(ModelFileFormat.Version);
+        writer.WriteUInt16(flags);
+        writer.WriteInt32(tags.Count);
+        writer.WriteInt64(0);                   // content length, patched below
+        writer.WriteBytes(new byte[32]);        // SHA-256, patched below
+        foreach (string tag in tags)
         {
-            writer.Write(ModelFileFormat.Magic);
-            writer.Write((ushort)ModelFileFormat.Version);
-            writer.Write(flags);
-            writer.Write(tags.Count);
-            writer.Write(0L);               // content length, patched below
-            writer.Write(new byte[32]);     // SHA-256, patched below
-            foreach (string tag in tags)
-            {
-                WriteSection(writer, tag, bundle);
-            }
+            WriteSection(writer, tag, file);
         }
 
-        byte[] buffer = stream.GetBuffer();
-        int length = (int)stream.Length;
-        long contentLength = length - ModelFileFormat.HeaderSize;
-        BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(16, 8), contentLength);
-        ComputeHash(buffer.AsSpan(0, ModelFileFormat.HashedHeaderSize), buffer.AsSpan(ModelFileFormat.HeaderSize, (int)contentLength),
-            buffer.AsSpan(ModelFileFormat.HashedHeaderSize, 32));
-        stream.Position = 0;
-        return stream;
+        long contentLength = writer.Length - ModelFileFormat.HeaderSize;
+        writer.PatchInt64(16, contentLength);
+        Span<byte> bytes = writer.WrittenSpan;
+        ComputeHash(bytes[..ModelFileFormat.HashedHeaderSize], bytes[ModelFileFormat.HeaderSize..],
+            bytes.Slice(ModelFileFormat.HashedHeaderSize, 32));
+        return writer.Detach();
     }
 
     /// <summary>SHA-256 over the header's first 24 bytes (magic, version, flags, section count, content length) and the content.</summary>
@@ -58,109 +50,91 @@ internal static class ModelFileWriter
         hash.GetHashAndReset(destination);
     }
 
-    private static void WriteSection(BinaryWriter writer, string tag, RecurrentModelBundle bundle)
+    private static void WriteSection(BinaryFieldWriter writer, string tag, RecurrentModelFile file)
     {
-        writer.Write(Encoding.ASCII.GetBytes(tag));
-        long lengthAt = writer.BaseStream.Position;
-        writer.Write(0);
-        long start = writer.BaseStream.Position;
+        writer.WriteBytes(Encoding.ASCII.GetBytes(tag));
+        long lengthAt = writer.Length;
+        writer.WriteInt32(0);                   // body length, patched below
+        long start = writer.Length;
         switch (tag)
         {
             case ModelFileFormat.OptionsTag:
-                WriteOptions(writer, bundle.Model.Options);
+                WriteOptions(writer, file.Model.Options);
                 break;
             case ModelFileFormat.ParametersTag:
-                WriteParameters(writer, bundle.Model);
+                WriteParameters(writer, file.Model);
                 break;
             case ModelFileFormat.TextTag:
-                bundle.Sequencer!.WriteTo(writer);
+                using (var text = new BinaryWriter(writer.Stream, Encoding.UTF8, leaveOpen: true))
+                {
+                    file.Sequencer!.WriteTo(text);
+                }
                 break;
             case ModelFileFormat.LabelsTag:
-                writer.Write(bundle.LabelNames!.Count);
-                foreach (string name in bundle.LabelNames)
+                writer.WriteInt32(file.LabelNames!.Count);
+                foreach (string name in file.LabelNames)
                 {
-                    WriteString(writer, name);
+                    writer.WriteString(name);
                 }
                 break;
             case ModelFileFormat.NumbersTag:
-                writer.Write(bundle.Numbers.Count);
-                foreach (var key in SortedKeys(bundle.Numbers.Keys))
+                writer.WriteInt32(file.NumericMetadata.Count);
+                foreach (var key in SortedKeys(file.NumericMetadata.Keys))
                 {
-                    WriteString(writer, key);
-                    writer.Write(bundle.Numbers[key]);
+                    writer.WriteString(key);
+                    writer.WriteDouble(file.NumericMetadata[key]);
                 }
                 break;
             default:
-                writer.Write(bundle.Metadata.Count);
-                foreach (var key in SortedKeys(bundle.Metadata.Keys))
+                writer.WriteInt32(file.Metadata.Count);
+                foreach (var key in SortedKeys(file.Metadata.Keys))
                 {
-                    WriteString(writer, key);
-                    WriteString(writer, bundle.Metadata[key]);
+                    writer.WriteString(key);
+                    writer.WriteString(file.Metadata[key]);
                 }
                 break;
         }
-        long end = writer.BaseStream.Position;
-        long bodyLength = end - start;
+        long end = writer.Length;
         if (end > Array.MaxLength)
         {
             throw new InvalidOperationException($"The model file would be {end} bytes; at most {Array.MaxLength} bytes are supported.");
         }
-        writer.BaseStream.Position = lengthAt;
-        writer.Write((int)bodyLength);
-        writer.BaseStream.Position = end;
+        writer.PatchInt32(lengthAt, (int)(end - start));
     }
 
-    private static void WriteOptions(BinaryWriter writer, SequenceModelOptions o)
+    private static void WriteOptions(BinaryFieldWriter writer, SequenceModelOptions o)
     {
-        writer.Write((int)o.Task);
-        writer.Write(o.VocabularySize);
-        writer.Write(o.EmbeddingSize);
-        writer.Write(o.InputFeatures);
-        writer.Write((int)o.Cell);
-        writer.Write(o.HiddenSize);
-        writer.Write(o.NumLayers);
-        writer.Write((byte)(o.Bidirectional is null ? 0 : o.Bidirectional.Value ? 2 : 1));
-        writer.Write(o.Dropout);
-        writer.Write((int)o.Pooling);
-        writer.Write(o.OutputSize);
-        writer.Write((byte)(o.ForgetGateBias is null ? 0 : 1));
-        writer.Write(o.ForgetGateBias ?? 0f);
+        writer.WriteInt32((int)o.Task);
+        writer.WriteInt32(o.VocabularySize);
+        writer.WriteInt32(o.EmbeddingSize);
+        writer.WriteInt32(o.InputFeatures);
+        writer.WriteInt32((int)o.Cell);
+        writer.WriteInt32(o.HiddenSize);
+        writer.WriteInt32(o.NumLayers);
+        writer.WriteByte((byte)(o.Bidirectional is null ? 0 : o.Bidirectional.Value ? 2 : 1));
+        writer.WriteSingle(o.Dropout);
+        writer.WriteInt32((int)o.Pooling);
+        writer.WriteInt32(o.OutputSize);
+        writer.WriteByte((byte)(o.ForgetGateBias is null ? 0 : 1));
+        writer.WriteSingle(o.ForgetGateBias ?? 0f);
     }
 
-    private static void WriteParameters(BinaryWriter writer, SequenceModel model)
+    private static void WriteParameters(BinaryFieldWriter writer, SequenceModel model)
     {
         var parameters = model.Parameters;
-        writer.Write(parameters.Names.Count);
-        writer.Write((long)parameters.Count);
+        writer.WriteInt32(parameters.Names.Count);
+        writer.WriteInt64(parameters.Count);
         foreach (string name in parameters.Names)
         {
             var info = parameters.GetInfo(name);
-            WriteString(writer, name);
-            writer.Write(info.Shape.Length);
+            writer.WriteString(name);
+            writer.WriteInt32(info.Shape.Length);
             foreach (int d in info.Shape)
             {
-                writer.Write(d);
+                writer.WriteInt32(d);
             }
         }
-        ReadOnlySpan<float> values = parameters.Values;
-        if (BitConverter.IsLittleEndian)
-        {
-            writer.Write(MemoryMarshal.AsBytes(values));
-        }
-        else
-        {
-            foreach (float v in values)
-            {
-                writer.Write(v);
-            }
-        }
-    }
-
-    private static void WriteString(BinaryWriter writer, string value)
-    {
-        byte[] bytes = Utf16Text.StrictUtf8.GetBytes(value);
-        writer.Write(bytes.Length);
-        writer.Write(bytes);
+        writer.WriteSingles(parameters.Values);
     }
 
     private static string[] SortedKeys(IEnumerable<string> keys)

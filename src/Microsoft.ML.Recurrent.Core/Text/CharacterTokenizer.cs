@@ -69,9 +69,7 @@ public sealed class CharacterTokenizer : ITokenizer
     public void WriteTo(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        PayloadWriter payload = Tokenizer.BeginRecord(Kind);
-        payload.WriteByte((byte)Unit);
-        payload.CopyTo(writer);
+        Tokenizer.WriteRecord(writer, Kind, [(byte)Unit]);
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,5 @@
+using Microsoft.ML.Recurrent.Engine;
+
 namespace Microsoft.ML.Recurrent.Text;
 
 /// <summary>Recreates a saved <see cref="ITokenizer"/> from its binary record.</summary>
@@ -16,7 +18,8 @@ public static class Tokenizer
     public static ITokenizer ReadFrom(BinaryReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var payload = new PayloadReader(reader, "tokenizer", Magic, Version);
+        var payload = new BinaryFieldReader(reader.BaseStream, "tokenizer", "the stream");
+        payload.ReadRecordHead(Magic, Version);
         byte kind = payload.ReadByte();
         ITokenizer tokenizer;
         switch ((TokenizerKind)kind)
@@ -49,14 +52,18 @@ public static class Tokenizer
             default:
                 throw payload.Invalid($"tokenizer kind {kind} is unknown (allowed 1 Character, 2 Word)");
         }
-        payload.VerifyChecksum();
+        payload.VerifyRecordChecksum();
         return tokenizer;
     }
 
-    internal static PayloadWriter BeginRecord(TokenizerKind kind)
+    /// <summary>Writes a tokenizer's record: <c>"RTOK" | version 1 | kind (byte) | settings (bytes) | CRC-32</c>.</summary>
+    internal static void WriteRecord(BinaryWriter writer, TokenizerKind kind, ReadOnlySpan<byte> settings)
     {
-        var payload = new PayloadWriter(Magic, Version);
-        payload.WriteByte((byte)kind);
-        return payload;
+        using var record = new BinaryFieldWriter();
+        record.BeginRecord(Magic, Version);
+        record.WriteByte((byte)kind);
+        record.WriteBytes(settings);
+        record.EndRecord();
+        record.CopyTo(writer);
     }
 }

@@ -5,9 +5,6 @@ namespace Microsoft.ML.Recurrent.Text;
 /// <summary>Checks and repairs of UTF-16 well-formedness (lone surrogates).</summary>
 internal static class Utf16Text
 {
-    /// <summary>Strict UTF-8: throws on ill-formed input instead of substituting U+FFFD.</summary>
-    public static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Index of the first lone surrogate, or -1 when <paramref name="text"/> is well-formed UTF-16.</summary>
     public static int IndexOfIllFormed(ReadOnlySpan<char> text)
     {

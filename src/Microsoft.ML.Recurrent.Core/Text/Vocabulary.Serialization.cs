@@ -1,3 +1,5 @@
+using Microsoft.ML.Recurrent.Engine;
+
 namespace Microsoft.ML.Recurrent.Text;
 
 /// <summary>The vocabulary's binary record, for the model file.</summary>
@@ -16,14 +18,16 @@ public sealed partial class Vocabulary
     public void WriteTo(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        var payload = new PayloadWriter(Magic, Version);
-        payload.WriteByte((byte)SpecialTokens);
-        payload.WriteCount(_tokens.Length);
+        using var record = new BinaryFieldWriter();
+        record.BeginRecord(Magic, Version);
+        record.WriteByte((byte)SpecialTokens);
+        record.WriteVarCount(_tokens.Length);
         foreach (string token in _tokens)
         {
-            payload.WriteString(token);
+            record.WriteVarString(token);
         }
-        payload.CopyTo(writer);
+        record.EndRecord();
+        record.CopyTo(writer);
     }
 
     /// <summary>
@@ -44,7 +48,8 @@ public sealed partial class Vocabulary
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentOutOfRangeException.ThrowIfNegative(maxTokens);
         ArgumentOutOfRangeException.ThrowIfNegative(maxTotalChars);
-        var payload = new PayloadReader(reader, "vocabulary", Magic, Version);
+        var payload = new BinaryFieldReader(reader.BaseStream, "vocabulary", "the stream");
+        payload.ReadRecordHead(Magic, Version);
 
         byte flags = payload.ReadByte();
         if ((flags & ~(int)SpecialTokens.All) != 0)
@@ -53,7 +58,7 @@ public sealed partial class Vocabulary
         }
         var specials = (SpecialTokens)flags;
         string[] specialTexts = SpecialTexts(specials);
-        int count = payload.ReadCount("the token count", maxTokens);
+        int count = payload.ReadVarCount("the token count", maxTokens);
         if (count < specialTexts.Length)
         {
             throw payload.Invalid($"the token count {count} is smaller than the {specialTexts.Length} special tokens ({specials})");
@@ -66,7 +71,7 @@ public sealed partial class Vocabulary
         for (int i = 0; i < count; i++)
         {
             string what = $"token {i}";
-            int byteLength = payload.ReadCount($"the length of {what}", int.MaxValue);
+            int byteLength = payload.ReadVarCount($"the length of {what}", int.MaxValue);
             if (byteLength == 0)
             {
                 throw payload.Invalid($"{what} is empty");
@@ -76,7 +81,7 @@ public sealed partial class Vocabulary
                 throw payload.Invalid($"{what} has {byteLength} UTF-8 bytes, more than the {charsLeft} chars left " +
                     $"within the limit of {maxTotalChars} chars can need");
             }
-            string token = payload.ReadUtf8(byteLength, what);
+            string token = payload.ReadStrictUtf8(byteLength, what);
             charsLeft -= token.Length;
             if (charsLeft < 0)
             {
@@ -92,7 +97,7 @@ public sealed partial class Vocabulary
             }
             tokens.Add(token);
         }
-        payload.VerifyChecksum();
+        payload.VerifyRecordChecksum();
         return new Vocabulary([.. tokens], ids, specials);
     }
 }

@@ -99,10 +99,7 @@ public sealed class WordTokenizer : ITokenizer
     public void WriteTo(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        PayloadWriter payload = Tokenizer.BeginRecord(Kind);
-        payload.WriteByte(LowerCase ? (byte)1 : (byte)0);
-        payload.WriteByte((byte)Punctuation);
-        payload.CopyTo(writer);
+        Tokenizer.WriteRecord(writer, Kind, [LowerCase ? (byte)1 : (byte)0, (byte)Punctuation]);
     }
 
     /// <inheritdoc/>

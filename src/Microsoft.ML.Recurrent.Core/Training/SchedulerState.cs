@@ -1,7 +1,7 @@
 namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>
-/// A snapshot of a <see cref="LearningRateScheduler"/> or <see cref="ReduceLROnPlateau"/>: the epoch counter and
+/// A snapshot of a <see cref="LearningRateDriver"/> or <see cref="ReduceLROnPlateau"/>: the epoch counter and
 /// named scalars (for example <c>base_lr</c>, <c>best</c>, <c>num_bad_epochs</c>). Save it with the optimizer
 /// state; importing both continues training exactly.
 /// </summary>

@@ -23,7 +23,7 @@ public static class SequenceEvaluator
     {
         int total = Math.Min(examples.Count, maxItems ?? int.MaxValue);
         var buffer = new SequenceExample[Math.Min(batchSize, Math.Max(1, total))];
-        var metrics = new PassMetrics();
+        var metrics = new MetricTotals();
         double weightedLoss = 0;
         long weight = 0;
         for (int start = 0; start < total; start += buffer.Length)
@@ -34,7 +34,7 @@ public static class SequenceEvaluator
                 buffer[i] = examples[start + i];
             }
             long before = metrics.Count;
-            double loss = model.Pass(ws, buffer.AsSpan(0, count), backward: false, training: false, null, default, default, default, ref metrics);
+            double loss = model.ComputeLoss(ws, buffer.AsSpan(0, count), backward: false, training: false, null, default, default, default, ref metrics);
             long counted = metrics.Count - before;
             weightedLoss += loss * counted;
             weight += counted;
@@ -42,7 +42,7 @@ public static class SequenceEvaluator
         return Result(model, weightedLoss, weight, metrics);
     }
 
-    internal static EvaluationResult Result(SequenceModel model, double weightedLoss, long weight, PassMetrics metrics)
+    internal static EvaluationResult Result(SequenceModel model, double weightedLoss, long weight, MetricTotals metrics)
     {
         bool regression = model.Options.Task == SequenceTask.Regression;
         double loss = weight == 0 ? double.NaN : weightedLoss / weight;
@@ -98,7 +98,7 @@ public static class SequenceEvaluator
         var hidden = new float[stateSize];
         var cell = new float[stateSize];
         var examples = new SequenceExample[batch];
-        var metrics = new PassMetrics();
+        var metrics = new MetricTotals();
         double weightedLoss = 0;
         long weight = 0;
         for (int position = 0; position < streamLength; position += chunkLength)
@@ -110,7 +110,7 @@ public static class SequenceEvaluator
                 examples[b] = new SequenceExample { Tokens = tokens[start..(start + length)], StepLabels = tokens[(start + 1)..(start + 1 + length)] };
             }
             long before = metrics.Count;
-            double loss = model.Pass(ws, examples, backward: false, training: false, null, hidden, lstm ? cell : default, default, ref metrics);
+            double loss = model.ComputeLoss(ws, examples, backward: false, training: false, null, hidden, lstm ? cell : default, default, ref metrics);
             weightedLoss += loss * (metrics.Count - before);
             weight += metrics.Count - before;
             ws.Recurrent.FinalHidden.AsSpan(0, stateSize).CopyTo(hidden);

@@ -15,7 +15,7 @@ public sealed partial class SequenceTrainer
     private readonly SequenceModel _model;
     private readonly ModelWorkspace _workspace;
     private readonly Optimizer _optimizer;
-    private readonly LearningRateScheduler? _scheduler;
+    private readonly LearningRateDriver? _scheduler;
     private readonly ReduceLROnPlateau? _plateau;
     private readonly RandomSource _shuffleRandom;
     private readonly RandomSource _dropoutRandom;
@@ -55,7 +55,7 @@ public sealed partial class SequenceTrainer
         _optimizer = CreateOptimizer(model.Parameters.Count, Options);
         if (Options.Schedule is { } schedule)
         {
-            _scheduler = new LearningRateScheduler(_optimizer, schedule);
+            _scheduler = new LearningRateDriver(_optimizer, schedule);
         }
         if (Options.ReduceOnPlateau is { } plateau)
         {
@@ -152,8 +152,8 @@ public sealed partial class SequenceTrainer
     {
         var parameters = _model.Parameters;
         parameters.ZeroGradients();
-        var metrics = new PassMetrics();
-        double loss = _model.Pass(_workspace, batch, backward: true, training: true, _dropoutRandom, initialHidden, initialCell,
+        var metrics = new MetricTotals();
+        double loss = _model.ComputeLoss(_workspace, batch, backward: true, training: true, _dropoutRandom, initialHidden, initialCell,
             Options.ClassWeights, ref metrics);
         if (Options.ClipGradientValue is float clipValue)
         {

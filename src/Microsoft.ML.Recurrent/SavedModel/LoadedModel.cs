@@ -24,14 +24,14 @@ internal sealed class LoadedModel
     // The mappings (and featurizer sizes) this model has been checked against and fits.
     private readonly ConcurrentDictionary<(MappingKind Kind, int FeatureSize), bool> _fits = new();
 
-    private LoadedModel(RecurrentModelBundle bundle)
+    private LoadedModel(RecurrentModelFile bundle)
     {
         Bundle = bundle;
         _numbers = StoredNumbers.Read(bundle);
         _maxLength = _numbers.MaxSequenceLength;
     }
 
-    public RecurrentModelBundle Bundle { get; }
+    public RecurrentModelFile Bundle { get; }
 
     /// <summary>The class (or tag) names of a classifier's model file.</summary>
     public IReadOnlyList<string> LabelNames => Bundle.LabelNames ?? throw new InvalidDataException("The recurrent model column holds a classifier without class names.");
@@ -44,7 +44,7 @@ internal sealed class LoadedModel
         Interlocked.Increment(ref _decodeCount);
         try
         {
-            return new LoadedModel(RecurrentModelBundle.FromBase64(base64));
+            return new LoadedModel(RecurrentModelFile.FromBase64(base64));
         }
         catch (FormatException e)
         {
@@ -71,7 +71,7 @@ internal sealed class LoadedModel
     {
         var vocabulary = (Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.")).Vocabulary;
         int[] ids = tokens is null || tokens.Length == 0 ? [Math.Max(0, vocabulary.UnknownId)] : vocabulary.Encode(tokens.Take(_maxLength));
-        Predict(SequenceExample.ForClassification(ids, 0), logits);
+        Predict(SequenceExample.ForPrediction(ids), logits);
     }
 
     /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
@@ -91,7 +91,7 @@ internal sealed class LoadedModel
         {
             ids = ids[.._maxLength];
         }
-        Predict(SequenceExample.ForClassification(ids, 0), logits);
+        Predict(SequenceExample.ForPrediction(ids), logits);
     }
 
     /// <summary>
@@ -118,7 +118,7 @@ internal sealed class LoadedModel
             }
         }
         Span<float> output = stackalloc float[1];
-        Predict(new SequenceExample { Features = features }, output);
+        Predict(SequenceExample.ForPrediction(features), output);
         float value = (float)(output[0] * std + mean);
         RequireFinite([value]);
         return value;
@@ -138,7 +138,7 @@ internal sealed class LoadedModel
             ids = ids[^_maxLength..];
         }
         // Per-step head: only the last step's logits (row ids.Length - 1), whatever the length and the vocabulary.
-        var logits = Bundle.Model.ForwardRows(Workspace(), new[] { new SequenceExample { Tokens = ids } }, ids.Length - 1, 1).ToArray();
+        var logits = Bundle.Model.ForwardRows(Workspace(), new[] { SequenceExample.ForPrediction(ids) }, ids.Length - 1, 1).ToArray();
         RequireFinite(logits);
         SoftMax(logits);
         int best = TensorPrimitives.IndexOfMax(logits);
@@ -161,7 +161,7 @@ internal sealed class LoadedModel
         {
             int[] ids = sequencer.Vocabulary.Encode(tokens.Skip(start).Take(_maxLength));
             var ws = Workspace();
-            Bundle.Model.Forward(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default);
+            Bundle.Model.Forward(ws, new[] { SequenceExample.ForPrediction(ids) }, training: false, null, default, default);
             RequireFinite(ws.Logits.AsSpan(0, ids.Length * classes));
             for (int t = 0; t < ids.Length; t++)
             {
@@ -178,7 +178,7 @@ internal sealed class LoadedModel
         int[] ids = sequencer.Encode(text ?? "");
         ids = ids.Length == 0 ? [Math.Max(0, sequencer.Vocabulary.UnknownId)] : ids.Length > _maxLength ? ids[^_maxLength..] : ids;
         var ws = Workspace();
-        Bundle.Model.ForwardFeatures(ws, new[] { new SequenceExample { Tokens = ids } }, training: false, null, default, default, keepActivations: false);
+        Bundle.Model.ForwardFeatures(ws, new[] { SequenceExample.ForPrediction(ids) }, training: false, null, default, default, keepActivations: false);
         var o = Bundle.Model.Options;
         int dirs = o.IsBidirectional ? 2 : 1, h = o.HiddenSize;
         destination.Clear();

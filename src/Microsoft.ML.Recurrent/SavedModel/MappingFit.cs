@@ -16,7 +16,7 @@ internal static class MappingFit
     /// <param name="bundle">The decoded model file.</param>
     /// <param name="kind">The mapping that reads it.</param>
     /// <param name="featureSize">The featurizer's vector size (other mappings: ignored).</param>
-    public static void Check(RecurrentModelBundle bundle, MappingKind kind, int featureSize)
+    public static void Check(RecurrentModelFile bundle, MappingKind kind, int featureSize)
     {
         var o = bundle.Model.Options;
         var task = ExpectedTask(kind);

@@ -57,13 +57,13 @@ internal static class SavedModelChain
     public static RecurrentModelTransformer Fit(MLContext context, SavedModelLayout layout, SequenceModel model, TextSequencer? sequencer,
         IEnumerable<string>? labelNames, int maxLength, TrainingResult? result, IDataView input, params KeyValuePair<string, double>[] numbers)
     {
-        var bundle = new RecurrentModelBundle(model, sequencer, labelNames, [.. numbers, new(BundleKeys.MaxSequenceLength, maxLength)],
+        var bundle = new RecurrentModelFile(model, sequencer, labelNames, [.. numbers, new(BundleKeys.MaxSequenceLength, maxLength)],
             [new(BundleKeys.Task, BundleKeys.TaskName(layout.Task))]);
         return Fit(context, layout, bundle, result, input);
     }
 
     /// <summary>Fits the chain that carries an existing model file.</summary>
-    public static RecurrentModelTransformer Fit(MLContext context, SavedModelLayout layout, RecurrentModelBundle bundle, TrainingResult? result, IDataView input) =>
+    public static RecurrentModelTransformer Fit(MLContext context, SavedModelLayout layout, RecurrentModelFile bundle, TrainingResult? result, IDataView input) =>
         new(Create(context, layout, bundle.ToBase64()).Fit(input), layout, bundle, result);
 
     private sealed class KeyName

@@ -18,9 +18,9 @@ internal sealed record StoredNumbers(int MaxSequenceLength, double SeriesMean, d
 
     /// <summary>Reads and validates the numbers of a decoded model file.</summary>
     /// <exception cref="InvalidDataException">A number is out of its range; the message names its key and the range.</exception>
-    public static StoredNumbers Read(RecurrentModelBundle bundle)
+    public static StoredNumbers Read(RecurrentModelFile bundle)
     {
-        var numbers = bundle.Numbers;
+        var numbers = bundle.NumericMetadata;
         int maxLength = int.MaxValue;
         if (numbers.TryGetValue(BundleKeys.MaxSequenceLength, out double max))
         {

@@ -65,7 +65,7 @@ public sealed class RecurrentExperimentCrossValidationTests
         StringAssert.Contains(board, result.BestTrial.MetricStandardDeviation.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
 
         var test = FirstTokenClass(60, 9, 4, 8);
-        var loaded = RecurrentModelBundle.FromBytes(new RecurrentModelBundle(result.BestModel).ToBytes()).Model;
+        var loaded = RecurrentModelFile.FromBytes(new RecurrentModelFile(result.BestModel).ToBytes()).Model;
         Assert.AreEqual(SequenceEvaluator.Evaluate(result.BestModel, test).Loss, SequenceEvaluator.Evaluate(loaded, test).Loss, "loss after a save/load round trip");
     }
 

@@ -168,7 +168,7 @@ public sealed class RecurrentExperimentTests
         var evaluation = SequenceEvaluator.Evaluate(result.BestModel, test);
         Assert.IsTrue(evaluation.Accuracy > 0.9, $"test accuracy {evaluation.Accuracy:F3}");
 
-        var loaded = RecurrentModelBundle.FromBytes(new RecurrentModelBundle(result.BestModel).ToBytes()).Model;
+        var loaded = RecurrentModelFile.FromBytes(new RecurrentModelFile(result.BestModel).ToBytes()).Model;
         Assert.AreEqual(evaluation.Loss, SequenceEvaluator.Evaluate(loaded, test).Loss, "loss after a save/load round trip");
     }
 

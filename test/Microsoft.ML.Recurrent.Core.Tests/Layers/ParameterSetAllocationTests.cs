@@ -41,10 +41,10 @@ public sealed class ParameterSetAllocationTests
     [TestMethod]
     public void Load_ManyLayerModel_AllocationBoundedByWeights()
     {
-        var bytes = new RecurrentModelBundle(new SequenceModel(ManyLayers)).ToBytes();
-        _ = RecurrentModelBundle.Load(new MemoryStream(bytes));
+        var bytes = new RecurrentModelFile(new SequenceModel(ManyLayers)).ToBytes();
+        _ = RecurrentModelFile.Load(new MemoryStream(bytes));
         long before = GC.GetAllocatedBytesForCurrentThread();
-        var loaded = RecurrentModelBundle.Load(new MemoryStream(bytes));
+        var loaded = RecurrentModelFile.Load(new MemoryStream(bytes));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         long weightBytes = 4L * loaded.Model.Parameters.Count;

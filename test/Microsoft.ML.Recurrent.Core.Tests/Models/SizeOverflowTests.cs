@@ -28,10 +28,10 @@ public sealed class SizeOverflowTests
     public void Pass_HeadInChunks_BitIdenticalToOneChunk(SequenceTask task, bool backward)
     {
         var examples = Examples(task, count: 7, maxLength: 300, vocabulary: 37, seed: 3);
-        var whole = RunPass(task, examples, backward);
+        var whole = RunComputeLoss(task, examples, backward);
         // Chunks of 256 rows (the GEMM's depth block) for the per-step heads; the classifier's 7 rows in one chunk.
         SequenceModel.HeadChunkFloats = 1;
-        var chunked = RunPass(task, examples, backward);
+        var chunked = RunComputeLoss(task, examples, backward);
 
         Assert.AreEqual(whole.Loss, chunked.Loss, "loss");
         Assert.AreEqual(whole.Metrics.Correct, chunked.Metrics.Correct, "correct");
@@ -154,7 +154,7 @@ public sealed class SizeOverflowTests
         return examples;
     }
 
-    private static (double Loss, PassMetrics Metrics, float[] Gradients) RunPass(SequenceTask task, SequenceExample[] examples, bool backward)
+    private static (double Loss, MetricTotals Metrics, float[] Gradients) RunComputeLoss(SequenceTask task, SequenceExample[] examples, bool backward)
     {
         var options = new SequenceModelOptions
         {
@@ -167,8 +167,8 @@ public sealed class SizeOverflowTests
             OutputSize = 3,
         };
         var model = new SequenceModel(options, seed: 11);
-        var metrics = new PassMetrics();
-        double loss = model.Pass(model.CreateWorkspace(), examples, backward, training: false, null, default, default, default, ref metrics);
+        var metrics = new MetricTotals();
+        double loss = model.ComputeLoss(model.CreateWorkspace(), examples, backward, training: false, null, default, default, default, ref metrics);
         return (loss, metrics, backward ? model.Parameters.Gradients.ToArray() : []);
     }
 }

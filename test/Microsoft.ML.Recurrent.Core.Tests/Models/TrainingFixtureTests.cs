@@ -85,8 +85,8 @@ public sealed class TrainingFixtureTests
         for (int k = 0; k < numSteps; k++)
         {
             parameters.ZeroGradients();
-            var metrics = new PassMetrics();
-            double loss = sequenceModel.Pass(ws, examples, backward: true, training: true, null, default, default, default, ref metrics);
+            var metrics = new MetricTotals();
+            double loss = sequenceModel.ComputeLoss(ws, examples, backward: true, training: true, null, default, default, default, ref metrics);
             TestAssert.AssertClose([steps[k].GetProperty("loss").GetDouble()], [(float)loss], Rtol, Atol, $"{fileName}: loss of step {k + 1}");
             if (k == 0)
             {
@@ -114,8 +114,8 @@ public sealed class TrainingFixtureTests
         {
             TestAssert.AssertClose(f.Tensor("final_params", name), parameters.GetValues(name), Rtol, Atol, $"{fileName}: final {name}");
         }
-        var final = new PassMetrics();
-        double finalLoss = sequenceModel.Pass(ws, examples, backward: false, training: false, null, default, default, default, ref final);
+        var final = new MetricTotals();
+        double finalLoss = sequenceModel.ComputeLoss(ws, examples, backward: false, training: false, null, default, default, default, ref final);
         TestAssert.AssertClose([f.Number("final_loss")], [(float)finalLoss], Rtol, Atol, $"{fileName}: final loss");
     }
 

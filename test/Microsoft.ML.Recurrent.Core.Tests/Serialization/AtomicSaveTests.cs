@@ -54,7 +54,7 @@ public sealed class AtomicSaveTests
     {
         string model = Path.Combine(dir, new string('m', 250 - ".rnnmodel".Length) + ".rnnmodel");
         Regression().Save(model);
-        Assert.AreEqual(Regression().ToBytes().Length, RecurrentModelBundle.Load(model).ToBytes().Length);
+        Assert.AreEqual(Regression().ToBytes().Length, RecurrentModelFile.Load(model).ToBytes().Length);
         string checkpoint = Path.Combine(dir, new string('c', 250));
         var trainer = CheckpointTestData.TrainedTrainer();
         trainer.SaveCheckpoint(checkpoint);

@@ -22,7 +22,7 @@ public sealed class GoldenModelFileTests
     private static readonly double[] _expectedLogits = [-0.42360109090805054, 0.09277406334877014, -0.32095205783843994];
 
     /// <summary>The bundle the golden file holds: every section, an LSTM with every option set away from its default.</summary>
-    internal static RecurrentModelBundle GoldenBundle()
+    internal static RecurrentModelFile GoldenBundle()
     {
         var sequencer = TextSequencer.Build(["hello world", "golden file, v1!"], new CharacterTokenizer());
         var model = new SequenceModel(new SequenceModelOptions
@@ -39,18 +39,18 @@ public sealed class GoldenModelFileTests
             OutputSize = 3,
             ForgetGateBias = 1f,
         }, seed: 2024);
-        return new RecurrentModelBundle(model, sequencer, ["negative", "neutral", "positive"],
-            numbers: [new("feature.mean", 0.25), new("feature.std", 2.5)],
+        return new RecurrentModelFile(model, sequencer, ["negative", "neutral", "positive"],
+            numericMetadata: [new("feature.mean", 0.25), new("feature.std", 2.5)],
             metadata: [new("created-by", "GoldenModelFileTests"), new("note", "héllo ✓")]);
     }
 
-    private static float[] GoldenLogits(RecurrentModelBundle bundle) =>
+    private static float[] GoldenLogits(RecurrentModelFile bundle) =>
         ModelFileTestData.Predict(bundle.Model, [new SequenceExample { Tokens = bundle.Sequencer!.Encode(GoldenInput) }]);
 
     [TestMethod]
     public void Load_GoldenV1File_GivesTheRecordedModelAndPredictions()
     {
-        var bundle = RecurrentModelBundle.Load(GoldenPath);
+        var bundle = RecurrentModelFile.Load(GoldenPath);
         Assert.AreEqual(new SequenceModelOptions
         {
             Task = SequenceTask.Classification,
@@ -68,8 +68,8 @@ public sealed class GoldenModelFileTests
         Assert.IsInstanceOfType<CharacterTokenizer>(bundle.Sequencer.Tokenizer);
         Assert.AreEqual(GoldenBundle().Sequencer!.Vocabulary, bundle.Sequencer.Vocabulary);
         CollectionAssert.AreEqual(new[] { "negative", "neutral", "positive" }, bundle.LabelNames!.ToArray());
-        Assert.AreEqual(0.25, bundle.Numbers["feature.mean"]);
-        Assert.AreEqual(2.5, bundle.Numbers["feature.std"]);
+        Assert.AreEqual(0.25, bundle.NumericMetadata["feature.mean"]);
+        Assert.AreEqual(2.5, bundle.NumericMetadata["feature.std"]);
         Assert.AreEqual("héllo ✓", bundle.Metadata["note"]);
         Assert.AreEqual("GoldenModelFileTests", bundle.Metadata["created-by"]);
         TestAssert.AssertClose(_expectedLogits, GoldenLogits(bundle), 0, 1e-6, "golden logits");
@@ -81,14 +81,22 @@ public sealed class GoldenModelFileTests
         byte[] bytes = File.ReadAllBytes(GoldenPath);
         Assert.IsTrue(RecurrentModelFile.HasMagic(bytes));
         Assert.AreEqual(1, BitConverter.ToUInt16(bytes, 8), "the golden file is format version 1");
-        var bundle = RecurrentModelBundle.FromBytes(bytes);
+        var bundle = RecurrentModelFile.FromBytes(bytes);
         Assert.AreEqual(ModelFileFormatCount(bundle), bundle.Model.Parameters.Count);
         byte[] flipped = (byte[])bytes.Clone();
         flipped[^3] ^= 4;
         ModelFileTestData.AssertInvalid(flipped, "checksum");
     }
 
-    private static int ModelFileFormatCount(RecurrentModelBundle bundle) => (int)ModelFileFormat.ParameterCount(bundle.Model.Options);
+    [TestMethod]
+    public void ToBytes_GoldenV1FileLoaded_WritesItBackByteForByte()
+    {
+        // The writer (and the text records inside the file) still produce format version 1 exactly.
+        byte[] bytes = File.ReadAllBytes(GoldenPath);
+        CollectionAssert.AreEqual(bytes, RecurrentModelFile.FromBytes(bytes).ToBytes());
+    }
+
+    private static int ModelFileFormatCount(RecurrentModelFile bundle) => (int)ModelFileFormat.ParameterCount(bundle.Model.Options);
 
     /// <summary>
     /// Writes the golden file. Runs only when RECURRENT_WRITE_GOLDEN_DIR names the folder to write to (the repository's
@@ -106,7 +114,7 @@ public sealed class GoldenModelFileTests
         var bundle = GoldenBundle();
         string path = Path.Combine(dir, "model-v1.rnnmodel");
         bundle.Save(path);
-        float[] logits = GoldenLogits(RecurrentModelBundle.Load(path));
+        float[] logits = GoldenLogits(RecurrentModelFile.Load(path));
         string line = string.Join(", ", logits.Select(v => ((double)v).ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
         Console.WriteLine($"_expectedLogits = [{line}];");
         File.WriteAllText(Path.Combine(dir, "model-v1.logits.txt"), line + "\n");

@@ -55,9 +55,9 @@ public sealed class ModelFileCorruptionTests
     {
         foreach (int length in new[] { 30, HeaderSize, _valid.Length - 1 })
         {
-            var fromSeekable = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.Load(new MemoryStream(_valid[..length])));
+            var fromSeekable = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.Load(new MemoryStream(_valid[..length])));
             StringAssert.Contains(fromSeekable.Message, "truncated");
-            var fromForwardOnly = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.Load(new ForwardOnlyStream(_valid[..length])));
+            var fromForwardOnly = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.Load(new ForwardOnlyStream(_valid[..length])));
             StringAssert.Contains(fromForwardOnly.Message, "truncated");
         }
     }
@@ -69,10 +69,10 @@ public sealed class ModelFileCorruptionTests
         try
         {
             File.WriteAllBytes(path, _valid[..^10]);
-            var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.Load(path));
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.Load(path));
             StringAssert.Contains(e.Message, "truncated");
             File.WriteAllBytes(path, [.. _valid, 0]);
-            e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.Load(path));
+            e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.Load(path));
             StringAssert.Contains(e.Message, "unexpected data");
         }
         finally
@@ -91,9 +91,9 @@ public sealed class ModelFileCorruptionTests
         {
             byte[] file = (byte[])_valid.Clone();
             BinaryPrimitives.WriteInt64LittleEndian(file.AsSpan(16), length);
-            var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.FromBytes(file));
+            var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.FromBytes(file));
             Assert.IsTrue(e.Message.Contains("content bytes", StringComparison.Ordinal), e.Message);
-            var fromStream = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.Load(new ForwardOnlyStream(file)));
+            var fromStream = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.Load(new ForwardOnlyStream(file)));
             Assert.IsTrue(fromStream.Message.Contains("content bytes", StringComparison.Ordinal) || fromStream.Message.Contains("truncated", StringComparison.Ordinal), fromStream.Message);
         }
     }
@@ -111,7 +111,7 @@ public sealed class ModelFileCorruptionTests
     public void FromBytes_InvalidOptions_WrapsTheArgumentException()
     {
         byte[] file = WithInt32(_valid, OptionsBody + 20, 0);   // HiddenSize 0
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.FromBytes(file));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.FromBytes(file));
         StringAssert.Contains(e.Message, "HiddenSize");
         Assert.IsInstanceOfType<ArgumentException>(e.InnerException);
         AssertInvalid(WithInt32(_valid, OptionsBody + 16, 9), "Cell 9");
@@ -198,12 +198,12 @@ public sealed class ModelFileCorruptionTests
             var next = Classification();
             foreach (long failAfter in new long[] { 0, 1, HeaderSize, 500, next.ToBytes().Length - 1 })
             {
-                Assert.ThrowsExactly<IOException>(() => RecurrentModelFile.SaveAtomically(next, path, s => new FailingStream(s, failAfter)));
+                Assert.ThrowsExactly<IOException>(() => next.SaveAtomically(path, s => new FailingStream(s, failAfter)));
                 CollectionAssert.AreEqual(before, File.ReadAllBytes(path), $"fail after {failAfter} bytes: the previous file is intact");
                 CollectionAssert.AreEqual(new[] { path }, Directory.GetFiles(dir), "the temporary file is removed");
             }
             string fresh = Path.Combine(dir, "fresh.rnnmodel");
-            Assert.ThrowsExactly<IOException>(() => RecurrentModelFile.SaveAtomically(next, fresh, s => new FailingStream(s, 100)));
+            Assert.ThrowsExactly<IOException>(() => next.SaveAtomically(fresh, s => new FailingStream(s, 100)));
             Assert.IsFalse(File.Exists(fresh), "a failed first save leaves no file");
             next.Save(path);
             CollectionAssert.AreEqual(next.ToBytes(), File.ReadAllBytes(path), "a later save replaces the file");

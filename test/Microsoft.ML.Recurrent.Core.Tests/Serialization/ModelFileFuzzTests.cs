@@ -44,10 +44,10 @@ public sealed class ModelFileFuzzTests
                 file = Rehash(file);
             }
             string label = $"iteration {i}: {description}{(rehashed ? ", rehashed" : "")}";
-            RecurrentModelBundle? bundle = null;
+            RecurrentModelFile? bundle = null;
             try
             {
-                bundle = RecurrentModelBundle.FromBytes(file);
+                bundle = RecurrentModelFile.FromBytes(file);
             }
             catch (InvalidDataException e)
             {
@@ -78,7 +78,7 @@ public sealed class ModelFileFuzzTests
     {
         try
         {
-            var bundle = RecurrentModelBundle.Load(new ForwardOnlyStream(file));
+            var bundle = RecurrentModelFile.Load(new ForwardOnlyStream(file));
             byte[] saved = bundle.ToBytes();
             Assert.IsTrue(file.AsSpan().StartsWith(saved), $"{label}: the stream loaded something other than the file's prefix");
         }

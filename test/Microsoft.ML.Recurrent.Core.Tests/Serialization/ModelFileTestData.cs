@@ -16,7 +16,7 @@ internal static class ModelFileTestData
 
     private static readonly string[] _reviews = ["a great film, truly great", "a dull and boring film", "not bad at all", "great acting, dull plot"];
 
-    internal static RecurrentModelBundle Classification()
+    internal static RecurrentModelFile Classification()
     {
         var sequencer = TextSequencer.Build(_reviews, new WordTokenizer());
         var model = new SequenceModel(new SequenceModelOptions
@@ -31,10 +31,10 @@ internal static class ModelFileTestData
             Pooling = SequencePooling.Mean,
             Dropout = 0.25f,
         }, seed: 11);
-        return new RecurrentModelBundle(model, sequencer, ["negative", "neutral", "positive"], metadata: [new("dataset", "reviews")]);
+        return new RecurrentModelFile(model, sequencer, ["negative", "neutral", "positive"], metadata: [new("dataset", "reviews")]);
     }
 
-    internal static RecurrentModelBundle LanguageModel()
+    internal static RecurrentModelFile LanguageModel()
     {
         var sequencer = TextSequencer.Build(["to be or not to be", "that is the question"], new CharacterTokenizer());
         var model = new SequenceModel(new SequenceModelOptions
@@ -47,10 +47,10 @@ internal static class ModelFileTestData
             Cell = RecurrentCellKind.Gru,
             Bidirectional = false,
         }, seed: 12);
-        return new RecurrentModelBundle(model, sequencer);
+        return new RecurrentModelFile(model, sequencer);
     }
 
-    internal static RecurrentModelBundle Tagging()
+    internal static RecurrentModelFile Tagging()
     {
         var sequencer = TextSequencer.Build(["John lives in Paris", "Mary visits New York"], new WordTokenizer(new WordTokenizerOptions { LowerCase = false }));
         var model = new SequenceModel(new SequenceModelOptions
@@ -63,10 +63,10 @@ internal static class ModelFileTestData
             Cell = RecurrentCellKind.RnnRelu,
             OutputSize = 3,
         }, seed: 13);
-        return new RecurrentModelBundle(model, sequencer, ["O", "B-PER", "B-LOC"]);
+        return new RecurrentModelFile(model, sequencer, ["O", "B-PER", "B-LOC"]);
     }
 
-    internal static RecurrentModelBundle Regression()
+    internal static RecurrentModelFile Regression()
     {
         var model = new SequenceModel(new SequenceModelOptions
         {
@@ -78,8 +78,8 @@ internal static class ModelFileTestData
             Pooling = SequencePooling.Max,
             Bidirectional = true,
         }, seed: 14);
-        return new RecurrentModelBundle(model, labelNames: ["next", "after-next"],
-            numbers: [new("feature.mean", 12.5), new("feature.std", 0.375), new("target.scale", -1e-300)],
+        return new RecurrentModelFile(model, labelNames: ["next", "after-next"],
+            numericMetadata: [new("feature.mean", 12.5), new("feature.std", 0.375), new("target.scale", -1e-300)],
             metadata: [new("unit", "°C"), new("source", "sensor 🙂"), new("empty", "")]);
     }
 
@@ -149,7 +149,7 @@ internal static class ModelFileTestData
 
     internal static void AssertInvalid(byte[] file, params string[] expectedInMessage)
     {
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.FromBytes(file));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.FromBytes(file));
         foreach (string expected in expectedInMessage)
         {
             Assert.IsTrue(e.Message.Contains(expected, StringComparison.OrdinalIgnoreCase), $"message \"{e.Message}\" should mention \"{expected}\"");

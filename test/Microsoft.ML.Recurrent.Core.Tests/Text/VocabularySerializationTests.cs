@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent.Tests.Text;

@@ -132,10 +132,10 @@ public sealed class SequenceTrainerTests
 
         var ws = model.CreateWorkspace();
         var rng = new Microsoft.ML.Recurrent.Engine.RandomSource(1);
-        var m1 = new PassMetrics();
-        var m2 = new PassMetrics();
-        double eval = model.Pass(ws, data.ToArray(), false, training: false, null, default, default, default, ref m1);
-        double train = model.Pass(ws, data.ToArray(), false, training: true, rng, default, default, default, ref m2);
+        var m1 = new MetricTotals();
+        var m2 = new MetricTotals();
+        double eval = model.ComputeLoss(ws, data.ToArray(), false, training: false, null, default, default, default, ref m1);
+        double train = model.ComputeLoss(ws, data.ToArray(), false, training: true, rng, default, default, default, ref m2);
         Assert.AreEqual(a.Loss, eval, 1e-6);
         Assert.AreNotEqual(eval, train, "training passes drop units");
     }

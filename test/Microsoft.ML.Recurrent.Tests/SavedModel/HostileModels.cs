@@ -55,7 +55,7 @@ internal static class HostileModels
     }
 
     /// <summary>An untrained model file of a kind, with the numbers and task name the plugin saves.</summary>
-    public static RecurrentModelBundle Bundle(string model, int classes = 3, int hiddenSize = 4, params KeyValuePair<string, double>[] numbers)
+    public static RecurrentModelFile Bundle(string model, int classes = 3, int hiddenSize = 4, params KeyValuePair<string, double>[] numbers)
     {
         var sequencer = new TextSequencer(new WordTokenizer(), Vocabulary.Build([_words], new VocabularyOptions { SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown }));
         var tokens = new SequenceModelOptions { VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = 3, HiddenSize = hiddenSize };
@@ -70,7 +70,7 @@ internal static class HostileModels
         {
             stored[key] = value;
         }
-        RecurrentModelBundle Make(SequenceModelOptions options, SavedModelTask task, IEnumerable<string>? names, TextSequencer? s = null) =>
+        RecurrentModelFile Make(SequenceModelOptions options, SavedModelTask task, IEnumerable<string>? names, TextSequencer? s = null) =>
             new(new SequenceModel(options, seed: 7), s, names, stored, [new(BundleKeys.Task, BundleKeys.TaskName(task))]);
         return model switch
         {

@@ -35,7 +35,7 @@ public sealed class SavedZipFuzzTests
         var reasons = new Dictionary<string, int>();
         foreach (string slot in Slots)
         {
-            byte[] original = RecurrentModelBundleBytes(slot);
+            byte[] original = ModelFileBytes(slot);
             for (int i = 0; i < perSlot; i++)
             {
                 byte[] file = Reseal(Mutate(original, random, out string description));
@@ -79,7 +79,7 @@ public sealed class SavedZipFuzzTests
         _ => slot,
     };
 
-    private static byte[] RecurrentModelBundleBytes(string slot) => Bundle(OwnModel(slot)).ToBytes();
+    private static byte[] ModelFileBytes(string slot) => Bundle(OwnModel(slot)).ToBytes();
 
     // True when refused with an InvalidDataException, false when it predicted finite values; fails otherwise.
     private static bool Run(string slot, string modelText, string label, HashSet<string> wrappers, Dictionary<string, int>? reasons = null)

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Recurrent.Training;
+namespace Microsoft.ML.Recurrent.Models;
 
 /// <summary>
 /// Mean squared error over all elements, PyTorch's <c>nn.MSELoss(reduction='mean')</c>:

@@ -10,14 +10,16 @@ namespace Microsoft.ML.Recurrent.Training;
 /// per batch for per-step schedules such as warm-up). Checkpoint <see cref="ExportState"/> together with
 /// <see cref="Optimizer.ExportState"/>; on resume build both from the same options and import both.
 /// </remarks>
-public sealed class LearningRateScheduler
+public sealed class LearningRateDriver
 {
+    // The name in SchedulerState, kept from the type's first name so that saved checkpoints still resume.
+    private const string StateName = "LearningRateScheduler";
     private const string BaseKey = "base_lr";
 
     /// <summary>Binds <paramref name="schedule"/> to <paramref name="optimizer"/> and sets the epoch-0 learning rate.</summary>
     /// <param name="optimizer">The optimizer whose learning rate is driven.</param>
     /// <param name="schedule">The schedule.</param>
-    public LearningRateScheduler(Optimizer optimizer, LearningRateSchedule schedule)
+    public LearningRateDriver(Optimizer optimizer, LearningRateSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(schedule);
@@ -50,7 +52,7 @@ public sealed class LearningRateScheduler
     /// <summary>Copies the epoch and the base learning rate.</summary>
     /// <returns>A new snapshot.</returns>
     public SchedulerState ExportState() =>
-        new(nameof(LearningRateScheduler), Epoch, new Dictionary<string, double> { [BaseKey] = BaseLearningRate });
+        new(StateName, Epoch, new Dictionary<string, double> { [BaseKey] = BaseLearningRate });
 
     /// <summary>Restores a snapshot and sets the optimizer's learning rate for the restored epoch.</summary>
     /// <param name="state">A snapshot from <see cref="ExportState"/>.</param>
@@ -69,9 +71,9 @@ public sealed class LearningRateScheduler
     /// <summary>Why <paramref name="state"/> cannot be imported, or null when <see cref="ImportState"/> will succeed.</summary>
     internal string? StateProblem(SchedulerState state)
     {
-        if (state.SchedulerName != nameof(LearningRateScheduler))
+        if (state.SchedulerName != StateName)
         {
-            return $"The state is for '{state.SchedulerName}', not {nameof(LearningRateScheduler)}.";
+            return $"The state is for '{state.SchedulerName}', not {StateName}.";
         }
         if (!state.Values.TryGetValue(BaseKey, out double baseRate))
         {

@@ -3,7 +3,7 @@ using Microsoft.ML.Recurrent.Training;
 namespace Microsoft.ML.Recurrent.Tests.Training;
 
 [TestClass]
-public sealed class LearningRateSchedulerTests
+public sealed class LearningRateDriverTests
 {
     [TestMethod]
     public void StepLR_HalvesEveryTwoEpochs()
@@ -40,10 +40,20 @@ public sealed class LearningRateSchedulerTests
     }
 
     [TestMethod]
+    public void ExportState_AfterTheRename_KeepsTheNameCheckpointsStore()
+    {
+        // Checkpoints written while the type was called LearningRateScheduler store that name; they must still resume.
+        var driver = new LearningRateDriver(new SgdOptimizer(1, new SgdOptions { LearningRate = 0.4 }), new ExponentialLRSchedule(0.5));
+        Assert.AreEqual("LearningRateScheduler", driver.ExportState().SchedulerName);
+        driver.ImportState(new SchedulerState("LearningRateScheduler", 2, new Dictionary<string, double> { ["base_lr"] = 0.4 }));
+        Assert.AreEqual(0.1, driver.Optimizer.LearningRate, 1e-15);
+    }
+
+    [TestMethod]
     public void Constructor_SetsEpochZeroRateOnOptimizer()
     {
         var optimizer = new SgdOptimizer(1, new SgdOptions { LearningRate = 0.4 });
-        var scheduler = new LearningRateScheduler(optimizer, new LinearWarmupSchedule(0.25, 3));
+        var scheduler = new LearningRateDriver(optimizer, new LinearWarmupSchedule(0.25, 3));
         Assert.AreEqual(0.1, optimizer.LearningRate, 1e-15);
         Assert.AreEqual(0.4, scheduler.BaseLearningRate);
         Assert.AreEqual(0L, scheduler.Epoch);
@@ -54,7 +64,7 @@ public sealed class LearningRateSchedulerTests
     {
         var schedule = new LinearWarmupSchedule(0.1, 2, new CosineAnnealingLRSchedule(5, 0.001));
         var optimizer = new AdamOptimizer(1, new AdamOptions { LearningRate = 0.01 });
-        var scheduler = new LearningRateScheduler(optimizer, schedule);
+        var scheduler = new LearningRateDriver(optimizer, schedule);
         scheduler.Step();
         scheduler.Step();
         scheduler.Step();
@@ -64,7 +74,7 @@ public sealed class LearningRateSchedulerTests
 
         var resumedOptimizer = new AdamOptimizer(1, new AdamOptions { LearningRate = 0.01 });
         resumedOptimizer.ImportState(savedOptimizer);
-        var resumed = new LearningRateScheduler(resumedOptimizer, schedule);
+        var resumed = new LearningRateDriver(resumedOptimizer, schedule);
         resumed.ImportState(saved);
         Assert.AreEqual(3L, resumed.Epoch);
         Assert.AreEqual(0.01, resumed.BaseLearningRate);
@@ -77,7 +87,7 @@ public sealed class LearningRateSchedulerTests
     {
         var optimizer = new SgdOptimizer(1);
         SchedulerState plateau = new ReduceLROnPlateau(optimizer).ExportState();
-        var scheduler = new LearningRateScheduler(optimizer, new ExponentialLRSchedule(0.5));
+        var scheduler = new LearningRateDriver(optimizer, new ExponentialLRSchedule(0.5));
         Assert.AreEqual("state", Assert.ThrowsExactly<ArgumentException>(() => scheduler.ImportState(plateau)).ParamName);
     }
 
@@ -95,7 +105,7 @@ public sealed class LearningRateSchedulerTests
     private static void AssertRates(double baseRate, LearningRateSchedule schedule, double[] expected)
     {
         var optimizer = new SgdOptimizer(1, new SgdOptions { LearningRate = baseRate });
-        var scheduler = new LearningRateScheduler(optimizer, schedule);
+        var scheduler = new LearningRateDriver(optimizer, schedule);
         var actual = new double[expected.Length];
         actual[0] = optimizer.LearningRate;
         for (int e = 1; e < expected.Length; e++)

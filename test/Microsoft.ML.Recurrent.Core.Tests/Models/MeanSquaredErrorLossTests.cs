@@ -1,6 +1,6 @@
-using Microsoft.ML.Recurrent.Training;
+using Microsoft.ML.Recurrent.Models;
 
-namespace Microsoft.ML.Recurrent.Tests.Training;
+namespace Microsoft.ML.Recurrent.Tests.Models;
 
 [TestClass]
 public sealed class MeanSquaredErrorLossTests

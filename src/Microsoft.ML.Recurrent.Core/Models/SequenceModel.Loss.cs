@@ -1,21 +1,20 @@
 using System.Numerics.Tensors;
 using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Layers;
-using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent.Models;
 
 public sealed partial class SequenceModel
 {
     /// <summary>
-    /// One pass over a batch: forward, loss (PyTorch's mean: over sequences for many-to-one heads, over all
+    /// The loss of a batch: forward, loss (PyTorch's mean: over sequences for many-to-one heads, over all
     /// valid target steps together for per-step heads, over all values for regression), and, when asked,
     /// backward, adding every parameter's gradient into <see cref="ParameterSet.Gradients"/>.
     /// Examples must have been validated (<see cref="ValidateExamples"/>).
     /// </summary>
-    internal double Pass(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, bool backward, bool training,
+    internal double ComputeLoss(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, bool backward, bool training,
         RandomSource? dropoutRandom, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
-        ReadOnlySpan<float> classWeights, ref PassMetrics metrics)
+        ReadOnlySpan<float> classWeights, ref MetricTotals metrics)
     {
         ForwardFeatures(ws, batch, training, dropoutRandom, initialHidden, initialCell, keepActivations: backward);
         var o = Options;
@@ -59,7 +58,7 @@ public sealed partial class SequenceModel
     /// at a time (<see cref="HeadChunkRows"/>): the logits of rows x classes never need one buffer. The loss is summed in
     /// row order across chunks and the weight gradient in whole GEMM depth blocks, so the result is the one-chunk result.
     /// </summary>
-    private double CrossEntropyInChunks(ModelWorkspace ws, int rows, int classes, bool backward, ReadOnlySpan<float> classWeights, ref PassMetrics metrics)
+    private double CrossEntropyInChunks(ModelWorkspace ws, int rows, int classes, bool backward, ReadOnlySpan<float> classWeights, ref MetricTotals metrics)
     {
         var targets = ws.Targets.AsSpan(0, rows);
         double weightSum = CrossEntropyLoss.WeightSum(targets, classes, classWeights);
@@ -307,12 +306,4 @@ public sealed partial class SequenceModel
         span.Clear();
         return span;
     }
-}
-
-/// <summary>Running totals of a pass, for metrics: correct predictions, counted targets, squared error.</summary>
-internal struct PassMetrics
-{
-    public long Correct;
-    public long Count;
-    public double SquaredError;
 }

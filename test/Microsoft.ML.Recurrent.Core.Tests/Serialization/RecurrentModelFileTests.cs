@@ -5,11 +5,11 @@ using static Microsoft.ML.Recurrent.Tests.Serialization.ModelFileTestData;
 namespace Microsoft.ML.Recurrent.Tests.Serialization;
 
 [TestClass]
-public sealed class RecurrentModelBundleTests
+public sealed class RecurrentModelFileTests
 {
     public static IEnumerable<object[]> Kinds => AllKinds;
 
-    private static void AssertSameBundle(RecurrentModelBundle expected, RecurrentModelBundle actual, string label)
+    private static void AssertSameBundle(RecurrentModelFile expected, RecurrentModelFile actual, string label)
     {
         Assert.AreEqual(expected.Model.Options, actual.Model.Options, $"{label}: options");
         CollectionAssert.AreEqual(expected.Model.Parameters.Names.ToArray(), actual.Model.Parameters.Names.ToArray(), $"{label}: parameter names");
@@ -28,30 +28,30 @@ public sealed class RecurrentModelBundleTests
             CollectionAssert.AreEqual(sequencer.Encode("a great Paris question"), actual.Sequencer.Encode("a great Paris question"), $"{label}: encoding");
         }
         CollectionAssert.AreEqual(expected.LabelNames?.ToArray(), actual.LabelNames?.ToArray(), $"{label}: label names");
-        CollectionAssert.AreEquivalent(expected.Numbers.ToArray(), actual.Numbers.ToArray(), $"{label}: numbers");
+        CollectionAssert.AreEquivalent(expected.NumericMetadata.ToArray(), actual.NumericMetadata.ToArray(), $"{label}: numbers");
         CollectionAssert.AreEquivalent(expected.Metadata.ToArray(), actual.Metadata.ToArray(), $"{label}: metadata");
     }
 
     [TestMethod]
     [DynamicData(nameof(Kinds))]
-    public void FromBytes_EachTaskKind_RoundTripsBitIdentical(string kind, RecurrentModelBundle bundle)
+    public void FromBytes_EachTaskKind_RoundTripsBitIdentical(string kind, RecurrentModelFile bundle)
     {
         byte[] bytes = bundle.ToBytes();
-        var loaded = RecurrentModelBundle.FromBytes(bytes);
+        var loaded = RecurrentModelFile.FromBytes(bytes);
         AssertSameBundle(bundle, loaded, kind);
         CollectionAssert.AreEqual(bytes, loaded.ToBytes(), $"{kind}: saving the loaded bundle gives the same bytes");
     }
 
     [TestMethod]
     [DynamicData(nameof(Kinds))]
-    public void Load_SavedFile_RoundTripsBitIdentical(string kind, RecurrentModelBundle bundle)
+    public void Load_SavedFile_RoundTripsBitIdentical(string kind, RecurrentModelFile bundle)
     {
         string dir = Directory.CreateTempSubdirectory("rnnmodel-").FullName;
         try
         {
             string path = Path.Combine(dir, "model" + RecurrentModelFile.Extension);
             bundle.Save(path);
-            AssertSameBundle(bundle, RecurrentModelBundle.Load(path), kind);
+            AssertSameBundle(bundle, RecurrentModelFile.Load(path), kind);
             AssertSameBundle(bundle, RecurrentModelFile.Load(path), kind);
             CollectionAssert.AreEqual(bundle.ToBytes(), File.ReadAllBytes(path), $"{kind}: file bytes");
             Assert.AreEqual(1, Directory.GetFiles(dir).Length, "no temporary file is left");
@@ -64,11 +64,11 @@ public sealed class RecurrentModelBundleTests
 
     [TestMethod]
     [DynamicData(nameof(Kinds))]
-    public void FromBase64_EachTaskKind_RoundTripsBitIdentical(string kind, RecurrentModelBundle bundle)
+    public void FromBase64_EachTaskKind_RoundTripsBitIdentical(string kind, RecurrentModelFile bundle)
     {
         string text = bundle.ToBase64();
         Assert.AreEqual(Convert.ToBase64String(bundle.ToBytes()), text);
-        AssertSameBundle(bundle, RecurrentModelBundle.FromBase64(text), kind);
+        AssertSameBundle(bundle, RecurrentModelFile.FromBase64(text), kind);
     }
 
     [TestMethod]
@@ -81,9 +81,9 @@ public sealed class RecurrentModelBundleTests
         long firstLength = stream.Length;
         second.Save(stream);
         stream.Position = 0;
-        AssertSameBundle(first, RecurrentModelBundle.Load(stream), "first");
+        AssertSameBundle(first, RecurrentModelFile.Load(stream), "first");
         Assert.AreEqual(firstLength, stream.Position);
-        AssertSameBundle(second, RecurrentModelBundle.Load(stream), "second");
+        AssertSameBundle(second, RecurrentModelFile.Load(stream), "second");
         Assert.AreEqual(stream.Length, stream.Position);
     }
 
@@ -91,7 +91,7 @@ public sealed class RecurrentModelBundleTests
     public void Load_ForwardOnlyStream_RoundTrips()
     {
         var bundle = Tagging();
-        AssertSameBundle(bundle, RecurrentModelBundle.Load(new ForwardOnlyStream(bundle.ToBytes())), "forward-only stream");
+        AssertSameBundle(bundle, RecurrentModelFile.Load(new ForwardOnlyStream(bundle.ToBytes())), "forward-only stream");
     }
 
     [TestMethod]
@@ -111,23 +111,23 @@ public sealed class RecurrentModelBundleTests
     {
         var bundle = Classification();
         var other = LanguageModel().Sequencer!;
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(bundle.Model, other));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(Regression().Model, bundle.Sequencer));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(bundle.Model, other));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(Regression().Model, bundle.Sequencer));
     }
 
     [TestMethod]
     public void Constructor_InvalidLabelsNumbersOrMetadata_Throws()
     {
         var model = Classification().Model;
-        Assert.ThrowsExactly<ArgumentNullException>(() => new RecurrentModelBundle(null!));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(model, labelNames: ["only", "two"]));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(model, labelNames: ["a", null!, "c"]));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(model, labelNames: ["a", "b", "\ud800"]));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(model, numbers: [new("mean", double.NaN)]));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(model, numbers: [new("", 1)]));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(model, numbers: [new("x", 1), new("x", 2)]));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(model, metadata: [new("k", null!)]));
-        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelBundle(model, metadata: [new("k\udc00", "v")]));
+        Assert.ThrowsExactly<ArgumentNullException>(() => new RecurrentModelFile(null!));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(model, labelNames: ["only", "two"]));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(model, labelNames: ["a", null!, "c"]));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(model, labelNames: ["a", "b", "\ud800"]));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(model, numericMetadata: [new("mean", double.NaN)]));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(model, numericMetadata: [new("", 1)]));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(model, numericMetadata: [new("x", 1), new("x", 2)]));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(model, metadata: [new("k", null!)]));
+        Assert.ThrowsExactly<ArgumentException>(() => new RecurrentModelFile(model, metadata: [new("k\udc00", "v")]));
     }
 
     [TestMethod]
@@ -136,19 +136,19 @@ public sealed class RecurrentModelBundleTests
         var model = Classification().Model;
         string[] labels = ["a", "b", "c"];
         var numbers = new Dictionary<string, double> { ["m"] = 1 };
-        var bundle = new RecurrentModelBundle(model, labelNames: labels, numbers: numbers);
+        var bundle = new RecurrentModelFile(model, labelNames: labels, numericMetadata: numbers);
         labels[0] = "changed";
         numbers["m"] = 2;
         Assert.AreEqual("a", bundle.LabelNames![0]);
-        Assert.AreEqual(1.0, bundle.Numbers["m"]);
+        Assert.AreEqual(1.0, bundle.NumericMetadata["m"]);
         Assert.AreEqual(0, bundle.Metadata.Count);
     }
 
     [TestMethod]
     public void FromBytes_TextModelWithoutSequencer_RoundTripsWithNullSequencer()
     {
-        var bundle = new RecurrentModelBundle(LanguageModel().Model);
-        var loaded = RecurrentModelBundle.FromBytes(bundle.ToBytes());
+        var bundle = new RecurrentModelFile(LanguageModel().Model);
+        var loaded = RecurrentModelFile.FromBytes(bundle.ToBytes());
         Assert.IsNull(loaded.Sequencer);
         Assert.IsNull(loaded.LabelNames);
         AssertSameBundle(bundle, loaded, "no sequencer");
@@ -167,7 +167,7 @@ public sealed class RecurrentModelBundleTests
     [TestMethod]
     public void FromBase64_NotBase64_ThrowsInvalidData()
     {
-        var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelBundle.FromBase64("not base64!"));
+        var e = Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.FromBase64("not base64!"));
         StringAssert.Contains(e.Message, "base64");
     }
 
@@ -175,7 +175,7 @@ public sealed class RecurrentModelBundleTests
     public void Sequencer_AfterLoad_EncodesLikeTheOriginal()
     {
         var bundle = LanguageModel();
-        var loaded = RecurrentModelBundle.FromBytes(bundle.ToBytes());
+        var loaded = RecurrentModelFile.FromBytes(bundle.ToBytes());
         Assert.IsInstanceOfType<CharacterTokenizer>(loaded.Sequencer!.Tokenizer);
         CollectionAssert.AreEqual(bundle.Sequencer!.Encode("to be? xyz"), loaded.Sequencer.Encode("to be? xyz"));
     }

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Recurrent.Training;
+namespace Microsoft.ML.Recurrent.Models;
 
 /// <summary>How per-row losses are combined into one number (PyTorch's <c>reduction</c> argument).</summary>
 public enum LossReduction

@@ -1,8 +1,9 @@
-namespace Microsoft.ML.Recurrent.Text;
+namespace Microsoft.ML.Recurrent.Engine;
 
 /// <summary>
 /// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), the checksum of zip and PNG.
-/// Kept here rather than taking System.IO.Hashing: the text layer needs a few lines, not a package.
+/// The checksum of a record of the binary format (<see cref="BinaryFieldReader"/>); the model file as a whole is
+/// covered by SHA-256. Kept here rather than taking System.IO.Hashing: a few lines, not a package.
 /// </summary>
 internal static class Crc32
 {

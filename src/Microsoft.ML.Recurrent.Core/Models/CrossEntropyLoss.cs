@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Microsoft.ML.Recurrent.Training;
+namespace Microsoft.ML.Recurrent.Models;
 
 /// <summary>
 /// Softmax cross-entropy over the rows of a logits matrix with integer targets, PyTorch's
