@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Recurrent.Engine;
 
@@ -7,7 +6,8 @@ namespace Microsoft.ML.Recurrent.Layers;
 
 /// <summary>
 /// One GRU time step for a block of active rows (PyTorch gate order r, z, n; the reset gate multiplies
-/// W_hn h + b_hn, after the hidden product). Forward and Backward are a pair.
+/// W_hn h + b_hn, after the hidden product). Forward and Backward are a pair; each is one
+/// <see cref="IRowKernel{TSelf}"/> body, written once and run by <see cref="RowLoop"/> at every width.
 /// </summary>
 internal static class GruCell
 {
@@ -16,8 +16,7 @@ internal static class GruCell
 
     /// <summary>
     /// r = sig(xr + hr + bhr), z = sig(xz + hz + bhz), n = tanh(xn + r*(hn + bhn)), h' = (1-z)*n + z*h.
-    /// One pass per row (sigmoid and tanh from <see cref="Activations"/>); vector lanes and the scalar tail compute
-    /// the same operations in the same order. hNew may not overlap hPrev.
+    /// One pass per row (sigmoid and tanh from <see cref="Activations"/>). hNew may not overlap hPrev.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
@@ -27,101 +26,24 @@ internal static class GruCell
         ReadOnlySpan<float> hPrev,  // (rows, H)
         int rows, int hidden,
         Span<float> saved,          // (rows, 4H) r, z, n, hn
-        Span<float> hNew)           // (rows, H)
+        Span<float> hNew,           // (rows, H)
+        VectorWidth widest = VectorWidth.Vector512)
     {
-        int g3 = 3 * hidden;
-        int g4 = 4 * hidden;
         if (rows == 0 || hidden == 0)
         {
             return;
         }
-        // Checked in long (a wrapped product must not pass): the loop below reads and writes without bounds checks.
-        SpanChecks.AtLeast(xg.Length, (long)rows * g3, nameof(xg));
-        SpanChecks.AtLeast(hg.Length, (long)rows * g3, nameof(hg));
-        SpanChecks.AtLeast(saved.Length, (long)rows * g4, nameof(saved));
+        // Checked in long (a wrapped product must not pass): the kernel reads and writes without bounds checks.
+        SpanChecks.AtLeast(xg.Length, (long)rows * 3 * hidden, nameof(xg));
+        SpanChecks.AtLeast(hg.Length, (long)rows * 3 * hidden, nameof(hg));
+        SpanChecks.AtLeast(saved.Length, (long)rows * SavedPerHidden * hidden, nameof(saved));
         SpanChecks.AtLeast(hPrev.Length, (long)rows * hidden, nameof(hPrev));
         SpanChecks.AtLeast(hNew.Length, (long)rows * hidden, nameof(hNew));
-        bool bias = !bhh.IsEmpty;
-        if (bias)
+        if (!bhh.IsEmpty)
         {
-            SpanChecks.AtLeast(bhh.Length, g3, nameof(bhh));
+            SpanChecks.AtLeast(bhh.Length, 3L * hidden, nameof(bhh));
         }
-        ref float bb = ref MemoryMarshal.GetReference(bhh);
-        for (int row = 0; row < rows; row++)
-        {
-            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(xg), row * g3);
-            ref float hp = ref Unsafe.Add(ref MemoryMarshal.GetReference(hg), row * g3);
-            ref float sv = ref Unsafe.Add(ref MemoryMarshal.GetReference(saved), row * g4);
-            ref float hprev = ref Unsafe.Add(ref MemoryMarshal.GetReference(hPrev), row * hidden);
-            ref float hnew = ref Unsafe.Add(ref MemoryMarshal.GetReference(hNew), row * hidden);
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; j + 16 <= hidden; j += 16)
-                {
-                    var pr = Vector512.LoadUnsafe(ref x, (nuint)j) + Vector512.LoadUnsafe(ref hp, (nuint)j);
-                    var pz = Vector512.LoadUnsafe(ref x, (nuint)(hidden + j)) + Vector512.LoadUnsafe(ref hp, (nuint)(hidden + j));
-                    var hn = Vector512.LoadUnsafe(ref hp, (nuint)(2 * hidden + j));
-                    if (bias)
-                    {
-                        pr += Vector512.LoadUnsafe(ref bb, (nuint)j);
-                        pz += Vector512.LoadUnsafe(ref bb, (nuint)(hidden + j));
-                        hn += Vector512.LoadUnsafe(ref bb, (nuint)(2 * hidden + j));
-                    }
-                    var r = Activations.Sigmoid(pr);
-                    var z = Activations.Sigmoid(pz);
-                    var n = Activations.Tanh(Vector512.FusedMultiplyAdd(r, hn, Vector512.LoadUnsafe(ref x, (nuint)(2 * hidden + j))));
-                    r.StoreUnsafe(ref sv, (nuint)j);
-                    z.StoreUnsafe(ref sv, (nuint)(hidden + j));
-                    n.StoreUnsafe(ref sv, (nuint)(2 * hidden + j));
-                    hn.StoreUnsafe(ref sv, (nuint)(3 * hidden + j));
-                    Vector512.FusedMultiplyAdd(z, Vector512.LoadUnsafe(ref hprev, (nuint)j) - n, n).StoreUnsafe(ref hnew, (nuint)j);
-                }
-            }
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; j + 8 <= hidden; j += 8)
-                {
-                    var pr = Vector256.LoadUnsafe(ref x, (nuint)j) + Vector256.LoadUnsafe(ref hp, (nuint)j);
-                    var pz = Vector256.LoadUnsafe(ref x, (nuint)(hidden + j)) + Vector256.LoadUnsafe(ref hp, (nuint)(hidden + j));
-                    var hn = Vector256.LoadUnsafe(ref hp, (nuint)(2 * hidden + j));
-                    if (bias)
-                    {
-                        pr += Vector256.LoadUnsafe(ref bb, (nuint)j);
-                        pz += Vector256.LoadUnsafe(ref bb, (nuint)(hidden + j));
-                        hn += Vector256.LoadUnsafe(ref bb, (nuint)(2 * hidden + j));
-                    }
-                    var r = Activations.Sigmoid(pr);
-                    var z = Activations.Sigmoid(pz);
-                    var n = Activations.Tanh(Vector256.FusedMultiplyAdd(r, hn, Vector256.LoadUnsafe(ref x, (nuint)(2 * hidden + j))));
-                    r.StoreUnsafe(ref sv, (nuint)j);
-                    z.StoreUnsafe(ref sv, (nuint)(hidden + j));
-                    n.StoreUnsafe(ref sv, (nuint)(2 * hidden + j));
-                    hn.StoreUnsafe(ref sv, (nuint)(3 * hidden + j));
-                    Vector256.FusedMultiplyAdd(z, Vector256.LoadUnsafe(ref hprev, (nuint)j) - n, n).StoreUnsafe(ref hnew, (nuint)j);
-                }
-            }
-            for (; j < hidden; j++)
-            {
-                float pr = Unsafe.Add(ref x, j) + Unsafe.Add(ref hp, j);
-                float pz = Unsafe.Add(ref x, hidden + j) + Unsafe.Add(ref hp, hidden + j);
-                float hn = Unsafe.Add(ref hp, 2 * hidden + j);
-                if (bias)
-                {
-                    pr += Unsafe.Add(ref bb, j);
-                    pz += Unsafe.Add(ref bb, hidden + j);
-                    hn += Unsafe.Add(ref bb, 2 * hidden + j);
-                }
-                float r = Activations.Sigmoid(pr);
-                float z = Activations.Sigmoid(pz);
-                float n = Activations.Tanh(MathF.FusedMultiplyAdd(r, hn, Unsafe.Add(ref x, 2 * hidden + j)));
-                Unsafe.Add(ref sv, j) = r;
-                Unsafe.Add(ref sv, hidden + j) = z;
-                Unsafe.Add(ref sv, 2 * hidden + j) = n;
-                Unsafe.Add(ref sv, 3 * hidden + j) = hn;
-                Unsafe.Add(ref hnew, j) = MathF.FusedMultiplyAdd(z, Unsafe.Add(ref hprev, j) - n, n);
-            }
-        }
+        RowLoop.Run(new ForwardKernel(xg, hg, bhh, hPrev, hidden, saved, hNew), rows, hidden, widest);
     }
 
     /// <summary>
@@ -136,57 +58,134 @@ internal static class GruCell
         int rows, int hidden,
         Span<float> dGx,            // (rows, 3H) out
         Span<float> dGh,            // (rows, 3H) out
-        Span<float> dhPrevDirect)   // (rows, H) out: z * dh
+        Span<float> dhPrevDirect,   // (rows, H) out: z * dh
+        VectorWidth widest = VectorWidth.Vector512)
     {
-        int g3 = 3 * hidden;
-        int g4 = 4 * hidden;
-        var one = Vector256<float>.One;
-        for (int row = 0; row < rows; row++)
+        if (rows == 0 || hidden == 0)
         {
-            var s = saved.Slice(row * g4, g4);
-            var dx = dGx.Slice(row * g3, g3);
-            var dhh = dGh.Slice(row * g3, g3);
-            var hp = hPrev.Slice(row * hidden, hidden);
-            var dhs = dh.Slice(row * hidden, hidden);
-            var dd = dhPrevDirect.Slice(row * hidden, hidden);
-            int j = 0;
-            if (Vector256.IsHardwareAccelerated)
+            return;
+        }
+        SpanChecks.AtLeast(saved.Length, (long)rows * SavedPerHidden * hidden, nameof(saved));
+        SpanChecks.AtLeast(hPrev.Length, (long)rows * hidden, nameof(hPrev));
+        SpanChecks.AtLeast(dh.Length, (long)rows * hidden, nameof(dh));
+        SpanChecks.AtLeast(dGx.Length, (long)rows * 3 * hidden, nameof(dGx));
+        SpanChecks.AtLeast(dGh.Length, (long)rows * 3 * hidden, nameof(dGh));
+        SpanChecks.AtLeast(dhPrevDirect.Length, (long)rows * hidden, nameof(dhPrevDirect));
+        RowLoop.Run(new BackwardKernel(saved, hPrev, dh, hidden, dGx, dGh, dhPrevDirect), rows, hidden, widest);
+    }
+
+    private readonly ref struct ForwardKernel : IRowKernel<ForwardKernel>
+    {
+        private readonly ref float _xg, _hg, _bhh, _hPrev, _saved, _hNew;
+        private readonly int _hidden;
+        private readonly bool _bias;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ForwardKernel(ReadOnlySpan<float> xg, ReadOnlySpan<float> hg, ReadOnlySpan<float> bhh, ReadOnlySpan<float> hPrev, int hidden,
+            Span<float> saved, Span<float> hNew)
+            : this(ref MemoryMarshal.GetReference(xg), ref MemoryMarshal.GetReference(hg), ref MemoryMarshal.GetReference(bhh),
+                ref MemoryMarshal.GetReference(hPrev), ref MemoryMarshal.GetReference(saved), ref MemoryMarshal.GetReference(hNew), hidden, !bhh.IsEmpty)
+        {
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ForwardKernel(ref float xg, ref float hg, ref float bhh, ref float hPrev, ref float saved, ref float hNew, int hidden, bool bias)
+        {
+            _xg = ref xg;
+            _hg = ref hg;
+            _bhh = ref bhh;
+            _hPrev = ref hPrev;
+            _saved = ref saved;
+            _hNew = ref hNew;
+            _hidden = hidden;
+            _bias = bias;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ForwardKernel AtRow(int row)
+        {
+            int g = row * 3 * _hidden, sv = row * SavedPerHidden * _hidden, s = row * _hidden;
+            return new(ref Unsafe.Add(ref _xg, g), ref Unsafe.Add(ref _hg, g), ref _bhh, ref Unsafe.Add(ref _hPrev, s),
+                ref Unsafe.Add(ref _saved, sv), ref Unsafe.Add(ref _hNew, s), _hidden, _bias);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(nuint j) where T : struct, IFloatVector<T>
+        {
+            nuint h = (nuint)_hidden;
+            var pr = T.Load(ref _xg, j) + T.Load(ref _hg, j);
+            var pz = T.Load(ref _xg, h + j) + T.Load(ref _hg, h + j);
+            var hn = T.Load(ref _hg, 2 * h + j);
+            if (_bias)
             {
-                // The same operations in the same order as the scalar tail below.
-                for (; j + 8 <= hidden; j += 8)
-                {
-                    var r = Vector256.Create(s.Slice(j, 8));
-                    var z = Vector256.Create(s.Slice(hidden + j, 8));
-                    var n = Vector256.Create(s.Slice(2 * hidden + j, 8));
-                    var hn = Vector256.Create(s.Slice(3 * hidden + j, 8));
-                    var dhj = Vector256.Create(dhs.Slice(j, 8));
-                    var dnPre = dhj * (one - z) * (one - n * n);
-                    var dzPre = dhj * (Vector256.Create(hp.Slice(j, 8)) - n) * z * (one - z);
-                    var drPre = dnPre * hn * r * (one - r);
-                    drPre.CopyTo(dx.Slice(j, 8));
-                    dzPre.CopyTo(dx.Slice(hidden + j, 8));
-                    dnPre.CopyTo(dx.Slice(2 * hidden + j, 8));
-                    drPre.CopyTo(dhh.Slice(j, 8));
-                    dzPre.CopyTo(dhh.Slice(hidden + j, 8));
-                    (dnPre * r).CopyTo(dhh.Slice(2 * hidden + j, 8));
-                    (dhj * z).CopyTo(dd.Slice(j, 8));
-                }
+                pr += T.Load(ref _bhh, j);
+                pz += T.Load(ref _bhh, h + j);
+                hn += T.Load(ref _bhh, 2 * h + j);
             }
-            for (; j < hidden; j++)
-            {
-                float r = s[j], z = s[hidden + j], n = s[2 * hidden + j], hn = s[3 * hidden + j];
-                float dhj = dhs[j];
-                float dnPre = dhj * (1f - z) * (1f - n * n);
-                float dzPre = dhj * (hp[j] - n) * z * (1f - z);
-                float drPre = dnPre * hn * r * (1f - r);
-                dx[j] = drPre;
-                dx[hidden + j] = dzPre;
-                dx[2 * hidden + j] = dnPre;
-                dhh[j] = drPre;
-                dhh[hidden + j] = dzPre;
-                dhh[2 * hidden + j] = dnPre * r;
-                dd[j] = dhj * z;
-            }
+            var r = Activations.Sigmoid(pr);
+            var z = Activations.Sigmoid(pz);
+            var n = Activations.Tanh(T.FusedMultiplyAdd(r, hn, T.Load(ref _xg, 2 * h + j)));
+            r.Store(ref _saved, j);
+            z.Store(ref _saved, h + j);
+            n.Store(ref _saved, 2 * h + j);
+            hn.Store(ref _saved, 3 * h + j);
+            T.FusedMultiplyAdd(z, T.Load(ref _hPrev, j) - n, n).Store(ref _hNew, j);
+        }
+    }
+
+    private readonly ref struct BackwardKernel : IRowKernel<BackwardKernel>
+    {
+        private readonly ref float _saved, _hPrev, _dh, _dGx, _dGh, _dhPrevDirect;
+        private readonly int _hidden;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public BackwardKernel(ReadOnlySpan<float> saved, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int hidden,
+            Span<float> dGx, Span<float> dGh, Span<float> dhPrevDirect)
+            : this(ref MemoryMarshal.GetReference(saved), ref MemoryMarshal.GetReference(hPrev), ref MemoryMarshal.GetReference(dh),
+                ref MemoryMarshal.GetReference(dGx), ref MemoryMarshal.GetReference(dGh), ref MemoryMarshal.GetReference(dhPrevDirect), hidden)
+        {
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private BackwardKernel(ref float saved, ref float hPrev, ref float dh, ref float dGx, ref float dGh, ref float dhPrevDirect, int hidden)
+        {
+            _saved = ref saved;
+            _hPrev = ref hPrev;
+            _dh = ref dh;
+            _dGx = ref dGx;
+            _dGh = ref dGh;
+            _dhPrevDirect = ref dhPrevDirect;
+            _hidden = hidden;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public BackwardKernel AtRow(int row)
+        {
+            int g = row * 3 * _hidden, sv = row * SavedPerHidden * _hidden, s = row * _hidden;
+            return new(ref Unsafe.Add(ref _saved, sv), ref Unsafe.Add(ref _hPrev, s), ref Unsafe.Add(ref _dh, s), ref Unsafe.Add(ref _dGx, g),
+                ref Unsafe.Add(ref _dGh, g), ref Unsafe.Add(ref _dhPrevDirect, s), _hidden);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(nuint j) where T : struct, IFloatVector<T>
+        {
+            nuint h = (nuint)_hidden;
+            var one = T.One;
+            var r = T.Load(ref _saved, j);
+            var z = T.Load(ref _saved, h + j);
+            var n = T.Load(ref _saved, 2 * h + j);
+            var hn = T.Load(ref _saved, 3 * h + j);
+            var dhj = T.Load(ref _dh, j);
+            var dnPre = dhj * (one - z) * (one - n * n);
+            var dzPre = dhj * (T.Load(ref _hPrev, j) - n) * z * (one - z);
+            var drPre = dnPre * hn * r * (one - r);
+            drPre.Store(ref _dGx, j);
+            dzPre.Store(ref _dGx, h + j);
+            dnPre.Store(ref _dGx, 2 * h + j);
+            drPre.Store(ref _dGh, j);
+            dzPre.Store(ref _dGh, h + j);
+            (dnPre * r).Store(ref _dGh, 2 * h + j);
+            (dhj * z).Store(ref _dhPrevDirect, j);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Recurrent.Engine;
 
@@ -7,14 +6,14 @@ namespace Microsoft.ML.Recurrent.Layers;
 
 /// <summary>
 /// One LSTM time step for a block of active rows (PyTorch gate order i, f, g, o).
-/// Forward and Backward are a pair with the same parameter names.
+/// Forward and Backward are a pair with the same parameter names; each is one <see cref="IRowKernel{TSelf}"/> body,
+/// written once and run by <see cref="RowLoop"/> at every vector width and for the tail of a row.
 /// </summary>
 internal static class LstmCell
 {
     /// <summary>
     /// gates = act(xg + hg + bhh); c' = f*c + i*g; h' = o*tanh(c'). cNew may be the same memory as cPrev.
-    /// One pass per row over all four gates (sigmoid and tanh from <see cref="Activations"/>); vector lanes and the
-    /// scalar tail compute the same operations in the same order, so a value does not depend on its lane.
+    /// One pass per row over all four gates (sigmoid and tanh from <see cref="Activations"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
@@ -26,15 +25,15 @@ internal static class LstmCell
         Span<float> gates,          // (rows, 4H) activations i, f, g, o
         Span<float> cNew,           // (rows, H)
         Span<float> tanhC,          // (rows, H) tanh(c'), saved for the backward pass
-        Span<float> hNew)           // (rows, H)
+        Span<float> hNew,           // (rows, H)
+        VectorWidth widest = VectorWidth.Vector512)
     {
-        int g4 = 4 * hidden;
         if (rows == 0 || hidden == 0)
         {
             return;
         }
-        // Checked in long (a wrapped product must not pass): the loop below reads and writes without bounds checks.
-        long gateFloats = (long)rows * g4, stateFloats = (long)rows * hidden;
+        // Checked in long (a wrapped product must not pass): the kernel reads and writes without bounds checks.
+        long gateFloats = (long)rows * 4 * hidden, stateFloats = (long)rows * hidden;
         SpanChecks.AtLeast(xg.Length, gateFloats, nameof(xg));
         SpanChecks.AtLeast(hg.Length, gateFloats, nameof(hg));
         SpanChecks.AtLeast(gates.Length, gateFloats, nameof(gates));
@@ -42,116 +41,16 @@ internal static class LstmCell
         SpanChecks.AtLeast(cNew.Length, stateFloats, nameof(cNew));
         SpanChecks.AtLeast(tanhC.Length, stateFloats, nameof(tanhC));
         SpanChecks.AtLeast(hNew.Length, stateFloats, nameof(hNew));
-        bool bias = !bhh.IsEmpty;
-        if (bias)
+        if (!bhh.IsEmpty)
         {
-            SpanChecks.AtLeast(bhh.Length, g4, nameof(bhh));
+            SpanChecks.AtLeast(bhh.Length, 4L * hidden, nameof(bhh));
         }
-        ref float bb = ref MemoryMarshal.GetReference(bhh);
-        for (int r = 0; r < rows; r++)
-        {
-            ref float x = ref Unsafe.Add(ref MemoryMarshal.GetReference(xg), r * g4);
-            ref float hp = ref Unsafe.Add(ref MemoryMarshal.GetReference(hg), r * g4);
-            ref float a = ref Unsafe.Add(ref MemoryMarshal.GetReference(gates), r * g4);
-            ref float cp = ref Unsafe.Add(ref MemoryMarshal.GetReference(cPrev), r * hidden);
-            ref float cn = ref Unsafe.Add(ref MemoryMarshal.GetReference(cNew), r * hidden);
-            ref float tc = ref Unsafe.Add(ref MemoryMarshal.GetReference(tanhC), r * hidden);
-            ref float hn = ref Unsafe.Add(ref MemoryMarshal.GetReference(hNew), r * hidden);
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                for (; j + 16 <= hidden; j += 16)
-                {
-                    var pi = Vector512.LoadUnsafe(ref x, (nuint)j) + Vector512.LoadUnsafe(ref hp, (nuint)j);
-                    var pf = Vector512.LoadUnsafe(ref x, (nuint)(hidden + j)) + Vector512.LoadUnsafe(ref hp, (nuint)(hidden + j));
-                    var pg = Vector512.LoadUnsafe(ref x, (nuint)(2 * hidden + j)) + Vector512.LoadUnsafe(ref hp, (nuint)(2 * hidden + j));
-                    var po = Vector512.LoadUnsafe(ref x, (nuint)(3 * hidden + j)) + Vector512.LoadUnsafe(ref hp, (nuint)(3 * hidden + j));
-                    if (bias)
-                    {
-                        pi += Vector512.LoadUnsafe(ref bb, (nuint)j);
-                        pf += Vector512.LoadUnsafe(ref bb, (nuint)(hidden + j));
-                        pg += Vector512.LoadUnsafe(ref bb, (nuint)(2 * hidden + j));
-                        po += Vector512.LoadUnsafe(ref bb, (nuint)(3 * hidden + j));
-                    }
-                    var i = Activations.Sigmoid(pi);
-                    var f = Activations.Sigmoid(pf);
-                    var g = Activations.Tanh(pg);
-                    var o = Activations.Sigmoid(po);
-                    i.StoreUnsafe(ref a, (nuint)j);
-                    f.StoreUnsafe(ref a, (nuint)(hidden + j));
-                    g.StoreUnsafe(ref a, (nuint)(2 * hidden + j));
-                    o.StoreUnsafe(ref a, (nuint)(3 * hidden + j));
-                    var c = Vector512.FusedMultiplyAdd(i, g, f * Vector512.LoadUnsafe(ref cp, (nuint)j));
-                    var t = Activations.Tanh(c);
-                    c.StoreUnsafe(ref cn, (nuint)j);
-                    t.StoreUnsafe(ref tc, (nuint)j);
-                    (o * t).StoreUnsafe(ref hn, (nuint)j);
-                }
-            }
-            if (Vector256.IsHardwareAccelerated)
-            {
-                for (; j + 8 <= hidden; j += 8)
-                {
-                    var pi = Vector256.LoadUnsafe(ref x, (nuint)j) + Vector256.LoadUnsafe(ref hp, (nuint)j);
-                    var pf = Vector256.LoadUnsafe(ref x, (nuint)(hidden + j)) + Vector256.LoadUnsafe(ref hp, (nuint)(hidden + j));
-                    var pg = Vector256.LoadUnsafe(ref x, (nuint)(2 * hidden + j)) + Vector256.LoadUnsafe(ref hp, (nuint)(2 * hidden + j));
-                    var po = Vector256.LoadUnsafe(ref x, (nuint)(3 * hidden + j)) + Vector256.LoadUnsafe(ref hp, (nuint)(3 * hidden + j));
-                    if (bias)
-                    {
-                        pi += Vector256.LoadUnsafe(ref bb, (nuint)j);
-                        pf += Vector256.LoadUnsafe(ref bb, (nuint)(hidden + j));
-                        pg += Vector256.LoadUnsafe(ref bb, (nuint)(2 * hidden + j));
-                        po += Vector256.LoadUnsafe(ref bb, (nuint)(3 * hidden + j));
-                    }
-                    var i = Activations.Sigmoid(pi);
-                    var f = Activations.Sigmoid(pf);
-                    var g = Activations.Tanh(pg);
-                    var o = Activations.Sigmoid(po);
-                    i.StoreUnsafe(ref a, (nuint)j);
-                    f.StoreUnsafe(ref a, (nuint)(hidden + j));
-                    g.StoreUnsafe(ref a, (nuint)(2 * hidden + j));
-                    o.StoreUnsafe(ref a, (nuint)(3 * hidden + j));
-                    var c = Vector256.FusedMultiplyAdd(i, g, f * Vector256.LoadUnsafe(ref cp, (nuint)j));
-                    var t = Activations.Tanh(c);
-                    c.StoreUnsafe(ref cn, (nuint)j);
-                    t.StoreUnsafe(ref tc, (nuint)j);
-                    (o * t).StoreUnsafe(ref hn, (nuint)j);
-                }
-            }
-            for (; j < hidden; j++)
-            {
-                float pi = Unsafe.Add(ref x, j) + Unsafe.Add(ref hp, j);
-                float pf = Unsafe.Add(ref x, hidden + j) + Unsafe.Add(ref hp, hidden + j);
-                float pg = Unsafe.Add(ref x, 2 * hidden + j) + Unsafe.Add(ref hp, 2 * hidden + j);
-                float po = Unsafe.Add(ref x, 3 * hidden + j) + Unsafe.Add(ref hp, 3 * hidden + j);
-                if (bias)
-                {
-                    pi += Unsafe.Add(ref bb, j);
-                    pf += Unsafe.Add(ref bb, hidden + j);
-                    pg += Unsafe.Add(ref bb, 2 * hidden + j);
-                    po += Unsafe.Add(ref bb, 3 * hidden + j);
-                }
-                float i = Activations.Sigmoid(pi);
-                float f = Activations.Sigmoid(pf);
-                float g = Activations.Tanh(pg);
-                float o = Activations.Sigmoid(po);
-                Unsafe.Add(ref a, j) = i;
-                Unsafe.Add(ref a, hidden + j) = f;
-                Unsafe.Add(ref a, 2 * hidden + j) = g;
-                Unsafe.Add(ref a, 3 * hidden + j) = o;
-                float c = MathF.FusedMultiplyAdd(i, g, f * Unsafe.Add(ref cp, j));
-                float t = Activations.Tanh(c);
-                Unsafe.Add(ref cn, j) = c;
-                Unsafe.Add(ref tc, j) = t;
-                Unsafe.Add(ref hn, j) = o * t;
-            }
-        }
+        RowLoop.Run(new ForwardKernel(xg, hg, bhh, cPrev, hidden, gates, cNew, tanhC, hNew), rows, hidden, widest);
     }
 
     /// <summary>
     /// From dh (gradient on h') and dc (gradient on c' from later steps) to the pre-activation gate
-    /// gradients; dc is replaced by the gradient on c (the previous cell state). Vector lanes and the
-    /// scalar tail do the same multiplies and adds in the same order, so a value does not depend on its lane.
+    /// gradients; dc is replaced by the gradient on c (the previous cell state).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
@@ -161,49 +60,143 @@ internal static class LstmCell
         ReadOnlySpan<float> dh,     // (rows, H)
         int rows, int hidden,
         Span<float> dc,             // (rows, H) in: dLoss/dc'; out: dLoss/dc
-        Span<float> dGates)         // (rows, 4H) out: dLoss/d(pre-activation)
+        Span<float> dGates,         // (rows, 4H) out: dLoss/d(pre-activation)
+        VectorWidth widest = VectorWidth.Vector512)
     {
-        int g4 = 4 * hidden;
-        var one = Vector256<float>.One;
-        for (int r = 0; r < rows; r++)
+        if (rows == 0 || hidden == 0)
         {
-            var a = gates.Slice(r * g4, g4);
-            var d = dGates.Slice(r * g4, g4);
-            var cp = cPrev.Slice(r * hidden, hidden);
-            var tcs = tanhC.Slice(r * hidden, hidden);
-            var dhs = dh.Slice(r * hidden, hidden);
-            var dcs = dc.Slice(r * hidden, hidden);
-            int j = 0;
-            if (Vector256.IsHardwareAccelerated)
+            return;
+        }
+        long gateFloats = (long)rows * 4 * hidden, stateFloats = (long)rows * hidden;
+        SpanChecks.AtLeast(gates.Length, gateFloats, nameof(gates));
+        SpanChecks.AtLeast(dGates.Length, gateFloats, nameof(dGates));
+        SpanChecks.AtLeast(cPrev.Length, stateFloats, nameof(cPrev));
+        SpanChecks.AtLeast(tanhC.Length, stateFloats, nameof(tanhC));
+        SpanChecks.AtLeast(dh.Length, stateFloats, nameof(dh));
+        SpanChecks.AtLeast(dc.Length, stateFloats, nameof(dc));
+        RowLoop.Run(new BackwardKernel(gates, cPrev, tanhC, dh, hidden, dc, dGates), rows, hidden, widest);
+    }
+
+    private readonly ref struct ForwardKernel : IRowKernel<ForwardKernel>
+    {
+        private readonly ref float _xg, _hg, _bhh, _cPrev, _gates, _cNew, _tanhC, _hNew;
+        private readonly int _hidden;
+        private readonly bool _bias;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ForwardKernel(ReadOnlySpan<float> xg, ReadOnlySpan<float> hg, ReadOnlySpan<float> bhh, ReadOnlySpan<float> cPrev, int hidden,
+            Span<float> gates, Span<float> cNew, Span<float> tanhC, Span<float> hNew)
+            : this(ref MemoryMarshal.GetReference(xg), ref MemoryMarshal.GetReference(hg), ref MemoryMarshal.GetReference(bhh),
+                ref MemoryMarshal.GetReference(cPrev), ref MemoryMarshal.GetReference(gates), ref MemoryMarshal.GetReference(cNew),
+                ref MemoryMarshal.GetReference(tanhC), ref MemoryMarshal.GetReference(hNew), hidden, !bhh.IsEmpty)
+        {
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private ForwardKernel(ref float xg, ref float hg, ref float bhh, ref float cPrev, ref float gates, ref float cNew, ref float tanhC,
+            ref float hNew, int hidden, bool bias)
+        {
+            _xg = ref xg;
+            _hg = ref hg;
+            _bhh = ref bhh;
+            _cPrev = ref cPrev;
+            _gates = ref gates;
+            _cNew = ref cNew;
+            _tanhC = ref tanhC;
+            _hNew = ref hNew;
+            _hidden = hidden;
+            _bias = bias;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ForwardKernel AtRow(int row)
+        {
+            int g = row * 4 * _hidden, s = row * _hidden;
+            return new(ref Unsafe.Add(ref _xg, g), ref Unsafe.Add(ref _hg, g), ref _bhh, ref Unsafe.Add(ref _cPrev, s), ref Unsafe.Add(ref _gates, g),
+                ref Unsafe.Add(ref _cNew, s), ref Unsafe.Add(ref _tanhC, s), ref Unsafe.Add(ref _hNew, s), _hidden, _bias);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(nuint j) where T : struct, IFloatVector<T>
+        {
+            nuint h = (nuint)_hidden;
+            var pi = T.Load(ref _xg, j) + T.Load(ref _hg, j);
+            var pf = T.Load(ref _xg, h + j) + T.Load(ref _hg, h + j);
+            var pg = T.Load(ref _xg, 2 * h + j) + T.Load(ref _hg, 2 * h + j);
+            var po = T.Load(ref _xg, 3 * h + j) + T.Load(ref _hg, 3 * h + j);
+            if (_bias)
             {
-                for (; j + 8 <= hidden; j += 8)
-                {
-                    var i = Vector256.Create(a.Slice(j, 8));
-                    var f = Vector256.Create(a.Slice(hidden + j, 8));
-                    var g = Vector256.Create(a.Slice(2 * hidden + j, 8));
-                    var o = Vector256.Create(a.Slice(3 * hidden + j, 8));
-                    var tc = Vector256.Create(tcs.Slice(j, 8));
-                    var dhj = Vector256.Create(dhs.Slice(j, 8));
-                    var dct = Vector256.Create(dcs.Slice(j, 8)) + dhj * o * (one - tc * tc);
-                    (dct * g * i * (one - i)).CopyTo(d.Slice(j, 8));
-                    (dct * Vector256.Create(cp.Slice(j, 8)) * f * (one - f)).CopyTo(d.Slice(hidden + j, 8));
-                    (dct * i * (one - g * g)).CopyTo(d.Slice(2 * hidden + j, 8));
-                    (dhj * tc * o * (one - o)).CopyTo(d.Slice(3 * hidden + j, 8));
-                    (dct * f).CopyTo(dcs.Slice(j, 8));
-                }
+                pi += T.Load(ref _bhh, j);
+                pf += T.Load(ref _bhh, h + j);
+                pg += T.Load(ref _bhh, 2 * h + j);
+                po += T.Load(ref _bhh, 3 * h + j);
             }
-            for (; j < hidden; j++)
-            {
-                float i = a[j], f = a[hidden + j], g = a[2 * hidden + j], o = a[3 * hidden + j];
-                float tc = tcs[j];
-                float dhj = dhs[j];
-                float dct = dcs[j] + dhj * o * (1f - tc * tc);
-                d[j] = dct * g * i * (1f - i);
-                d[hidden + j] = dct * cp[j] * f * (1f - f);
-                d[2 * hidden + j] = dct * i * (1f - g * g);
-                d[3 * hidden + j] = dhj * tc * o * (1f - o);
-                dcs[j] = dct * f;
-            }
+            var i = Activations.Sigmoid(pi);
+            var f = Activations.Sigmoid(pf);
+            var g = Activations.Tanh(pg);
+            var o = Activations.Sigmoid(po);
+            i.Store(ref _gates, j);
+            f.Store(ref _gates, h + j);
+            g.Store(ref _gates, 2 * h + j);
+            o.Store(ref _gates, 3 * h + j);
+            var c = T.FusedMultiplyAdd(i, g, f * T.Load(ref _cPrev, j));
+            var t = Activations.Tanh(c);
+            c.Store(ref _cNew, j);
+            t.Store(ref _tanhC, j);
+            (o * t).Store(ref _hNew, j);
+        }
+    }
+
+    private readonly ref struct BackwardKernel : IRowKernel<BackwardKernel>
+    {
+        private readonly ref float _gates, _cPrev, _tanhC, _dh, _dc, _dGates;
+        private readonly int _hidden;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public BackwardKernel(ReadOnlySpan<float> gates, ReadOnlySpan<float> cPrev, ReadOnlySpan<float> tanhC, ReadOnlySpan<float> dh, int hidden,
+            Span<float> dc, Span<float> dGates)
+            : this(ref MemoryMarshal.GetReference(gates), ref MemoryMarshal.GetReference(cPrev), ref MemoryMarshal.GetReference(tanhC),
+                ref MemoryMarshal.GetReference(dh), ref MemoryMarshal.GetReference(dc), ref MemoryMarshal.GetReference(dGates), hidden)
+        {
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private BackwardKernel(ref float gates, ref float cPrev, ref float tanhC, ref float dh, ref float dc, ref float dGates, int hidden)
+        {
+            _gates = ref gates;
+            _cPrev = ref cPrev;
+            _tanhC = ref tanhC;
+            _dh = ref dh;
+            _dc = ref dc;
+            _dGates = ref dGates;
+            _hidden = hidden;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public BackwardKernel AtRow(int row)
+        {
+            int g = row * 4 * _hidden, s = row * _hidden;
+            return new(ref Unsafe.Add(ref _gates, g), ref Unsafe.Add(ref _cPrev, s), ref Unsafe.Add(ref _tanhC, s), ref Unsafe.Add(ref _dh, s),
+                ref Unsafe.Add(ref _dc, s), ref Unsafe.Add(ref _dGates, g), _hidden);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(nuint j) where T : struct, IFloatVector<T>
+        {
+            nuint h = (nuint)_hidden;
+            var one = T.One;
+            var i = T.Load(ref _gates, j);
+            var f = T.Load(ref _gates, h + j);
+            var g = T.Load(ref _gates, 2 * h + j);
+            var o = T.Load(ref _gates, 3 * h + j);
+            var tc = T.Load(ref _tanhC, j);
+            var dhj = T.Load(ref _dh, j);
+            var dct = T.Load(ref _dc, j) + dhj * o * (one - tc * tc);
+            (dct * g * i * (one - i)).Store(ref _dGates, j);
+            (dct * T.Load(ref _cPrev, j) * f * (one - f)).Store(ref _dGates, h + j);
+            (dct * i * (one - g * g)).Store(ref _dGates, 2 * h + j);
+            (dhj * tc * o * (one - o)).Store(ref _dGates, 3 * h + j);
+            (dct * f).Store(ref _dc, j);
         }
     }
 }

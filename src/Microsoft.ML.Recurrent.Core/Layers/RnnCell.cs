@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 using Microsoft.ML.Recurrent.Engine;
 
@@ -9,7 +8,8 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// <summary>One vanilla RNN time step (tanh or ReLU) for a block of active rows. Forward and Backward are a pair.</summary>
 internal static class RnnCell
 {
-    /// <summary>h' = act(xg + hg + bhh).</summary>
+    /// <summary>h' = act(xg + hg + bhh): the sums and ReLU from TensorPrimitives, tanh from <see cref="Activations"/> through
+    /// <see cref="RowLoop"/> (<paramref name="widest"/> limits that part).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> xg,     // (rows, H) input projection incl. bias_ih
@@ -17,7 +17,8 @@ internal static class RnnCell
         ReadOnlySpan<float> bhh,    // (H) or empty
         bool relu,
         int rows, int hidden,
-        Span<float> hNew)           // (rows, H)
+        Span<float> hNew,           // (rows, H)
+        VectorWidth widest = VectorWidth.Vector512)
     {
         if (rows == 0 || hidden == 0)
         {
@@ -44,32 +45,7 @@ internal static class RnnCell
         }
         else
         {
-            Tanh(hNew[..n]);
-        }
-    }
-
-    // In place, with the same tanh as the LSTM and GRU kernels (lanes and tail alike).
-    private static void Tanh(Span<float> values)
-    {
-        ref float v = ref MemoryMarshal.GetReference(values);
-        int n = values.Length, i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            for (; i + 16 <= n; i += 16)
-            {
-                Activations.Tanh(Vector512.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
-            }
-        }
-        if (Vector256.IsHardwareAccelerated)
-        {
-            for (; i + 8 <= n; i += 8)
-            {
-                Activations.Tanh(Vector256.LoadUnsafe(ref v, (nuint)i)).StoreUnsafe(ref v, (nuint)i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            Unsafe.Add(ref v, i) = Activations.Tanh(Unsafe.Add(ref v, i));
+            RowLoop.Run(new TanhKernel(hNew[..n]), 1, n, widest);
         }
     }
 
@@ -80,25 +56,52 @@ internal static class RnnCell
         ReadOnlySpan<float> dh,     // (rows, H)
         bool relu,
         int rows, int hidden,
-        Span<float> dGates)         // (rows, H) out
+        Span<float> dGates,         // (rows, H) out
+        VectorWidth widest = VectorWidth.Vector512)
     {
-        int n = rows * hidden;
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (rows == 0 || hidden == 0)
         {
-            var one = Vector256<float>.One;
-            for (; i + 8 <= n; i += 8)
-            {
-                var h = Vector256.Create(hNew.Slice(i, 8));
-                var d = Vector256.Create(dh.Slice(i, 8));
-                var result = relu ? Vector256.ConditionalSelect(Vector256.GreaterThan(h, Vector256<float>.Zero), d, Vector256<float>.Zero) : d * (one - h * h);
-                result.CopyTo(dGates.Slice(i, 8));
-            }
+            return;
         }
-        for (; i < n; i++)
+        long floats = (long)rows * hidden;
+        SpanChecks.AtLeast(hNew.Length, floats, nameof(hNew));
+        SpanChecks.AtLeast(dh.Length, floats, nameof(dh));
+        SpanChecks.AtLeast(dGates.Length, floats, nameof(dGates));
+        RowLoop.Run(new BackwardKernel(hNew, dh, relu, dGates), 1, (int)floats, widest);
+    }
+
+    // In place, with the same tanh as the LSTM and GRU kernels; the rows are one row here, as nothing is per row.
+    private readonly ref struct TanhKernel(Span<float> values) : IRowKernel<TanhKernel>
+    {
+        private readonly Span<float> _values = values;
+
+        public TanhKernel AtRow(int row) => this;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(nuint j) where T : struct, IFloatVector<T>
         {
-            float h = hNew[i];
-            dGates[i] = relu ? (h > 0f ? dh[i] : 0f) : dh[i] * (1f - h * h);
+            ref float v = ref MemoryMarshal.GetReference(_values);
+            Activations.Tanh(T.Load(ref v, j)).Store(ref v, j);
+        }
+    }
+
+    private readonly ref struct BackwardKernel(ReadOnlySpan<float> hNew, ReadOnlySpan<float> dh, bool relu, Span<float> dGates)
+        : IRowKernel<BackwardKernel>
+    {
+        private readonly ReadOnlySpan<float> _hNew = hNew, _dh = dh;
+        private readonly Span<float> _dGates = dGates;
+        private readonly bool _relu = relu;
+
+        public BackwardKernel AtRow(int row) => this;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<T>(nuint j) where T : struct, IFloatVector<T>
+        {
+            var h = T.Load(ref MemoryMarshal.GetReference(_hNew), j);
+            var d = T.Load(ref MemoryMarshal.GetReference(_dh), j);
+            var zero = T.Create(0f);
+            var result = _relu ? T.SelectGreater(h, zero, d, zero) : d * (T.One - h * h);
+            result.Store(ref MemoryMarshal.GetReference(_dGates), j);
         }
     }
 }

@@ -27,12 +27,14 @@ public sealed class ActivationsTests
         double worstSigmoid = 0, worstTanh = 0;
         foreach (float x in Inputs())
         {
-            float sigmoid = Activations.Sigmoid(x);
-            float tanh = Activations.Tanh(x);
-            Assert.AreEqual(sigmoid, Activations.Sigmoid(Vector256.Create(x)).GetElement(5), 0f, $"sigmoid Vector256 at {x}");
-            Assert.AreEqual(tanh, Activations.Tanh(Vector256.Create(x)).GetElement(2), 0f, $"tanh Vector256 at {x}");
-            Assert.AreEqual(sigmoid, Activations.Sigmoid(Vector512.Create(x)).GetElement(11), 0f, $"sigmoid Vector512 at {x}");
-            Assert.AreEqual(tanh, Activations.Tanh(Vector512.Create(x)).GetElement(7), 0f, $"tanh Vector512 at {x}");
+            float sigmoid = Activations.Sigmoid(FloatScalar.Of(x)).Value;
+            float tanh = Activations.Tanh(FloatScalar.Of(x)).Value;
+            Assert.AreEqual(sigmoid, Activations.Sigmoid(FloatVector128.Of(Vector128.Create(x))).Value.GetElement(1), 0f, $"sigmoid Vector128 at {x}");
+            Assert.AreEqual(tanh, Activations.Tanh(FloatVector128.Of(Vector128.Create(x))).Value.GetElement(3), 0f, $"tanh Vector128 at {x}");
+            Assert.AreEqual(sigmoid, Activations.Sigmoid(FloatVector256.Of(Vector256.Create(x))).Value.GetElement(5), 0f, $"sigmoid Vector256 at {x}");
+            Assert.AreEqual(tanh, Activations.Tanh(FloatVector256.Of(Vector256.Create(x))).Value.GetElement(2), 0f, $"tanh Vector256 at {x}");
+            Assert.AreEqual(sigmoid, Activations.Sigmoid(FloatVector512.Of(Vector512.Create(x))).Value.GetElement(11), 0f, $"sigmoid Vector512 at {x}");
+            Assert.AreEqual(tanh, Activations.Tanh(FloatVector512.Of(Vector512.Create(x))).Value.GetElement(7), 0f, $"tanh Vector512 at {x}");
             double s = 1 / (1 + Math.Exp(-(double)x));
             double t = Math.Tanh(x);
             worstSigmoid = Math.Max(worstSigmoid, Math.Abs(sigmoid - s) / Math.Max(s, 1e-30));
@@ -52,11 +54,11 @@ public sealed class ActivationsTests
     [DataRow(0f, 0.5f, 0f)]
     public void SigmoidAndTanh_Limits_Saturate(float x, float sigmoid, float tanh)
     {
-        foreach (float actual in new[] { Activations.Sigmoid(x), Activations.Sigmoid(Vector256.Create(x)).GetElement(0), Activations.Sigmoid(Vector512.Create(x)).GetElement(0) })
+        foreach (float actual in new[] { Activations.Sigmoid(FloatScalar.Of(x)).Value, Activations.Sigmoid(FloatVector128.Of(Vector128.Create(x))).Value.GetElement(0), Activations.Sigmoid(FloatVector256.Of(Vector256.Create(x))).Value.GetElement(0), Activations.Sigmoid(FloatVector512.Of(Vector512.Create(x))).Value.GetElement(0) })
         {
             Assert.AreEqual(sigmoid, actual, 1e-37f, $"sigmoid({x})");
         }
-        foreach (float actual in new[] { Activations.Tanh(x), Activations.Tanh(Vector256.Create(x)).GetElement(0), Activations.Tanh(Vector512.Create(x)).GetElement(0) })
+        foreach (float actual in new[] { Activations.Tanh(FloatScalar.Of(x)).Value, Activations.Tanh(FloatVector128.Of(Vector128.Create(x))).Value.GetElement(0), Activations.Tanh(FloatVector256.Of(Vector256.Create(x))).Value.GetElement(0), Activations.Tanh(FloatVector512.Of(Vector512.Create(x))).Value.GetElement(0) })
         {
             Assert.AreEqual(tanh, actual, 0f, $"tanh({x})");
         }
@@ -65,11 +67,13 @@ public sealed class ActivationsTests
     [TestMethod]
     public void SigmoidAndTanh_NaN_Propagates()
     {
-        Assert.IsTrue(float.IsNaN(Activations.Sigmoid(float.NaN)));
-        Assert.IsTrue(float.IsNaN(Activations.Tanh(float.NaN)));
-        Assert.IsTrue(float.IsNaN(Activations.Sigmoid(Vector256.Create(float.NaN)).GetElement(3)));
-        Assert.IsTrue(float.IsNaN(Activations.Tanh(Vector256.Create(float.NaN)).GetElement(3)));
-        Assert.IsTrue(float.IsNaN(Activations.Sigmoid(Vector512.Create(float.NaN)).GetElement(9)));
-        Assert.IsTrue(float.IsNaN(Activations.Tanh(Vector512.Create(float.NaN)).GetElement(9)));
+        Assert.IsTrue(float.IsNaN(Activations.Sigmoid(FloatScalar.Of(float.NaN)).Value));
+        Assert.IsTrue(float.IsNaN(Activations.Tanh(FloatScalar.Of(float.NaN)).Value));
+        Assert.IsTrue(float.IsNaN(Activations.Sigmoid(FloatVector128.Of(Vector128.Create(float.NaN))).Value.GetElement(3)));
+        Assert.IsTrue(float.IsNaN(Activations.Sigmoid(FloatVector256.Of(Vector256.Create(float.NaN))).Value.GetElement(3)));
+        Assert.IsTrue(float.IsNaN(Activations.Tanh(FloatVector128.Of(Vector128.Create(float.NaN))).Value.GetElement(3)));
+        Assert.IsTrue(float.IsNaN(Activations.Tanh(FloatVector256.Of(Vector256.Create(float.NaN))).Value.GetElement(3)));
+        Assert.IsTrue(float.IsNaN(Activations.Sigmoid(FloatVector512.Of(Vector512.Create(float.NaN))).Value.GetElement(9)));
+        Assert.IsTrue(float.IsNaN(Activations.Tanh(FloatVector512.Of(Vector512.Create(float.NaN))).Value.GetElement(9)));
     }
 }
