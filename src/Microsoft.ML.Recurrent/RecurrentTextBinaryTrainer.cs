@@ -9,7 +9,7 @@ namespace Microsoft.ML.Recurrent;
 /// <summary>
 /// Trains a recurrent binary classifier on a text column and a Boolean label. The transformer it returns adds
 /// <c>Score</c>, <c>Probability</c> and <c>PredictedLabel</c> (what <c>BinaryClassification.Evaluate</c> reads) and
-/// saves as an ordinary ML.NET model made of stock parts (see the README).
+/// saves as an ordinary ML.NET model made of stock parts (see docs/mlnet.md).
 /// </summary>
 /// <remarks>
 /// Create it with <see cref="RecurrentCatalog.RecurrentTextClassifier(BinaryClassificationCatalog.BinaryClassificationTrainers, string, string, int, int)"/>
