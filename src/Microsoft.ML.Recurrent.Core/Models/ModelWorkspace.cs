@@ -18,6 +18,12 @@ public sealed class ModelWorkspace
 
     internal RecurrentWorkspace Recurrent { get; }
 
+    /// <summary>
+    /// Logits (and as many logit gradients) a pass computes at a time: a head of more rows x classes runs in chunks of
+    /// rows. 2^26 floats (256 MB) keep every usual batch in one chunk; tests lower it per workspace.
+    /// </summary>
+    internal long HeadChunkFloats { get; set; } = 1L << 26;
+
     internal int[] Lengths = [];
     internal int[] Targets = [];            // (rows) class per head row, -1 = none
     internal int[] MaxIndex = [];           // (B, D*H) packed row of the maximum (max pooling)

@@ -7,12 +7,6 @@ namespace Microsoft.ML.Recurrent.Models;
 public sealed partial class SequenceModel
 {
     /// <summary>
-    /// Logits (and as many logit gradients) a pass computes at a time: a head of more rows x classes runs in chunks of
-    /// rows. 2^26 floats (256 MB) keep every usual batch in one chunk; tests lower it.
-    /// </summary>
-    internal static long HeadChunkFloats { get; set; } = 1L << 26;
-
-    /// <summary>
     /// Forward through the whole model; leaves the head's output of every row in <c>ws.Logits</c> (rows, C).
     /// keepActivations: whether a backward pass follows (false keeps one step's activations, reused).
     /// </summary>
@@ -104,16 +98,17 @@ public sealed partial class SequenceModel
     }
 
     /// <summary>
-    /// Rows of the head per chunk: all of them when rows x C logits fit in <see cref="HeadChunkFloats"/>, else whole
+    /// Rows of the head per chunk: all of them when rows x C logits fit in <paramref name="chunkFloats"/>
+    /// (<see cref="ModelWorkspace.HeadChunkFloats"/>), else whole
     /// multiples of the GEMM's depth block <see cref="Gemm.KC"/>, so that the weight gradient sums in one call's order.
     /// Only a head so wide that KC rows do not fit in one array uses fewer rows (and then gives the same values to
     /// rounding, not bit for bit).
     /// </summary>
-    internal static int HeadChunkRows(int rows, int classes)
+    internal static int HeadChunkRows(int rows, int classes, long chunkFloats)
     {
         // Room for a chunk plus a merged tail of up to SmallM rows (ChunkLength).
         long limit = Array.MaxLength - (long)Gemm.SmallM * classes;
-        long budget = Math.Min(Math.Max(HeadChunkFloats, (long)Gemm.KC * classes), limit);
+        long budget = Math.Min(Math.Max(chunkFloats, (long)Gemm.KC * classes), limit);
         if ((long)rows * classes <= budget)
         {
             return rows;

@@ -65,7 +65,7 @@ public sealed partial class SequenceModel
         // No counted row: the loss is 0 and the head gets a zero gradient (as CrossEntropyLoss.ForwardBackward gives).
         bool gradient = backward && weightSum != 0;
         double scale = 1.0 / weightSum, total = 0;
-        int chunk = HeadChunkRows(rows, classes);
+        int chunk = HeadChunkRows(rows, classes, ws.HeadChunkFloats);
         for (int r0 = 0; r0 < rows;)
         {
             int count = ChunkLength(rows - r0, chunk);

@@ -12,14 +12,6 @@ namespace Microsoft.ML.Recurrent.Tests.Models;
 [TestClass]
 public sealed class SizeOverflowTests
 {
-    private long _savedChunk;
-
-    [TestInitialize]
-    public void Save() => _savedChunk = SequenceModel.HeadChunkFloats;
-
-    [TestCleanup]
-    public void Restore() => SequenceModel.HeadChunkFloats = _savedChunk;
-
     [TestMethod]
     [DataRow(SequenceTask.LanguageModel, true)]
     [DataRow(SequenceTask.LanguageModel, false)]
@@ -28,10 +20,9 @@ public sealed class SizeOverflowTests
     public void Pass_HeadInChunks_BitIdenticalToOneChunk(SequenceTask task, bool backward)
     {
         var examples = Examples(task, count: 7, maxLength: 300, vocabulary: 37, seed: 3);
-        var whole = RunComputeLoss(task, examples, backward);
+        var whole = RunComputeLoss(task, examples, backward, headChunkFloats: 1L << 26);
         // Chunks of 256 rows (the GEMM's depth block) for the per-step heads; the classifier's 7 rows in one chunk.
-        SequenceModel.HeadChunkFloats = 1;
-        var chunked = RunComputeLoss(task, examples, backward);
+        var chunked = RunComputeLoss(task, examples, backward, headChunkFloats: 1);
 
         Assert.AreEqual(whole.Loss, chunked.Loss, "loss");
         Assert.AreEqual(whole.Metrics.Correct, chunked.Metrics.Correct, "correct");
@@ -154,7 +145,7 @@ public sealed class SizeOverflowTests
         return examples;
     }
 
-    private static (double Loss, MetricTotals Metrics, float[] Gradients) RunComputeLoss(SequenceTask task, SequenceExample[] examples, bool backward)
+    private static (double Loss, MetricTotals Metrics, float[] Gradients) RunComputeLoss(SequenceTask task, SequenceExample[] examples, bool backward, long headChunkFloats)
     {
         var options = new SequenceModelOptions
         {
@@ -168,7 +159,9 @@ public sealed class SizeOverflowTests
         };
         var model = new SequenceModel(options, seed: 11);
         var metrics = new MetricTotals();
-        double loss = model.ComputeLoss(model.CreateWorkspace(), examples, backward, training: false, null, default, default, default, ref metrics);
+        var ws = model.CreateWorkspace();
+        ws.HeadChunkFloats = headChunkFloats;
+        double loss = model.ComputeLoss(ws, examples, backward, training: false, null, default, default, default, ref metrics);
         return (loss, metrics, backward ? model.Parameters.Gradients.ToArray() : []);
     }
 }
