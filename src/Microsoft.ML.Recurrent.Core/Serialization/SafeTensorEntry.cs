@@ -39,8 +39,9 @@ internal static class SafeTensorEntry
             }
         }
         var offsets = Property(name, entry, "data_offsets", JsonValueKind.Array);
-        if (offsets.GetArrayLength() != 2 || !offsets[0].TryGetInt64(out long begin) || !offsets[1].TryGetInt64(out long end)
-            || begin < 0 || end < begin || end > body.Length)
+        long begin = -1, end = -1;
+        if (offsets.GetArrayLength() != 2 || offsets[0].ValueKind != JsonValueKind.Number || offsets[1].ValueKind != JsonValueKind.Number
+            || !offsets[0].TryGetInt64(out begin) || !offsets[1].TryGetInt64(out end) || begin < 0 || end < begin || end > body.Length)
         {
             throw Invalid(name, $"has data_offsets {offsets}; they must be [begin, end] with 0 <= begin <= end <= {body.Length} (the data's size)");
         }

@@ -63,6 +63,10 @@ public sealed class SafeTensorsFile
         }
         var header = data.Slice(8, (int)headerLength);
         var body = data[(8 + (int)headerLength)..];
+        if (!System.Text.Unicode.Utf8.IsValid(header))
+        {
+            throw new InvalidDataException("The safetensors header is not valid UTF-8 text.");
+        }
         JsonDocument document;
         try
         {
@@ -81,14 +85,16 @@ public sealed class SafeTensorsFile
             var tensors = new Dictionary<string, SafeTensor>(StringComparer.Ordinal);
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var ranges = new List<(long Begin, long End, string Name)>();
+            bool hasMetadata = false;
             foreach (var entry in document.RootElement.EnumerateObject())
             {
-                if (tensors.ContainsKey(entry.Name) || (entry.Name == "__metadata__" && metadata.Count > 0))
+                if (tensors.ContainsKey(entry.Name) || (entry.Name == "__metadata__" && hasMetadata))
                 {
                     throw new InvalidDataException($"The safetensors header names '{entry.Name}' twice.");
                 }
                 if (entry.Name == "__metadata__")
                 {
+                    hasMetadata = true;
                     ReadMetadata(entry.Value, metadata);
                     continue;
                 }

@@ -145,4 +145,32 @@ public sealed class SafeTensorsFileTests
         StringAssert.Contains(e.Message, expected);
         CollectionAssert.AreEqual(before, model.Parameters.Values, "nothing is copied unless everything fits");
     }
+
+    [TestMethod]
+    public void Read_MutatedFiles_SucceedOrThrowInvalidDataOnly()
+    {
+        byte[] valid = Write([F32("a", [2, 3], [1, 2, 3, 4, 5, 6]), F16("b", [2], [0.5, 1])], new() { ["format"] = "pt" });
+        var random = new Random(19);
+        for (int iteration = 0; iteration < 2000; iteration++)
+        {
+            byte[] file = [.. valid];
+            for (int flips = random.Next(1, 4); flips > 0; flips--)
+            {
+                int at = random.Next(file.Length);
+                // Mostly the header (JSON text and its length); sometimes any byte, sometimes a cut.
+                file[at] = random.Next(3) == 0 ? (byte)random.Next(256) : (byte)"{}[]\":,0123456789-eE\"x"[random.Next(22)];
+            }
+            if (random.Next(10) == 0)
+            {
+                file = file[..random.Next(file.Length)];
+            }
+            try
+            {
+                SafeTensorsFile.Read(file);
+            }
+            catch (InvalidDataException)
+            {
+            }
+        }
+    }
 }

@@ -13,6 +13,7 @@ internal sealed class OnnxModelGraph
     private readonly SequenceModel _model;
     private readonly OnnxGraph _g;
     private readonly string _lengths;
+    private readonly HashSet<string> _constants = new(StringComparer.Ordinal);
     private string? _mask;
     private string _timeMajorInput = "";
 
@@ -225,6 +226,4 @@ internal sealed class OnnxModelGraph
         }
         return name;
     }
-
-    private readonly HashSet<string> _constants = new(StringComparer.Ordinal);
 }
