@@ -22,7 +22,7 @@ namespace Microsoft.ML.Recurrent.Serialization;
 /// </remarks>
 public static class OnnxExporter
 {
-    /// <summary>The ONNX operator set the exported models use (ONNX Runtime supports it fully since 1.12).</summary>
+    /// <summary>The ONNX operator set the exported models use (ONNX Runtime supports it since 1.13).</summary>
     public const int Opset = 17;
 
     /// <summary>The ONNX IR version of the exported models (the one that goes with opset 17).</summary>
