@@ -79,7 +79,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         }
         else
         {
-            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed);
+            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed, r => r.Label ? 1 : 0);
             validation = held ?? [];
         }
 
@@ -93,11 +93,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = 2,
         }, TrainerOptions.Seed);
-        var trainer = new SequenceTrainer(model, new TrainerOptions
-        {
-            Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate,
-            EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null, Seed = TrainerOptions.Seed,
-        });
+        var trainer = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, validation.Count > 0));
         var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, TrainerOptions.Progress);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }

@@ -94,7 +94,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         }
         else
         {
-            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed);
+            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed, r => r.Label);
             validation = held ?? [];
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
@@ -106,11 +106,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = names.Length,
         }, TrainerOptions.Seed);
-        var result = new SequenceTrainer(model, new TrainerOptions
-        {
-            Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate, Seed = TrainerOptions.Seed,
-            EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null,
-        }).Fit(examples, validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null, TrainerOptions.Progress);
+        var result = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, validation.Count > 0)).Fit(examples, validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null, TrainerOptions.Progress);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }
 
