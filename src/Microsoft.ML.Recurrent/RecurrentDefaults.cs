@@ -47,6 +47,7 @@ internal static class RecurrentDefaults
         public const float WeightDropout = 0.2f;
         public const float OutputDropout = 0.3f;
         public const double WeightDecay = 1e-4;
+        public const bool CalibrateProbabilities = true;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>

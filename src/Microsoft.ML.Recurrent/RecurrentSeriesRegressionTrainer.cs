@@ -32,8 +32,7 @@ public sealed class RecurrentSeriesRegressionTrainer : IEstimator<RecurrentModel
     {
         /// <summary>
         /// Creates the options with this trainer's defaults: MaxSequenceLength 512, Cell <see cref="Layers.RecurrentCellKind.Gru"/>,
-        /// HiddenSize 32, LearningRate 0.003, Epochs 100, EarlyStoppingPatience 8 (the validation share is the last part of
-        /// the rows, in order); the rest as on <see cref="RecurrentTrainerOptionsBase"/>.
+        /// HiddenSize 32, LearningRate 0.003, Epochs 100, EarlyStoppingPatience 8; the rest as on <see cref="RecurrentTrainerOptionsBase"/>.
         /// </summary>
         public Options()
         {

@@ -93,8 +93,14 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = 2,
         }, TrainerOptions.Seed);
+        TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
         var trainer = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, validation.Count > 0));
-        var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, TrainerOptions.Progress);
+        var heldOut = validation.Count > 0 ? Encode(validation) : null;
+        var result = trainer.Fit(Encode(train), heldOut, TrainerOptions.Progress);
+        if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
+        {
+            TemperatureScaling.Calibrate(model, heldOut);
+        }
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }
 

@@ -97,6 +97,12 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// </summary>
     public TimeSpan? TimeLimit { get; set; } = RecurrentDefaults.TimeLimit;
 
+    /// <summary>
+    /// Calibrate the probabilities on the validation data after training (temperature scaling: the logits divided by the
+    /// one number that minimises the validation log-loss, folded into the output layer); the predicted labels do not change. Default true.
+    /// </summary>
+    public bool CalibrateProbabilities { get; set; } = RecurrentDefaults.TextClassification.CalibrateProbabilities;
+
     /// <summary>Seed of the weights, the shuffling and the validation split. Default 0.</summary>
     public int Seed { get; set; } = RecurrentDefaults.Seed;
 

@@ -106,7 +106,13 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = names.Length,
         }, TrainerOptions.Seed);
-        var result = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, validation.Count > 0)).Fit(examples, validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null, TrainerOptions.Progress);
+        TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        var heldOut = validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null;
+        var result = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, heldOut is not null)).Fit(examples, heldOut, TrainerOptions.Progress);
+        if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
+        {
+            TemperatureScaling.Calibrate(model, heldOut);
+        }
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }
 

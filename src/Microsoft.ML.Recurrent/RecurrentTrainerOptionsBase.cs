@@ -34,7 +34,7 @@ public abstract class RecurrentTrainerOptionsBase : IRecurrentTrainingOptions
     /// <summary>Learning rate. Default 0.002.</summary>
     public double LearningRate { get; set; } = RecurrentDefaults.Training.LearningRate;
 
-    /// <summary>Most training epochs: training stops earlier once the validation loss has not improved for EarlyStoppingPatience epochs, or at TimeLimit. Default 30.</summary>
+    /// <summary>Most training epochs: training stops earlier once the validation loss has not improved for EarlyStoppingPatience epochs, or at TimeLimit. Default 10.</summary>
     public int Epochs { get; set; } = RecurrentDefaults.Training.Epochs;
 
     /// <summary>Sequences per mini-batch. Default 32.</summary>
@@ -43,7 +43,7 @@ public abstract class RecurrentTrainerOptionsBase : IRecurrentTrainingOptions
     /// <summary>Dropout between stacked layers while training. Default 0.</summary>
     public float Dropout { get; set; } = RecurrentDefaults.Training.Dropout;
 
-    /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.1.</summary>
+    /// <summary>Share of the training rows held out for validation and early stopping (0 for none; the series regressor holds out the last rows, in order). Default 0.1.</summary>
     public double ValidationFraction { get; set; } = RecurrentDefaults.Training.ValidationFraction;
 
     /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs ValidationFraction above 0). Default 3.</summary>
