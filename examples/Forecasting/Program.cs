@@ -15,7 +15,7 @@ var windowOption = new Option<int>("--window") { Description = "past values the 
 var epochsOption = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 30 };
 var minutesOption = new Option<double>("--minutes") { Description = "training time limit in minutes", DefaultValueFactory = _ => 2 };
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
-var weightDropoutOption = new Option<float>("--weight-dropout") { Description = "DropConnect on the GRU's hidden-to-hidden weights while training", DefaultValueFactory = _ => 0f };
+var weightDropoutOption = new Option<float>("--weight-dropout") { Description = "DropConnect on the GRU's hidden-to-hidden weights while training", DefaultValueFactory = _ => 0.1f };
 var outputDropoutOption = new Option<float>("--output-dropout") { Description = "dropout on the GRU's final state before the output layer while training", DefaultValueFactory = _ => 0f };
 var root = new RootCommand("Train a recurrent forecaster and report its one-step-ahead RMSE on the test part of the series.")
 {
