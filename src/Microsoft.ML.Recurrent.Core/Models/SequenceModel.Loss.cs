@@ -120,16 +120,22 @@ public sealed partial class SequenceModel
         int n = layout.TotalRows, inSize = o.StepInputSize;
         var x = RecurrentWorkspace.Ensure(ref rws.InputPacked, n * inSize).AsSpan(0, n * inSize);
         var embedding = _embedding is null ? default : Parameters.GetValues(_embedding);
+        // Token rows: [embedding (E) | character features], feature rows: the features.
+        int width = _embedding is null ? inSize : o.EmbeddingSize;
         for (int b = 0; b < count; b++)
         {
             var e = batch[b];
             for (int t = 0; t < lengths[b]; t++)
             {
                 var src = e.Tokens is { } tokens
-                    ? embedding.Slice(tokens[t] * inSize, inSize)
-                    : e.Features.AsSpan(t * inSize, inSize);
-                src.CopyTo(x.Slice(layout.RowOf(b, t) * inSize, inSize));
+                    ? embedding.Slice(tokens[t] * width, width)
+                    : e.Features.AsSpan(t * width, width);
+                src.CopyTo(x.Slice(layout.RowOf(b, t) * inSize, width));
             }
+        }
+        if (o.UsesCharacters)
+        {
+            ForwardCharacters(ws, batch, lengths, x);
         }
         Recurrent.ForwardCore(rws, initialHidden, initialCell, training ? o.Dropout : 0f, dropoutRandom);
 
@@ -244,15 +250,19 @@ public sealed partial class SequenceModel
         if (_embedding is not null)
         {
             var dEmbedding = Parameters.GetGradients(_embedding);
-            int e = o.EmbeddingSize;
+            int e = o.EmbeddingSize, inSize = o.StepInputSize;
             for (int b = 0; b < count; b++)
             {
                 var tokens = batch[b].Tokens!;
                 for (int t = 0; t < layout.Lengths[b]; t++)
                 {
                     var dst = dEmbedding.Slice(tokens[t] * e, e);
-                    TensorPrimitives.Add(dst, dInput.Slice(layout.RowOf(b, t) * e, e), dst);
+                    TensorPrimitives.Add(dst, dInput.Slice(layout.RowOf(b, t) * inSize, e), dst);
                 }
+            }
+            if (o.UsesCharacters)
+            {
+                BackwardCharacters(ws, layout.TotalRows, dInput);
             }
         }
     }

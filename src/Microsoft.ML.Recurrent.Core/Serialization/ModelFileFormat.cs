@@ -63,6 +63,12 @@ internal static class ModelFileFormat
             _ => 1,
         } * hidden;
         long count = options.UsesTokens ? (long)options.VocabularySize * options.EmbeddingSize : 0;
+        if (options.UsesCharacters)
+        {
+            // char_embedding (Vc, Ec); per width w: char_conv weight (F, Ec, w) and bias (F).
+            long e = options.CharacterEmbeddingSize, f = options.CharacterFilters, widths = options.CharacterMaxWidth;
+            count += options.CharacterVocabularySize * e + f * e * widths * (widths + 1) / 2 + f * widths;
+        }
         for (int layer = 0; layer < options.NumLayers; layer++)
         {
             long input = layer == 0 ? options.StepInputSize : directions * hidden;
