@@ -12,17 +12,19 @@ using Microsoft.ML.Recurrent.Training;
 
 var trainOption = new Option<FileInfo?>("--train") { Description = "training file: token<TAB>tag lines, blank line between sentences" };
 var testOption = new Option<FileInfo?>("--test") { Description = "test file in the same format" };
-var epochsOption = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 5 };
+var epochsOption = new Option<int>("--epochs") { Description = "most training epochs (the time limit and early stopping usually end training first)", DefaultValueFactory = _ => 40 };
 var minutesOption = new Option<double>("--minutes") { Description = "training time limit in minutes", DefaultValueFactory = _ => 5 };
+var charactersOption = new Option<bool>("--no-characters") { Description = "read words without their characters (word embeddings only)" };
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var root = new RootCommand("Train a bidirectional LSTM tagger and report its token accuracy on a test file.")
 {
-    trainOption, testOption, epochsOption, minutesOption, seedOption,
+    trainOption, testOption, epochsOption, minutesOption, seedOption, charactersOption,
 };
-root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption))));
+root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption),
+    !r.GetValue(charactersOption))));
 return root.Parse(args).Invoke();
 
-static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minutes, int seed)
+static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minutes, int seed, bool characters)
 {
     if ((trainFile is null) != (testFile is null))
     {
@@ -36,10 +38,17 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minut
     // Words seen once are left out, so the UNK embedding is trained on rare words and serves unseen ones.
     var words = Vocabulary.Build(trainSentences.Select(s => s.Tokens), new VocabularyOptions { MinCount = 2, SpecialTokens = SpecialTokens.Pad | SpecialTokens.Unknown });
     var tags = Vocabulary.Build(trainSentences.Select(s => s.Tags), new VocabularyOptions { SpecialTokens = SpecialTokens.None });
-    Console.WriteLine($"{trainSentences.Count} training sentences, {testSentences.Count} test sentences; {words.Count} words, {tags.Count} tags.");
+    // Every word is also read as its characters, so a word unseen in training (UNK) still has a representation.
+    var chars = characters ? CharacterVocabulary.Build(trainSentences.SelectMany(s => s.Tokens), minCount: 2) : null;
+    Console.WriteLine($"{trainSentences.Count} training sentences, {testSentences.Count} test sentences; {words.Count} words, {tags.Count} tags, {chars?.Count ?? 0} character ids.");
 
     List<SequenceExample> Encode(List<(string[] Tokens, string[] Tags)> sentences) => sentences
-        .Select(s => SequenceExample.ForTagging(words.Encode(s.Tokens), s.Tags.Select(t => tags.TryGetId(t, out int id) ? id : -1).ToArray()))
+        .Select(s => new SequenceExample
+        {
+            Tokens = words.Encode(s.Tokens),
+            Characters = chars?.Encode(s.Tokens),
+            StepLabels = s.Tags.Select(t => tags.TryGetId(t, out int id) ? id : -1).ToArray(),
+        })
         .ToList();
     var all = Encode(trainSentences);
     int validationCount = Math.Max(1, all.Count / 20);
@@ -51,10 +60,12 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minut
     {
         Task = SequenceTask.Tagging, VocabularySize = words.Count, EmbeddingSize = 100, Cell = RecurrentCellKind.Lstm,
         HiddenSize = 128, OutputSize = tags.Count,
+        CharacterVocabularySize = chars?.Count ?? 0, CharacterEmbeddingSize = 16, CharacterFilters = 32, CharacterMaxWidth = 3,
     }, seed);
+    // Epochs come from the time: train until the time limit or until validation stops improving, keeping the best weights.
     var trainer = new SequenceTrainer(model, new TrainerOptions
     {
-        Epochs = epochs, BatchSize = 32, LearningRate = 0.002, Seed = seed, EarlyStoppingPatience = 2,
+        Epochs = epochs, BatchSize = 32, LearningRate = 0.002, Seed = seed, EarlyStoppingPatience = 3,
         TimeLimit = TimeSpan.FromMinutes(minutes),
     });
     var progress = new Progress(p =>

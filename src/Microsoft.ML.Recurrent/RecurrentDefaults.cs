@@ -68,6 +68,9 @@ internal static class RecurrentDefaults
         public const int MinTokenCount = 2;
         public const int EmbeddingSize = 64;
         public const int Epochs = 5;
+        public const bool CharacterAwareWords = true;
+        public const int CharacterEmbeddingSize = 16;
+        public const int CharacterFilters = 32;
     }
 
     /// <summary>The series regressor.</summary>
