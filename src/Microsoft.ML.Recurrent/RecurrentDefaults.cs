@@ -35,6 +35,9 @@ internal static class RecurrentDefaults
         public const int Epochs = 10;
         public const int BatchSize = 16;
         public const double ValidationFraction = 0;
+        public const bool CharacterAwareWords = false;
+        public const int CharacterEmbeddingSize = 16;
+        public const int CharacterFilters = 32;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>
