@@ -84,20 +84,21 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         }
 
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        var pretrained = PretrainedEncoder.Resolve(TrainerOptions, tokenInput);
+        var sequencer = PretrainedEncoder.Sequencer(pretrained, train.Select(r => r.Text), tokenInput, TrainerOptions);
         List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, TrainerOptions.MaxSequenceLength);
 
-        var model = new SequenceModel(new SequenceModelOptions
+        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, TrainerOptions, 2) : new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = 2,
         }, TrainerOptions.Seed);
-        var trainer = new SequenceTrainer(model, new TrainerOptions
+        var trainer = new SequenceTrainer(model, PretrainedEncoder.FineTune(TrainerOptions, new TrainerOptions
         {
             Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate,
             EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null, Seed = TrainerOptions.Seed,
-        });
+        }, train.Count));
         var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, TrainerOptions.Progress);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }

@@ -98,19 +98,20 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             validation = held ?? [];
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        var pretrained = PretrainedEncoder.Resolve(TrainerOptions, tokenInput);
+        var sequencer = PretrainedEncoder.Sequencer(pretrained, train.Select(r => r.Text), tokenInput, TrainerOptions);
         var examples = EncodeRows(sequencer, train, tokenInput, TrainerOptions.MaxSequenceLength);
-        var model = new SequenceModel(new SequenceModelOptions
+        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, TrainerOptions, names.Length) : new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = names.Length,
         }, TrainerOptions.Seed);
-        var result = new SequenceTrainer(model, new TrainerOptions
+        var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(TrainerOptions, new TrainerOptions
         {
             Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate, Seed = TrainerOptions.Seed,
             EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null,
-        }).Fit(examples, validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null, TrainerOptions.Progress);
+        }, train.Count)).Fit(examples, validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null, TrainerOptions.Progress);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }
 

@@ -41,7 +41,7 @@ public sealed partial class SequenceModel
             NumLayers = options.NumLayers,
             Bidirectional = options.IsBidirectional,
         }, Parameters, prefix);
-        _headWeight = Parameters.Add("fc.weight", options.HeadOutputs, FeatureSize);
+        _headWeight = Parameters.Add("fc.weight", options.HeadOutputs, HeadInputSize);
         _headBias = Parameters.Add("fc.bias", options.HeadOutputs);
         ResetParameters(seed);
     }
@@ -82,7 +82,7 @@ public sealed partial class SequenceModel
             }
         }
         Recurrent.ResetParameters(random, Options.ForgetGateBias);
-        float bound = 1f / MathF.Sqrt(FeatureSize);
+        float bound = 1f / MathF.Sqrt(HeadInputSize);
         foreach (var info in new[] { _headWeight, _headBias })
         {
             var v = Parameters.GetValues(info);

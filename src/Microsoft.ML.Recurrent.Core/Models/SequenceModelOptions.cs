@@ -91,7 +91,7 @@ public sealed record SequenceModelOptions
         }
         if (!Enum.IsDefined(Pooling))
         {
-            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Pooling must be Last, Mean or Max.");
+            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Pooling must be Last, Mean, Max or Concat.");
         }
         int minOutputs = Task == SequenceTask.Regression ? 1 : 2;
         if (HeadOutputs < minOutputs)
