@@ -6,7 +6,8 @@ namespace Microsoft.ML.Recurrent.Training;
 /// long linear decay back to <c>base / ratio</c> at step <c>T</c>:
 /// <c>cut = max(1, floor(T cutFraction))</c>; <c>p = t / cut</c> for <c>t &lt; cut</c>, else
 /// <c>1 - (t - cut) / (cut (1 / cutFraction - 1))</c>; <c>lr = base (1 + p (ratio - 1)) / ratio</c>.
-/// After step <c>T</c> the rate stays at <c>base / ratio</c> (p is held at 0).
+/// Once p reaches 0 (at step <c>cut / cutFraction</c>, which the floor can put a few steps before <c>T</c>) the rate stays at
+/// <c>base / ratio</c>: p is held at 0, never below.
 /// </summary>
 public sealed class SlantedTriangularLRSchedule : LearningRateSchedule
 {
