@@ -27,9 +27,13 @@ var lmEpochsOption = new Option<int>("--lm-epochs") { Description = "training ep
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
 var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
+var pretrainOption = new Option<FileInfo[]>("--pretrain") { Description = "unlabelled text files (one sentence per line, text before a TAB; or .conllu): pretrain a word language model on them and the training texts, then fine-tune the classifier from it (ULMFiT); prints the accuracy without and with", AllowMultipleArgumentsPerToken = true };
+var pretrainEpochsOption = new Option<int>("--pretrain-epochs") { Description = "epochs of the pretrained word language model", DefaultValueFactory = _ => 2 };
+var lmModelOption = new Option<FileInfo?>("--lm-model") { Description = "the pretrained language model's .zip: loaded when it exists, else written (default: artifacts/SentimentClassification/pretrained-<train file>.zip)" };
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
     trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
+    pretrainOption, pretrainEpochsOption, lmModelOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
 {
@@ -37,6 +41,8 @@ root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
     Epochs = r.GetValue(epochsOption), Hidden = r.GetValue(hiddenOption), Embedding = r.GetValue(embeddingOption),
     LanguageModelEpochs = r.GetValue(lmEpochsOption), Seed = r.GetValue(seedOption),
     AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null,
+    Pretrain = r.GetValue(pretrainOption)?.Select(f => f.FullName).ToArray() ?? [], PretrainEpochs = r.GetValue(pretrainEpochsOption),
+    LanguageModelPath = r.GetValue(lmModelOption)?.FullName,
 }.Run()));
 return root.Parse(args).Invoke();
 
@@ -58,6 +64,9 @@ internal sealed class SentimentApp
     public int LanguageModelEpochs { get; init; }
     public int Seed { get; init; }
     public double? AutoMinutes { get; init; }
+    public string[] Pretrain { get; init; } = [];
+    public int PretrainEpochs { get; init; }
+    public string? LanguageModelPath { get; init; }
 
     public int Run()
     {
@@ -82,7 +91,8 @@ internal sealed class SentimentApp
         var test = mlContext.Data.LoadFromTextFile<SentimentRow>(testPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
 
         // 1-2. Train and evaluate with the stock evaluator.
-        var model = AutoMinutes is double minutes ? Search(mlContext, train, minutes) : TrainClassifier(mlContext, train);
+        var model = AutoMinutes is double minutes ? Search(mlContext, train, minutes)
+            : Pretrain.Length > 0 ? PretrainAndFineTune(mlContext, train, test, trainPath) : TrainClassifier(mlContext, train);
         var predictions = model.Transform(test);
         var metrics = mlContext.BinaryClassification.Evaluate(predictions, labelColumnName: "Label");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
@@ -119,6 +129,18 @@ internal sealed class SentimentApp
             Progress = EpochPrinter("classifier"),
         });
         return pipeline.Fit(train);
+    }
+
+    // ULMFiT: the classifier without pretraining first (its accuracy is printed), then pretrain and fine-tune.
+    private RecurrentModelTransformer PretrainAndFineTune(MLContext mlContext, IDataView train, IDataView test, string trainPath)
+    {
+        var baseline = mlContext.BinaryClassification.Evaluate(TrainClassifier(mlContext, train).Transform(test), labelColumnName: "Label");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without pretraining: accuracy {baseline.Accuracy:F4}, AUC {baseline.AreaUnderRocCurve:F4}, log-loss {baseline.LogLoss:F4}"));
+        var texts = Pretraining.ReadTexts(Pretrain.Append(trainPath));
+        string lmPath = LanguageModelPath ?? ExampleFiles.DefaultOutput("SentimentClassification", $"pretrained-{Path.GetFileNameWithoutExtension(trainPath)}.zip");
+        var languageModel = Pretraining.LanguageModel(mlContext, texts, lmPath, PretrainEpochs, Seed);
+        Console.Write("with pretraining: ");
+        return Pretraining.FineTune(mlContext, train, languageModel, Epochs, Seed, EpochPrinter("fine-tuned classifier"));
     }
 
     private RecurrentModelTransformer Search(MLContext mlContext, IDataView train, double minutes)

@@ -70,6 +70,7 @@ internal static class ModelFileFormat
         }
         long outputs = options.HeadOutputs;
         bool concat = (options.Task is SequenceTask.Classification or SequenceTask.Regression) && options.Pooling == SequencePooling.Concat;
-        return count + outputs * (concat ? 3 : 1) * directions * hidden + outputs;
+        long headWeight = options.TieWeights ? 0 : outputs * (concat ? 3 : 1) * directions * hidden;
+        return count + headWeight + outputs;
     }
 }
