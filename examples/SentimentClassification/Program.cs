@@ -6,6 +6,8 @@
 // 3. saves the .zip atomically, reloads it with mlContext.Model.Load and predicts with a PredictionEngine;
 // 4. trains a next-token (character) language model on the same texts with the language-model transform and
 //    generates from it.
+// --pretrain FILE... (ULMFiT): pretrain a word language model on unlabelled text files and the training texts, fine-tune the
+//    classifier from it, and print the accuracy without and with pretraining (Pretraining.cs).
 // Files: "sentence TAB label" (0/1), no header. With no arguments it runs on the small sample in its Data folder.
 // The model goes to --model, or to artifacts/SentimentClassification/sentiment.zip under the current folder.
 // A missing or malformed file ends with exit code 2 and one line naming it. Last line: "accuracy: X" on the test file.
