@@ -47,13 +47,14 @@ internal static class Pretraining
     }
 
     /// <summary>Loads the language model from <paramref name="zipPath"/> when it exists, else trains it on the texts and saves it there.</summary>
-    public static ITransformer LanguageModel(MLContext ml, IReadOnlyList<string> texts, string zipPath, int epochs, int seed)
+    public static ITransformer LanguageModel(MLContext ml, Func<List<string>> readTexts, string zipPath, int epochs, int seed)
     {
         if (File.Exists(zipPath))
         {
             Console.WriteLine($"language model: loaded from {zipPath} (delete it to pretrain again)");
             return ml.Model.Load(zipPath, out _);
         }
+        var texts = readTexts();
         var data = ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }));
         var clock = Stopwatch.StartNew();
         var lm = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options

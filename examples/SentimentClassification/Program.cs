@@ -6,7 +6,7 @@
 // 3. saves the .zip atomically, reloads it with mlContext.Model.Load and predicts with a PredictionEngine;
 // 4. trains a next-token (character) language model on the same texts with the language-model transform and
 //    generates from it.
-// --pretrain FILE... (ULMFiT): pretrain a word language model on unlabelled text files and the training texts, fine-tune the
+// --pretrain FILE... (ULMFiT): pretrain a word language model on unlabelled text files (once: --lm-model keeps it), fine-tune the
 //    classifier from it, and print the accuracy without and with pretraining (Pretraining.cs).
 // Files: "sentence TAB label" (0/1), no header. With no arguments it runs on the small sample in its Data folder.
 // The model goes to --model, or to artifacts/SentimentClassification/sentiment.zip under the current folder.
@@ -29,9 +29,9 @@ var lmEpochsOption = new Option<int>("--lm-epochs") { Description = "training ep
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
 var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
-var pretrainOption = new Option<FileInfo[]>("--pretrain") { Description = "unlabelled text files (one sentence per line, text before a TAB; or .conllu): pretrain a word language model on them and the training texts, then fine-tune the classifier from it (ULMFiT); prints the accuracy without and with", AllowMultipleArgumentsPerToken = true };
+var pretrainOption = new Option<FileInfo[]>("--pretrain") { Description = "unlabelled text files (one sentence per line, text before a TAB; or .conllu; add the training file to adapt to its domain): pretrain a word language model on them, then fine-tune the classifier from it (ULMFiT); prints the accuracy without and with", AllowMultipleArgumentsPerToken = true };
 var pretrainEpochsOption = new Option<int>("--pretrain-epochs") { Description = "epochs of the pretrained word language model", DefaultValueFactory = _ => 2 };
-var lmModelOption = new Option<FileInfo?>("--lm-model") { Description = "the pretrained language model's .zip: loaded when it exists, else written (default: artifacts/SentimentClassification/pretrained-<train file>.zip)" };
+var lmModelOption = new Option<FileInfo?>("--lm-model") { Description = "the pretrained language model's .zip: loaded when it exists, else written (default: artifacts/SentimentClassification/pretrained-lm.zip)" };
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
     trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
@@ -94,7 +94,7 @@ internal sealed class SentimentApp
 
         // 1-2. Train and evaluate with the stock evaluator.
         var model = AutoMinutes is double minutes ? Search(mlContext, train, minutes)
-            : Pretrain.Length > 0 ? PretrainAndFineTune(mlContext, train, test, trainPath) : TrainClassifier(mlContext, train);
+            : Pretrain.Length > 0 ? PretrainAndFineTune(mlContext, train, test) : TrainClassifier(mlContext, train);
         var predictions = model.Transform(test);
         var metrics = mlContext.BinaryClassification.Evaluate(predictions, labelColumnName: "Label");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
@@ -134,13 +134,12 @@ internal sealed class SentimentApp
     }
 
     // ULMFiT: the classifier without pretraining first (its accuracy is printed), then pretrain and fine-tune.
-    private RecurrentModelTransformer PretrainAndFineTune(MLContext mlContext, IDataView train, IDataView test, string trainPath)
+    private RecurrentModelTransformer PretrainAndFineTune(MLContext mlContext, IDataView train, IDataView test)
     {
         var baseline = mlContext.BinaryClassification.Evaluate(TrainClassifier(mlContext, train).Transform(test), labelColumnName: "Label");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without pretraining: accuracy {baseline.Accuracy:F4}, AUC {baseline.AreaUnderRocCurve:F4}, log-loss {baseline.LogLoss:F4}"));
-        var texts = Pretraining.ReadTexts(Pretrain.Append(trainPath));
-        string lmPath = LanguageModelPath ?? ExampleFiles.DefaultOutput("SentimentClassification", $"pretrained-{Path.GetFileNameWithoutExtension(trainPath)}.zip");
-        var languageModel = Pretraining.LanguageModel(mlContext, texts, lmPath, PretrainEpochs, Seed);
+        string lmPath = LanguageModelPath ?? ExampleFiles.DefaultOutput("SentimentClassification", "pretrained-lm.zip");
+        var languageModel = Pretraining.LanguageModel(mlContext, () => Pretraining.ReadTexts(Pretrain), lmPath, PretrainEpochs, Seed);
         Console.Write("with pretraining: ");
         return Pretraining.FineTune(mlContext, train, languageModel, Epochs, Seed, EpochPrinter("fine-tuned classifier"));
     }

@@ -55,7 +55,7 @@ public sealed class ExampleProgramTests
             "--model", Path.Combine(_dir, "model.zip"), "--lm-model", lm);
         Assert.AreEqual(0, exitCode, error);
         StringAssert.Contains(output, "without pretraining: accuracy ");
-        StringAssert.Contains(output, "language model: 280 sentences");
+        StringAssert.Contains(output, "language model: 200 sentences");
         StringAssert.Contains(output, "with pretraining: ");
         StringAssert.Contains(output, "reloaded model: identical scores");
         Assert.IsTrue(File.Exists(lm), "the pretrained language model is saved for the next run");
