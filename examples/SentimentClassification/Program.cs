@@ -6,6 +6,8 @@
 // 3. saves the .zip atomically, reloads it with mlContext.Model.Load and predicts with a PredictionEngine;
 // 4. trains a next-token (character) language model on the same texts with the language-model transform and
 //    generates from it.
+// --pretrain FILE... (ULMFiT): pretrain a word language model on unlabelled text files (once: --lm-model keeps it), fine-tune the
+//    classifier from it, and print the accuracy without and with pretraining (Pretraining.cs).
 // Files: "sentence TAB label" (0/1), no header. With no arguments it runs on the small sample in its Data folder.
 // The model goes to --model, or to artifacts/SentimentClassification/sentiment.zip under the current folder.
 // A missing or malformed file ends with exit code 2 and one line naming it. Last line: "accuracy: X" on the test file.
@@ -30,10 +32,13 @@ var minutesOption = new Option<double>("--minutes") { Description = "time budget
 var splitOption = new Option<double?>("--split") { Description = "test on this share of --train (a fixed random split, the same for every --seed) instead of --test" };
 var setOption = new Option<string?>("--set") { Description = "override classifier options, e.g. --set OutputDropout=0,WeightDecay=0,ValidationFraction=0" };
 var baselineOption = new Option<bool>("--baseline") { Description = "also train and evaluate stock ML.NET FeaturizeText + SdcaLogisticRegression on the same split" };
+var pretrainOption = new Option<FileInfo[]>("--pretrain") { Description = "unlabelled text files (one sentence per line, text before a TAB; or .conllu; add the training file to adapt to its domain): pretrain a word language model on them, then fine-tune the classifier from it (ULMFiT); prints the accuracy without and with", AllowMultipleArgumentsPerToken = true };
+var pretrainEpochsOption = new Option<int>("--pretrain-epochs") { Description = "epochs of the pretrained word language model", DefaultValueFactory = _ => 2 };
+var lmModelOption = new Option<FileInfo?>("--lm-model") { Description = "the pretrained language model's .zip: loaded when it exists, else written (default: artifacts/SentimentClassification/pretrained-lm.zip)" };
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
     trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
-    splitOption, baselineOption, setOption,
+    splitOption, baselineOption, setOption, pretrainOption, pretrainEpochsOption, lmModelOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
 {
@@ -42,6 +47,8 @@ root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
     LanguageModelEpochs = r.GetValue(lmEpochsOption), Seed = r.GetValue(seedOption),
     AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null,
     Split = r.GetValue(splitOption), Baseline = r.GetValue(baselineOption), Set = r.GetValue(setOption),
+    Pretrain = r.GetValue(pretrainOption)?.Select(f => f.FullName).ToArray() ?? [], PretrainEpochs = r.GetValue(pretrainEpochsOption),
+    LanguageModelPath = r.GetValue(lmModelOption)?.FullName,
 }.Run()));
 return root.Parse(args).Invoke();
 
@@ -66,6 +73,9 @@ internal sealed class SentimentApp
     public double? Split { get; init; }
     public bool Baseline { get; init; }
     public string? Set { get; init; }
+    public string[] Pretrain { get; init; } = [];
+    public int PretrainEpochs { get; init; }
+    public string? LanguageModelPath { get; init; }
 
     public int Run()
     {
@@ -99,7 +109,8 @@ internal sealed class SentimentApp
         }
 
         // 1-2. Train and evaluate with the stock evaluator.
-        var model = AutoMinutes is double minutes ? Search(mlContext, train, minutes) : TrainClassifier(mlContext, train);
+        var model = AutoMinutes is double minutes ? Search(mlContext, train, minutes)
+            : Pretrain.Length > 0 ? PretrainAndFineTune(mlContext, train, test) : TrainClassifier(mlContext, train);
         var predictions = model.Transform(test);
         var metrics = mlContext.BinaryClassification.Evaluate(predictions, labelColumnName: "Label");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
@@ -140,6 +151,17 @@ internal sealed class SentimentApp
             Progress = EpochPrinter("classifier"),
         }, Set));
         return pipeline.Fit(train);
+    }
+
+    // ULMFiT: the classifier without pretraining first (its accuracy is printed), then pretrain and fine-tune.
+    private RecurrentModelTransformer PretrainAndFineTune(MLContext mlContext, IDataView train, IDataView test)
+    {
+        var baseline = mlContext.BinaryClassification.Evaluate(TrainClassifier(mlContext, train).Transform(test), labelColumnName: "Label");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without pretraining: accuracy {baseline.Accuracy:F4}, AUC {baseline.AreaUnderRocCurve:F4}, log-loss {baseline.LogLoss:F4}"));
+        string lmPath = LanguageModelPath ?? ExampleFiles.DefaultOutput("SentimentClassification", "pretrained-lm.zip");
+        var languageModel = Pretraining.LanguageModel(mlContext, () => Pretraining.ReadTexts(Pretrain), lmPath, PretrainEpochs, Seed);
+        Console.Write("with pretraining: ");
+        return Pretraining.FineTune(mlContext, train, languageModel, Epochs, Seed, EpochPrinter("fine-tuned classifier"));
     }
 
     private RecurrentModelTransformer Search(MLContext mlContext, IDataView train, double minutes)

@@ -20,6 +20,7 @@ var dataOption = new Option<FileInfo?>("--data") { Description = "a UTF-8 text f
 var minutesOption = new Option<double?>("--minutes") { Description = "training time in minutes (default 2 with --data, 0.3 for the sample)" };
 var hiddenOption = new Option<int>("--hidden") { Description = "LSTM hidden size", DefaultValueFactory = _ => 256 };
 var layersOption = new Option<int>("--layers") { Description = "stacked LSTM layers", DefaultValueFactory = _ => 1 };
+var learningRateOption = new Option<double>("--lr") { Description = "peak learning rate (Adam): a short warm-up, then a cosine down to zero at the time limit", DefaultValueFactory = _ => 4e-3 };
 var saveOption = new Option<FileInfo?>("--save") { Description = "save the trained model (with its vocabulary) to this file" };
 var loadOption = new Option<FileInfo?>("--load") { Description = "generate from a saved model instead of training" };
 var promptOption = new Option<string?>("--prompt") { Description = "text to continue (default: the start of the validation text, or a new line)" };
@@ -31,12 +32,13 @@ var seedOption = new Option<int>("--seed") { Description = "seed of the weights,
 var interactiveOption = new Option<bool>("--interactive") { Description = "read prompts from the console and stream the generated text" };
 var root = new RootCommand("Train a character language model on a text file, sample from it, and report the validation loss.")
 {
-    dataOption, minutesOption, hiddenOption, layersOption, saveOption, loadOption, promptOption, lengthOption,
+    dataOption, minutesOption, hiddenOption, layersOption, learningRateOption, saveOption, loadOption, promptOption, lengthOption,
     temperatureOption, topKOption, topPOption, seedOption, interactiveOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new TextGenerationApp
 {
     Data = r.GetValue(dataOption), Minutes = r.GetValue(minutesOption), Hidden = r.GetValue(hiddenOption), Layers = r.GetValue(layersOption),
+    LearningRate = r.GetValue(learningRateOption),
     Save = r.GetValue(saveOption), Load = r.GetValue(loadOption), Prompt = r.GetValue(promptOption), Length = r.GetValue(lengthOption),
     Sampling = new GenerationOptions
     {
@@ -52,6 +54,7 @@ internal sealed class TextGenerationApp
     public double? Minutes { get; init; }
     public int Hidden { get; init; }
     public int Layers { get; init; }
+    public double LearningRate { get; init; }
     public FileInfo? Save { get; init; }
     public FileInfo? Load { get; init; }
     public string? Prompt { get; init; }
@@ -161,7 +164,8 @@ internal sealed class TextGenerationApp
         var limit = TimeSpan.FromMinutes(Minutes ?? (Data is null ? 0.3 : 2));
         var trainer = new SequenceTrainer(model, new TrainerOptions
         {
-            Epochs = 1000, BatchSize = batch, TruncationLength = 100, LearningRate = 2e-3, Seed = Seed, TimeLimit = limit,
+            Epochs = 1000, BatchSize = batch, TruncationLength = 100, LearningRate = LearningRate, Seed = Seed, TimeLimit = limit,
+            Schedule = new TimeBudgetSchedule(limit),
             MaxValidationItems = 50_000,
         });
         string samplePrompt = Prompt ?? text[split..Math.Min(text.Length, split + 20)];

@@ -84,19 +84,22 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         }
 
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount,
-            TrainerOptions.CharacterAwareWords);
+        var pretrained = PretrainedEncoder.Resolve(TrainerOptions, tokenInput);
+        var sequencer = PretrainedEncoder.Sequencer(pretrained, train.Select(r => r.Text), tokenInput, TrainerOptions);
         List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, TrainerOptions.MaxSequenceLength);
 
-        var model = new SequenceModel(new SequenceModelOptions
+        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, TrainerOptions, 2) : new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
             CharacterEmbeddingSize = TrainerOptions.CharacterEmbeddingSize, CharacterFilters = TrainerOptions.CharacterFilters, OutputSize = 2,
         }, TrainerOptions.Seed);
-        TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
-        var trainer = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, validation.Count > 0));
+        if (pretrained is null)
+        {
+            TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        }
+        var trainer = new SequenceTrainer(model, PretrainedEncoder.FineTune(TrainerOptions, RecurrentTraining.Create(TrainerOptions, validation.Count > 0), train.Count));
         var heldOut = validation.Count > 0 ? Encode(validation) : null;
         var result = trainer.Fit(Encode(train), heldOut, TrainerOptions.Progress);
         if (heldOut is not null && TrainerOptions.CalibrateProbabilities)

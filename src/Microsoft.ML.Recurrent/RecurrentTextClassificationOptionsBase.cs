@@ -118,6 +118,18 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// <summary>Seed of the weights, the shuffling and the validation split. Default 0.</summary>
     public int Seed { get; set; } = RecurrentDefaults.Seed;
 
+    /// <summary>
+    /// A trained word-level language model (a <see cref="RecurrentLanguageModelEstimator"/>'s transformer, or one loaded with
+    /// <c>Model.Load</c>) whose embedding and recurrent layers become the classifier's encoder, fine-tuned ULMFiT's way:
+    /// each lower layer at the learning rate of the one above divided by 2.6, one more layer unfrozen per epoch from the
+    /// head down, and a slanted triangular learning rate over the run (<see cref="Training.FineTuningOptions"/>). The
+    /// classifier then uses the language model's tokenizer, vocabulary and sizes, and runs forward only: WordTokens must
+    /// match the language model, and <see cref="MinTokenCount"/>, <see cref="Cell"/>, <see cref="EmbeddingSize"/>,
+    /// <see cref="HiddenSize"/>, <see cref="NumLayers"/> and <see cref="Bidirectional"/> are not used. The fine-tuned
+    /// classifier saves and loads as any other (the language model is not needed at prediction time). Default null.
+    /// </summary>
+    public ITransformer? PretrainedLanguageModel { get; set; }
+
     /// <summary>Receives training progress (per step and per epoch). Default null.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 

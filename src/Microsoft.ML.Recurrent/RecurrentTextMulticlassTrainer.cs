@@ -98,19 +98,22 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             validation = held ?? [];
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount,
-            TrainerOptions.CharacterAwareWords);
+        var pretrained = PretrainedEncoder.Resolve(TrainerOptions, tokenInput);
+        var sequencer = PretrainedEncoder.Sequencer(pretrained, train.Select(r => r.Text), tokenInput, TrainerOptions);
         var examples = EncodeRows(sequencer, train, tokenInput, TrainerOptions.MaxSequenceLength);
-        var model = new SequenceModel(new SequenceModelOptions
+        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, TrainerOptions, names.Length) : new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
             CharacterEmbeddingSize = TrainerOptions.CharacterEmbeddingSize, CharacterFilters = TrainerOptions.CharacterFilters, OutputSize = names.Length,
         }, TrainerOptions.Seed);
-        TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        if (pretrained is null)
+        {
+            TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        }
         var heldOut = validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null;
-        var result = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, heldOut is not null)).Fit(examples, heldOut, TrainerOptions.Progress);
+        var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(TrainerOptions, RecurrentTraining.Create(TrainerOptions, heldOut is not null), train.Count)).Fit(examples, heldOut, TrainerOptions.Progress);
         if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
         {
             TemperatureScaling.Calibrate(model, heldOut);

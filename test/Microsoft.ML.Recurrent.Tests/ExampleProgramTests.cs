@@ -44,6 +44,24 @@ public sealed class ExampleProgramTests
     }
 
     [TestMethod]
+    public void SentimentClassification_Pretrain_PrintsBothAccuraciesAndSavesTheLanguageModel()
+    {
+        string train = Path.Combine(_dir, "train.tsv"), unlabelled = Path.Combine(_dir, "unlabelled.txt");
+        File.WriteAllLines(train, RecurrentTextBinaryTrainerTests.Sentences(80, 1).Select(r => $"{r.Text}\t{(r.Label ? 1 : 0)}"));
+        File.WriteAllLines(unlabelled, RecurrentTextBinaryTrainerTests.Sentences(200, 2).Select(r => r.Text));
+        string lm = Path.Combine(_dir, "lm.zip");
+        var (exitCode, output, error) = ExampleProcess.Run("SentimentClassification", _dir,
+            "--train", train, "--test", train, "--pretrain", unlabelled, "--pretrain-epochs", "1", "--epochs", "3", "--lm-epochs", "0",
+            "--model", Path.Combine(_dir, "model.zip"), "--lm-model", lm);
+        Assert.AreEqual(0, exitCode, error);
+        StringAssert.Contains(output, "without pretraining: accuracy ");
+        StringAssert.Contains(output, "language model: 200 sentences");
+        StringAssert.Contains(output, "with pretraining: ");
+        StringAssert.Contains(output, "reloaded model: identical scores");
+        Assert.IsTrue(File.Exists(lm), "the pretrained language model is saved for the next run");
+    }
+
+    [TestMethod]
     public void ModelConsumer_NoArguments_ClassifiesTheShippedSentencesWithTheEmbeddedModel()
     {
         var (exitCode, output, error) = ExampleProcess.Run("ModelConsumer", _dir);

@@ -113,28 +113,46 @@ public sealed partial class StreamingSession
         ReadOnlySpan<float> features = top;
         if (!model.IsPerStep && o.Pooling != SequencePooling.Last)
         {
+            int h = top.Length;
             if (o.Pooling == SequencePooling.Mean)
             {
                 // Same order as the batch pass: sum in step order, then scale by 1/length.
                 TensorPrimitives.Add(_pooled, top, _pooled);
                 TensorPrimitives.Multiply(_pooled, 1f / _stepCount, _features);
             }
+            else if (o.Pooling == SequencePooling.Max)
+            {
+                RunningMax(_pooled, top);
+                _pooled.CopyTo(_features, 0);
+            }
             else
             {
-                for (int j = 0; j < top.Length; j++)
-                {
-                    float v = top[j];
-                    if (_stepCount == 1 || v > _pooled[j] || float.IsNaN(v))
-                    {
-                        _pooled[j] = v;
-                    }
-                }
-                _pooled.CopyTo(_features, 0);
+                // Concat: [last | max | mean], the running maximum and sum kept as [max | sum].
+                var max = _pooled.AsSpan(0, h);
+                var sum = _pooled.AsSpan(h, h);
+                RunningMax(max, top);
+                TensorPrimitives.Add(sum, top, sum);
+                top.CopyTo(_features);
+                max.CopyTo(_features.AsSpan(h, h));
+                TensorPrimitives.Multiply(sum, 1f / _stepCount, _features.AsSpan(2 * h, h));
             }
             features = _features;
         }
         int width = features.Length, classes = _logits.Length;
         Gemm.Multiply(false, true, 1, classes, width, features, width, _predictor.Values(model.HeadWeight), width, _logits, classes, accumulate: false);
         TensorPrimitives.Add(_logits, _predictor.Values(model.HeadBias), _logits);
+    }
+
+    // The running elementwise maximum (the first step sets it; NaN wins, as in the batch pass).
+    private void RunningMax(Span<float> running, ReadOnlySpan<float> top)
+    {
+        for (int j = 0; j < top.Length; j++)
+        {
+            float v = top[j];
+            if (_stepCount == 1 || v > running[j] || float.IsNaN(v))
+            {
+                running[j] = v;
+            }
+        }
     }
 }

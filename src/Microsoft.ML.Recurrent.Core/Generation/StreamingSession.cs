@@ -20,7 +20,7 @@ public sealed partial class StreamingSession
     private readonly StreamingPredictor _predictor;
     private readonly float[] _hidden;    // (L, H)
     private readonly float[] _cell;      // (L, H) LSTM only, else empty
-    private readonly float[] _pooled;    // (H) running sum (Mean) or maximum (Max) of the top layer's outputs
+    private readonly float[] _pooled;    // (H) running sum (Mean) or maximum (Max) of the top layer's outputs; (2H) [max | sum] for Concat
     private readonly float[] _logits;    // (C)
     private readonly float[] _probabilities; // (C) softmax of _logits, computed on demand
     private bool _probabilitiesValid;
@@ -33,7 +33,8 @@ public sealed partial class StreamingSession
         int h = o.HiddenSize, gh = GateCount(o.Cell) * h;
         _hidden = new float[o.NumLayers * h];
         _cell = o.Cell == RecurrentCellKind.Lstm ? new float[o.NumLayers * h] : [];
-        _pooled = new float[h];
+        bool concat = o.Pooling == SequencePooling.Concat && (o.Task is SequenceTask.Classification or SequenceTask.Regression);
+        _pooled = new float[concat ? 2 * h : h];
         _logits = new float[o.HeadOutputs];
         _probabilities = new float[o.HeadOutputs];
         _input = new float[Math.Max(o.StepInputSize, h)];
@@ -43,7 +44,7 @@ public sealed partial class StreamingSession
         _newHidden = new float[h];
         _newCell = new float[h];
         _tanhCell = new float[h];
-        _features = new float[h];
+        _features = new float[concat ? 3 * h : h];
     }
 
     /// <summary>The predictor this session runs over.</summary>

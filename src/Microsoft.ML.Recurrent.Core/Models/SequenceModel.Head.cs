@@ -47,7 +47,7 @@ public sealed partial class SequenceModel
     /// </summary>
     private Span<float> HeadLogits(ModelWorkspace ws, int r0, int count)
     {
-        int classes = Options.HeadOutputs, width = FeatureSize;
+        int classes = Options.HeadOutputs, width = HeadInputSize;
         long floats = (long)count * classes;
         if (floats > Array.MaxLength)
         {
@@ -74,7 +74,7 @@ public sealed partial class SequenceModel
     {
         var o = Options;
         var rws = ws.Recurrent;
-        int classes = o.HeadOutputs, width = FeatureSize;
+        int classes = o.HeadOutputs, width = HeadInputSize;
         var features = HeadInput(ws).Slice(r0 * width, count * width);
         Gemm.Multiply(true, false, classes, width, count, dLogits, classes, features, width, Parameters.GetGradients(_headWeight), width, accumulate: true);
         var dBias = Parameters.GetGradients(_headBias);
@@ -93,7 +93,7 @@ public sealed partial class SequenceModel
     // (rows, D*H) what the head reads: every step's top output (per step) or the pooled summary of each sequence.
     private ReadOnlySpan<float> HeadInput(ModelWorkspace ws)
     {
-        int rows = ws.HeadRows, width = FeatureSize;
+        int rows = ws.HeadRows, width = HeadInputSize;
         return IsPerStep ? ws.Recurrent.LayerOutput[Options.NumLayers - 1].AsSpan(0, rows * width) : ws.Pooled.AsSpan(0, rows * width);
     }
 

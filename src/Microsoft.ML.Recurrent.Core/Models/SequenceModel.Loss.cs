@@ -185,7 +185,7 @@ public sealed partial class SequenceModel
             Pool(ws, count);
             if (regularization is { OutputDropout: > 0f })
             {
-                MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, ws.Pooled.AsSpan(0, count * FeatureSize), perStep: false);
+                MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, ws.Pooled.AsSpan(0, count * HeadInputSize), perStep: false);
             }
             var targets = ModelWorkspace.Ensure(ref ws.Targets, count).AsSpan(0, count);
             for (int b = 0; b < count; b++)
@@ -194,67 +194,6 @@ public sealed partial class SequenceModel
             }
         }
         ws.HeadRows = rows;
-    }
-
-    // (B, D*H) summary of each sequence from the top layer.
-    private void Pool(ModelWorkspace ws, int count)
-    {
-        var o = Options;
-        var rws = ws.Recurrent;
-        var layout = rws.Layout;
-        int h = o.HiddenSize, width = FeatureSize, dirs = o.IsBidirectional ? 2 : 1;
-        var pooled = Engine.Buffers.Ensure(ref ws.Pooled, count * width).AsSpan(0, count * width);
-        var top = rws.LayerOutput[o.NumLayers - 1];
-        switch (o.Pooling)
-        {
-            case SequencePooling.Last:
-                for (int d = 0; d < dirs; d++)
-                {
-                    int slot = (o.NumLayers - 1) * dirs + d;
-                    for (int b = 0; b < count; b++)
-                    {
-                        rws.FinalHidden.AsSpan((slot * count + b) * h, h).CopyTo(pooled.Slice(b * width + d * h, h));
-                    }
-                }
-                break;
-            case SequencePooling.Mean:
-                pooled.Clear();
-                for (int b = 0; b < count; b++)
-                {
-                    var dst = pooled.Slice(b * width, width);
-                    int len = layout.Lengths[b];
-                    for (int t = 0; t < len; t++)
-                    {
-                        TensorPrimitives.Add(dst, top.AsSpan(layout.RowOf(b, t) * width, width), dst);
-                    }
-                    TensorPrimitives.Multiply(dst, 1f / len, dst);
-                }
-                break;
-            default:
-                var index = ModelWorkspace.Ensure(ref ws.MaxIndex, count * width);
-                for (int b = 0; b < count; b++)
-                {
-                    int len = layout.Lengths[b];
-                    for (int j = 0; j < width; j++)
-                    {
-                        int bestRow = layout.RowOf(b, 0);
-                        float best = top[bestRow * width + j];
-                        for (int t = 1; t < len; t++)
-                        {
-                            int row = layout.RowOf(b, t);
-                            float v = top[row * width + j];
-                            if (v > best || float.IsNaN(v))
-                            {
-                                best = v;
-                                bestRow = row;
-                            }
-                        }
-                        pooled[b * width + j] = best;
-                        index[b * width + j] = bestRow;
-                    }
-                }
-                break;
-        }
     }
 
     // From the gradient on the head's input (left by HeadBackward in dTop, or in PooledGradient) down through the stack.
@@ -271,10 +210,10 @@ public sealed partial class SequenceModel
             int n = layout.TotalRows;
             var dTop = RecurrentWorkspace.Ensure(ref rws.LayerGradient, n * width).AsSpan(0, n * width);
             dTop.Clear();
-            var dPooled = ws.PooledGradient.AsSpan(0, count * width);
+            var dPooled = ws.PooledGradient.AsSpan(0, count * HeadInputSize);
             if (outputMasked)
             {
-                TensorPrimitives.Multiply(dPooled, ws.OutputMask.AsSpan(0, count * width), dPooled);
+                TensorPrimitives.Multiply(dPooled, ws.OutputMask.AsSpan(0, count * HeadInputSize), dPooled);
             }
             dFinalHidden = Unpool(ws, dPooled, count, dTop);
         }
@@ -310,49 +249,6 @@ public sealed partial class SequenceModel
             {
                 BackwardCharacters(ws, layout.TotalRows, dInput);
             }
-        }
-    }
-
-    // Routes the pooled gradient back: into dh_n of the top layer (Last) or onto the top output rows (Mean, Max).
-    private ReadOnlySpan<float> Unpool(ModelWorkspace ws, ReadOnlySpan<float> dPooled, int count, Span<float> dTop)
-    {
-        var o = Options;
-        var layout = ws.Recurrent.Layout;
-        int h = o.HiddenSize, width = FeatureSize, dirs = o.IsBidirectional ? 2 : 1;
-        switch (o.Pooling)
-        {
-            case SequencePooling.Last:
-                int stateSize = o.NumLayers * dirs * count * h;
-                var dHn = EnsureCleared(ref ws.FinalHiddenGradient, stateSize);
-                for (int d = 0; d < dirs; d++)
-                {
-                    int slot = (o.NumLayers - 1) * dirs + d;
-                    for (int b = 0; b < count; b++)
-                    {
-                        dPooled.Slice(b * width + d * h, h).CopyTo(dHn.Slice((slot * count + b) * h, h));
-                    }
-                }
-                return dHn;
-            case SequencePooling.Mean:
-                for (int b = 0; b < count; b++)
-                {
-                    int len = layout.Lengths[b];
-                    for (int t = 0; t < len; t++)
-                    {
-                        var dst = dTop.Slice(layout.RowOf(b, t) * width, width);
-                        TensorPrimitives.MultiplyAdd(dPooled.Slice(b * width, width), 1f / len, dst, dst);
-                    }
-                }
-                return default;
-            default:
-                for (int b = 0; b < count; b++)
-                {
-                    for (int j = 0; j < width; j++)
-                    {
-                        dTop[ws.MaxIndex[b * width + j] * width + j] += dPooled[b * width + j];
-                    }
-                }
-                return default;
         }
     }
 

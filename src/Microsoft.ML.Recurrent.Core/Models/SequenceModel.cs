@@ -42,7 +42,8 @@ public sealed partial class SequenceModel
             NumLayers = options.NumLayers,
             Bidirectional = options.IsBidirectional,
         }, Parameters, prefix);
-        _headWeight = Parameters.Add("fc.weight", options.HeadOutputs, FeatureSize);
+        // Tied: the head reads the embedding (V, H) itself, and its backward adds into the embedding's gradient.
+        _headWeight = options.TieWeights ? _embedding! : Parameters.Add("fc.weight", options.HeadOutputs, HeadInputSize);
         _headBias = Parameters.Add("fc.bias", options.HeadOutputs);
         ResetParameters(seed);
     }
@@ -77,8 +78,8 @@ public sealed partial class SequenceModel
             FillNormal(Parameters.GetValues(_embedding), random);
         }
         Recurrent.ResetParameters(random, Options.ForgetGateBias);
-        float bound = 1f / MathF.Sqrt(FeatureSize);
-        foreach (var info in new[] { _headWeight, _headBias })
+        float bound = 1f / MathF.Sqrt(HeadInputSize);
+        foreach (var info in Options.TieWeights ? [_headBias] : new[] { _headWeight, _headBias })
         {
             var v = Parameters.GetValues(info);
             for (int i = 0; i < v.Length; i++)
@@ -208,6 +209,25 @@ public sealed partial class SequenceModel
                 }
                 break;
         }
+    }
+
+    /// <summary>
+    /// This model with its tying undone: the same options with <see cref="SequenceModelOptions.TieWeights"/> false, the
+    /// same values, and <c>fc.weight</c> a copy of the embedding. Predicts identically. An untied model returns itself.
+    /// </summary>
+    internal SequenceModel Untied()
+    {
+        if (!Options.TieWeights)
+        {
+            return this;
+        }
+        var untied = new SequenceModel(Options with { TieWeights = false });
+        foreach (string name in Parameters.Names)
+        {
+            untied.Parameters.SetValues(name, Parameters.GetValues(name));
+        }
+        untied.Parameters.SetValues("fc.weight", Parameters.GetValues(_embedding!));
+        return untied;
     }
 
     internal ParameterInfo HeadWeight => _headWeight;

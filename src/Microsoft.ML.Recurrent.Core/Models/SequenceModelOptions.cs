@@ -68,6 +68,16 @@ public sealed record SequenceModelOptions
     /// <summary>Width of a word's character representation: filters × widths, or 0 without characters.</summary>
     public int CharacterFeatureSize => UsesCharacters ? CharacterFilters * CharacterMaxWidth : 0;
 
+    /// <summary>
+    /// Language models only: the head's weight is the embedding (PyTorch: <c>fc.weight = embedding.weight</c>; Press and
+    /// Wolf 2017), so the model has V·E fewer parameters and both uses of the tensor train it (their gradients add).
+    /// Needs <see cref="EmbeddingSize"/> equal to <see cref="HiddenSize"/>. The shared tensor keeps the embedding's
+    /// initialisation. A model file has no field for tying: <see cref="Serialization.RecurrentModelFile"/>
+    /// holds an untied copy whose <c>fc.weight</c> equals the embedding, which predicts identically and, if trained further,
+    /// trains the two tensors apart. Default false.
+    /// </summary>
+    public bool TieWeights { get; init; }
+
     /// <summary>Whether the recurrent stack runs in both directions, after applying the task default.</summary>
     public bool IsBidirectional => Bidirectional ?? Task == SequenceTask.Tagging;
 
@@ -116,7 +126,11 @@ public sealed record SequenceModelOptions
         }
         if (!Enum.IsDefined(Pooling))
         {
-            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Pooling must be Last, Mean or Max.");
+            throw new ArgumentOutOfRangeException(nameof(Pooling), Pooling, "Pooling must be Last, Mean, Max or Concat.");
+        }
+        if (TieWeights && (Task != SequenceTask.LanguageModel || EmbeddingSize != HiddenSize))
+        {
+            throw new ArgumentException($"TieWeights shares the embedding (V, E) with the head (V, H): it needs a LanguageModel with EmbeddingSize equal to HiddenSize; this is a {Task} with EmbeddingSize {EmbeddingSize} and HiddenSize {HiddenSize}.", nameof(TieWeights));
         }
         int minOutputs = Task == SequenceTask.Regression ? 1 : 2;
         if (HeadOutputs < minOutputs)

@@ -27,4 +27,10 @@ public enum SequencePooling
 
     /// <summary>The elementwise maximum of the top layer's outputs over the valid steps.</summary>
     Max,
+
+    /// <summary>
+    /// ULMFiT's concat pooling: <see cref="Last"/>, <see cref="Max"/> and <see cref="Mean"/> side by side, so the head reads
+    /// three times the recurrent width (PyTorch: <c>torch.cat([h_last, x.max(1), x.mean(1)], 1)</c> over the valid steps).
+    /// </summary>
+    Concat,
 }

@@ -65,7 +65,7 @@ internal static class ModelFileFormat
 
     /// <summary>
     /// The number of scalar parameters <see cref="SequenceModel"/> registers for validated options: the embedding
-    /// (V, E), per layer and direction weight_ih (G·H, in), weight_hh (G·H, H), two biases (G·H), then fc (C, D·H) and (C).
+    /// (V, E), per layer and direction weight_ih (G·H, in), weight_hh (G·H, H), two biases (G·H), then fc (C, D·H) — (C, 3·D·H) for a many-to-one head with concat pooling — and (C).
     /// Exact in 64-bit arithmetic for every option in range, so a file can be checked before the model is allocated.
     /// </summary>
     internal static long ParameterCount(SequenceModelOptions options)
@@ -91,6 +91,8 @@ internal static class ModelFileFormat
             count += directions * (gates * input + gates * hidden + 2 * gates);
         }
         long outputs = options.HeadOutputs;
-        return count + outputs * directions * hidden + outputs;
+        bool concat = (options.Task is SequenceTask.Classification or SequenceTask.Regression) && options.Pooling == SequencePooling.Concat;
+        long headWeight = options.TieWeights ? 0 : outputs * (concat ? 3 : 1) * directions * hidden;
+        return count + headWeight + outputs;
     }
 }

@@ -47,7 +47,7 @@ public sealed class RecurrentModelFile
     public const string Extension = ".rnnmodel";
 
     /// <summary>Creates a model file in memory, validating that its parts fit together.</summary>
-    /// <param name="model">The model; not null.</param>
+    /// <param name="model">The model; not null. A model with tied weights is held as its untied equivalent (see <see cref="SequenceModelOptions.TieWeights"/>).</param>
     /// <param name="sequencer">
     /// The tokenizer and vocabulary of a token model, or null. When given, the model must read tokens and its
     /// <see cref="SequenceModelOptions.VocabularySize"/> must equal the vocabulary's count.
@@ -76,7 +76,8 @@ public sealed class RecurrentModelFile
                 : $"The sequencer's character vocabulary has {sequencer.Characters.Count} ids; the model's CharacterVocabularySize is {options.CharacterVocabularySize} and must be equal.",
                 nameof(sequencer));
         }
-        Model = model;
+        // The file has no field for tying: hold the untied equivalent, which the file describes exactly.
+        Model = model.Untied();
         Sequencer = sequencer;
         if (labelNames is not null)
         {
@@ -118,7 +119,7 @@ public sealed class RecurrentModelFile
         Metadata = new ReadOnlyDictionary<string, string>(metadataMap);
     }
 
-    /// <summary>The model: options and weights.</summary>
+    /// <summary>The model: options and weights (never tied: a tied model is held as its untied equivalent, which predicts identically).</summary>
     public SequenceModel Model { get; }
 
     /// <summary>The tokenizer and vocabulary of a text model, or null.</summary>

@@ -14,4 +14,10 @@ public abstract class LearningRateSchedule
     /// <param name="epoch">The 0-based epoch; 0 is the rate before the first <see cref="LearningRateDriver.Step"/>.</param>
     /// <returns>The learning rate.</returns>
     public abstract double GetLearningRate(double baseLearningRate, long epoch);
+
+    /// <summary>
+    /// Whether <see cref="SequenceTrainer"/> steps this schedule after every optimizer step (true) rather than once per
+    /// epoch (false, the default): per-step schedules such as <see cref="SlantedTriangularLRSchedule"/> count batches.
+    /// </summary>
+    public virtual bool StepsPerBatch => false;
 }

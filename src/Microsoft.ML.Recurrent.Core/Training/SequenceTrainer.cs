@@ -17,6 +17,7 @@ public sealed partial class SequenceTrainer
     private readonly Optimizer _optimizer;
     private readonly LearningRateDriver? _scheduler;
     private readonly ReduceLROnPlateau? _plateau;
+    private readonly FineTuningPlan? _fineTuning;
     private readonly RandomSource _shuffleRandom;
     private readonly RandomSource _dropoutRandom;
     private readonly List<EpochSummary> _history = [];
@@ -61,6 +62,10 @@ public sealed partial class SequenceTrainer
         if (Options.ReduceOnPlateau is { } plateau)
         {
             _plateau = new ReduceLROnPlateau(_optimizer, plateau);
+        }
+        if (Options.FineTuning is { } fineTuning)
+        {
+            _fineTuning = new FineTuningPlan(model, fineTuning);
         }
         _shuffleRandom = new RandomSource((ulong)(uint)Options.Seed * 2 + 1);
         _dropoutRandom = new RandomSource((ulong)(uint)Options.Seed * 2 + 2);
@@ -156,6 +161,7 @@ public sealed partial class SequenceTrainer
         var metrics = new MetricTotals();
         double loss = _model.ComputeLoss(_workspace, batch, backward: true, training: true, _dropoutRandom, initialHidden, initialCell,
             Options.ClassWeights, ref metrics);
+        _fineTuning?.BeforeStep(parameters, _epoch);
         if (Options.ClipGradientValue is float clipValue)
         {
             GradientClipping.ClipByValue(parameters.Gradients, clipValue);
@@ -165,8 +171,13 @@ public sealed partial class SequenceTrainer
             : GradientClipping.GlobalNorm(parameters.Gradients);
         CheckBeforeUpdate(loss, norm);
         _optimizer.Step(parameters.Values, parameters.Gradients);
+        _fineTuning?.AfterStep(parameters, _epoch);
         CheckAfterUpdate(loss, norm);
         _step++;
+        if (_scheduler is { Schedule.StepsPerBatch: true })
+        {
+            _scheduler.Step();
+        }
         _batchInEpoch++;
         long weight = Math.Max(1, metrics.Count);
         _epochLossSum += loss * weight;
@@ -182,7 +193,10 @@ public sealed partial class SequenceTrainer
         _epochLossSum = 0;
         _epochLossWeight = 0;
         _epochStartRandom = _shuffleRandom.GetState();
-        _scheduler?.Step();
+        if (_scheduler is { Schedule.StepsPerBatch: false })
+        {
+            _scheduler.Step();
+        }
         if (validation is not null)
         {
             _plateau?.Step(validation.Loss);

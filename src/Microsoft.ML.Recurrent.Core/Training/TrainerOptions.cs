@@ -35,8 +35,14 @@ public sealed record TrainerOptions
     /// <summary>Clip every gradient element to ±this value (PyTorch <c>clip_grad_value_</c>); null for none. Default null.</summary>
     public float? ClipGradientValue { get; init; }
 
-    /// <summary>A learning-rate schedule stepped once per epoch; null keeps the rate constant. Default null.</summary>
+    /// <summary>A learning-rate schedule stepped once per epoch (after every batch when its <see cref="LearningRateSchedule.StepsPerBatch"/> is true); null keeps the rate constant. Default null.</summary>
     public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>
+    /// Fine-tune a pretrained encoder ULMFiT's way: discriminative learning rates per layer group and gradual unfreezing
+    /// (<see cref="FineTuningOptions"/>); null trains every parameter at the one learning rate. Default null.
+    /// </summary>
+    public FineTuningOptions? FineTuning { get; init; }
 
     /// <summary>Reduce the learning rate when the validation loss plateaus (stepped once per epoch; needs validation data). Default null.</summary>
     public ReduceLROnPlateauOptions? ReduceOnPlateau { get; init; }
@@ -111,6 +117,7 @@ public sealed record TrainerOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1L, nameof(MaxSteps));
         }
         Regularization?.Validate();
+        FineTuning?.Validate();
         if (MaxValidationItems is int items)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(items, 1, nameof(MaxValidationItems));

@@ -21,7 +21,7 @@ public sealed class OnnxExportEquivalenceTests
             {
                 foreach (bool bidirectional in new[] { false, true })
                 {
-                    foreach (var pooling in Enum.GetValues<SequencePooling>())
+                    foreach (var pooling in new[] { SequencePooling.Last, SequencePooling.Mean, SequencePooling.Max })  // the exported poolings (Concat is refused)
                     {
                         yield return [cell, layers, bidirectional, SequenceTask.Classification, pooling];
                     }

@@ -73,11 +73,13 @@ public sealed class OnnxExporterTests
     [TestMethod]
     public void Export_UnknownPooling_ThrowsNotSupportedNamingIt()
     {
-        var options = new SequenceModelOptions { VocabularySize = 5, Pooling = (SequencePooling)3 };
+        var options = new SequenceModelOptions { VocabularySize = 5, Pooling = (SequencePooling)4 };
 
         var e = Assert.ThrowsExactly<NotSupportedException>(() => OnnxModelGraph.CheckSupported(options));
 
-        StringAssert.Contains(e.Message, "pooling '3'");
+        StringAssert.Contains(e.Message, "pooling '4'");
+        var concat = Assert.ThrowsExactly<NotSupportedException>(() => OnnxModelGraph.CheckSupported(options with { Pooling = SequencePooling.Concat }));
+        StringAssert.Contains(concat.Message, "pooling 'Concat'");
     }
 
     [TestMethod]

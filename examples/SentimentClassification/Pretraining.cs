@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Recurrent;
+using Microsoft.ML.Recurrent.Models;
+
+/// <summary>
+/// ULMFiT in an ML.NET pipeline (--pretrain): a word language model learns English from unlabelled text files, then it
+/// becomes the encoder of the sentiment classifier, fine-tuned with discriminative learning rates, gradual unfreezing
+/// and a slanted triangular schedule (RecurrentTextBinaryTrainer.Options.PretrainedLanguageModel).
+/// </summary>
+internal static class Pretraining
+{
+    /// <summary>The language model's sizes: one embedding, two LSTM layers.</summary>
+    public const int EmbeddingSize = 128, HiddenSize = 192, Layers = 2, MinTokenCount = 3;
+
+    /// <summary>
+    /// Unlabelled sentences: from a .conllu file the FORM column of each sentence; from any other file the text before
+    /// the first TAB of each non-blank line (the English side of tatoeba-eng-fra, the sentences of a TSV).
+    /// </summary>
+    public static List<string> ReadTexts(IEnumerable<string> files)
+    {
+        var texts = new List<string>();
+        foreach (string file in files)
+        {
+            string[] lines = ExampleFiles.ReadLines(file);
+            if (file.EndsWith(".conllu", StringComparison.OrdinalIgnoreCase))
+            {
+                var words = new List<string>();
+                foreach (string line in lines.Append(""))
+                {
+                    if (line.Length == 0 && words.Count > 0)
+                    {
+                        texts.Add(string.Join(' ', words));
+                        words.Clear();
+                    }
+                    else if (line.Length > 0 && char.IsAsciiDigit(line[0]) && line.Split('\t') is { Length: > 1 } fields && !fields[0].Contains('-', StringComparison.Ordinal) && !fields[0].Contains('.', StringComparison.Ordinal))
+                    {
+                        words.Add(fields[1]);
+                    }
+                }
+                continue;
+            }
+            texts.AddRange(lines.Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Split('\t')[0]));
+        }
+        return texts;
+    }
+
+    /// <summary>Loads the language model from <paramref name="zipPath"/> when it exists, else trains it on the texts and saves it there.</summary>
+    public static ITransformer LanguageModel(MLContext ml, Func<List<string>> readTexts, string zipPath, int epochs, int seed)
+    {
+        if (File.Exists(zipPath))
+        {
+            Console.WriteLine($"language model: loaded from {zipPath} (delete it to pretrain again)");
+            return ml.Model.Load(zipPath, out _);
+        }
+        var texts = readTexts();
+        var data = ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }));
+        var clock = Stopwatch.StartNew();
+        var lm = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
+        {
+            TextColumnName = "Text", WordTokens = true, MinTokenCount = MinTokenCount, EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize,
+            NumLayers = Layers, Dropout = 0.2f, Epochs = epochs, BatchSize = 64, LearningRate = 3e-3, MaxSequenceLength = 64, Seed = seed,
+            ValidationFraction = 0.02,
+            Progress = new Progress(p =>
+            {
+                if (p.IsEpochEnd)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"language model epoch {p.Epoch}: train loss {p.Loss:F4}, validation {p.Validation?.Loss:F4} nats/word ({clock.Elapsed.TotalMinutes:F1} min)"));
+                }
+            }),
+        }).Fit(data);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"language model: {texts.Count:N0} sentences, vocabulary {lm.Model.Sequencer!.Vocabulary.Count:N0}, pretrained in {clock.Elapsed.TotalMinutes:F1} min"));
+        ExampleFiles.PrepareOutput(zipPath);
+        ml.Model.Save(lm, data.Schema, zipPath);
+        return lm;
+    }
+
+    /// <summary>Fine-tunes the classifier on the labelled rows with the language model as its encoder.</summary>
+    public static RecurrentModelTransformer FineTune(MLContext ml, IDataView train, ITransformer languageModel, int epochs, int seed, IProgress<Microsoft.ML.Recurrent.Training.TrainingProgress>? progress) =>
+        ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
+        {
+            LabelColumnName = "Label", TextColumnName = "Text", PretrainedLanguageModel = languageModel, Pooling = SequencePooling.Concat,
+            Dropout = 0.3f, Epochs = epochs, LearningRate = 1e-2, BatchSize = 16, Seed = seed, Progress = progress,
+        }).Fit(train);
+
+    private sealed class TextRow
+    {
+        public string Text { get; set; } = "";
+    }
+}

@@ -1,0 +1,62 @@
+namespace Microsoft.ML.Recurrent.Models;
+
+/// <summary>
+/// ULMFiT's transfer step: a trained language model becomes the encoder of a classifier, regressor or tagger. The new
+/// model copies the language model's embedding and recurrent stack exactly and adds a fresh head; it reads the
+/// language model's token ids, so it must use the language model's tokenizer and vocabulary.
+/// </summary>
+/// <remarks>
+/// A language model runs forward only, so the new model is unidirectional whatever its task's default (a tagger too):
+/// there are no trained weights for a reverse direction. Fine-tune it with <see cref="Training.TrainerOptions.FineTuning"/>
+/// (discriminative learning rates, gradual unfreezing) and a <see cref="Training.SlantedTriangularLRSchedule"/>.
+/// </remarks>
+public static class LanguageModelTransfer
+{
+    /// <summary>Creates a model whose encoder is a copy of <paramref name="languageModel"/>'s.</summary>
+    /// <param name="languageModel">A model with <see cref="SequenceTask.LanguageModel"/>; not modified.</param>
+    /// <param name="task">The new model's task: Classification, Regression or Tagging.</param>
+    /// <param name="outputSize">Classes (Classification, Tagging; at least 2) or outputs (Regression; at least 1).</param>
+    /// <param name="pooling">How a many-to-one head summarises a sequence; ULMFiT uses <see cref="SequencePooling.Concat"/>.</param>
+    /// <param name="seed">Seed of the fresh head's weights.</param>
+    /// <param name="dropout">Dropout between stacked layers while fine-tuning; null keeps the language model's.</param>
+    /// <returns>The new model: embedding and recurrent weights equal to the language model's, head freshly initialised.</returns>
+    /// <exception cref="ArgumentException">The model is not a language model, or <paramref name="task"/> is LanguageModel.</exception>
+    public static SequenceModel CreateModel(SequenceModel languageModel, SequenceTask task, int outputSize,
+        SequencePooling pooling = SequencePooling.Concat, int seed = 0, float? dropout = null)
+    {
+        ArgumentNullException.ThrowIfNull(languageModel);
+        var lm = languageModel.Options;
+        if (lm.Task != SequenceTask.LanguageModel)
+        {
+            throw new ArgumentException($"The pretrained model is a {lm.Task} model; transfer needs a LanguageModel (its encoder is reused).", nameof(languageModel));
+        }
+        if (task == SequenceTask.LanguageModel)
+        {
+            throw new ArgumentException("The target task is LanguageModel; transfer builds a Classification, Regression or Tagging model from a language model.", nameof(task));
+        }
+        var options = new SequenceModelOptions
+        {
+            Task = task, VocabularySize = lm.VocabularySize, EmbeddingSize = lm.EmbeddingSize, Cell = lm.Cell,
+            HiddenSize = lm.HiddenSize, NumLayers = lm.NumLayers, Bidirectional = false, Dropout = dropout ?? lm.Dropout,
+            Pooling = pooling, OutputSize = outputSize, ForgetGateBias = lm.ForgetGateBias,
+        };
+        var model = new SequenceModel(options, seed);
+        CopyEncoder(languageModel, model);
+        return model;
+    }
+
+    /// <summary>Copies every embedding and recurrent tensor of <paramref name="source"/> into the tensor of the same name in <paramref name="target"/>.</summary>
+    private static void CopyEncoder(SequenceModel source, SequenceModel target)
+    {
+        foreach (string name in source.Parameters.Names)
+        {
+            if (!IsHead(name))
+            {
+                target.Parameters.SetValues(name, source.Parameters.GetValues(name));
+            }
+        }
+    }
+
+    /// <summary>Whether a parameter belongs to the head (<c>fc.*</c>) rather than the encoder.</summary>
+    internal static bool IsHead(string name) => name.StartsWith("fc.", StringComparison.Ordinal);
+}

@@ -1,0 +1,95 @@
+using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Models;
+
+namespace Microsoft.ML.Recurrent.Training;
+
+/// <summary>
+/// The layer groups of a model and, per epoch, which of them train and at what share of the learning rate
+/// (<see cref="FineTuningOptions"/>). Groups from the bottom: 0 the embedding (or none for numeric input), 1..L the
+/// recurrent layers (both directions of a layer together), L + 1 the head.
+/// </summary>
+internal sealed class FineTuningPlan
+{
+    private readonly FineTuningOptions _options;
+    private readonly (int Offset, int Length, int Group)[] _tensors;
+    private float[] _before = [];
+
+    public FineTuningPlan(SequenceModel model, FineTuningOptions options)
+    {
+        options.Validate();
+        _options = options;
+        GroupCount = model.Options.NumLayers + 2;
+        var parameters = model.Parameters;
+        _tensors = parameters.Names.Select(name => parameters.GetInfo(name))
+            .Select(info => (info.Offset, info.Length, GroupOf(info.Name, GroupCount))).ToArray();
+    }
+
+    /// <summary>Number of groups: the embedding, each recurrent layer, the head.</summary>
+    public int GroupCount { get; }
+
+    /// <summary>The group of a parameter name: <c>embedding.*</c> 0, <c>*_l{k}</c> and <c>*_l{k}_reverse</c> k + 1, <c>fc.*</c> the last.</summary>
+    internal static int GroupOf(string name, int groupCount)
+    {
+        if (LanguageModelTransfer.IsHead(name))
+        {
+            return groupCount - 1;
+        }
+        int at = name.LastIndexOf("_l", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return 0;
+        }
+        var digits = name.AsSpan(at + 2);
+        int end = digits.IndexOf('_');
+        return int.Parse(end < 0 ? digits : digits[..end], System.Globalization.CultureInfo.InvariantCulture) + 1;
+    }
+
+    /// <summary>The factor of the learning rate group <paramref name="group"/> gets in epoch <paramref name="epoch"/> (0-based); 0 when frozen.</summary>
+    public double Factor(int group, int epoch)
+    {
+        int fromTop = GroupCount - 1 - group;
+        if (_options.GradualUnfreezing && fromTop > epoch)
+        {
+            return 0;
+        }
+        return Math.Pow(_options.LayerLearningRateDivisor, -fromTop);
+    }
+
+    /// <summary>Before clipping and the optimizer step: zeroes the frozen groups' gradients and remembers the weights.</summary>
+    public void BeforeStep(ParameterSet parameters, int epoch)
+    {
+        var gradients = parameters.Gradients;
+        foreach (var (offset, length, group) in _tensors)
+        {
+            if (Factor(group, epoch) == 0)
+            {
+                Array.Clear(gradients, offset, length);
+            }
+        }
+        Engine.Buffers.Ensure(ref _before, parameters.Count);
+        parameters.Values.AsSpan().CopyTo(_before);
+    }
+
+    /// <summary>After the optimizer step: keeps the frozen groups' weights and scales the other groups' updates by their factors.</summary>
+    public void AfterStep(ParameterSet parameters, int epoch)
+    {
+        var values = parameters.Values;
+        foreach (var (offset, length, group) in _tensors)
+        {
+            float factor = (float)Factor(group, epoch);
+            if (factor == 1f)
+            {
+                continue;
+            }
+            if (factor == 0f)
+            {
+                _before.AsSpan(offset, length).CopyTo(values.AsSpan(offset, length));
+                continue;
+            }
+            for (int i = offset; i < offset + length; i++)
+            {
+                values[i] = _before[i] + factor * (values[i] - _before[i]);
+            }
+        }
+    }
+}

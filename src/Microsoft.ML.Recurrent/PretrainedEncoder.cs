@@ -1,0 +1,80 @@
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// How the text classifiers use <see cref="RecurrentTextClassificationOptionsBase.PretrainedLanguageModel"/> (ULMFiT):
+/// the language model's tokenizer and vocabulary, its embedding and recurrent stack copied under a fresh head, and
+/// fine-tuning with discriminative learning rates, gradual unfreezing and a slanted triangular schedule.
+/// </summary>
+internal static class PretrainedEncoder
+{
+    private const string Option = nameof(RecurrentTextClassificationOptionsBase.PretrainedLanguageModel);
+
+    /// <summary>The pretrained language model's bundle, checked against the options and the input; null when none is set.</summary>
+    /// <exception cref="ArgumentException">The transformer holds no text language model, its tokens do not match the options or the input, or character-aware words are asked for too.</exception>
+    public static RecurrentModelFile? Resolve(RecurrentTextClassificationOptionsBase options, bool tokenInput)
+    {
+        if (options.PretrainedLanguageModel is not { } transformer)
+        {
+            return null;
+        }
+        if (options.CharacterAwareWords)
+        {
+            throw new ArgumentException($"{Option} gives the classifier the language model's encoder, which reads words only; set CharacterAwareWords = false (a language model has no character features to transfer).", nameof(options));
+        }
+        RecurrentModelFile bundle;
+        try
+        {
+            bundle = RecurrentModels.FromTransformer(transformer);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"{Option} holds no recurrent model: {e.Message}", nameof(options), e);
+        }
+        if (bundle.Model.Options.Task != SequenceTask.LanguageModel || bundle.Sequencer is null)
+        {
+            throw new ArgumentException($"{Option} holds a {bundle.Model.Options.Task} model{(bundle.Sequencer is null ? " without a vocabulary" : "")}; it must be a text language model (RecurrentLanguageModel).", nameof(options));
+        }
+        var kind = bundle.Sequencer.Tokenizer.Kind;
+        bool wordModel = kind == TokenizerKind.Word;
+        if (tokenInput && !wordModel)
+        {
+            throw new ArgumentException($"{Option} is a {kind} language model, but the text column holds word tokens (a key vector); pretrain with WordTokens = true.", nameof(options));
+        }
+        if (!tokenInput && wordModel != options.WordTokens)
+        {
+            throw new ArgumentException($"{Option} is a {kind} language model, but WordTokens is {options.WordTokens}: the classifier must read the tokens the language model was trained on. Set WordTokens = {wordModel}, or pretrain with WordTokens = {options.WordTokens}.", nameof(options));
+        }
+        return bundle;
+    }
+
+    /// <summary>A classifier whose encoder is a copy of the language model's (forward only: a language model has no reverse direction).</summary>
+    public static SequenceModel CreateModel(RecurrentModelFile languageModel, RecurrentTextClassificationOptionsBase options, int classes) =>
+        LanguageModelTransfer.CreateModel(languageModel.Model, SequenceTask.Classification, classes, options.Pooling, options.Seed, options.Dropout);
+
+    /// <summary>
+    /// The trainer options with ULMFiT's fine-tuning added when a language model is set: per-group learning rates (÷2.6 per
+    /// layer down), gradual unfreezing (one group per epoch from the head), and a slanted triangular schedule over the run.
+    /// </summary>
+    public static TrainerOptions FineTune(RecurrentTextClassificationOptionsBase options, TrainerOptions trainer, int trainRows)
+    {
+        if (options.PretrainedLanguageModel is null)
+        {
+            return trainer;
+        }
+        long batches = (trainRows + (long)trainer.BatchSize - 1) / trainer.BatchSize;
+        return trainer with
+        {
+            FineTuning = new FineTuningOptions(),
+            Schedule = new SlantedTriangularLRSchedule(Math.Max(1, batches * trainer.Epochs)),
+        };
+    }
+
+    /// <summary>The tokenizer and vocabulary: the language model's when one is set, else built from the training texts.</summary>
+    public static TextSequencer Sequencer(RecurrentModelFile? languageModel, IEnumerable<string> texts, bool tokenInput, RecurrentTextClassificationOptionsBase options) =>
+        languageModel?.Sequencer ?? TextClassifierInput.BuildSequencer(texts, tokenInput, options.WordTokens, options.MinTokenCount, options.CharacterAwareWords);
+}

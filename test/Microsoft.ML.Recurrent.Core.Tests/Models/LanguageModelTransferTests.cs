@@ -1,0 +1,68 @@
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent.Tests.Models;
+
+[TestClass]
+public sealed class LanguageModelTransferTests
+{
+    private static SequenceModel LanguageModel(int seed) => new(new SequenceModelOptions
+    {
+        Task = SequenceTask.LanguageModel, VocabularySize = 17, EmbeddingSize = 6, HiddenSize = 7, NumLayers = 2, Dropout = 0.2f,
+    }, seed);
+
+    [TestMethod]
+    [DataRow(SequenceTask.Classification)]
+    [DataRow(SequenceTask.Tagging)]
+    [DataRow(SequenceTask.Regression)]
+    public void CreateModel_FromLanguageModel_CopiesEncoderExactlyAndAddsAFreshForwardHead(SequenceTask task)
+    {
+        var lm = LanguageModel(seed: 1);
+        var lmValues = lm.Parameters.Values.ToArray();
+        var model = LanguageModelTransfer.CreateModel(lm, task, outputSize: 3, seed: 9);
+        Assert.IsFalse(model.Options.IsBidirectional, "a language model has no reverse direction to copy");
+        Assert.AreEqual(task, model.Options.Task);
+        Assert.AreEqual(0.2f, model.Options.Dropout);
+        foreach (string name in lm.Parameters.Names.Where(n => !n.StartsWith("fc.", StringComparison.Ordinal)))
+        {
+            TestAssert.AssertBitIdentical(lm.Parameters.GetValues(name), model.Parameters.GetValues(name), name);
+        }
+        int expectedWidth = task == SequenceTask.Tagging ? 7 : 21;
+        CollectionAssert.AreEqual(new[] { 3, expectedWidth }, model.Parameters.GetInfo("fc.weight").Shape);
+        CollectionAssert.AreEqual(lmValues, lm.Parameters.Values, "the language model is not modified");
+    }
+
+    [TestMethod]
+    public void CreateModel_NotALanguageModel_ThrowsNamingTheTask()
+    {
+        var classifier = new SequenceModel(new SequenceModelOptions { VocabularySize = 5, HiddenSize = 3, EmbeddingSize = 2 });
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LanguageModelTransfer.CreateModel(classifier, SequenceTask.Classification, 2));
+        StringAssert.Contains(e.Message, "Classification");
+        Assert.ThrowsExactly<ArgumentException>(() => LanguageModelTransfer.CreateModel(LanguageModel(1), SequenceTask.LanguageModel, 2));
+    }
+
+    [TestMethod]
+    public void CreateModel_ThenTrain_LearnsTheTaskFromTheSharedEncoder()
+    {
+        var lm = LanguageModel(seed: 2);
+        var model = LanguageModelTransfer.CreateModel(lm, SequenceTask.Classification, outputSize: 2, seed: 3, dropout: 0);
+        // Label: whether token 1 occurs.
+        var rng = new Random(4);
+        var data = Enumerable.Range(0, 64).Select(_ =>
+        {
+            int[] tokens = [.. Enumerable.Range(0, 5).Select(_ => rng.Next(2, 17))];
+            bool positive = rng.Next(2) == 1;
+            if (positive)
+            {
+                tokens[rng.Next(5)] = 1;
+            }
+            return SequenceExample.ForClassification(tokens, positive ? 1 : 0);
+        }).ToArray();
+        var result = new SequenceTrainer(model, new TrainerOptions
+        {
+            Epochs = 20, BatchSize = 8, LearningRate = 0.05, FineTuning = new FineTuningOptions(),
+            Schedule = new SlantedTriangularLRSchedule(20 * 8),
+        }).Fit(data);
+        Assert.IsTrue(result.History[^1].TrainLoss < 0.5 * result.History[0].TrainLoss, $"loss {result.History[0].TrainLoss} -> {result.History[^1].TrainLoss}");
+    }
+}
