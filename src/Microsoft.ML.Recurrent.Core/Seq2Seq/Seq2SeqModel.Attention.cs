@@ -40,6 +40,8 @@ public sealed partial class Seq2SeqModel
                     w[j] = TensorPrimitives.Dot(h, key);
                 }
             }
+            // Softmax after subtracting the largest score (TensorPrimitives.SoftMax alone overflows past e^88).
+            TensorPrimitives.Subtract(w[..len], TensorPrimitives.Max(w[..len]), w[..len]);
             TensorPrimitives.SoftMax(w[..len], w[..len]);
             var context = combined.Slice(r * cw, de);
             context.Clear();
