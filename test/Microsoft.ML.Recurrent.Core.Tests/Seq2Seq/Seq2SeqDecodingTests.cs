@@ -116,4 +116,23 @@ public sealed class Seq2SeqDecodingTests
             }
         }
     }
+
+    [TestMethod]
+    public void Decode_ScoresPastFloatExpRange_AttentionStaysFiniteAndSumsToOne()
+    {
+        // General scores h . (W_a e) of several hundred: e^score overflows a float unless the softmax subtracts the maximum.
+        var model = Seq2SeqTestModels.Create("Lstm", true, 1, "Lstm", 1, "General", true, 0);
+        var key = model.Parameters.GetValues("attention.weight");
+        for (int i = 0; i < key.Length; i++)
+        {
+            key[i] *= 2000f;
+        }
+        var prediction = model.Decode([4, 5, 6, 7], null, new Seq2SeqDecodeOptions { MaxLength = 5 });
+        foreach (var row in prediction.Attention)
+        {
+            Assert.IsTrue(row.All(float.IsFinite));
+            Assert.AreEqual(1.0, row.Sum(), 1e-5);
+        }
+        Assert.IsTrue(double.IsFinite(prediction.LogProbability));
+    }
 }
