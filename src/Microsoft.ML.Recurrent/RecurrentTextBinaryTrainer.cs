@@ -79,7 +79,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         }
         else
         {
-            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed);
+            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed, r => r.Label ? 1 : 0);
             validation = held ?? [];
         }
 
@@ -93,12 +93,14 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = 2,
         }, TrainerOptions.Seed);
-        var trainer = new SequenceTrainer(model, new TrainerOptions
+        TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        var trainer = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, validation.Count > 0));
+        var heldOut = validation.Count > 0 ? Encode(validation) : null;
+        var result = trainer.Fit(Encode(train), heldOut, TrainerOptions.Progress);
+        if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
         {
-            Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate,
-            EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null, Seed = TrainerOptions.Seed,
-        });
-        var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, TrainerOptions.Progress);
+            TemperatureScaling.Calibrate(model, heldOut);
+        }
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }
 

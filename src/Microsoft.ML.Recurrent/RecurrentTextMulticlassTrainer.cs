@@ -94,7 +94,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         }
         else
         {
-            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed);
+            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed, r => r.Label);
             validation = held ?? [];
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
@@ -106,11 +106,13 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = names.Length,
         }, TrainerOptions.Seed);
-        var result = new SequenceTrainer(model, new TrainerOptions
+        TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        var heldOut = validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null;
+        var result = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, heldOut is not null)).Fit(examples, heldOut, TrainerOptions.Progress);
+        if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
         {
-            Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate, Seed = TrainerOptions.Seed,
-            EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null,
-        }).Fit(examples, validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null, TrainerOptions.Progress);
+            TemperatureScaling.Calibrate(model, heldOut);
+        }
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
     }
 

@@ -131,12 +131,32 @@ public sealed partial class SequenceModel
                 src.CopyTo(x.Slice(layout.RowOf(b, t) * inSize, inSize));
             }
         }
-        Recurrent.ForwardCore(rws, initialHidden, initialCell, training ? o.Dropout : 0f, dropoutRandom);
+        var regularization = training && dropoutRandom is not null && ws.Regularization is { IsActive: true } r ? r : null;
+        ws.Applied = regularization;
+        float between = training ? o.Dropout : 0f;
+        rws.LockedDropout = false;
+        rws.WeightDropout = 0f;
+        if (regularization is not null)
+        {
+            MaskInput(ws, batch, regularization, dropoutRandom!);
+            rws.WeightDropout = regularization.WeightDropout;
+            if (regularization.HiddenDropout > 0f)
+            {
+                between = regularization.HiddenDropout;
+                rws.LockedDropout = true;
+            }
+        }
+        Recurrent.ForwardCore(rws, initialHidden, initialCell, between, dropoutRandom);
 
         int rows;
         if (IsPerStep)
         {
             rows = n;
+            if (regularization is { OutputDropout: > 0f })
+            {
+                int width = FeatureSize;
+                MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, rws.LayerOutput[o.NumLayers - 1].AsSpan(0, n * width), perStep: true);
+            }
             var targets = ModelWorkspace.Ensure(ref ws.Targets, n).AsSpan(0, n);
             targets.Fill(-1);
             for (int b = 0; b < count; b++)
@@ -154,6 +174,10 @@ public sealed partial class SequenceModel
         {
             rows = count;
             Pool(ws, count);
+            if (regularization is { OutputDropout: > 0f })
+            {
+                MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, ws.Pooled.AsSpan(0, count * FeatureSize), perStep: false);
+            }
             var targets = ModelWorkspace.Ensure(ref ws.Targets, count).AsSpan(0, count);
             for (int b = 0; b < count; b++)
             {
@@ -232,17 +256,32 @@ public sealed partial class SequenceModel
         var layout = rws.Layout;
         int width = FeatureSize, count = batch.Length;
         ReadOnlySpan<float> dFinalHidden = default;
+        bool outputMasked = ws.Applied is { OutputDropout: > 0f };
         if (!IsPerStep)
         {
             int n = layout.TotalRows;
             var dTop = RecurrentWorkspace.Ensure(ref rws.LayerGradient, n * width).AsSpan(0, n * width);
             dTop.Clear();
-            dFinalHidden = Unpool(ws, ws.PooledGradient.AsSpan(0, count * width), count, dTop);
+            var dPooled = ws.PooledGradient.AsSpan(0, count * width);
+            if (outputMasked)
+            {
+                TensorPrimitives.Multiply(dPooled, ws.OutputMask.AsSpan(0, count * width), dPooled);
+            }
+            dFinalHidden = Unpool(ws, dPooled, count, dTop);
+        }
+        else if (outputMasked)
+        {
+            MaskRows(layout, ws.OutputMask, width, rws.LayerGradient);
         }
 
         var dInput = Recurrent.BackwardCore(rws, dFinalHidden, default, _embedding is not null, default, default);
         if (_embedding is not null)
         {
+            if (ws.Applied is { } applied && (applied.EmbeddingDropout > 0f || applied.InputDropout > 0f))
+            {
+                EmbeddingBackwardMasked(ws, batch, dInput, applied);
+                return;
+            }
             var dEmbedding = Parameters.GetGradients(_embedding);
             int e = o.EmbeddingSize;
             for (int b = 0; b < count; b++)
