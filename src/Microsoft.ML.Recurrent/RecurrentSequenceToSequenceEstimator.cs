@@ -73,9 +73,6 @@ public sealed class RecurrentSequenceToSequenceEstimator : IEstimator<RecurrentS
 
         /// <summary>Label smoothing of the training loss, in [0, 1). Default 0.1.</summary>
         public float LabelSmoothing { get; set; } = RecurrentDefaults.SequenceToSequence.LabelSmoothing;
-
-        /// <summary>Stop training after this long (the best validated weights are kept when there is a validation share). Default null.</summary>
-        public TimeSpan? TimeLimit { get; set; }
     }
 
     internal RecurrentSequenceToSequenceEstimator(MLContext context, Options options)
