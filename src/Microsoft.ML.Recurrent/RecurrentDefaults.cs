@@ -74,6 +74,18 @@ internal static class RecurrentDefaults
         public const double WeightDecay = 0;
     }
 
+    /// <summary>The sequence-to-sequence transform (<see cref="RecurrentSequenceToSequenceEstimator.Options"/>).</summary>
+    internal static class SequenceToSequence
+    {
+        public const string OutputColumnName = "PredictedText";
+        public const int HiddenSize = 128;
+        public const int EmbeddingSize = 64;
+        public const int Epochs = 20;
+        public const double LearningRate = 3e-3;
+        public const int BeamWidth = 4;
+        public const float LabelSmoothing = 0.1f;
+    }
+
     /// <summary>The next-token language model (and the featurizer, which trains one).</summary>
     internal static class LanguageModel
     {

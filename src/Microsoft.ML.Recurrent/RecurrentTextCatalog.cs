@@ -2,7 +2,7 @@ namespace Microsoft.ML.Recurrent;
 
 /// <summary>
 /// Where ML.NET users find the recurrent text transforms on <c>mlContext.Transforms.Text</c>: the language model, the
-/// sequence tagger and the featurizer, each with a simple overload and an <c>Options</c> overload side by side.
+/// sequence tagger, the featurizer and the sequence-to-sequence transform, each with a simple overload and an <c>Options</c> overload side by side.
 /// </summary>
 /// <remarks>
 /// Like the trainers (<see cref="RecurrentCatalog"/>), each builds its saved model's stock parts in an
@@ -127,5 +127,50 @@ public static class RecurrentTextCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
         return new RecurrentTextFeaturizingEstimator(new MLContext(options.Seed), outputColumnName, options);
+    }
+
+    /// <summary>
+    /// An attention encoder–decoder that maps a text column to a predicted text column, character tokens on both sides
+    /// (see <see cref="RecurrentSequenceToSequenceEstimator.Options"/> for word tokens, sizes and decoding).
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="outputColumnName">The predicted text column to add.</param>
+    /// <param name="inputColumnName">The source text column.</param>
+    /// <param name="labelColumnName">The target text column (training only).</param>
+    /// <param name="epochs">Training epochs.</param>
+    /// <param name="seed">Seed of the initial weights and the batch order.</param>
+    /// <remarks>
+    /// <example>
+    /// <code>
+    /// var speller = mlContext.Transforms.Text.RecurrentSequenceToSequence(inputColumnName: "Misspelled", labelColumnName: "Correct").Fit(pairs);
+    /// </code>
+    /// </example>
+    /// </remarks>
+    public static RecurrentSequenceToSequenceEstimator RecurrentSequenceToSequence(this TransformsCatalog.TextTransforms catalog,
+        string outputColumnName = RecurrentDefaults.SequenceToSequence.OutputColumnName, string inputColumnName = RecurrentDefaults.TextColumnName,
+        string labelColumnName = RecurrentDefaults.LabelColumnName, int epochs = RecurrentDefaults.SequenceToSequence.Epochs, int seed = RecurrentDefaults.Seed) =>
+        catalog.RecurrentSequenceToSequence(new RecurrentSequenceToSequenceEstimator.Options
+        {
+            OutputColumnName = outputColumnName, InputColumnName = inputColumnName, LabelColumnName = labelColumnName, Epochs = epochs, Seed = seed,
+        });
+
+    /// <summary>An attention encoder–decoder from a text column to a text column, with every option.</summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="options">The options.</param>
+    /// <remarks>
+    /// <example>
+    /// <code>
+    /// var g2p = mlContext.Transforms.Text.RecurrentSequenceToSequence(new RecurrentSequenceToSequenceEstimator.Options
+    /// {
+    ///     TargetTokens = TokenizerKind.Word, HiddenSize = 256, BeamWidth = 5, AttentionColumnName = "Attention",
+    /// });
+    /// </code>
+    /// </example>
+    /// </remarks>
+    public static RecurrentSequenceToSequenceEstimator RecurrentSequenceToSequence(this TransformsCatalog.TextTransforms catalog, RecurrentSequenceToSequenceEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(options);
+        return new RecurrentSequenceToSequenceEstimator(new MLContext(options.Seed), options);
     }
 }

@@ -62,6 +62,22 @@ public sealed class ExampleProgramTests
     }
 
     [TestMethod]
+    public void GraphemeToPhoneme_NoArguments_TrainsOnTheShippedSampleAndEndsWithWerAndPer()
+    {
+        var (exitCode, output, error) = ExampleProcess.Run("GraphemeToPhoneme", _dir);
+        Assert.AreEqual(0, exitCode, error);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.StartsWith("wer: ", lines[^2]);
+        Assert.StartsWith("per: ", lines[^1]);
+        double wer = double.Parse(lines[^2]["wer: ".Length..], CultureInfo.InvariantCulture);
+        double per = double.Parse(lines[^1]["per: ".Length..], CultureInfo.InvariantCulture);
+        Assert.IsTrue(wer is >= 0 and <= 1 && per is >= 0 and < 1, output);
+        string saved = Path.Combine(_dir, "artifacts", "GraphemeToPhoneme", "g2p.s2smodel");
+        Assert.IsTrue(File.Exists(saved), "the model goes to artifacts/ under the current folder");
+        Assert.AreEqual(1f, Microsoft.ML.Recurrent.Seq2Seq.Seq2SeqModel.Load(saved).Decode([4, 5]).Attention[0].Sum(), 1e-5f);
+    }
+
+    [TestMethod]
     public void ModelConsumer_NoArguments_ClassifiesTheShippedSentencesWithTheEmbeddedModel()
     {
         var (exitCode, output, error) = ExampleProcess.Run("ModelConsumer", _dir);
@@ -92,6 +108,9 @@ public sealed class ExampleProgramTests
     [DataRow("SequenceTagging", "train.tsv", "the\tDET\ndog-without-a-tag\n", "--train {file} --test {file}", "line 2 is not 'token<TAB>tag'")]
     [DataRow("Forecasting", "series.csv", "month,value\n2000-01,1.5\n2000-02,lots\n", "--data {file}", "line 3: 'lots' in column 1 is not a number")]
     [DataRow("Forecasting", "series.csv", "month,value\n2000-01,1.5\n", "--data {file} --column 4", "line 2 has 2 columns")]
+    [DataRow("GraphemeToPhoneme", "train.tsv", "cat\tK AE T\ndog\n", "--train {file} --test {file}", "line 2 is not 'word<TAB>phonemes'")]
+    [DataRow("GraphemeToPhoneme", "missing.tsv", null, "--train {file}", "file not found")]
+    [DataRow("GraphemeToPhoneme", "model.s2smodel", "RS2S but not really", "--load {file}", "cannot be loaded")]
     public void Example_BadFile_ExitsWithCode2AndOneLineNamingTheFile(string example, string fileName, string? content, string arguments, string problem)
     {
         string file = Path.Combine(_dir, fileName);
@@ -106,6 +125,7 @@ public sealed class ExampleProgramTests
     [TestMethod]
     [DataRow("SentimentClassification", "--model")]
     [DataRow("TextGeneration", "--save")]
+    [DataRow("GraphemeToPhoneme", "--model")]
     public void Example_OutputPathIsAFolder_ExitsWithCode2AndOneLineNamingIt(string example, string option)
     {
         string folder = Directory.CreateDirectory(Path.Combine(_dir, "model.zip")).FullName;

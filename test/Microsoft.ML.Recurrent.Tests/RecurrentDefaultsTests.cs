@@ -15,7 +15,7 @@ public sealed partial class RecurrentDefaultsTests
     private static readonly Type[] OptionsTypes =
     [
         typeof(RecurrentTextBinaryTrainer.Options), typeof(RecurrentTextMulticlassTrainer.Options), typeof(RecurrentSeriesRegressionTrainer.Options),
-        typeof(RecurrentLanguageModelEstimator.Options), typeof(RecurrentSequenceTaggingEstimator.Options),
+        typeof(RecurrentLanguageModelEstimator.Options), typeof(RecurrentSequenceTaggingEstimator.Options), typeof(RecurrentSequenceToSequenceEstimator.Options),
     ];
 
     [TestMethod]

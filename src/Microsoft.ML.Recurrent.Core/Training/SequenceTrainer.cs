@@ -317,7 +317,7 @@ public sealed partial class SequenceTrainer
         }
     }
 
-    private static Optimizer CreateOptimizer(int count, TrainerOptions o) => o.Optimizer switch
+    internal static Optimizer CreateOptimizer(int count, TrainerOptions o) => o.Optimizer switch
     {
         OptimizerKind.Adam => new AdamOptimizer(count, new AdamOptions { LearningRate = o.LearningRate, WeightDecay = o.WeightDecay }),
         OptimizerKind.AdamW => new AdamWOptimizer(count, new AdamOptions { LearningRate = o.LearningRate, WeightDecay = o.WeightDecay }),

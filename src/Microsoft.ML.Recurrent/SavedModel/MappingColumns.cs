@@ -108,3 +108,15 @@ internal sealed partial class MulticlassOutput
     [ColumnName(ColumnNames.PredictedName)]
     public string PredictedName { get; set; } = "";
 }
+
+/// <summary>The output of the sequence-to-sequence mapping: the output text and its attention weights.</summary>
+internal sealed class Seq2SeqOutput
+{
+    /// <summary>The decoded output text.</summary>
+    [ColumnName(ColumnNames.PredictedText)]
+    public string PredictedText { get; set; } = "";
+
+    /// <summary>Attention weights, (output tokens + 1) x (source tokens) row-major; the last row is for EOS when written.</summary>
+    [ColumnName(ColumnNames.Attention)]
+    public float[] Attention { get; set; } = [];
+}

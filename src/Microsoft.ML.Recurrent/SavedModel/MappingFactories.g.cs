@@ -120,6 +120,20 @@ internal sealed class SequenceTaggerFactory : CustomMappingFactory<TokensInput, 
     private static void Map(TokensInput input, TaggerOutput output) => Mappings.SequenceTagging(input, output);
 }
 
+/// <summary>The CustomMapping factory of the sequence-to-sequence model: ML.NET finds it by its contract name when it loads a saved model.</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+internal sealed class SequenceToSequenceFactory : CustomMappingFactory<TextInput, Seq2SeqOutput>
+{
+    public const string ContractName = "Recurrent.SequenceToSequence.v1";
+
+    public override Action<TextInput, Seq2SeqOutput> GetMapping() => Map;
+
+    public static IEstimator<ITransformer> Estimator(MLContext context) =>
+        context.Transforms.CustomMapping<TextInput, Seq2SeqOutput>(Map, ContractName);
+
+    private static void Map(TextInput input, Seq2SeqOutput output) => Mappings.SequenceToSequence(input, output);
+}
+
 /// <summary>A 16-value feature vector: the final recurrent state, zero-padded.</summary>
 internal sealed class Features16
 {

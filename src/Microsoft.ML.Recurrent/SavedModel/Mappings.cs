@@ -58,6 +58,9 @@ internal static class Mappings
     public static void SequenceTagging(TokensInput input, TaggerOutput output) =>
         output.PredictedTags = ModelCache.Get(input.Model, MappingKind.SequenceTagging).PredictTags(input.Tokens);
 
+    public static void SequenceToSequence(TextInput input, Seq2SeqOutput output) =>
+        (output.PredictedText, output.Attention) = Seq2SeqModelText.Get(input.Model).Predict(input.Text);
+
     /// <summary>The final state after reading the text, zero-padded to <paramref name="size"/> values.</summary>
     public static float[] Features(TextInput input, int size)
     {

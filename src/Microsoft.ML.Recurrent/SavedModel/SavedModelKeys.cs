@@ -27,6 +27,12 @@ internal static class ColumnNames
     /// <summary>A copy of the input text column under a fixed name.</summary>
     public const string Text = "__RecurrentText";
 
+    /// <summary>The sequence-to-sequence output text before it is copied to the requested column name.</summary>
+    public const string PredictedText = "__RecurrentPredictedText";
+
+    /// <summary>The sequence-to-sequence attention weights before they are copied to the requested column name.</summary>
+    public const string Attention = "__RecurrentAttention";
+
     /// <summary>The probability column of class <paramref name="index"/> of a multiclass model.</summary>
     public static string Score(int index) => $"__RecurrentScore{index:00}";
 }

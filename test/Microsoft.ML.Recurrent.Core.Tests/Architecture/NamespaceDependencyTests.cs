@@ -7,7 +7,7 @@ namespace Microsoft.ML.Recurrent.Tests.Architecture;
 
 /// <summary>
 /// Dependencies in the core library run one way: Engine &lt;- Layers &lt;- Models &lt;- Training &lt;- AutoML, with Text
-/// (over Engine only) and Serialization (over Models, Layers, Text, Engine) beside them, and Generation on top. The
+/// (over Engine only) and Serialization (over Models, Layers, Text, Engine) beside them, Generation on top and Seq2Seq (over Training, Layers, Text, Engine) beside it. The
 /// compiled assembly is read by reflection, method bodies included (<see cref="TypeReferences"/>), so a call, a
 /// field access or a lambda that reaches upward fails here even when no <c>using</c> names it.
 /// </summary>
@@ -27,6 +27,7 @@ public sealed class NamespaceDependencyTests
         ["Text"] = ["Engine"],
         ["Serialization"] = ["Engine", "Layers", "Models", "Text"],
         ["Generation"] = ["Engine", "Layers", "Models", "Training", "Text", "Serialization"],
+        ["Seq2Seq"] = ["Engine", "Layers", "Training", "Text"],
     };
 
     private static Assembly Core => typeof(RecurrentLayer).Assembly;

@@ -23,6 +23,7 @@ internal static class MappingCodeGenerator
         ("SeriesRegressorFactory", "Recurrent.SeriesRegressor.v1", "SeriesInput", "RegressionOutput", "SeriesRegression", "the series regressor"),
         ("NextTokenFactory", "Recurrent.NextToken.v1", "TextInput", "NextTokenOutput", "NextToken", "the next-token language model"),
         ("SequenceTaggerFactory", "Recurrent.SequenceTagger.v1", "TokensInput", "TaggerOutput", "SequenceTagging", "the sequence tagger"),
+        ("SequenceToSequenceFactory", "Recurrent.SequenceToSequence.v1", "TextInput", "Seq2SeqOutput", "SequenceToSequence", "the sequence-to-sequence model"),
     ];
 
     /// <summary>The featurizer's contract name for a feature size.</summary>

@@ -16,7 +16,7 @@ public sealed class MappingCodeGeneratorTests
     [
         "Recurrent.ModelKey.v1", "Recurrent.BinaryTextClassifier.v1", "Recurrent.BinaryTokenClassifier.v1",
         "Recurrent.MulticlassTextClassifier.v1", "Recurrent.MulticlassTokenClassifier.v1", "Recurrent.SeriesRegressor.v1",
-        "Recurrent.NextToken.v1", "Recurrent.SequenceTagger.v1",
+        "Recurrent.NextToken.v1", "Recurrent.SequenceTagger.v1", "Recurrent.SequenceToSequence.v1",
         "Recurrent.Featurizer.F16.v1", "Recurrent.Featurizer.F32.v1", "Recurrent.Featurizer.F64.v1", "Recurrent.Featurizer.F128.v1",
         "Recurrent.Featurizer.F256.v1", "Recurrent.Featurizer.F512.v1", "Recurrent.Featurizer.F1024.v1",
     ];
