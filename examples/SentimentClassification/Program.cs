@@ -27,16 +27,17 @@ var lmEpochsOption = new Option<int>("--lm-epochs") { Description = "training ep
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
 var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
+var plotOption = PlotFile.CreateOption();
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
-    trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
+    trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption, plotOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
 {
     Train = r.GetValue(trainOption)?.FullName, Test = r.GetValue(testOption)?.FullName, ModelPath = r.GetValue(modelOption)?.FullName,
     Epochs = r.GetValue(epochsOption), Hidden = r.GetValue(hiddenOption), Embedding = r.GetValue(embeddingOption),
     LanguageModelEpochs = r.GetValue(lmEpochsOption), Seed = r.GetValue(seedOption),
-    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null,
+    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null, Plot = r.GetValue(plotOption),
 }.Run()));
 return root.Parse(args).Invoke();
 
@@ -58,6 +59,7 @@ internal sealed class SentimentApp
     public int LanguageModelEpochs { get; init; }
     public int Seed { get; init; }
     public double? AutoMinutes { get; init; }
+    public FileInfo? Plot { get; init; }
 
     public int Run()
     {
@@ -70,6 +72,7 @@ internal sealed class SentimentApp
         {
             ExampleFiles.PrepareOutput(ModelPath);
         }
+        PlotFile.Prepare(Plot);
         string trainPath = Train ?? ExampleFiles.Sample("sample-train.tsv");
         string testPath = Test ?? ExampleFiles.Sample("sample-test.tsv");
         int trainRows = SentimentFile.Check(trainPath, training: true);
@@ -113,12 +116,17 @@ internal sealed class SentimentApp
 
     private RecurrentModelTransformer TrainClassifier(MLContext mlContext, IDataView train)
     {
-        var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
+        var options = new RecurrentTextBinaryTrainer.Options
         {
             LabelColumnName = "Label", TextColumnName = "Text", Epochs = Epochs, HiddenSize = Hidden, EmbeddingSize = Embedding, Seed = Seed,
-            Progress = EpochPrinter("classifier"),
+        };
+        var model = TrainingConsole.Train("classifier", EpochPrinter("classifier"), progress =>
+        {
+            options.Progress = progress;
+            return mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(train);
         });
-        return pipeline.Fit(train);
+        PlotFile.Save(Plot, model.TrainingResult);
+        return model;
     }
 
     private RecurrentModelTransformer Search(MLContext mlContext, IDataView train, double minutes)
@@ -127,18 +135,21 @@ internal sealed class SentimentApp
         {
             MaxExperimentTime = TimeSpan.FromMinutes(minutes), Seed = Seed,
         });
-        var result = experiment.Execute(train, labelColumnName: "Label", textColumnName: "Text",
-            new Progress<Microsoft.ML.Recurrent.AutoML.TrialResult>(t => Console.WriteLine($"trial {t.TrialId} (rung {t.Rung}): {t.Metric:F4}  {t.Settings}")));
+        var result = TrainingConsole.Search("model search", TimeSpan.FromMinutes(minutes),
+            new Progress<Microsoft.ML.Recurrent.AutoML.TrialResult>(t => TrainingConsole.WriteLine($"trial {t.TrialId} (rung {t.Rung}): {t.Metric:F4}  {t.Settings}")),
+            p => experiment.Execute(train, labelColumnName: "Label", textColumnName: "Text", p));
         Console.WriteLine(result.FormatLeaderboard());
+        PlotFile.Save(Plot, result.Details);
         return result.BestModel;
     }
 
     private void GenerateText(MLContext mlContext, IDataView train)
     {
-        var languageModel = mlContext.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
-        {
-            TextColumnName = "Text", Epochs = LanguageModelEpochs, Seed = Seed, Progress = EpochPrinter("language model"),
-        }).Fit(train);
+        var languageModel = TrainingConsole.Train("language model", EpochPrinter("language model"), progress =>
+            mlContext.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
+            {
+                TextColumnName = "Text", Epochs = LanguageModelEpochs, Seed = Seed, Progress = progress,
+            }).Fit(train));
         var generator = languageModel.CreateGenerator();
         string[] prompts = ["The food was", "The movie was", "Our waiter"];
         for (int i = 0; i < prompts.Length; i++)
@@ -153,7 +164,7 @@ internal sealed class SentimentApp
     {
         if (p.IsEpochEnd)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} epoch {p.Epoch}: train loss {p.Loss:F4}"));
+            TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} epoch {p.Epoch}: train loss {p.Loss:F4}"));
         }
     });
 }

@@ -67,32 +67,40 @@ public static class TrainingPlots
         MarkBest(epochLoss, curves);
         Axes(epochLoss, "epoch", "loss");
 
-        stepLoss.Title(curves.Steps.Count == 0 ? "Loss per step (not recorded)" : "Loss per step");
+        stepLoss.Title("Loss per step");
         if (curves.Steps.Count > 0)
         {
             Line(stepLoss, curves.Steps, curves.StepLoss, TrainColor.WithAlpha(0.3), "mini-batch", marker: false);
             Line(stepLoss, curves.Steps, curves.SmoothedStepLoss, TrainColor, $"smoothed ({curves.Smoothing:0.###})", marker: false, width: 2);
-        }
-        Axes(stepLoss, "step", "training loss");
-
-        metric.Title(curves.MetricName is null ? "No validation data: no metric" : char.ToUpperInvariant(curves.MetricName[0]) + curves.MetricName[1..]);
-        if (curves.MetricName is not null)
-        {
-            Line(metric, curves.ValidatedEpochs, curves.Metric, ValidationColor, curves.MetricName);
-            MarkBest(metric, curves);
-        }
-        Axes(metric, "epoch", curves.MetricName ?? "");
-
-        rate.Title("Learning rate");
-        if (curves.Steps.Count > 0)
-        {
-            Line(rate, curves.Steps, curves.StepLearningRate, TrainColor, "per step", marker: false, width: 2);
-            Axes(rate, "step", "learning rate");
+            Axes(stepLoss, "step", "training loss");
         }
         else
         {
-            Line(rate, curves.Epochs, curves.EpochLearningRate, TrainColor, "per epoch");
-            Axes(rate, "epoch", "learning rate");
+            Empty(stepLoss, "steps not recorded", "step");
+        }
+
+        if (curves.MetricName is not null)
+        {
+            metric.Title(char.ToUpperInvariant(curves.MetricName[0]) + curves.MetricName[1..]);
+            Line(metric, curves.ValidatedEpochs, curves.Metric, ValidationColor, curves.MetricName);
+            MarkBest(metric, curves);
+            Axes(metric, "epoch", curves.MetricName);
+        }
+        else
+        {
+            metric.Title("Validation metric");
+            Empty(metric, "no validation data", "epoch");
+        }
+
+        rate.Title("Learning rate");
+        bool perStep = curves.Steps.Count > 0;
+        var rates = perStep ? curves.StepLearningRate : curves.EpochLearningRate;
+        Line(rate, perStep ? curves.Steps : curves.Epochs, rates, TrainColor, perStep ? "per step" : "per epoch", marker: !perStep, width: 2);
+        Axes(rate, perStep ? "step" : "epoch", "learning rate");
+        if (rates.Count > 0 && rates.Max() == rates.Min())
+        {
+            // A constant rate would otherwise be centred on an axis of height zero, which the plot widens to ±1.
+            rate.Axes.SetLimitsY(0, Math.Max(rates[0] * 2, double.Epsilon));
         }
         return figure;
     }
@@ -141,10 +149,23 @@ public static class TrainingPlots
 
     private static void Line(Plot plot, IReadOnlyList<double> xs, IReadOnlyList<double> ys, Color color, string label, bool marker = true, float width = 1.5f)
     {
+        if (xs.Count == 0)
+        {
+            return;
+        }
         var line = plot.Add.Scatter(xs.ToArray(), ys.ToArray(), color);
         line.LegendText = label;
         line.LineWidth = width;
         line.MarkerSize = marker && xs.Count <= 100 ? 5 : 0;
+    }
+
+    // A panel with nothing to show says why. It gets fixed limits and no legend: ScottPlot leaves a panel without data
+    // limits, or with an empty legend, blank.
+    private static void Empty(Plot plot, string message, string x)
+    {
+        plot.Add.Annotation(message, Alignment.MiddleCenter);
+        plot.XLabel(x);
+        plot.Axes.SetLimits(0, 1, 0, 1);
     }
 
     private static void MarkBest(Plot plot, TrainingCurves curves)
@@ -154,7 +175,9 @@ public static class TrainingPlots
             return;
         }
         var line = plot.Add.VerticalLine(curves.BestEpoch, 1.5f, BestColor, LinePattern.Dashed);
-        line.LegendText = $"best epoch {curves.BestEpoch}{(curves.StoppedEarly ? " (stopped early)" : "")}";
+        // Without validation the model keeps its last epoch's weights, which no measure called best.
+        line.LegendText = curves.ValidatedEpochs.Count == 0 ? $"kept epoch {curves.BestEpoch}"
+            : $"best epoch {curves.BestEpoch}{(curves.StoppedEarly ? " (stopped early)" : "")}";
     }
 
     // The legend goes outside the data area, so it never hides a point.

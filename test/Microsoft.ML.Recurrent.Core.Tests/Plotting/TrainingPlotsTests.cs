@@ -100,6 +100,19 @@ public sealed class TrainingPlotsTests
     }
 
     [TestMethod]
+    public void BuildTrainingFigure_NoValidation_MarksTheKeptEpochAndDrawsNoMetric()
+    {
+        var result = Train(validate: false);
+        var plots = TrainingPlots.BuildTrainingFigure(TrainingCurves.From(result)).GetPlots();
+
+        Assert.IsNull(TrainingCurves.From(result).MetricName);
+        Assert.IsFalse(plots[0].GetPlottables().OfType<Scatter>().Any(s => s.LegendText == "validation"), "no empty validation series");
+        Assert.AreEqual($"kept epoch {result.History.Count}", plots[0].GetPlottables().OfType<VerticalLine>().Single().LegendText);
+        Assert.IsFalse(plots[2].GetPlottables().OfType<Scatter>().Any(), "no metric without validation");
+        Assert.IsTrue(plots[2].GetPlottables().OfType<Annotation>().Any(), "the metric panel says why it is empty");
+    }
+
+    [TestMethod]
     public void SavePlot_TrainingResult_WritesAPngOfTheRequestedSize()
     {
         string path = OutputFile("curves.png");
