@@ -54,8 +54,14 @@ public sealed class TrainingCurves
     /// <summary>The smoothing weight of <see cref="SmoothedStepLoss"/>, in [0, 1).</summary>
     public double Smoothing { get; init; }
 
-    /// <summary>The epoch whose weights the model kept (<see cref="TrainingResult.BestEpoch"/>).</summary>
+    /// <summary>The epoch with the lowest validation loss (the first of equals), from 1; 0 when no epoch was validated.</summary>
     public int BestEpoch { get; init; }
+
+    /// <summary>
+    /// The epoch whose weights the model holds at the end (<see cref="TrainingResult.BestEpoch"/>): the best epoch with
+    /// early stopping, otherwise the last.
+    /// </summary>
+    public int KeptEpoch { get; init; }
 
     /// <summary>Whether early stopping ended the run.</summary>
     public bool StoppedEarly { get; init; }
@@ -97,7 +103,8 @@ public sealed class TrainingCurves
             SmoothedStepLoss = Smooth(stepLoss, smoothing),
             StepLearningRate = [.. steps.Select(s => (double)s.LearningRate)],
             Smoothing = smoothing,
-            BestEpoch = result.BestEpoch,
+            BestEpoch = validated.Length == 0 ? 0 : validated.MinBy(e => e.Validation!.Loss)!.Epoch,
+            KeptEpoch = result.BestEpoch,
             StoppedEarly = result.StoppedEarly,
         };
     }

@@ -168,16 +168,20 @@ public static class TrainingPlots
         plot.Axes.SetLimits(0, 1, 0, 1);
     }
 
+    // The best validation epoch, and the epoch whose weights the model kept when that is another one (no early stopping).
     private static void MarkBest(Plot plot, TrainingCurves curves)
     {
-        if (curves.BestEpoch < 1)
+        if (curves.BestEpoch >= 1)
         {
-            return;
+            var best = plot.Add.VerticalLine(curves.BestEpoch, 1.5f, BestColor, LinePattern.Dashed);
+            best.LegendText = $"best epoch {curves.BestEpoch}" + (curves.KeptEpoch != curves.BestEpoch ? ""
+                : curves.StoppedEarly ? " (kept; stopped early)" : " (kept)");
         }
-        var line = plot.Add.VerticalLine(curves.BestEpoch, 1.5f, BestColor, LinePattern.Dashed);
-        // Without validation the model keeps its last epoch's weights, which no measure called best.
-        line.LegendText = curves.ValidatedEpochs.Count == 0 ? $"kept epoch {curves.BestEpoch}"
-            : $"best epoch {curves.BestEpoch}{(curves.StoppedEarly ? " (stopped early)" : "")}";
+        if (curves.KeptEpoch >= 1 && curves.KeptEpoch != curves.BestEpoch)
+        {
+            var kept = plot.Add.VerticalLine(curves.KeptEpoch, 1.5f, Colors.Gray, LinePattern.Dotted);
+            kept.LegendText = $"kept epoch {curves.KeptEpoch}";
+        }
     }
 
     // The legend goes outside the data area, so it never hides a point.

@@ -63,7 +63,8 @@ public sealed class TrainingPlotsTests
         Assert.HasCount((int)result.Steps, curves.Steps);
         CollectionAssert.AreEqual(result.StepHistory.Select(s => (double)s.Loss).ToArray(), curves.StepLoss.ToArray());
         CollectionAssert.AreEqual(result.StepHistory.Select(s => (double)s.LearningRate).ToArray(), curves.StepLearningRate.ToArray());
-        Assert.AreEqual(result.BestEpoch, curves.BestEpoch);
+        Assert.AreEqual(result.History.MinBy(e => e.Validation!.Loss)!.Epoch, curves.BestEpoch);
+        Assert.AreEqual(result.BestEpoch, curves.KeptEpoch);
         // Bias-corrected moving average with weight 0.5: the first value is the first loss, the second (x0 + 2 x1) / 3.
         Assert.AreEqual(curves.StepLoss[0], curves.SmoothedStepLoss[0], 1e-12);
         Assert.AreEqual((curves.StepLoss[0] + 2 * curves.StepLoss[1]) / 3, curves.SmoothedStepLoss[1], 1e-12);
@@ -93,9 +94,10 @@ public sealed class TrainingPlotsTests
         CollectionAssert.AreEqual(result.StepHistory.Select(s => (double)s.LearningRate).ToArray(), Ys(Series(plots[3], "per step")));
         foreach (var panel in new[] { plots[0], plots[2] })
         {
+            // Early stopping restored the best epoch's weights, so one line marks both.
             var best = panel.GetPlottables().OfType<VerticalLine>().Single();
             Assert.AreEqual(result.BestEpoch, best.X);
-            StringAssert.StartsWith(best.LegendText, $"best epoch {result.BestEpoch}");
+            StringAssert.StartsWith(best.LegendText, $"best epoch {result.BestEpoch} (kept");
         }
     }
 
@@ -110,6 +112,20 @@ public sealed class TrainingPlotsTests
         Assert.AreEqual($"kept epoch {result.History.Count}", plots[0].GetPlottables().OfType<VerticalLine>().Single().LegendText);
         Assert.IsFalse(plots[2].GetPlottables().OfType<Scatter>().Any(), "no metric without validation");
         Assert.IsTrue(plots[2].GetPlottables().OfType<Annotation>().Any(), "the metric panel says why it is empty");
+    }
+
+    [TestMethod]
+    public void BuildTrainingFigure_BestEpochNotKept_MarksBothEpochs()
+    {
+        // Without early stopping the model keeps the last epoch, whatever the validation loss did.
+        var result = Train() with { BestEpoch = 4 };
+        var history = result.History.Select((e, i) => e with { Validation = e.Validation! with { Loss = i == 1 ? 0.1 : 1.0 } }).ToArray();
+        var curves = TrainingCurves.From(result with { History = history });
+        var lines = TrainingPlots.BuildTrainingFigure(curves).GetPlot(0).GetPlottables().OfType<VerticalLine>().ToArray();
+
+        Assert.AreEqual((2, 4), (curves.BestEpoch, curves.KeptEpoch));
+        CollectionAssert.AreEqual(new[] { "best epoch 2", "kept epoch 4" }, lines.Select(l => l.LegendText).ToArray());
+        CollectionAssert.AreEqual(new[] { 2.0, 4.0 }, lines.Select(l => l.X).ToArray());
     }
 
     [TestMethod]
