@@ -121,7 +121,11 @@ public static class TrainingPlots
         var best = timeline.BestSoFar;
         if (best.Count > 0)
         {
-            var staircase = plot.Add.ScatterLine(best.Select(r => r.Seconds).ToArray(), best.Select(r => r.Metric).ToArray(), BestColor);
+            // The staircase runs on to the last finished run, so a best found early still shows as a line.
+            double end = Math.Max(best[^1].Seconds, shown.Max(r => r.Seconds));
+            double[] xs = [.. best.Select(r => r.Seconds), end];
+            double[] ys = [.. best.Select(r => r.Metric), best[^1].Metric];
+            var staircase = plot.Add.ScatterLine(xs, ys, BestColor);
             staircase.ConnectStyle = ConnectStyle.StepHorizontal;
             staircase.LegendText = "best so far";
             staircase.LineWidth = 2;

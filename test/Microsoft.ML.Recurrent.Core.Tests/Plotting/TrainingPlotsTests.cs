@@ -178,8 +178,9 @@ public sealed class TrainingPlotsTests
             CollectionAssert.AreEqual(runs.Select(r => r.FinishedAfter.TotalSeconds).ToArray(), Xs(points));
             CollectionAssert.AreEqual(runs.Select(r => r.Metric).ToArray(), Ys(points));
         }
-        double bestSoFar = Ys(Series(plot, "best so far"))[^1];
-        Assert.AreEqual(result.Runs.Max(r => r.Metric), bestSoFar, "accuracy: the staircase ends at the highest");
+        var staircase = Series(plot, "best so far");
+        Assert.AreEqual(result.Runs.Max(r => r.Metric), Ys(staircase)[^1], "accuracy: the staircase ends at the highest");
+        Assert.AreEqual(result.Runs.Max(r => r.FinishedAfter.TotalSeconds), Xs(staircase)[^1], "at the last run's finish");
 
         string path = OutputFile("experiment.png");
         result.SavePlot(path, 800, 500);
