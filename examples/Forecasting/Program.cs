@@ -17,17 +17,19 @@ var minutesOption = new Option<double>("--minutes") { Description = "training ti
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var weightDropoutOption = new Option<float>("--weight-dropout") { Description = "DropConnect on the GRU's hidden-to-hidden weights while training", DefaultValueFactory = _ => 0.1f };
 var outputDropoutOption = new Option<float>("--output-dropout") { Description = "dropout on the GRU's final state before the output layer while training", DefaultValueFactory = _ => 0f };
+var plotOption = PlotFile.CreateOption();
 var root = new RootCommand("Train a recurrent forecaster and report its one-step-ahead RMSE on the test part of the series.")
 {
-    dataOption, testFromOption, columnOption, windowOption, epochsOption, minutesOption, seedOption, weightDropoutOption, outputDropoutOption,
+    dataOption, testFromOption, columnOption, windowOption, epochsOption, minutesOption, seedOption, weightDropoutOption, outputDropoutOption, plotOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(dataOption), r.GetValue(testFromOption), r.GetValue(columnOption), r.GetValue(windowOption),
     r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption),
-    new RegularizationOptions { WeightDropout = r.GetValue(weightDropoutOption), OutputDropout = r.GetValue(outputDropoutOption) })));
+    new RegularizationOptions { WeightDropout = r.GetValue(weightDropoutOption), OutputDropout = r.GetValue(outputDropoutOption) }, r.GetValue(plotOption))));
 return root.Parse(args).Invoke();
 
-static int Run(FileInfo? data, string? testFrom, int column, int window, int epochs, double minutes, int seed, RegularizationOptions regularization)
+static int Run(FileInfo? data, string? testFrom, int column, int window, int epochs, double minutes, int seed, RegularizationOptions regularization, FileInfo? plot)
 {
+    PlotFile.Prepare(plot);
     string path = data?.FullName ?? ExampleFiles.Sample("sample-monthly.csv");
     var (dates, values) = ReadSeries(path, column);
     int split = testFrom is null ? (int)(values.Length * 0.8) : Array.FindIndex(dates, d => string.CompareOrdinal(Digits(d), Digits(testFrom)) >= 0);
@@ -68,12 +70,13 @@ static int Run(FileInfo? data, string? testFrom, int column, int window, int epo
     {
         if (p.IsEpochEnd)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {p.Epoch,3}  train mse {p.Loss:F4}  validation rmse {p.Validation?.Rmse * std:F3}  eta {p.EstimatedTimeRemaining:mm\\:ss}"));
         }
     });
-    var result = trainer.Fit(train, validation, progress);
+    var result = TrainingConsole.Train("forecaster", progress, p => trainer.Fit(train, validation, p));
     Console.WriteLine($"best epoch {result.BestEpoch} of {result.History.Count} in {result.Elapsed.TotalSeconds:F1} s");
+    PlotFile.Save(plot, result);
 
     double persistence = Math.Sqrt(test.Average(e => Math.Pow((e.Features![^1] - e.Targets![0]) * std, 2)));
     var evaluation = SequenceEvaluator.Evaluate(model, test);

@@ -35,17 +35,18 @@ var baselineOption = new Option<bool>("--baseline") { Description = "also train 
 var pretrainOption = new Option<FileInfo[]>("--pretrain") { Description = "unlabelled text files (one sentence per line, text before a TAB; or .conllu; add the training file to adapt to its domain): pretrain a word language model on them, then fine-tune the classifier from it (ULMFiT); prints the accuracy without and with", AllowMultipleArgumentsPerToken = true };
 var pretrainEpochsOption = new Option<int>("--pretrain-epochs") { Description = "epochs of the pretrained word language model", DefaultValueFactory = _ => 2 };
 var lmModelOption = new Option<FileInfo?>("--lm-model") { Description = "the pretrained language model's .zip: loaded when it exists, else written (default: artifacts/SentimentClassification/pretrained-lm.zip)" };
+var plotOption = PlotFile.CreateOption();
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
     trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
-    splitOption, baselineOption, setOption, pretrainOption, pretrainEpochsOption, lmModelOption,
+    splitOption, baselineOption, setOption, pretrainOption, pretrainEpochsOption, lmModelOption, plotOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
 {
     Train = r.GetValue(trainOption)?.FullName, Test = r.GetValue(testOption)?.FullName, ModelPath = r.GetValue(modelOption)?.FullName,
     Epochs = r.GetValue(epochsOption), Hidden = r.GetValue(hiddenOption), Embedding = r.GetValue(embeddingOption),
     LanguageModelEpochs = r.GetValue(lmEpochsOption), Seed = r.GetValue(seedOption),
-    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null,
+    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null, Plot = r.GetValue(plotOption),
     Split = r.GetValue(splitOption), Baseline = r.GetValue(baselineOption), Set = r.GetValue(setOption),
     Pretrain = r.GetValue(pretrainOption)?.Select(f => f.FullName).ToArray() ?? [], PretrainEpochs = r.GetValue(pretrainEpochsOption),
     LanguageModelPath = r.GetValue(lmModelOption)?.FullName,
@@ -76,6 +77,7 @@ internal sealed class SentimentApp
     public string[] Pretrain { get; init; } = [];
     public int PretrainEpochs { get; init; }
     public string? LanguageModelPath { get; init; }
+    public FileInfo? Plot { get; init; }
 
     public int Run()
     {
@@ -93,6 +95,7 @@ internal sealed class SentimentApp
         {
             ExampleFiles.PrepareOutput(ModelPath);
         }
+        PlotFile.Prepare(Plot);
         string trainPath = Train ?? ExampleFiles.Sample("sample-train.tsv");
         string testPath = Test ?? (Split is null ? ExampleFiles.Sample("sample-test.tsv") : trainPath);
         int trainRows = SentimentFile.Check(trainPath, training: true);
@@ -145,12 +148,17 @@ internal sealed class SentimentApp
 
     private RecurrentModelTransformer TrainClassifier(MLContext mlContext, IDataView train)
     {
-        var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(SentimentBenchmark.Override(new RecurrentTextBinaryTrainer.Options
+        var options = SentimentBenchmark.Override(new RecurrentTextBinaryTrainer.Options
         {
             LabelColumnName = "Label", TextColumnName = "Text", Epochs = Epochs, HiddenSize = Hidden, EmbeddingSize = Embedding, Seed = Seed,
-            Progress = EpochPrinter("classifier"),
-        }, Set));
-        return pipeline.Fit(train);
+        }, Set);
+        var model = TrainingConsole.Train("classifier", EpochPrinter("classifier"), progress =>
+        {
+            options.Progress = progress;
+            return mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(train);
+        });
+        PlotFile.Save(Plot, model.TrainingResult);
+        return model;
     }
 
     // ULMFiT: the classifier without pretraining first (its accuracy is printed), then pretrain and fine-tune.
@@ -170,18 +178,21 @@ internal sealed class SentimentApp
         {
             MaxExperimentTime = TimeSpan.FromMinutes(minutes), Seed = Seed,
         });
-        var result = experiment.Execute(train, labelColumnName: "Label", textColumnName: "Text",
-            new Progress<Microsoft.ML.Recurrent.AutoML.TrialResult>(t => Console.WriteLine($"trial {t.TrialId} (rung {t.Rung}): {t.Metric:F4}  {t.Settings}")));
+        var result = TrainingConsole.Search("model search", TimeSpan.FromMinutes(minutes),
+            new Progress<Microsoft.ML.Recurrent.AutoML.TrialResult>(t => TrainingConsole.WriteLine($"trial {t.TrialId} (rung {t.Rung}): {t.Metric:F4}  {t.Settings}")),
+            p => experiment.Execute(train, labelColumnName: "Label", textColumnName: "Text", p));
         Console.WriteLine(result.FormatLeaderboard());
+        PlotFile.Save(Plot, result.Details);
         return result.BestModel;
     }
 
     private void GenerateText(MLContext mlContext, IDataView train)
     {
-        var languageModel = mlContext.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
-        {
-            TextColumnName = "Text", Epochs = LanguageModelEpochs, Seed = Seed, Progress = EpochPrinter("language model"),
-        }).Fit(train);
+        var languageModel = TrainingConsole.Train("language model", EpochPrinter("language model"), progress =>
+            mlContext.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
+            {
+                TextColumnName = "Text", Epochs = LanguageModelEpochs, Seed = Seed, Progress = progress,
+            }).Fit(train));
         var generator = languageModel.CreateGenerator();
         string[] prompts = ["The food was", "The movie was", "Our waiter"];
         for (int i = 0; i < prompts.Length; i++)
@@ -196,7 +207,7 @@ internal sealed class SentimentApp
     {
         if (p.IsEpochEnd)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} epoch {p.Epoch}: train loss {p.Loss:F4}{(p.Validation is { } v ? $", validation loss {v.Loss:F4}" : "")}"));
+            TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} epoch {p.Epoch}: train loss {p.Loss:F4}{(p.Validation is { } v ? $", validation loss {v.Loss:F4}" : "")}"));
         }
     });
 }

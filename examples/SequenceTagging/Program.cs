@@ -18,21 +18,23 @@ var charactersOption = new Option<bool>("--no-characters") { Description = "read
 var layersOption = new Option<int>("--layers") { Description = "stacked BiLSTM layers", DefaultValueFactory = _ => 1 };
 var dropoutOption = new Option<float>("--dropout") { Description = "dropout between stacked layers", DefaultValueFactory = _ => 0.33f };
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
+var plotOption = PlotFile.CreateOption();
 var root = new RootCommand("Train a bidirectional LSTM tagger and report its token accuracy on a test file.")
 {
-    trainOption, testOption, epochsOption, minutesOption, seedOption, charactersOption, layersOption, dropoutOption,
+    trainOption, testOption, epochsOption, minutesOption, seedOption, charactersOption, layersOption, dropoutOption, plotOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption),
-    !r.GetValue(charactersOption), r.GetValue(layersOption), r.GetValue(dropoutOption))));
+    !r.GetValue(charactersOption), r.GetValue(layersOption), r.GetValue(dropoutOption), r.GetValue(plotOption))));
 return root.Parse(args).Invoke();
 
-static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minutes, int seed, bool characters, int layers, float dropout)
+static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minutes, int seed, bool characters, int layers, float dropout, FileInfo? plot)
 {
     if ((trainFile is null) != (testFile is null))
     {
         Console.Error.WriteLine("Pass both --train and --test, or neither (to run on a small sample).");
         return 1;
     }
+    PlotFile.Prepare(plot);
     string trainPath = trainFile?.FullName ?? ExampleFiles.Sample("sample-train.tsv");
     string testPath = testFile?.FullName ?? ExampleFiles.Sample("sample-test.tsv");
     var trainSentences = ReadTagged(trainPath);
@@ -76,17 +78,18 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minut
     {
         if (p.IsEpochEnd)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {p.Epoch}  train loss {p.Loss:F4}  validation accuracy {p.Validation?.Accuracy:F4}"));
         }
         else if (p.Step % 50 == 0)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            TrainingConsole.WriteStepLine(string.Create(CultureInfo.InvariantCulture,
                 $"  step {p.Step} ({p.BatchInEpoch}/{p.BatchesPerEpoch})  loss {p.Loss:F4}  {p.TokensPerSecond:F0} tokens/s  eta {p.EstimatedTimeRemaining:hh\\:mm\\:ss}"));
         }
     });
-    var result = trainer.Fit(train, validation, progress);
-    Console.WriteLine($"{result.History.Count} epochs in {result.Elapsed.TotalSeconds:F1} s");
+    var result = TrainingConsole.Train("tagger", progress, p => trainer.Fit(train, validation, p));
+    Console.WriteLine($"best epoch {result.BestEpoch} of {result.History.Count} in {result.Elapsed.TotalSeconds:F1} s");
+    PlotFile.Save(plot, result);
     // Tags unseen in training (TryGetId = -1) are not counted by the evaluator; count them as errors here.
     int unseenTags = test.Sum(e => e.StepLabels!.Count(t => t < 0));
     var evaluation = SequenceEvaluator.Evaluate(model, test);

@@ -30,10 +30,11 @@ var topKOption = new Option<int>("--top-k") { Description = "sample only from th
 var topPOption = new Option<float>("--top-p") { Description = "sample only from the smallest set with this total probability (1 = off)", DefaultValueFactory = _ => 1f };
 var seedOption = new Option<int>("--seed") { Description = "seed of the weights, the batches and the samples", DefaultValueFactory = _ => 1 };
 var interactiveOption = new Option<bool>("--interactive") { Description = "read prompts from the console and stream the generated text" };
+var plotOption = PlotFile.CreateOption();
 var root = new RootCommand("Train a character language model on a text file, sample from it, and report the validation loss.")
 {
     dataOption, minutesOption, hiddenOption, layersOption, learningRateOption, saveOption, loadOption, promptOption, lengthOption,
-    temperatureOption, topKOption, topPOption, seedOption, interactiveOption,
+    temperatureOption, topKOption, topPOption, seedOption, interactiveOption, plotOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new TextGenerationApp
 {
@@ -44,7 +45,7 @@ root.SetAction(r => ExampleFiles.Run(() => new TextGenerationApp
     {
         Temperature = r.GetValue(temperatureOption), TopK = r.GetValue(topKOption), TopP = r.GetValue(topPOption), Seed = r.GetValue(seedOption),
     },
-    Seed = r.GetValue(seedOption), Interactive = r.GetValue(interactiveOption),
+    Seed = r.GetValue(seedOption), Interactive = r.GetValue(interactiveOption), Plot = r.GetValue(plotOption),
 }.Run()));
 return root.Parse(args).Invoke();
 
@@ -62,6 +63,7 @@ internal sealed class TextGenerationApp
     public required GenerationOptions Sampling { get; init; }
     public int Seed { get; init; }
     public bool Interactive { get; init; }
+    public FileInfo? Plot { get; init; }
 
     public int Run()
     {
@@ -143,6 +145,7 @@ internal sealed class TextGenerationApp
         {
             ExampleFiles.PrepareOutput(Save.FullName);
         }
+        PlotFile.Prepare(Plot);
         string path = Data?.FullName ?? ExampleFiles.Sample("sonnets.txt");
         string text = ExampleFiles.ReadText(path);
         int split = (int)(text.Length * 0.9);
@@ -173,12 +176,12 @@ internal sealed class TextGenerationApp
         {
             if (p.IsEpochEnd)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch} done: train {p.Loss:F3}, validation {p.Validation?.Loss:F3} nats/char"));
+                TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch} done: train {p.Loss:F3}, validation {p.Validation?.Loss:F3} nats/char"));
                 return;
             }
             if (p.Step % 50 == 0)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                TrainingConsole.WriteStepLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {p.Step,6}  loss {p.Loss:F3}  {p.TokensPerSecond,8:F0} chars/s  eta {p.EstimatedTimeRemaining:hh\\:mm\\:ss}"));
             }
             if (p.Step % 200 == 0)
@@ -186,8 +189,9 @@ internal sealed class TextGenerationApp
                 PrintSample(model, sequencer, samplePrompt, 200);
             }
         });
-        var result = trainer.FitStream(train, validation, progress);
+        var result = TrainingConsole.Train("language model", progress, p => trainer.FitStream(train, validation, p));
         Console.WriteLine($"trained {result.Steps} steps in {result.Elapsed.TotalSeconds:F1} s");
+        PlotFile.Save(Plot, result);
         PrintSample(model, sequencer, samplePrompt, Length);
         if (Save is not null)
         {
@@ -204,7 +208,7 @@ internal sealed class TextGenerationApp
     {
         var generator = new TextGenerator(new StreamingPredictor(model), sequencer);
         string sample = generator.Generate(prompt, Sampling with { MaxLength = length });
-        Console.WriteLine($"--- sample ---\n{prompt}{sample}\n--------------");
+        TrainingConsole.WriteLine($"--- sample ---\n{prompt}{sample}\n--------------");
     }
 }
 

@@ -13,4 +13,8 @@ public sealed class PublicApiTests
     [TestMethod]
     public void PublicApi_MatchesApprovedFile() =>
         PublicApiDescriber.AssertMatchesApproved(typeof(RecurrentLayer).Assembly, "test/Microsoft.ML.Recurrent.Core.Tests/TestData/PublicApi.approved.txt");
+
+    [TestMethod]
+    public void PublicApi_Plotting_MatchesApprovedFile() =>
+        PublicApiDescriber.AssertMatchesApproved(typeof(Microsoft.ML.Recurrent.Plotting.TrainingPlots).Assembly, "test/Microsoft.ML.Recurrent.Core.Tests/TestData/PublicApi.Plotting.approved.txt");
 }

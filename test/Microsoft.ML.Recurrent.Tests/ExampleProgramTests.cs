@@ -78,6 +78,25 @@ public sealed class ExampleProgramTests
     }
 
     [TestMethod]
+    [DataRow("SentimentClassification", "accuracy: ", "--epochs", "2", "--lm-epochs", "0")]
+    [DataRow("Forecasting", "rmse: ", "--epochs", "2")]
+    public void Example_Plot_WritesTheLearningCurvesAndKeepsTheLastLine(string example, string lastLine, params string[] arguments)
+    {
+        // Redirected output: no progress bar, the same lines as without --plot, plus the one naming the picture.
+        string png = Path.Combine(_dir, "plots", "curves.png");
+        var (exitCode, output, error) = ExampleProcess.Run(example, _dir, [.. arguments, "--plot", png]);
+        Assert.AreEqual(0, exitCode, error);
+        string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.StartsWith(lastLine, lines[^1]);
+        CollectionAssert.Contains(lines, $"learning curves: {png}");
+        Assert.DoesNotContain("\u001b[", output, "no terminal control sequences when output is redirected");
+        byte[] bytes = File.ReadAllBytes(png);
+        CollectionAssert.AreEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8], "PNG signature");
+        Assert.AreEqual((1200, 800), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)),
+            System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20))), "IHDR width and height");
+    }
+
+    [TestMethod]
     public void ModelConsumer_NoArguments_ClassifiesTheShippedSentencesWithTheEmbeddedModel()
     {
         var (exitCode, output, error) = ExampleProcess.Run("ModelConsumer", _dir);
@@ -126,6 +145,8 @@ public sealed class ExampleProgramTests
     [DataRow("SentimentClassification", "--model")]
     [DataRow("TextGeneration", "--save")]
     [DataRow("GraphemeToPhoneme", "--model")]
+    [DataRow("Forecasting", "--plot")]
+    [DataRow("SequenceTagging", "--plot")]
     public void Example_OutputPathIsAFolder_ExitsWithCode2AndOneLineNamingIt(string example, string option)
     {
         string folder = Directory.CreateDirectory(Path.Combine(_dir, "model.zip")).FullName;

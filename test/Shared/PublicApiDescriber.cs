@@ -11,16 +11,16 @@ internal static class PublicApiDescriber
 {
     /// <summary>
     /// Fails, listing what was added and removed, when the API of <paramref name="assembly"/> differs from
-    /// TestData/PublicApi.approved.txt in the test output; writes the actual API to PublicApi.received.txt beside it.
+    /// the approved file of that name in the test output's TestData; writes the actual API to a .received.txt beside it.
     /// </summary>
     public static void AssertMatchesApproved(Assembly assembly, string approvedInRepository)
     {
         string actual = Describe(assembly);
-        string approvedPath = Path.Combine(AppContext.BaseDirectory, "TestData", "PublicApi.approved.txt");
+        string approvedPath = Path.Combine(AppContext.BaseDirectory, "TestData", Path.GetFileName(approvedInRepository));
         string approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : "";
         if (actual != approved)
         {
-            string received = Path.Combine(AppContext.BaseDirectory, "PublicApi.received.txt");
+            string received = Path.Combine(AppContext.BaseDirectory, Path.GetFileName(approvedInRepository).Replace(".approved.", ".received.", StringComparison.Ordinal));
             File.WriteAllText(received, actual);
             var approvedLines = approved.Split('\n').ToHashSet(StringComparer.Ordinal);
             var actualLines = actual.Split('\n').ToHashSet(StringComparer.Ordinal);

@@ -37,7 +37,8 @@ public sealed partial class RecurrentExperiment
                 }
                 try
                 {
-                    outcomes[j] = Train(jobs[j], data, remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1), cancellationToken);
+                    var outcome = Train(jobs[j], data, remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1), cancellationToken);
+                    outcomes[j] = outcome with { Result = outcome.Result with { FinishedAfter = clock.Elapsed } };
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

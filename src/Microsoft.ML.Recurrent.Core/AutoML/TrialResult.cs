@@ -66,6 +66,12 @@ public sealed record TrialResult
     /// <summary>Wall-clock time of this run (under k-fold, of all its folds).</summary>
     public TimeSpan TrainingTime { get; init; }
 
+    /// <summary>
+    /// When the run finished, measured from the start of the experiment (so it started at about this minus
+    /// <see cref="TrainingTime"/>); for plotting the search over time.
+    /// </summary>
+    public TimeSpan FinishedAfter { get; init; }
+
     /// <summary>Trainable parameters of the model.</summary>
     public long ParameterCount { get; init; }
 

@@ -95,6 +95,7 @@ public sealed partial class SequenceTrainer
         (_bestLoss, _bestEpoch, _badEpochs, _finished, _bestWeights) = (c.BestLoss, c.BestEpoch, c.BadEpochs, c.Finished, c.BestWeights);
         _history.Clear();
         _history.AddRange(c.History);
+        _stepHistory.Clear();
         (_streamHidden, _streamCell) = (c.StreamHidden, c.StreamCell);
         _divergence = null;
     }

@@ -21,6 +21,7 @@ public sealed partial class SequenceTrainer
     private readonly RandomSource _shuffleRandom;
     private readonly RandomSource _dropoutRandom;
     private readonly List<EpochSummary> _history = [];
+    private readonly List<StepSummary> _stepHistory = [];
 
     // Position, so that a checkpoint can resume exactly where the run stopped.
     private int _epoch;                 // finished epochs
@@ -179,6 +180,7 @@ public sealed partial class SequenceTrainer
             _scheduler.Step();
         }
         _batchInEpoch++;
+        _stepHistory.Add(new StepSummary(_step, _epoch + 1, (float)loss, (float)_optimizer.LearningRate));
         long weight = Math.Max(1, metrics.Count);
         _epochLossSum += loss * weight;
         _epochLossWeight += weight;
@@ -234,7 +236,7 @@ public sealed partial class SequenceTrainer
         }
         return new TrainingResult
         {
-            History = _history.ToArray(), BestEpoch = bestEpoch, StoppedEarly = stoppedEarly,
+            History = _history.ToArray(), StepHistory = _stepHistory.ToArray(), BestEpoch = bestEpoch, StoppedEarly = stoppedEarly,
             BudgetExhausted = budget, Steps = _step, Elapsed = clock.Elapsed,
         };
     }

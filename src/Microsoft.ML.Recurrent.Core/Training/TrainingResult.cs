@@ -6,6 +6,12 @@ public sealed record TrainingResult
     /// <summary>One entry per finished epoch.</summary>
     public required IReadOnlyList<EpochSummary> History { get; init; }
 
+    /// <summary>
+    /// One entry per optimizer step this trainer took: the mini-batch loss and the learning rate, for a
+    /// per-step learning curve (24 bytes a step). A run resumed from a checkpoint lists only the steps taken since it was loaded.
+    /// </summary>
+    public IReadOnlyList<StepSummary> StepHistory { get; init; } = [];
+
     /// <summary>The epoch whose weights the model holds at the end (the best validation epoch with early stopping), from 1.</summary>
     public int BestEpoch { get; init; }
 
