@@ -100,8 +100,10 @@ public sealed partial class SequenceModel
     /// summary), and the head's targets; sets <c>ws.HeadRows</c>. The head itself runs in <see cref="HeadLogits"/>.
     /// keepActivations: whether a backward pass follows (false keeps one step's activations, reused).
     /// </summary>
+    /// inputScales: empty, or (B) a factor each sequence's embedded inputs are multiplied by (integrated gradients'
+    /// path from the zero embedding).
     internal void ForwardFeatures(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, bool training, RandomSource? dropoutRandom,
-        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool keepActivations)
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool keepActivations, ReadOnlySpan<float> inputScales = default)
     {
         ws.Recurrent.KeepActivations = keepActivations;
         var o = Options;
@@ -128,7 +130,15 @@ public sealed partial class SequenceModel
                 var src = e.Tokens is { } tokens
                     ? embedding.Slice(tokens[t] * inSize, inSize)
                     : e.Features.AsSpan(t * inSize, inSize);
-                src.CopyTo(x.Slice(layout.RowOf(b, t) * inSize, inSize));
+                var dst = x.Slice(layout.RowOf(b, t) * inSize, inSize);
+                if (inputScales.IsEmpty)
+                {
+                    src.CopyTo(dst);
+                }
+                else
+                {
+                    TensorPrimitives.Multiply(src, inputScales[b], dst);
+                }
             }
         }
         Recurrent.ForwardCore(rws, initialHidden, initialCell, training ? o.Dropout : 0f, dropoutRandom);
@@ -227,25 +237,13 @@ public sealed partial class SequenceModel
     // From the gradient on the head's input (left by HeadBackward in dTop, or in PooledGradient) down through the stack.
     private void Backward(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch)
     {
-        var o = Options;
-        var rws = ws.Recurrent;
-        var layout = rws.Layout;
-        int width = FeatureSize, count = batch.Length;
-        ReadOnlySpan<float> dFinalHidden = default;
-        if (!IsPerStep)
-        {
-            int n = layout.TotalRows;
-            var dTop = RecurrentWorkspace.Ensure(ref rws.LayerGradient, n * width).AsSpan(0, n * width);
-            dTop.Clear();
-            dFinalHidden = Unpool(ws, ws.PooledGradient.AsSpan(0, count * width), count, dTop);
-        }
-
-        var dInput = Recurrent.BackwardCore(rws, dFinalHidden, default, _embedding is not null, default, default);
+        var dInput = BackwardToInput(ws, batch.Length, weightGradients: true);
         if (_embedding is not null)
         {
+            var layout = ws.Recurrent.Layout;
             var dEmbedding = Parameters.GetGradients(_embedding);
-            int e = o.EmbeddingSize;
-            for (int b = 0; b < count; b++)
+            int e = Options.EmbeddingSize;
+            for (int b = 0; b < batch.Length; b++)
             {
                 var tokens = batch[b].Tokens!;
                 for (int t = 0; t < layout.Lengths[b]; t++)
@@ -255,6 +253,27 @@ public sealed partial class SequenceModel
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Backward from the head's input gradient to the packed gradient on the embedded inputs (N, I) (empty for a model
+    /// without an embedding when weight gradients are asked for). Without weight gradients nothing is added into
+    /// <see cref="ParameterSet.Gradients"/>: the pass only reads the model, so several threads may run it at once.
+    /// </summary>
+    private ReadOnlySpan<float> BackwardToInput(ModelWorkspace ws, int count, bool weightGradients)
+    {
+        var rws = ws.Recurrent;
+        int width = FeatureSize;
+        ReadOnlySpan<float> dFinalHidden = default;
+        if (!IsPerStep)
+        {
+            int n = rws.Layout.TotalRows;
+            var dTop = RecurrentWorkspace.Ensure(ref rws.LayerGradient, n * width).AsSpan(0, n * width);
+            dTop.Clear();
+            dFinalHidden = Unpool(ws, ws.PooledGradient.AsSpan(0, count * width), count, dTop);
+        }
+        bool wantInput = _embedding is not null || !weightGradients;
+        return Recurrent.BackwardCore(rws, dFinalHidden, default, wantInput, default, default, weightGradients);
     }
 
     // Routes the pooled gradient back: into dh_n of the top layer (Last) or onto the top output rows (Mean, Max).
