@@ -141,11 +141,12 @@ public sealed class DataProfile
         {
             throw new ArgumentException("There are no rows to profile.", paramName);
         }
-        var shares = new double[LengthBinCount];
+        var counts = new int[LengthBinCount];
         foreach (int length in lengths)
         {
-            shares[LengthBin(length)] += 1.0 / lengths.Count;
+            counts[LengthBin(length)]++;
         }
+        var shares = counts.Select(c => (double)c / lengths.Count).ToArray();
         lengths.Sort();
         double truncated = (double)lengths.Count(l => l > maxLength) / lengths.Count;
         return new DataProfile(lengths.Count, maxLength, truncated, unknown, unseen, shares,
@@ -203,7 +204,7 @@ public sealed class DataProfile
         }
         if (Math.Abs(sum - 1) > 1e-6)
         {
-            throw Invalid(Keys.LengthBin(0), shares[0], Inv($"part of length shares that sum to 1 (they sum to {sum:R})"));
+            throw new InvalidDataException(Inv($"The model file's length shares \"{Keys.LengthBin(0)}\" to \"{Keys.LengthBin(LengthBinCount - 1)}\" sum to {sum:R}; they must sum to 1. The model file is corrupt or was tampered with."));
         }
         bool series = numbers.ContainsKey(Keys.SeriesMin) || numbers.ContainsKey(Keys.SeriesMax);
         double? min = series ? Bounded(numbers, Keys.SeriesMin) : null, max = series ? Bounded(numbers, Keys.SeriesMax) : null;
