@@ -79,6 +79,13 @@ public abstract class RecurrentTextClassificationOptionsBase
     /// <summary>Seed of the weights, the shuffling and the validation split. Default 0.</summary>
     public int Seed { get; set; } = RecurrentDefaults.Seed;
 
+    /// <summary>
+    /// Adds two columns: <c>AttributionTokens</c> (the tokens the model read, as text) and <c>Attributions</c> (one
+    /// integrated-gradients contribution per token; see docs/explain.md). Binary: towards <c>true</c> (the Score);
+    /// multiclass: towards the predicted class. Costs about 34 forward/backward passes per row. Default false.
+    /// </summary>
+    public bool OutputAttributions { get; set; }
+
     /// <summary>Receives training progress (per step and per epoch). Default null.</summary>
     public IProgress<TrainingProgress>? Progress { get; set; }
 

@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Monitoring;
 using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent;
@@ -16,6 +17,10 @@ internal static class TextClassifierInput
             ? new TextSequencer(new WordTokenizer(), Vocabulary.Build(texts.Select(TokenColumn.Split), vocabulary))
             : TextSequencer.Build(texts, wordTokens ? new WordTokenizer() : new CharacterTokenizer(), vocabulary);
     }
+
+    // The training data's profile (lengths, truncation, unknown tokens), recorded in the model for drift checks.
+    public static DataProfile Profile(TextSequencer sequencer, IEnumerable<string> texts, bool tokenInput, int maxLength) =>
+        DataProfile.FromTokens(sequencer.Vocabulary, texts.Select(t => tokenInput ? TokenColumn.Split(t) : sequencer.Tokenizer.Tokenize(t)), maxLength);
 
     // The ids of one text (or joined tokens), cut to the first maxLength; an empty one is one unknown token.
     public static int[] Encode(TextSequencer sequencer, string text, bool tokenInput, int maxLength)

@@ -108,3 +108,15 @@ internal sealed partial class MulticlassOutput
     [ColumnName(ColumnNames.PredictedName)]
     public string PredictedName { get; set; } = "";
 }
+
+/// <summary>The output of an attribution mapping: the tokens the classifier read and one contribution per token.</summary>
+internal sealed class AttributionOutput
+{
+    /// <summary>The tokens read, in order (those cut off by truncation are absent).</summary>
+    [ColumnName(ColumnNames.AttributionTokens)]
+    public string[] AttributionTokens { get; set; } = [];
+
+    /// <summary>One integrated-gradients contribution per token read.</summary>
+    [ColumnName(ColumnNames.Attributions)]
+    public float[] Attributions { get; set; } = [];
+}

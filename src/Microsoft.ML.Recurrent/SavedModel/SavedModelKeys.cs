@@ -27,6 +27,12 @@ internal static class ColumnNames
     /// <summary>A copy of the input text column under a fixed name.</summary>
     public const string Text = "__RecurrentText";
 
+    /// <summary>The tokens an attribution mapping explains (a user-visible output column).</summary>
+    public const string AttributionTokens = "AttributionTokens";
+
+    /// <summary>Their attributions (a user-visible output column).</summary>
+    public const string Attributions = "Attributions";
+
     /// <summary>The probability column of class <paramref name="index"/> of a multiclass model.</summary>
     public static string Score(int index) => $"__RecurrentScore{index:00}";
 }

@@ -23,6 +23,8 @@ internal static class MappingCodeGenerator
         ("SeriesRegressorFactory", "Recurrent.SeriesRegressor.v1", "SeriesInput", "RegressionOutput", "SeriesRegression", "the series regressor"),
         ("NextTokenFactory", "Recurrent.NextToken.v1", "TextInput", "NextTokenOutput", "NextToken", "the next-token language model"),
         ("SequenceTaggerFactory", "Recurrent.SequenceTagger.v1", "TokensInput", "TaggerOutput", "SequenceTagging", "the sequence tagger"),
+        ("TextAttributionFactory", "Recurrent.TextAttribution.v1", "TextInput", "AttributionOutput", "TextAttribution", "the per-token attributions of a text classifier"),
+        ("TokenAttributionFactory", "Recurrent.TokenAttribution.v1", "TokensInput", "AttributionOutput", "TokenAttribution", "the per-token attributions of a classifier over key-vector tokens"),
     ];
 
     /// <summary>The featurizer's contract name for a feature size.</summary>
