@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project examples/SentimentClassification -- --train ../shared/data/uci-sentiment-sentences/yelp_labelled.txt --test ../shared/data/uci-sentiment-sentences/imdb_labelled.txt --model artifacts/sentiment.zip
 // 1. trains the recurrent sentiment classifier (text -> bidirectional LSTM -> Score, Probability, PredictedLabel);
 // 2. evaluates it with ML.NET's own BinaryClassification.Evaluate;
-// 3. saves the .zip atomically, reloads it with mlContext.Model.Load and predicts with a PredictionEngine;
+// 3. saves the .zip atomically, reloads it with mlContext.Model.Load, predicts with a PredictionEngine and shows
+//    which words decided (attribution columns, Explanations.cs); --check FILE reports drift of new sentences;
 // 4. trains a next-token (character) language model on the same texts with the language-model transform and
 //    generates from it.
 // Files: "sentence TAB label" (0/1), no header. With no arguments it runs on the small sample in its Data folder.
@@ -27,16 +28,17 @@ var lmEpochsOption = new Option<int>("--lm-epochs") { Description = "training ep
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
 var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
+var checkOption = new Option<FileInfo?>("--check") { Description = "report drift of these sentences (one per line, optional TAB label) against the training data" };
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
-    trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
+    trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption, checkOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
 {
     Train = r.GetValue(trainOption)?.FullName, Test = r.GetValue(testOption)?.FullName, ModelPath = r.GetValue(modelOption)?.FullName,
     Epochs = r.GetValue(epochsOption), Hidden = r.GetValue(hiddenOption), Embedding = r.GetValue(embeddingOption),
     LanguageModelEpochs = r.GetValue(lmEpochsOption), Seed = r.GetValue(seedOption),
-    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null,
+    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null, Check = r.GetValue(checkOption)?.FullName,
 }.Run()));
 return root.Parse(args).Invoke();
 
@@ -58,6 +60,7 @@ internal sealed class SentimentApp
     public int LanguageModelEpochs { get; init; }
     public int Seed { get; init; }
     public double? AutoMinutes { get; init; }
+    public string? Check { get; init; }
 
     public int Run()
     {
@@ -101,6 +104,11 @@ internal sealed class SentimentApp
             var p = engine.Predict(new SentimentRow { Text = sentence });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(p.PredictedLabel ? "positive" : "negative")} ({p.Probability:F3}): {sentence}"));
         }
+        Explanations.Print(mlContext, loaded, Examples);
+        if (Check is not null)
+        {
+            DriftPrinter.Print(mlContext, loaded, Check);
+        }
 
         // 4. A next-token model of the same texts, through the language-model transform, and text generated from it.
         if (LanguageModelEpochs > 0)
@@ -116,7 +124,7 @@ internal sealed class SentimentApp
         var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
         {
             LabelColumnName = "Label", TextColumnName = "Text", Epochs = Epochs, HiddenSize = Hidden, EmbeddingSize = Embedding, Seed = Seed,
-            Progress = EpochPrinter("classifier"),
+            Progress = EpochPrinter("classifier"), OutputAttributions = true,
         });
         return pipeline.Fit(train);
     }
