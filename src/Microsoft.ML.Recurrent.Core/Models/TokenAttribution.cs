@@ -15,7 +15,7 @@ public sealed class TokenAttribution
         Tokens = tokens;
     }
 
-    /// <summary>The class explained (by default the predicted one).</summary>
+    /// <summary>The class explained (by default the predicted one; -1 for an empty text, which has nothing to explain).</summary>
     public int TargetClass { get; }
 
     /// <summary>One contribution per token read, in input order: positive values push towards <see cref="TargetClass"/>.</summary>
