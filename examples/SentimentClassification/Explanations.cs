@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent;
-using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Explainability;
 
 /// <summary>What the classifier's attribution columns hold (added with OutputAttributions = true).</summary>
 public sealed class ExplainedPrediction

@@ -1,5 +1,5 @@
 using Microsoft.ML.Data;
-using Microsoft.ML.Recurrent.Monitoring;
+using Microsoft.ML.Recurrent.Explainability;
 
 namespace Microsoft.ML.Recurrent;
 

@@ -49,7 +49,7 @@ public sealed class RecurrentModelTransformer : ITransformer
     /// <returns>One metric per question, with its status.</returns>
     /// <exception cref="ArgumentException">The data has no rows.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of another type.</exception>
-    public Monitoring.DriftReport CheckDrift(IDataView data, Monitoring.DriftThresholds? thresholds = null) =>
+    public Explainability.DriftReport CheckDrift(IDataView data, Explainability.DriftThresholds? thresholds = null) =>
         RecurrentDrift.Check(this, data, _layout.InputColumn, thresholds);
 
     /// <inheritdoc/>

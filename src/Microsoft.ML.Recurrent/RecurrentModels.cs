@@ -1,6 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Generation;
-using Microsoft.ML.Recurrent.Monitoring;
+using Microsoft.ML.Recurrent.Explainability;
 using Microsoft.ML.Recurrent.Serialization;
 
 namespace Microsoft.ML.Recurrent;

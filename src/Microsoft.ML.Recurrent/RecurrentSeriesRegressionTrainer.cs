@@ -110,13 +110,13 @@ public sealed class RecurrentSeriesRegressionTrainer : IEstimator<RecurrentModel
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string featureColumn, SequenceModel model, double mean, double std,
-        int maxLength, TrainingResult? result, IDataView input, Monitoring.DataProfile profile) =>
+        int maxLength, TrainingResult? result, IDataView input, Serialization.DataProfile profile) =>
         SavedModelChain.Fit(context, new(SavedModelTask.SeriesRegression, featureColumn), model, null, null, maxLength, result, input,
             [new(BundleKeys.SeriesMean, mean), new(BundleKeys.SeriesStd, std), .. profile.ToNumbers()]);
 
     // The training series' profile (lengths, truncation, value range), recorded in the model for drift checks.
-    internal static Monitoring.DataProfile Profile(List<(float[] Series, float Label)> rows, int maxLength) =>
-        Monitoring.DataProfile.FromSeries(rows.Select(r => r.Series), maxLength);
+    internal static Serialization.DataProfile Profile(List<(float[] Series, float Label)> rows, int maxLength) =>
+        Serialization.DataProfile.FromSeries(rows.Select(r => r.Series), maxLength);
 
     // Every row, in row order; an empty series or a non-finite value is an error naming the row.
     internal static List<(float[] Series, float Label)> ReadRows(IDataView data, string featureColumn, string labelColumn, string paramName)

@@ -1,7 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Monitoring;
 using Microsoft.ML.Recurrent.SavedModel;
+using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 

@@ -129,7 +129,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model, Text.TextSequencer sequencer,
-        string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput, Monitoring.DataProfile? profile, bool attributions = false) =>
+        string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput, Serialization.DataProfile? profile, bool attributions = false) =>
         SavedModelChain.Fit(context, Layout(textColumn, tokenInput, names, attributions), model, sequencer, names, maxLength, result, input,
             profile?.ToNumbers().ToArray() ?? []);
 

@@ -1,4 +1,4 @@
-using Microsoft.ML.Recurrent.Monitoring;
+using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Microsoft.ML.Recurrent.Explainability;
 using Microsoft.ML.Recurrent.Models;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;

@@ -1,4 +1,4 @@
-using Microsoft.ML.Recurrent.Monitoring;
+using Microsoft.ML.Recurrent.Explainability;
 
 namespace Microsoft.ML.Recurrent.PluginTests;
 

@@ -27,6 +27,7 @@ public sealed class NamespaceDependencyTests
         ["Text"] = ["Engine"],
         ["Serialization"] = ["Engine", "Layers", "Models", "Text"],
         ["Generation"] = ["Engine", "Layers", "Models", "Training", "Text", "Serialization"],
+        ["Explainability"] = ["Engine", "Layers", "Models", "Text", "Serialization"],
     };
 
     private static Assembly Core => typeof(RecurrentLayer).Assembly;

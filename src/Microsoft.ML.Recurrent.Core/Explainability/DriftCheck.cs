@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 
-namespace Microsoft.ML.Recurrent.Monitoring;
+namespace Microsoft.ML.Recurrent.Explainability;
 
 /// <summary>
 /// Warns when new data drifts from a model's training data: more unknown tokens, more truncated rows, other lengths,

@@ -1,9 +1,10 @@
 using Microsoft.ML.Recurrent.Layers;
+using Microsoft.ML.Recurrent.Explainability;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 
-namespace Microsoft.ML.Recurrent.Tests.Models;
+namespace Microsoft.ML.Recurrent.Tests.Explainability;
 
 /// <summary>
 /// Integrated gradients: the gradient they integrate is exact (finite differences), the values sum to the score

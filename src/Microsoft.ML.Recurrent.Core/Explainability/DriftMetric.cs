@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Microsoft.ML.Recurrent.Monitoring;
+namespace Microsoft.ML.Recurrent.Explainability;
 
 /// <summary>Whether a drift metric is within its threshold.</summary>
 public enum DriftStatus

@@ -1,11 +1,11 @@
-namespace Microsoft.ML.Recurrent.Monitoring;
+namespace Microsoft.ML.Recurrent.Explainability;
 
 /// <summary>When <see cref="DriftCheck"/> warns. Each default is explained in docs/explain.md.</summary>
 public sealed record DriftThresholds
 {
     /// <summary>
     /// Warn when the unknown-token share exceeds the training data's expected share
-    /// (<see cref="DataProfile.ExpectedUnknownShare"/>) by more than this. Default 0.05 (five percentage points).
+    /// (<see cref="Serialization.DataProfile.ExpectedUnknownShare"/>) by more than this. Default 0.05 (five percentage points).
     /// </summary>
     public double UnknownShareIncrease { get; init; } = 0.05;
 

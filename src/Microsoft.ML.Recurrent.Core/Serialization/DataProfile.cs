@@ -1,14 +1,14 @@
 using System.Globalization;
-using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 
-namespace Microsoft.ML.Recurrent.Monitoring;
+namespace Microsoft.ML.Recurrent.Serialization;
 
 /// <summary>
 /// What a model's data looked like: the lengths of its sequences (a histogram over power-of-two bins, and quantiles),
 /// how many rows were longer than the model reads, how many tokens were unknown to the vocabulary, and for numeric
 /// series the range of the values. Recorded from the training data into the model file's numbers
-/// (<see cref="ToNumbers"/>, keys starting with <c>drift_</c>) and compared with new data by <see cref="DriftCheck"/>.
+/// (<see cref="ToNumbers"/>, keys starting with <c>drift_</c>), validated whenever a file is read, and compared with new
+/// data by <c>Explainability.DriftCheck</c>.
 /// </summary>
 public sealed class DataProfile
 {

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Recurrent.Models;
+namespace Microsoft.ML.Recurrent.Explainability;
 
 /// <summary>Gauss–Legendre quadrature on [0, 1]: exact for polynomials of degree below 2n.</summary>
 internal static class GaussLegendre

@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Recurrent.Monitoring;
+namespace Microsoft.ML.Recurrent.Explainability;
 
 /// <summary>New data against a model's training data (<see cref="DriftCheck"/>): one metric per question.</summary>
 public sealed class DriftReport

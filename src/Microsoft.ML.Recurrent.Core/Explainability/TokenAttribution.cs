@@ -1,4 +1,4 @@
-namespace Microsoft.ML.Recurrent.Models;
+namespace Microsoft.ML.Recurrent.Explainability;
 
 /// <summary>
 /// How much each token the model read contributed to one class's score (<see cref="IntegratedGradients"/>). There is one

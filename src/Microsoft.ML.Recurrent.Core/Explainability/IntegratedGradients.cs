@@ -1,6 +1,7 @@
+using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Text;
 
-namespace Microsoft.ML.Recurrent.Models;
+namespace Microsoft.ML.Recurrent.Explainability;
 
 /// <summary>
 /// Per-token attribution for a token classifier (binary or multiclass) by integrated gradients over the embeddings

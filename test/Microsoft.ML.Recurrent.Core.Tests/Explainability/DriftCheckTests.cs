@@ -1,9 +1,9 @@
 using Microsoft.ML.Recurrent.Models;
-using Microsoft.ML.Recurrent.Monitoring;
+using Microsoft.ML.Recurrent.Explainability;
 using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 
-namespace Microsoft.ML.Recurrent.Tests.Monitoring;
+namespace Microsoft.ML.Recurrent.Tests.Explainability;
 
 /// <summary>
 /// Drift warnings: the training profile survives the model file and is validated on load; a file without one reports
