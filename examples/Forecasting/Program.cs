@@ -15,15 +15,18 @@ var windowOption = new Option<int>("--window") { Description = "past values the 
 var epochsOption = new Option<int>("--epochs") { Description = "training epochs", DefaultValueFactory = _ => 30 };
 var minutesOption = new Option<double>("--minutes") { Description = "training time limit in minutes", DefaultValueFactory = _ => 2 };
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
+var weightDropoutOption = new Option<float>("--weight-dropout") { Description = "DropConnect on the GRU's hidden-to-hidden weights while training", DefaultValueFactory = _ => 0.1f };
+var outputDropoutOption = new Option<float>("--output-dropout") { Description = "dropout on the GRU's final state before the output layer while training", DefaultValueFactory = _ => 0f };
 var root = new RootCommand("Train a recurrent forecaster and report its one-step-ahead RMSE on the test part of the series.")
 {
-    dataOption, testFromOption, columnOption, windowOption, epochsOption, minutesOption, seedOption,
+    dataOption, testFromOption, columnOption, windowOption, epochsOption, minutesOption, seedOption, weightDropoutOption, outputDropoutOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(dataOption), r.GetValue(testFromOption), r.GetValue(columnOption), r.GetValue(windowOption),
-    r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption))));
+    r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption),
+    new RegularizationOptions { WeightDropout = r.GetValue(weightDropoutOption), OutputDropout = r.GetValue(outputDropoutOption) })));
 return root.Parse(args).Invoke();
 
-static int Run(FileInfo? data, string? testFrom, int column, int window, int epochs, double minutes, int seed)
+static int Run(FileInfo? data, string? testFrom, int column, int window, int epochs, double minutes, int seed, RegularizationOptions regularization)
 {
     string path = data?.FullName ?? ExampleFiles.Sample("sample-monthly.csv");
     var (dates, values) = ReadSeries(path, column);
@@ -59,7 +62,7 @@ static int Run(FileInfo? data, string? testFrom, int column, int window, int epo
     var trainer = new SequenceTrainer(model, new TrainerOptions
     {
         Epochs = epochs, BatchSize = 32, LearningRate = 0.003, Seed = seed, EarlyStoppingPatience = 8,
-        TimeLimit = TimeSpan.FromMinutes(minutes), BucketByLength = false,
+        TimeLimit = TimeSpan.FromMinutes(minutes), BucketByLength = false, Regularization = regularization,
     });
     var progress = new Progress(p =>
     {

@@ -21,7 +21,7 @@ using Microsoft.ML.Recurrent.Training;
 var trainOption = new Option<FileInfo?>("--train") { Description = "training file: sentence<TAB>label (0/1) (default: the shipped sample)" };
 var testOption = new Option<FileInfo?>("--test") { Description = "test file in the same format" };
 var modelOption = new Option<FileInfo?>("--model") { Description = "where to save the ML.NET model (.zip) (default: artifacts/SentimentClassification/sentiment.zip)" };
-var epochsOption = new Option<int>("--epochs") { Description = "training epochs of the classifier", DefaultValueFactory = _ => 10 };
+var epochsOption = new Option<int>("--epochs") { Description = "most training epochs of the classifier (it stops early on a held-out 10%)", DefaultValueFactory = _ => new RecurrentTextBinaryTrainer.Options().Epochs };
 var hiddenOption = new Option<int>("--hidden") { Description = "LSTM hidden size of the classifier", DefaultValueFactory = _ => 64 };
 var embeddingOption = new Option<int>("--embedding") { Description = "word embedding size of the classifier", DefaultValueFactory = _ => 64 };
 var lmEpochsOption = new Option<int>("--lm-epochs") { Description = "training epochs of the language model (0 = skip it)", DefaultValueFactory = _ => 30 };
@@ -29,16 +29,21 @@ var seedOption = new Option<int>("--seed") { Description = "random seed", Defaul
 var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
 var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
 var checkOption = new Option<FileInfo?>("--check") { Description = "report drift of these sentences (one per line, optional TAB label) against the training data" };
+var splitOption = new Option<double?>("--split") { Description = "test on this share of --train (a fixed random split, the same for every --seed) instead of --test" };
+var setOption = new Option<string?>("--set") { Description = "override classifier options, e.g. --set OutputDropout=0,WeightDecay=0,ValidationFraction=0" };
+var baselineOption = new Option<bool>("--baseline") { Description = "also train and evaluate stock ML.NET FeaturizeText + SdcaLogisticRegression on the same split" };
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
-    trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption, checkOption,
+    trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
+    splitOption, baselineOption, setOption, checkOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
 {
     Train = r.GetValue(trainOption)?.FullName, Test = r.GetValue(testOption)?.FullName, ModelPath = r.GetValue(modelOption)?.FullName,
     Epochs = r.GetValue(epochsOption), Hidden = r.GetValue(hiddenOption), Embedding = r.GetValue(embeddingOption),
     LanguageModelEpochs = r.GetValue(lmEpochsOption), Seed = r.GetValue(seedOption),
-    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null, Check = r.GetValue(checkOption)?.FullName,
+    AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null,
+    Split = r.GetValue(splitOption), Baseline = r.GetValue(baselineOption), Set = r.GetValue(setOption), Check = r.GetValue(checkOption)?.FullName,
 }.Run()));
 return root.Parse(args).Invoke();
 
@@ -60,11 +65,19 @@ internal sealed class SentimentApp
     public int LanguageModelEpochs { get; init; }
     public int Seed { get; init; }
     public double? AutoMinutes { get; init; }
+    public double? Split { get; init; }
+    public bool Baseline { get; init; }
+    public string? Set { get; init; }
     public string? Check { get; init; }
 
     public int Run()
     {
-        if ((Train is null) != (Test is null))
+        if (Split is not null && (Train is null || Test is not null))
+        {
+            Console.Error.WriteLine("--split tests on a share of --train: pass --train and no --test.");
+            return 1;
+        }
+        if (Split is null && (Train is null) != (Test is null))
         {
             Console.Error.WriteLine("Pass both --train and --test, or neither (to run on the shipped sample).");
             return 1;
@@ -74,7 +87,7 @@ internal sealed class SentimentApp
             ExampleFiles.PrepareOutput(ModelPath);
         }
         string trainPath = Train ?? ExampleFiles.Sample("sample-train.tsv");
-        string testPath = Test ?? ExampleFiles.Sample("sample-test.tsv");
+        string testPath = Test ?? (Split is null ? ExampleFiles.Sample("sample-test.tsv") : trainPath);
         int trainRows = SentimentFile.Check(trainPath, training: true);
         int testRows = SentimentFile.Check(testPath, training: false);
         Console.WriteLine($"{trainRows} training rows from {trainPath}, {testRows} test rows from {testPath}");
@@ -83,12 +96,20 @@ internal sealed class SentimentApp
         // Quoting off: some sentences start with an unbalanced quote.
         var train = mlContext.Data.LoadFromTextFile<SentimentRow>(trainPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
         var test = mlContext.Data.LoadFromTextFile<SentimentRow>(testPath, separatorChar: '\t', hasHeader: false, allowQuoting: false);
+        if (Split is double share)
+        {
+            (train, test) = SentimentBenchmark.SplitOff(mlContext, train, share);
+        }
 
         // 1-2. Train and evaluate with the stock evaluator.
         var model = AutoMinutes is double minutes ? Search(mlContext, train, minutes) : TrainClassifier(mlContext, train);
         var predictions = model.Transform(test);
         var metrics = mlContext.BinaryClassification.Evaluate(predictions, labelColumnName: "Label");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
+        if (Baseline)
+        {
+            SentimentBenchmark.ReportBaseline(mlContext, train, test);
+        }
 
         // 3. Save atomically (a crash never leaves a broken file in place), reload as any ML.NET app would, predict.
         string modelPath = ModelPath ?? ExampleFiles.DefaultOutput("SentimentClassification", "sentiment.zip");
@@ -121,11 +142,11 @@ internal sealed class SentimentApp
 
     private RecurrentModelTransformer TrainClassifier(MLContext mlContext, IDataView train)
     {
-        var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
+        var pipeline = mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(SentimentBenchmark.Override(new RecurrentTextBinaryTrainer.Options
         {
             LabelColumnName = "Label", TextColumnName = "Text", Epochs = Epochs, HiddenSize = Hidden, EmbeddingSize = Embedding, Seed = Seed,
             Progress = EpochPrinter("classifier"), OutputAttributions = true,
-        });
+        }, Set));
         return pipeline.Fit(train);
     }
 
@@ -161,7 +182,7 @@ internal sealed class SentimentApp
     {
         if (p.IsEpochEnd)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} epoch {p.Epoch}: train loss {p.Loss:F4}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what} epoch {p.Epoch}: train loss {p.Loss:F4}{(p.Validation is { } v ? $", validation loss {v.Loss:F4}" : "")}"));
         }
     });
 }

@@ -17,6 +17,12 @@ internal static class RecurrentDefaults
     public const string FeatureColumnName = "Features";
     public const int Seed = 0;
 
+    /// <summary>
+    /// Every trainer stops once it has trained this long (keeping the best weights so far): what a user waits for a
+    /// default model of a big data set. The shipped samples and the tests' data finish long before.
+    /// </summary>
+    public static readonly TimeSpan TimeLimit = TimeSpan.FromMinutes(5);
+
     /// <summary>The binary and multiclass text classifiers (<see cref="RecurrentTextClassificationOptionsBase"/>).</summary>
     internal static class TextClassification
     {
@@ -32,9 +38,16 @@ internal static class RecurrentDefaults
         public const SequencePooling Pooling = SequencePooling.Max;
         public const OptimizerKind Optimizer = OptimizerKind.Adam;
         public const double LearningRate = 3e-3;
-        public const int Epochs = 10;
+        public const int Epochs = 30;
         public const int BatchSize = 16;
-        public const double ValidationFraction = 0;
+        public const double ValidationFraction = 0.1;
+        public const int EarlyStoppingPatience = 3;
+        public const float EmbeddingDropout = 0.1f;
+        public const float InputDropout = 0.2f;
+        public const float WeightDropout = 0.2f;
+        public const float OutputDropout = 0.3f;
+        public const double WeightDecay = 1e-4;
+        public const bool CalibrateProbabilities = true;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>
@@ -49,7 +62,13 @@ internal static class RecurrentDefaults
         public const int Epochs = 10;
         public const int BatchSize = 32;
         public const float Dropout = 0f;
-        public const double ValidationFraction = 0;
+        public const double ValidationFraction = 0.1;
+        public const int EarlyStoppingPatience = 3;
+        public const float EmbeddingDropout = 0f;
+        public const float InputDropout = 0f;
+        public const float WeightDropout = 0f;
+        public const float OutputDropout = 0f;
+        public const double WeightDecay = 0;
     }
 
     /// <summary>The next-token language model (and the featurizer, which trains one).</summary>
@@ -77,6 +96,7 @@ internal static class RecurrentDefaults
         public const RecurrentCellKind Cell = RecurrentCellKind.Gru;
         public const int HiddenSize = 32;
         public const double LearningRate = 3e-3;
-        public const int Epochs = 30;
+        public const int Epochs = 100;
+        public const int EarlyStoppingPatience = 8;
     }
 }

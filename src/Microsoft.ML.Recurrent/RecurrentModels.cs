@@ -10,7 +10,7 @@ namespace Microsoft.ML.Recurrent;
 /// (which gives back a plain <c>TransformerChain</c>) — for the features ML.NET has no column for: generation,
 /// streaming sessions, the model file.
 /// </summary>
-public static class RecurrentModels
+public static partial class RecurrentModels
 {
     /// <summary>The model bundle (model, vocabulary, labels) inside a recurrent transformer or a loaded chain.</summary>
     /// <exception cref="ArgumentException">The transformer holds no recurrent model.</exception>

@@ -32,7 +32,7 @@ public sealed class RecurrentSeriesRegressionTrainer : IEstimator<RecurrentModel
     {
         /// <summary>
         /// Creates the options with this trainer's defaults: MaxSequenceLength 512, Cell <see cref="Layers.RecurrentCellKind.Gru"/>,
-        /// HiddenSize 32, LearningRate 0.003, Epochs 30; the rest as on <see cref="RecurrentTrainerOptionsBase"/>.
+        /// HiddenSize 32, LearningRate 0.003, Epochs 100, EarlyStoppingPatience 8; the rest as on <see cref="RecurrentTrainerOptionsBase"/>.
         /// </summary>
         public Options()
         {
@@ -41,6 +41,7 @@ public sealed class RecurrentSeriesRegressionTrainer : IEstimator<RecurrentModel
             HiddenSize = RecurrentDefaults.SeriesRegression.HiddenSize;
             LearningRate = RecurrentDefaults.SeriesRegression.LearningRate;
             Epochs = RecurrentDefaults.SeriesRegression.Epochs;
+            EarlyStoppingPatience = RecurrentDefaults.SeriesRegression.EarlyStoppingPatience;
         }
 
         /// <summary>The label column (<see cref="float"/>): the value to predict, e.g. the next value of the series. Default "Label".</summary>
@@ -88,7 +89,7 @@ public sealed class RecurrentSeriesRegressionTrainer : IEstimator<RecurrentModel
             Task = SequenceTask.Regression, InputFeatures = 1, Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize,
             NumLayers = TrainerOptions.NumLayers, OutputSize = 1, Dropout = TrainerOptions.Dropout,
         }, TrainerOptions.Seed);
-        var result = TrainerOptions.Train(model, examples);
+        var result = TrainerOptions.Train(model, examples, holdOutLast: true);
         return CreateTransformer(_context, TrainerOptions.FeatureColumnName, model, mean, std, TrainerOptions.MaxSequenceLength, result, input, Profile(rows, TrainerOptions.MaxSequenceLength));
     }
 

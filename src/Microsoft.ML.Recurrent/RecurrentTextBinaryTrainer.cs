@@ -80,7 +80,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         }
         else
         {
-            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed);
+            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed, r => r.Label ? 1 : 0);
             validation = held ?? [];
         }
 
@@ -94,12 +94,14 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = 2,
         }, TrainerOptions.Seed);
-        var trainer = new SequenceTrainer(model, new TrainerOptions
+        TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        var trainer = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, validation.Count > 0));
+        var heldOut = validation.Count > 0 ? Encode(validation) : null;
+        var result = trainer.Fit(Encode(train), heldOut, TrainerOptions.Progress);
+        if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
         {
-            Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate,
-            EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null, Seed = TrainerOptions.Seed,
-        });
-        var result = trainer.Fit(Encode(train), validation.Count > 0 ? Encode(validation) : null, TrainerOptions.Progress);
+            TemperatureScaling.Calibrate(model, heldOut);
+        }
         var profile = TextClassifierInput.Profile(sequencer, train.Select(r => r.Text), tokenInput, TrainerOptions.MaxSequenceLength);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput,
             profile, TrainerOptions.OutputAttributions);
@@ -110,7 +112,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
-        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput, DataProfile? profile, bool attributions = false) =>
+        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput = false, DataProfile? profile = null, bool attributions = false) =>
         SavedModelChain.Fit(context, Layout(textColumn, tokenInput, attributions), model, sequencer, ["False", "True"], maxLength, result, input,
             profile?.ToNumbers().ToArray() ?? []);
 

@@ -8,7 +8,7 @@ namespace Microsoft.ML.Recurrent;
 /// The options the recurrent text classifiers share: the base of <see cref="RecurrentTextBinaryTrainer.Options"/>
 /// and <see cref="RecurrentTextMulticlassTrainer.Options"/>.
 /// </summary>
-public abstract class RecurrentTextClassificationOptionsBase
+public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainingOptions
 {
     /// <summary>Creates the options with the text classifiers' defaults.</summary>
     private protected RecurrentTextClassificationOptionsBase()
@@ -57,13 +57,13 @@ public abstract class RecurrentTextClassificationOptionsBase
     /// <summary>Learning rate. Default 0.003.</summary>
     public double LearningRate { get; set; } = RecurrentDefaults.TextClassification.LearningRate;
 
-    /// <summary>Training epochs. Default 10.</summary>
+    /// <summary>Most training epochs: training stops earlier once the validation loss has not improved for EarlyStoppingPatience epochs, or at TimeLimit. Default 30.</summary>
     public int Epochs { get; set; } = RecurrentDefaults.TextClassification.Epochs;
 
     /// <summary>Sequences per mini-batch. Default 16.</summary>
     public int BatchSize { get; set; } = RecurrentDefaults.TextClassification.BatchSize;
 
-    /// <summary>Share of the training rows held out for validation and early stopping (0 for none). Default 0.</summary>
+    /// <summary>Share of the training rows held out for validation and early stopping (0 for none), class by class. Default 0.1.</summary>
     public double ValidationFraction { get; set; } = RecurrentDefaults.TextClassification.ValidationFraction;
 
     /// <summary>
@@ -73,8 +73,35 @@ public abstract class RecurrentTextClassificationOptionsBase
     /// </summary>
     public IDataView? ValidationSet { get; set; }
 
-    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs validation data). Default null.</summary>
-    public int? EarlyStoppingPatience { get; set; }
+    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs validation data). Default 3.</summary>
+    public int? EarlyStoppingPatience { get; set; } = RecurrentDefaults.TextClassification.EarlyStoppingPatience;
+
+    /// <summary>Embedding dropout while training: the probability of dropping a whole word type (a row of the embedding matrix) for a mini-batch, the rest scaled by 1/(1-p). Default 0.1.</summary>
+    public float EmbeddingDropout { get; set; } = RecurrentDefaults.TextClassification.EmbeddingDropout;
+
+    /// <summary>Locked dropout on the embeddings while training: one mask per sequence over the embedding units, reused at every step. Default 0.2.</summary>
+    public float InputDropout { get; set; } = RecurrentDefaults.TextClassification.InputDropout;
+
+    /// <summary>DropConnect on the hidden-to-hidden weights while training: one mask per mini-batch. Default 0.2.</summary>
+    public float WeightDropout { get; set; } = RecurrentDefaults.TextClassification.WeightDropout;
+
+    /// <summary>Locked dropout on what the output layer reads while training (the pooled summary, or every step's output). Default 0.3.</summary>
+    public float OutputDropout { get; set; } = RecurrentDefaults.TextClassification.OutputDropout;
+
+    /// <summary>Weight decay of the optimizer (L2 for Adam, SGD, RMSprop and Adagrad; decoupled for AdamW). Default 0.0001.</summary>
+    public double WeightDecay { get; set; } = RecurrentDefaults.TextClassification.WeightDecay;
+
+    /// <summary>
+    /// Stop training once it has run this long (checked after every mini-batch), keeping the best weights so far; null for
+    /// no limit. A run that reaches it depends on the machine's speed, so set null for runs that must repeat exactly. Default 00:05:00.
+    /// </summary>
+    public TimeSpan? TimeLimit { get; set; } = RecurrentDefaults.TimeLimit;
+
+    /// <summary>
+    /// Calibrate the probabilities on the validation data after training (temperature scaling: the logits divided by the
+    /// one number that minimises the validation log-loss, folded into the output layer); the predicted labels do not change. Default true.
+    /// </summary>
+    public bool CalibrateProbabilities { get; set; } = RecurrentDefaults.TextClassification.CalibrateProbabilities;
 
     /// <summary>Seed of the weights, the shuffling and the validation split. Default 0.</summary>
     public int Seed { get; set; } = RecurrentDefaults.Seed;

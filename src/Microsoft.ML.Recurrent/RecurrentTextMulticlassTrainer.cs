@@ -94,7 +94,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         }
         else
         {
-            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed);
+            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed, r => r.Label);
             validation = held ?? [];
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
@@ -106,11 +106,13 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
             Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = names.Length,
         }, TrainerOptions.Seed);
-        var result = new SequenceTrainer(model, new TrainerOptions
+        TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        var heldOut = validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null;
+        var result = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, heldOut is not null)).Fit(examples, heldOut, TrainerOptions.Progress);
+        if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
         {
-            Epochs = TrainerOptions.Epochs, BatchSize = TrainerOptions.BatchSize, Optimizer = TrainerOptions.Optimizer, LearningRate = TrainerOptions.LearningRate, Seed = TrainerOptions.Seed,
-            EarlyStoppingPatience = validation.Count > 0 ? TrainerOptions.EarlyStoppingPatience : null,
-        }).Fit(examples, validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null, TrainerOptions.Progress);
+            TemperatureScaling.Calibrate(model, heldOut);
+        }
         var profile = TextClassifierInput.Profile(sequencer, train.Select(r => r.Text), tokenInput, TrainerOptions.MaxSequenceLength);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput,
             profile, TrainerOptions.OutputAttributions);
@@ -129,7 +131,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model, Text.TextSequencer sequencer,
-        string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput, Serialization.DataProfile? profile, bool attributions = false) =>
+        string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput, Serialization.DataProfile? profile = null, bool attributions = false) =>
         SavedModelChain.Fit(context, Layout(textColumn, tokenInput, names, attributions), model, sequencer, names, maxLength, result, input,
             profile?.ToNumbers().ToArray() ?? []);
 

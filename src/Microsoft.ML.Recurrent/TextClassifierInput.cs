@@ -22,6 +22,20 @@ internal static class TextClassifierInput
     public static DataProfile Profile(TextSequencer sequencer, IEnumerable<string> texts, bool tokenInput, int maxLength) =>
         DataProfile.FromTokens(sequencer.Vocabulary, texts.Select(t => tokenInput ? TokenColumn.Split(t) : sequencer.Tokenizer.Tokenize(t)), maxLength);
 
+    /// <summary>
+    /// Starts the unknown token's embedding at zero: what embedding dropout teaches the model to read as "no word", so a
+    /// word never seen in training (its rows map here) adds no random direction. Training moves it when the data has
+    /// unknown tokens (MinTokenCount above 1).
+    /// </summary>
+    public static void ZeroUnknownEmbedding(Models.SequenceModel model, Text.Vocabulary vocabulary)
+    {
+        if (vocabulary.UnknownId >= 0 && model.Parameters.Contains("embedding.weight"))
+        {
+            int e = model.Options.EmbeddingSize;
+            model.Parameters.GetValues("embedding.weight").Slice(vocabulary.UnknownId * e, e).Clear();
+        }
+    }
+
     // The ids of one text (or joined tokens), cut to the first maxLength; an empty one is one unknown token.
     public static int[] Encode(TextSequencer sequencer, string text, bool tokenInput, int maxLength)
     {

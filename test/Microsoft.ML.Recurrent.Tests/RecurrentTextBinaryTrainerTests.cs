@@ -40,7 +40,8 @@ public sealed class RecurrentTextBinaryTrainerTests
         }).ToList();
     }
 
-    private static RecurrentTextBinaryTrainer.Options Small => new() { Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 };
+    // Eight epochs at most: with the default dropout and a tenth held out, four were not enough for this data.
+    private static RecurrentTextBinaryTrainer.Options Small => new() { Epochs = 8, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 };
 
     [TestMethod]
     public void Pipeline_TextToRecurrentClassifierToEvaluator_LearnsAndEvaluates()
@@ -52,7 +53,8 @@ public sealed class RecurrentTextBinaryTrainerTests
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(test));
         Assert.IsTrue(metrics.Accuracy > 0.95, $"accuracy {metrics.Accuracy}");
         Assert.IsTrue(metrics.AreaUnderRocCurve > 0.95, $"AUC {metrics.AreaUnderRocCurve}");
-        Assert.AreEqual(4, model.TrainingResult.History.Count);
+        Assert.IsTrue(model.TrainingResult.History.Count is > 0 and <= 8, $"{model.TrainingResult.History.Count} epochs");
+        Assert.IsTrue(model.TrainingResult.History.All(e => e.Validation is { Count: 20 }), "every epoch validated on the held-out tenth of 200 rows");
     }
 
     [TestMethod]
@@ -267,7 +269,7 @@ public sealed class RecurrentTokenKeyClassifierTests
             .Append(ml.Transforms.Conversion.MapValueToKey("Tokens", "Words"))
             .Append(ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
             {
-                TextColumnName = "Tokens", Epochs = 4, HiddenSize = 16, EmbeddingSize = 16, Seed = 1,
+                TextColumnName = "Tokens", Epochs = 8, HiddenSize = 16, EmbeddingSize = 16, Seed = 1,
             }));
         var model = pipeline.Fit(data);
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(data));

@@ -129,7 +129,7 @@ public sealed partial class RecurrentLayer
             RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh);
         }
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
-        Gemm.Pack(false, gh, h, Parameters.GetValues(_weightHh[slot]), h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
+        Gemm.Pack(false, gh, h, HiddenWeight(ws, slot), h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
     }
 
     private void BackwardFinish(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,
@@ -201,8 +201,16 @@ public sealed partial class RecurrentLayer
         else
         {
             var dGh = o.Cell == RecurrentCellKind.Gru ? ws.HiddenGateGradient[d] : ws.GateGradient[d];
-            Gemm.Multiply(true, false, gh, h, n, dGh.AsSpan(0, n * gh), gh, ws.HiddenIn[slot].AsSpan(0, n * h), h,
-                Parameters.GetGradients(_weightHh[slot]), h, accumulate: true);
+            var dW = Parameters.GetGradients(_weightHh[slot]);
+            if (!ws.WeightDropoutUsed)
+            {
+                Gemm.Multiply(true, false, gh, h, n, dGh.AsSpan(0, n * gh), gh, ws.HiddenIn[slot].AsSpan(0, n * h), h, dW, h, accumulate: true);
+                return;
+            }
+            // DropConnect: the pass used W_hh * mask, so dLoss/dW_hh = mask * dLoss/d(W_hh * mask).
+            var dMasked = RecurrentWorkspace.Ensure(ws.HiddenWeightGradient, d, gh * h).AsSpan(0, gh * h);
+            Gemm.Multiply(true, false, gh, h, n, dGh.AsSpan(0, n * gh), gh, ws.HiddenIn[slot].AsSpan(0, n * h), h, dMasked, h, accumulate: false);
+            TensorPrimitives.MultiplyAdd(dMasked, ws.HiddenWeightMask[slot].AsSpan(0, gh * h), dW, dW);
         }
     }
 

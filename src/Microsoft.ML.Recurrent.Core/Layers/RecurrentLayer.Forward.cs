@@ -90,6 +90,11 @@ public sealed partial class RecurrentLayer
         }
         ReadOnlySpan<float> x = workspace.InputPacked.AsSpan(0, n * o.InputSize);
         int inSize = o.InputSize;
+        workspace.WeightDropoutUsed = workspace.WeightDropout > 0f && random is not null;
+        if (workspace.WeightDropoutUsed)
+        {
+            MaskHiddenWeights(workspace, random!);
+        }
         PlanSlices(workspace);
         for (int k = 0; k < o.NumLayers; k++)
         {
@@ -111,10 +116,15 @@ public sealed partial class RecurrentLayer
             if (dropout > 0f && k < o.NumLayers - 1)
             {
                 var mask = RecurrentWorkspace.Ensure(workspace.DropoutMask, k, n * dh).AsSpan(0, n * dh);
-                float scale = 1f / (1f - dropout);
-                for (int i = 0; i < mask.Length; i++)
+                if (workspace.LockedDropout)
                 {
-                    mask[i] = random!.NextSingle() < dropout ? 0f : scale;
+                    var unit = RecurrentWorkspace.Ensure(ref workspace.LockedMask, layout.Batch * dh).AsSpan(0, layout.Batch * dh);
+                    DropoutMask.Fill(unit, dropout, random!);
+                    ExpandPerSequence(layout, unit, dh, mask);
+                }
+                else
+                {
+                    DropoutMask.Fill(mask, dropout, random!);
                 }
                 TensorPrimitives.Multiply(y.AsSpan(0, n * dh), mask, y.AsSpan(0, n * dh));
             }
@@ -140,7 +150,7 @@ public sealed partial class RecurrentLayer
         int slot = k * o.NumDirections + d;
         bool lstm = o.Cell == RecurrentCellKind.Lstm;
         var wIh = Parameters.GetValues(_weightIh[slot]);
-        var wHh = Parameters.GetValues(_weightHh[slot]);
+        var wHh = HiddenWeight(ws, slot);
         var bIh = Bias(_biasIh[slot]);
         var bHh = o.Cell == RecurrentCellKind.Gru ? default : Bias(_biasHh[slot]);
 

@@ -133,6 +133,9 @@ public sealed partial class RecurrentLayer
         return result;
     }
 
+    // The prefix of the layer's names in its parameter set (e.g. "lstm." inside a model).
+    internal string NamePrefix => _prefix;
+
     // Where the weights of one layer/direction slot (layer * NumDirections + direction) live; for single-step inference.
     internal ParameterInfo WeightIh(int slot) => _weightIh[slot];
 

@@ -18,6 +18,8 @@ public sealed class RecurrentWorkspace
         HiddenIn = new float[slots][];
         CellIn = new float[slots][];
         CellOut = new float[slots][];
+        HiddenWeightMask = new float[slots][];
+        MaskedHiddenWeight = new float[slots][];
         LayerOutput = new float[options.NumLayers][];
         DropoutMask = new float[options.NumLayers][];
         for (int i = 0; i < slots; i++)
@@ -26,6 +28,8 @@ public sealed class RecurrentWorkspace
             HiddenIn[i] = [];
             CellIn[i] = [];
             CellOut[i] = [];
+            HiddenWeightMask[i] = [];
+            MaskedHiddenWeight[i] = [];
         }
         for (int k = 0; k < options.NumLayers; k++)
         {
@@ -45,8 +49,10 @@ public sealed class RecurrentWorkspace
         PackedHiddenWeight = new PackedMatrix[d];
         PackedInputWeight = new PackedMatrix[d];
         ProjectionBias = new float[d][];
+        HiddenWeightGradient = new float[d][];
         for (int i = 0; i < d; i++)
         {
+            HiddenWeightGradient[i] = [];
             PackedHiddenWeight[i] = new PackedMatrix();
             PackedInputWeight[i] = new PackedMatrix();
             ProjectionBias[i] = [];
@@ -88,6 +94,13 @@ public sealed class RecurrentWorkspace
     internal float[][] LayerOutput { get; }  // per layer (N, D*H)
     internal float[][] DropoutMask { get; }  // per layer below the top (N, D*H): 0 or 1/(1-p)
     internal bool DropoutUsed { get; set; }
+    internal bool LockedDropout;             // set by the caller before a training pass: one dropout mask per sequence, reused at every step
+    internal float[] LockedMask = [];        // (B, D*H) the per-sequence mask being expanded to every step
+    internal float WeightDropout;            // set by the caller before a training pass: DropConnect probability on weight_hh (0 = none)
+    internal bool WeightDropoutUsed { get; set; } // the last forward pass ran on masked weight_hh (its backward must too)
+    internal float[][] HiddenWeightMask { get; }   // per slot (G*H, H): 0 or 1/(1-p)
+    internal float[][] MaskedHiddenWeight { get; } // per slot (G*H, H): weight_hh * mask, what the pass multiplies by
+    internal float[][] HiddenWeightGradient { get; } // per direction (G*H, H): dLoss/d(masked weight_hh) before masking
     internal float[] InputPacked = [];       // (N, I) layer-0 input
     internal float[] FinalHidden = [];       // (L*D, B, H) original batch order
     internal float[] FinalCell = [];         // (L*D, B, H)

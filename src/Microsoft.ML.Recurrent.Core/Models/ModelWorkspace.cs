@@ -24,6 +24,12 @@ public sealed class ModelWorkspace
     /// </summary>
     internal long HeadChunkFloats { get; set; } = 1L << 26;
 
+    /// <summary>The regularisers a training pass applies (set by the trainer); evaluation and inference ignore them.</summary>
+    internal RegularizationOptions? Regularization { get; set; }
+
+    /// <summary>The regularisers the last forward pass applied (null for none): its backward pass applies the same masks.</summary>
+    internal RegularizationOptions? Applied { get; set; }
+
     internal int[] Lengths = [];
     internal int[] Targets = [];            // (rows) class per head row, -1 = none
     internal int[] MaxIndex = [];           // (B, D*H) packed row of the maximum (max pooling)
@@ -33,6 +39,10 @@ public sealed class ModelWorkspace
     internal float[] PooledGradient = [];   // (B, D*H)
     internal float[] FinalHiddenGradient = []; // (L*D, B, H)
     internal float[] RegressionTargets = []; // (B, O)
+    internal float[] EmbeddingMask = [];    // (V) embedding dropout: 0 or 1/(1-p) per word type
+    internal float[] InputMask = [];        // (B, E) locked dropout on the embedding output
+    internal float[] OutputMask = [];       // (B, D*H) locked dropout on what the head reads
+    internal float[] RowScratch = [];       // (E) one masked gradient row
 
     /// <summary>Rows of the head in the last pass: the batch size (many-to-one) or the packed step count (per step).</summary>
     internal int HeadRows { get; set; }

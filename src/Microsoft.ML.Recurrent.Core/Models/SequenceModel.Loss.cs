@@ -141,12 +141,32 @@ public sealed partial class SequenceModel
                 }
             }
         }
-        Recurrent.ForwardCore(rws, initialHidden, initialCell, training ? o.Dropout : 0f, dropoutRandom);
+        var regularization = training && dropoutRandom is not null && ws.Regularization is { IsActive: true } r ? r : null;
+        ws.Applied = regularization;
+        float between = training ? o.Dropout : 0f;
+        rws.LockedDropout = false;
+        rws.WeightDropout = 0f;
+        if (regularization is not null)
+        {
+            MaskInput(ws, batch, regularization, dropoutRandom!);
+            rws.WeightDropout = regularization.WeightDropout;
+            if (regularization.HiddenDropout > 0f)
+            {
+                between = regularization.HiddenDropout;
+                rws.LockedDropout = true;
+            }
+        }
+        Recurrent.ForwardCore(rws, initialHidden, initialCell, between, dropoutRandom);
 
         int rows;
         if (IsPerStep)
         {
             rows = n;
+            if (regularization is { OutputDropout: > 0f })
+            {
+                int width = FeatureSize;
+                MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, rws.LayerOutput[o.NumLayers - 1].AsSpan(0, n * width), perStep: true);
+            }
             var targets = ModelWorkspace.Ensure(ref ws.Targets, n).AsSpan(0, n);
             targets.Fill(-1);
             for (int b = 0; b < count; b++)
@@ -164,6 +184,10 @@ public sealed partial class SequenceModel
         {
             rows = count;
             Pool(ws, count);
+            if (regularization is { OutputDropout: > 0f })
+            {
+                MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, ws.Pooled.AsSpan(0, count * FeatureSize), perStep: false);
+            }
             var targets = ModelWorkspace.Ensure(ref ws.Targets, count).AsSpan(0, count);
             for (int b = 0; b < count; b++)
             {
@@ -237,10 +261,37 @@ public sealed partial class SequenceModel
     // From the gradient on the head's input (left by HeadBackward in dTop, or in PooledGradient) down through the stack.
     private void Backward(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch)
     {
-        var dInput = BackwardToInput(ws, batch.Length, weightGradients: true);
+        var o = Options;
+        var rws = ws.Recurrent;
+        var layout = rws.Layout;
+        int width = FeatureSize, count = batch.Length;
+        ReadOnlySpan<float> dFinalHidden = default;
+        bool outputMasked = ws.Applied is { OutputDropout: > 0f };
+        if (!IsPerStep)
+        {
+            int n = layout.TotalRows;
+            var dTop = RecurrentWorkspace.Ensure(ref rws.LayerGradient, n * width).AsSpan(0, n * width);
+            dTop.Clear();
+            var dPooled = ws.PooledGradient.AsSpan(0, count * width);
+            if (outputMasked)
+            {
+                TensorPrimitives.Multiply(dPooled, ws.OutputMask.AsSpan(0, count * width), dPooled);
+            }
+            dFinalHidden = Unpool(ws, dPooled, count, dTop);
+        }
+        else if (outputMasked)
+        {
+            MaskRows(layout, ws.OutputMask, width, rws.LayerGradient);
+        }
+
+        var dInput = Recurrent.BackwardCore(rws, dFinalHidden, default, _embedding is not null, default, default);
         if (_embedding is not null)
         {
-            var layout = ws.Recurrent.Layout;
+            if (ws.Applied is { } applied && (applied.EmbeddingDropout > 0f || applied.InputDropout > 0f))
+            {
+                EmbeddingBackwardMasked(ws, batch, dInput, applied);
+                return;
+            }
             var dEmbedding = Parameters.GetGradients(_embedding);
             int e = Options.EmbeddingSize;
             for (int b = 0; b < batch.Length; b++)
@@ -256,11 +307,11 @@ public sealed partial class SequenceModel
     }
 
     /// <summary>
-    /// Backward from the head's input gradient to the packed gradient on the embedded inputs (N, I) (empty for a model
-    /// without an embedding when weight gradients are asked for). Without weight gradients nothing is added into
-    /// <see cref="ParameterSet.Gradients"/>: the pass only reads the model, so several threads may run it at once.
+    /// Backward of an inference pass (no dropout or regulariser masks) from the pooled gradient to the packed gradient on
+    /// the embedded inputs (N, I). Nothing is added into <see cref="ParameterSet.Gradients"/>: the pass only reads the
+    /// model, so several threads may run it at once, each with its own workspace.
     /// </summary>
-    private ReadOnlySpan<float> BackwardToInput(ModelWorkspace ws, int count, bool weightGradients)
+    private ReadOnlySpan<float> InputGradient(ModelWorkspace ws, int count)
     {
         var rws = ws.Recurrent;
         int width = FeatureSize;
@@ -272,8 +323,7 @@ public sealed partial class SequenceModel
             dTop.Clear();
             dFinalHidden = Unpool(ws, ws.PooledGradient.AsSpan(0, count * width), count, dTop);
         }
-        bool wantInput = _embedding is not null || !weightGradients;
-        return Recurrent.BackwardCore(rws, dFinalHidden, default, wantInput, default, default, weightGradients);
+        return Recurrent.BackwardCore(rws, dFinalHidden, default, wantInputGradient: true, default, default, weightGradients: false);
     }
 
     // Routes the pooled gradient back: into dh_n of the top layer (Last) or onto the top output rows (Mean, Max).

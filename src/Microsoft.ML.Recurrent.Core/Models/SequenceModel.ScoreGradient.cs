@@ -31,7 +31,7 @@ public sealed partial class SequenceModel
         // dPooled (B, D*H) = dLogits (B, C) x W (C, D*H).
         var dPooled = Buffers.Ensure(ref ws.PooledGradient, count * width).AsSpan(0, count * width);
         Gemm.Multiply(false, false, count, width, classes, dLogits, classes, Parameters.GetValues(_headWeight), width, dPooled, width, accumulate: false);
-        return BackwardToInput(ws, count, weightGradients: false);
+        return InputGradient(ws, count);
     }
 
     // s = z_c - logsumexp(z_j, j != c); ds/dz_c = 1, ds/dz_j = -softmax_j over j != c. In double, shifted by the maximum.

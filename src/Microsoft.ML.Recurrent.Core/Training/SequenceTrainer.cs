@@ -52,6 +52,7 @@ public sealed partial class SequenceTrainer
         }
         _model = model;
         _workspace = model.CreateWorkspace();
+        _workspace.Regularization = Options.Regularization;
         _optimizer = CreateOptimizer(model.Parameters.Count, Options);
         if (Options.Schedule is { } schedule)
         {

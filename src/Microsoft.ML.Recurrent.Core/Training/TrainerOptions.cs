@@ -1,3 +1,5 @@
+using Microsoft.ML.Recurrent.Models;
+
 namespace Microsoft.ML.Recurrent.Training;
 
 /// <summary>How a <see cref="SequenceTrainer"/> trains. Every default is documented on its property.</summary>
@@ -44,6 +46,9 @@ public sealed record TrainerOptions
 
     /// <summary>Seed of the shuffling and of dropout. Default 0.</summary>
     public int Seed { get; init; }
+
+    /// <summary>The AWD-LSTM regularisers (dropout of embeddings, locked dropout, DropConnect), training only; null for none. Default null.</summary>
+    public RegularizationOptions? Regularization { get; init; }
 
     /// <summary>Per-class loss weights for classification and tagging (PyTorch's weighted mean); null for equal weights.</summary>
     public float[]? ClassWeights { get; init; }
@@ -105,6 +110,7 @@ public sealed record TrainerOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1L, nameof(MaxSteps));
         }
+        Regularization?.Validate();
         if (MaxValidationItems is int items)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(items, 1, nameof(MaxValidationItems));

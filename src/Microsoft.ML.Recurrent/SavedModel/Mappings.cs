@@ -72,6 +72,16 @@ internal static class Mappings
         return features;
     }
 
+    /// <summary>
+    /// Probabilities stay in [1e-6, 1 - 1e-6], so a log-loss is always finite: one confident mistake costs at most
+    /// -log2(1e-6) = 19.9 bits (13.8 nats) instead of infinity. Only a sigmoid of a score beyond ±13.8 (or a softmax as
+    /// extreme) is moved, so ordinary probabilities are bit-identical to earlier releases; 1 - 1e-6 is still 17 float
+    /// steps below 1. The multiclass scores then sum to 1 within the number of classes times 1e-6.
+    /// </summary>
+    internal static float BoundProbability(float p) => Math.Clamp(p, ProbabilityBound, 1f - ProbabilityBound);
+
+    internal const float ProbabilityBound = 1e-6f;
+
     private static void SetBinary(ReadOnlySpan<float> logits, BinaryOutput output)
     {
         float score = logits[1] - logits[0];
@@ -80,7 +90,7 @@ internal static class Mappings
             throw new InvalidDataException("The recurrent model gives logits too far apart for a finite score: its weights are corrupt or out of range.");
         }
         output.Score = score;
-        output.Probability = 1f / (1f + MathF.Exp(-score));
+        output.Probability = BoundProbability(1f / (1f + MathF.Exp(-score)));
         output.PredictedLabel = output.Probability >= 0.5f;
     }
 
@@ -89,7 +99,7 @@ internal static class Mappings
         LoadedModel.SoftMax(logits);
         for (int i = 0; i < logits.Length; i++)
         {
-            output.SetScore(i, logits[i]);
+            output.SetScore(i, BoundProbability(logits[i]));
         }
         output.PredictedName = names[TensorPrimitives.IndexOfMax(logits)];
     }
