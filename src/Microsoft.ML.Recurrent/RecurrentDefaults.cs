@@ -48,6 +48,9 @@ internal static class RecurrentDefaults
         public const float OutputDropout = 0.3f;
         public const double WeightDecay = 1e-4;
         public const bool CalibrateProbabilities = true;
+        public const bool CharacterAwareWords = false;
+        public const int CharacterEmbeddingSize = 16;
+        public const int CharacterFilters = 32;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>
@@ -87,6 +90,9 @@ internal static class RecurrentDefaults
         public const int MinTokenCount = 2;
         public const int EmbeddingSize = 64;
         public const int Epochs = 5;
+        public const bool CharacterAwareWords = true;
+        public const int CharacterEmbeddingSize = 16;
+        public const int CharacterFilters = 32;
     }
 
     /// <summary>The series regressor.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent;
@@ -101,11 +102,18 @@ internal static class RecurrentExperimentTasks
         var vocabulary = RecurrentSequenceTaggingEstimator.BuildVocabulary(rows, RecurrentDefaults.SequenceTagging.MinTokenCount);
         // A tag seen only in the validation data is a class of the model too (it cannot be predicted, but it is scored).
         var tagNames = RecurrentSequenceTaggingEstimator.TagNames(held is null ? rows : rows.Concat(held), c.LabelColumnName, nameof(trainData));
+        // Character-aware words as the tagger's default has them (the search varies the rest of the architecture).
+        var characters = RecurrentDefaults.SequenceTagging.CharacterAwareWords ? CharacterVocabulary.Build(rows.SelectMany(r => r.Tokens)) : null;
         return new Prepared(
-            new SequenceModelOptions { Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, OutputSize = tagNames.Length },
-            RecurrentSequenceTaggingEstimator.Encode(rows, vocabulary, tagNames, s.MaxSequenceLength),
-            held is null ? null : RecurrentSequenceTaggingEstimator.Encode(held, vocabulary, tagNames, s.MaxSequenceLength),
-            (model, refit) => RecurrentSequenceTaggingEstimator.CreateTransformer(context, c.TokensColumnName, model, vocabulary, tagNames, s.MaxSequenceLength, refit, trainData));
+            new SequenceModelOptions
+            {
+                Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, OutputSize = tagNames.Length, CharacterVocabularySize = characters?.Count ?? 0,
+                CharacterEmbeddingSize = RecurrentDefaults.SequenceTagging.CharacterEmbeddingSize, CharacterFilters = RecurrentDefaults.SequenceTagging.CharacterFilters,
+            },
+            RecurrentSequenceTaggingEstimator.Encode(rows, vocabulary, characters, tagNames, s.MaxSequenceLength),
+            held is null ? null : RecurrentSequenceTaggingEstimator.Encode(held, vocabulary, characters, tagNames, s.MaxSequenceLength),
+            (model, refit) => RecurrentSequenceTaggingEstimator.CreateTransformer(context, c.TokensColumnName, model, new TextSequencer(new WordTokenizer(), vocabulary, characters),
+                tagNames, s.MaxSequenceLength, refit, trainData));
     }
 
     private static Prepared Forecasting(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)

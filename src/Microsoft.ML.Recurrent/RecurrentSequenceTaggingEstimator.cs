@@ -47,6 +47,18 @@ public sealed class RecurrentSequenceTaggingEstimator : IEstimator<RecurrentMode
 
         /// <summary>Token embedding width. Default 64.</summary>
         public int EmbeddingSize { get; set; } = RecurrentDefaults.SequenceTagging.EmbeddingSize;
+
+        /// <summary>
+        /// Character-aware words: each token is also read as its characters (a character CNN whose output is concatenated
+        /// with the token embedding), so a word never seen in training still gets its own representation. Default true.
+        /// </summary>
+        public bool CharacterAwareWords { get; set; } = RecurrentDefaults.SequenceTagging.CharacterAwareWords;
+
+        /// <summary>Character embedding width (with <see cref="CharacterAwareWords"/>). Default 16.</summary>
+        public int CharacterEmbeddingSize { get; set; } = RecurrentDefaults.SequenceTagging.CharacterEmbeddingSize;
+
+        /// <summary>Character filters per convolution width, widths 1 to 3 (with <see cref="CharacterAwareWords"/>). Default 32.</summary>
+        public int CharacterFilters { get; set; } = RecurrentDefaults.SequenceTagging.CharacterFilters;
     }
 
     internal RecurrentSequenceTaggingEstimator(MLContext context, Options options)
@@ -80,16 +92,19 @@ public sealed class RecurrentSequenceTaggingEstimator : IEstimator<RecurrentMode
         {
             throw new ArgumentException($"The training data has no non-empty token sequences in '{TrainerOptions.TokensColumnName}'.", nameof(input));
         }
-        var vocabulary = BuildVocabulary(rows, TrainerOptions.MinTokenCount);
-        var tagNames = TagNames(rows, TrainerOptions.LabelColumnName, nameof(input));
-        var examples = Encode(rows, vocabulary, tagNames, TrainerOptions.MaxSequenceLength);
+        var o = TrainerOptions;
+        var vocabulary = BuildVocabulary(rows, o.MinTokenCount);
+        var characters = o.CharacterAwareWords ? CharacterVocabulary.Build(rows.SelectMany(r => r.Tokens)) : null;
+        var tagNames = TagNames(rows, o.LabelColumnName, nameof(input));
+        var examples = Encode(rows, vocabulary, characters, tagNames, o.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize, Cell = TrainerOptions.Cell,
-            HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, OutputSize = tagNames.Length, Dropout = TrainerOptions.Dropout,
-        }, TrainerOptions.Seed);
-        var result = TrainerOptions.Train(model, examples);
-        return CreateTransformer(_context, TrainerOptions.TokensColumnName, model, vocabulary, tagNames, TrainerOptions.MaxSequenceLength, result, input);
+            Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, EmbeddingSize = o.EmbeddingSize, Cell = o.Cell,
+            HiddenSize = o.HiddenSize, NumLayers = o.NumLayers, OutputSize = tagNames.Length, Dropout = o.Dropout,
+            CharacterVocabularySize = characters?.Count ?? 0, CharacterEmbeddingSize = o.CharacterEmbeddingSize, CharacterFilters = o.CharacterFilters,
+        }, o.Seed);
+        var result = o.Train(model, examples);
+        return CreateTransformer(_context, o.TokensColumnName, model, new TextSequencer(new WordTokenizer(), vocabulary, characters), tagNames, o.MaxSequenceLength, result, input);
     }
 
     // The non-empty sentences, in row order; a row whose tags do not match its tokens one to one is an error naming it.
@@ -135,20 +150,24 @@ public sealed class RecurrentSequenceTaggingEstimator : IEstimator<RecurrentMode
     }
 
     // Each sentence in windows of at most maxLength tokens.
-    internal static List<SequenceExample> Encode(IEnumerable<(string[] Tokens, string[] Tags)> rows, Vocabulary vocabulary, string[] tagNames, int maxLength)
+    // (With a character vocabulary, each token's characters too.)
+    internal static List<SequenceExample> Encode(IEnumerable<(string[] Tokens, string[] Tags)> rows, Vocabulary vocabulary, CharacterVocabulary? characters,
+        string[] tagNames, int maxLength)
     {
         var tagIds = tagNames.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => p.i, StringComparer.Ordinal);
         return rows.SelectMany(r => Enumerable.Range(0, (r.Tokens.Length + maxLength - 1) / maxLength)
-            .Select(w => SequenceExample.ForTagging(
-                vocabulary.Encode(r.Tokens.Skip(w * maxLength).Take(maxLength)),
-                r.Tags.Skip(w * maxLength).Take(maxLength).Select(t => tagIds[t]).ToArray()))).ToList();
+            .Select(w => new SequenceExample
+            {
+                Tokens = vocabulary.Encode(r.Tokens.Skip(w * maxLength).Take(maxLength)),
+                Characters = characters?.Encode(r.Tokens.Skip(w * maxLength).Take(maxLength)),
+                StepLabels = r.Tags.Skip(w * maxLength).Take(maxLength).Select(t => tagIds[t]).ToArray(),
+            })).ToList();
     }
 
     // Wraps a trained model into the saveable chain of stock parts.
-    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string tokensColumn, SequenceModel model, Vocabulary vocabulary,
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string tokensColumn, SequenceModel model, TextSequencer sequencer,
         string[] tagNames, int maxLength, TrainingResult? result, IDataView input) =>
-        SavedModelChain.Fit(context, new(SavedModelTask.SequenceTagging, tokensColumn), model, new TextSequencer(new WordTokenizer(), vocabulary),
-            tagNames, maxLength, result, input);
+        SavedModelChain.Fit(context, new(SavedModelTask.SequenceTagging, tokensColumn), model, sequencer, tagNames, maxLength, result, input);
 
     private static bool IsTextVector(DataViewType type) => type is VectorDataViewType { ItemType: TextDataViewType };
 }

@@ -85,14 +85,16 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         }
 
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount,
+            TrainerOptions.CharacterAwareWords);
         List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, TrainerOptions.MaxSequenceLength);
 
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
-            Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = 2,
+            Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
+            CharacterEmbeddingSize = TrainerOptions.CharacterEmbeddingSize, CharacterFilters = TrainerOptions.CharacterFilters, OutputSize = 2,
         }, TrainerOptions.Seed);
         TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
         var trainer = new SequenceTrainer(model, RecurrentTraining.Create(TrainerOptions, validation.Count > 0));
@@ -108,7 +110,12 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
     }
 
     internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, bool tokenInput, int maxLength) =>
-        rows.Select(r => SequenceExample.ForClassification(TextClassifierInput.Encode(sequencer, r.Text, tokenInput, maxLength), r.Label ? 1 : 0)).ToList();
+        rows.Select(r => new SequenceExample
+        {
+            Tokens = TextClassifierInput.Encode(sequencer, r.Text, tokenInput, maxLength),
+            Characters = TextClassifierInput.Characters(sequencer, r.Text, tokenInput, maxLength),
+            Label = r.Label ? 1 : 0,
+        }).ToList();
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,

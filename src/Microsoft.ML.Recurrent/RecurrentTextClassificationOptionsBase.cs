@@ -33,6 +33,18 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// <summary>The recurrent cell. Default <see cref="RecurrentCellKind.Lstm"/>.</summary>
     public RecurrentCellKind Cell { get; set; } = RecurrentDefaults.TextClassification.Cell;
 
+    /// <summary>
+    /// Character-aware words (word tokens or key-vector tokens only): each token is also read as its characters through a
+    /// character CNN, so words unseen in training keep a representation of their own. Default false.
+    /// </summary>
+    public bool CharacterAwareWords { get; set; } = RecurrentDefaults.TextClassification.CharacterAwareWords;
+
+    /// <summary>Character embedding width (with <see cref="CharacterAwareWords"/>). Default 16.</summary>
+    public int CharacterEmbeddingSize { get; set; } = RecurrentDefaults.TextClassification.CharacterEmbeddingSize;
+
+    /// <summary>Character filters per convolution width, widths 1 to 3 (with <see cref="CharacterAwareWords"/>). Default 32.</summary>
+    public int CharacterFilters { get; set; } = RecurrentDefaults.TextClassification.CharacterFilters;
+
     /// <summary>Token embedding width. Default 64.</summary>
     public int EmbeddingSize { get; set; } = RecurrentDefaults.TextClassification.EmbeddingSize;
 

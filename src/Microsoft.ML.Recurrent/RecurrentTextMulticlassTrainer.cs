@@ -98,13 +98,15 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             validation = held ?? [];
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
+        var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount,
+            TrainerOptions.CharacterAwareWords);
         var examples = EncodeRows(sequencer, train, tokenInput, TrainerOptions.MaxSequenceLength);
         var model = new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
-            Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, OutputSize = names.Length,
+            Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
+            CharacterEmbeddingSize = TrainerOptions.CharacterEmbeddingSize, CharacterFilters = TrainerOptions.CharacterFilters, OutputSize = names.Length,
         }, TrainerOptions.Seed);
         TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
         var heldOut = validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null;
@@ -127,7 +129,12 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
     }
 
     internal static List<SequenceExample> EncodeRows(Text.TextSequencer sequencer, List<(string Text, int Label)> rows, bool tokenInput, int maxLength) =>
-        rows.Select(r => SequenceExample.ForClassification(TextClassifierInput.Encode(sequencer, r.Text, tokenInput, maxLength), r.Label)).ToList();
+        rows.Select(r => new SequenceExample
+        {
+            Tokens = TextClassifierInput.Encode(sequencer, r.Text, tokenInput, maxLength),
+            Characters = TextClassifierInput.Characters(sequencer, r.Text, tokenInput, maxLength),
+            Label = r.Label,
+        }).ToList();
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model, Text.TextSequencer sequencer,

@@ -51,7 +51,7 @@ public sealed class GoldenZipTests
                 .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextMulticlassTrainer.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }))
                 .Fit(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(120, 1).Select(r => new TextRow { Text = r.Text, Topic = r.Topic }))),
             ml => ml.Data.LoadFromEnumerable(_texts), ["Score", "PredictedLabel"]),
-        "tagger" => (ml => ml.Transforms.Text.RecurrentTagger(new RecurrentSequenceTaggingEstimator.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, MinTokenCount = 1, Seed = 1 })
+        "tagger" => (ml => ml.Transforms.Text.RecurrentTagger(new RecurrentSequenceTaggingEstimator.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, MinTokenCount = 1, Seed = 1, CharacterAwareWords = false })
                 .Fit(ml.Data.LoadFromEnumerable(RecurrentSequenceTaggingEstimatorTests.Sentences(120, 1))),
             ml => ml.Data.LoadFromEnumerable(_sentences), ["PredictedTags"]),
         "language-model" => (ml => ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 })

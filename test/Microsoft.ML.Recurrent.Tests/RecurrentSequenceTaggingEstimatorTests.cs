@@ -71,6 +71,45 @@ public sealed class RecurrentSequenceTaggingEstimatorTests
         }
     }
 
+    // Tags decided by a word's suffix alone, on stems never seen twice: only the characters can tell the tag of an unseen word.
+    internal static List<Sentence> SuffixSentences(int count, int seed)
+    {
+        var rng = new Random(seed);
+        (string Suffix, string Tag)[] kinds = [("ly", "ADV"), ("ing", "VERB"), ("ness", "NOUN")];
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var words = Enumerable.Range(0, rng.Next(1, 4)).Select(_ =>
+            {
+                var (suffix, tag) = kinds[rng.Next(kinds.Length)];
+                string stem = new([.. Enumerable.Range(0, rng.Next(3, 6)).Select(_ => (char)('a' + rng.Next(26)))]);
+                return (Word: stem + suffix, Tag: tag);
+            }).ToArray();
+            return new Sentence { Tokens = [.. words.Select(w => w.Word)], Label = [.. words.Select(w => w.Tag)] };
+        }).ToList();
+    }
+
+    [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void Tagger_UnseenWords_AreTaggedByTheirCharactersOnlyWithCharacterAwareWords(bool characterAware)
+    {
+        var ml = new MLContext(1);
+        var train = ml.Data.LoadFromEnumerable(SuffixSentences(300, 1));
+        var model = ml.Transforms.Text.RecurrentTagger(new RecurrentSequenceTaggingEstimator.Options
+        {
+            Epochs = 6, HiddenSize = 12, EmbeddingSize = 8, CharacterEmbeddingSize = 8, CharacterFilters = 12, Seed = 1, CharacterAwareWords = characterAware,
+        }).Fit(train);
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, train.Schema, stream);
+        stream.Position = 0;
+        var engine = ml.Model.CreatePredictionEngine<Sentence, Tagged>(ml.Model.Load(stream, out _));
+        var test = SuffixSentences(60, 2);
+        int correct = test.Sum(s => engine.Predict(s).PredictedTags.Zip(s.Label).Count(z => z.First == z.Second));
+        double accuracy = (double)correct / test.Sum(s => s.Tokens.Length);
+        // Three tags in equal shares: a tagger that sees every unseen word as UNK is near chance.
+        Assert.IsTrue(characterAware ? accuracy > 0.9 : accuracy < 0.6, $"character-aware {characterAware}: accuracy {accuracy:F3} on unseen words");
+    }
+
     [TestMethod]
     public void Tagger_MismatchedTags_ThrowsNamingTheRow()
     {

@@ -23,7 +23,7 @@ public sealed class StreamingPredictor
 
     /// <summary>Snapshots a model's architecture and current weights.</summary>
     /// <param name="model">A unidirectional model of any task; not null.</param>
-    /// <exception cref="ArgumentException">The model is bidirectional.</exception>
+    /// <exception cref="ArgumentException">The model is bidirectional, or reads characters (character-aware words).</exception>
     public StreamingPredictor(SequenceModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -32,6 +32,12 @@ public sealed class StreamingPredictor
         {
             throw new ArgumentException(
                 $"Streaming inference needs a unidirectional model; this {o.Task} model is bidirectional, and its reverse direction needs the whole sequence before the first output. Use SequenceModel's batch inference instead.",
+                nameof(model));
+        }
+        if (o.UsesCharacters)
+        {
+            throw new ArgumentException(
+                "Streaming inference feeds token ids one at a time; this model also reads each token's characters (CharacterVocabularySize). Use SequenceModel's batch inference instead.",
                 nameof(model));
         }
         // A private copy that nobody trains: the layout (parameter names, offsets) is a function of the options.

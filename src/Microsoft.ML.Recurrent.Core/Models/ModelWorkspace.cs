@@ -42,7 +42,15 @@ public sealed class ModelWorkspace
     internal float[] EmbeddingMask = [];    // (V) embedding dropout: 0 or 1/(1-p) per word type
     internal float[] InputMask = [];        // (B, E) locked dropout on the embedding output
     internal float[] OutputMask = [];       // (B, D*H) locked dropout on what the head reads
-    internal float[] RowScratch = [];       // (E) one masked gradient row
+    internal int[] CharStarts = [];         // (n + 1) start of each packed row's character ids in CharIds
+    internal int[] CharRowSource = [];      // (n, 2) example and step of each packed row
+    internal int[] CharIds = [];            // (total characters) character ids in packed row order
+    internal int[] CharMaxWindow = [];      // (n, W*F) window of each filter's maximum
+    internal float[] CharOutput = [];       // (n, W*F) tanh(max + bias): the character features
+    internal float[] CharColumns = [];      // (windows, w*Ec) im2col, k-major
+    internal float[] CharConv = [];         // (windows, F)
+    internal float[] CharFilter = [];       // (F, w*Ec) one width's filters, k-major
+    internal float[] CharFilterGradient = []; // (F, w*Ec)
 
     /// <summary>Rows of the head in the last pass: the batch size (many-to-one) or the packed step count (per step).</summary>
     internal int HeadRows { get; set; }

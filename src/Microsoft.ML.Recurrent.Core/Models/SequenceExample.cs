@@ -8,6 +8,13 @@ public sealed class SequenceExample
     /// <summary>Token ids (token models), one per step.</summary>
     public int[]? Tokens { get; init; }
 
+    /// <summary>
+    /// The character ids of every token (character-aware models, <see cref="SequenceModelOptions.CharacterVocabularySize"/>):
+    /// one non-empty array per step, e.g. from <see cref="Text.CharacterVocabulary.Encode(IEnumerable{string})"/>. Unseen words
+    /// share the unknown token id but keep their characters. Null for models without characters.
+    /// </summary>
+    public int[][]? Characters { get; init; }
+
     /// <summary>Numeric input (feature models): steps × features, row-major.</summary>
     public float[]? Features { get; init; }
 
@@ -24,6 +31,12 @@ public sealed class SequenceExample
     /// <param name="tokens">Token ids, one per step.</param>
     /// <returns>The example.</returns>
     public static SequenceExample ForPrediction(int[] tokens) => new() { Tokens = tokens };
+
+    /// <summary>An example of token ids and their characters without a target, for prediction by a character-aware model.</summary>
+    /// <param name="tokens">Token ids, one per step.</param>
+    /// <param name="characters">The character ids of each token.</param>
+    /// <returns>The example.</returns>
+    public static SequenceExample ForPrediction(int[] tokens, int[][]? characters) => new() { Tokens = tokens, Characters = characters };
 
     /// <summary>A numeric series without a target, for prediction.</summary>
     /// <param name="features">Steps × features, row-major.</param>

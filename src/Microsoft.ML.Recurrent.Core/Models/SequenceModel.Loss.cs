@@ -122,15 +122,17 @@ public sealed partial class SequenceModel
         int n = layout.TotalRows, inSize = o.StepInputSize;
         var x = RecurrentWorkspace.Ensure(ref rws.InputPacked, n * inSize).AsSpan(0, n * inSize);
         var embedding = _embedding is null ? default : Parameters.GetValues(_embedding);
+        // Token rows: [embedding (E) | character features], feature rows: the features.
+        int width = _embedding is null ? inSize : o.EmbeddingSize;
         for (int b = 0; b < count; b++)
         {
             var e = batch[b];
             for (int t = 0; t < lengths[b]; t++)
             {
                 var src = e.Tokens is { } tokens
-                    ? embedding.Slice(tokens[t] * inSize, inSize)
-                    : e.Features.AsSpan(t * inSize, inSize);
-                var dst = x.Slice(layout.RowOf(b, t) * inSize, inSize);
+                    ? embedding.Slice(tokens[t] * width, width)
+                    : e.Features.AsSpan(t * width, width);
+                var dst = x.Slice(layout.RowOf(b, t) * inSize, width);
                 if (inputScales.IsEmpty)
                 {
                     src.CopyTo(dst);
@@ -148,7 +150,15 @@ public sealed partial class SequenceModel
         rws.WeightDropout = 0f;
         if (regularization is not null)
         {
-            MaskInput(ws, batch, regularization, dropoutRandom!);
+            MaskEmbeddingRows(ws, batch, regularization, dropoutRandom!);
+        }
+        if (o.UsesCharacters)
+        {
+            ForwardCharacters(ws, batch, lengths, x);
+        }
+        if (regularization is not null)
+        {
+            MaskInputUnits(ws, batch.Length, regularization, dropoutRandom!);
             rws.WeightDropout = regularization.WeightDropout;
             if (regularization.HiddenDropout > 0f)
             {
@@ -164,8 +174,7 @@ public sealed partial class SequenceModel
             rows = n;
             if (regularization is { OutputDropout: > 0f })
             {
-                int width = FeatureSize;
-                MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, rws.LayerOutput[o.NumLayers - 1].AsSpan(0, n * width), perStep: true);
+                MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, rws.LayerOutput[o.NumLayers - 1].AsSpan(0, n * FeatureSize), perStep: true);
             }
             var targets = ModelWorkspace.Ensure(ref ws.Targets, n).AsSpan(0, n);
             targets.Fill(-1);
@@ -289,19 +298,27 @@ public sealed partial class SequenceModel
         {
             if (ws.Applied is { } applied && (applied.EmbeddingDropout > 0f || applied.InputDropout > 0f))
             {
-                EmbeddingBackwardMasked(ws, batch, dInput, applied);
+                dInput = EmbeddingBackwardMasked(ws, batch, dInput, applied);
+                if (o.UsesCharacters)
+                {
+                    BackwardCharacters(ws, layout.TotalRows, dInput);
+                }
                 return;
             }
             var dEmbedding = Parameters.GetGradients(_embedding);
-            int e = Options.EmbeddingSize;
-            for (int b = 0; b < batch.Length; b++)
+            int e = o.EmbeddingSize, inSize = o.StepInputSize;
+            for (int b = 0; b < count; b++)
             {
                 var tokens = batch[b].Tokens!;
                 for (int t = 0; t < layout.Lengths[b]; t++)
                 {
                     var dst = dEmbedding.Slice(tokens[t] * e, e);
-                    TensorPrimitives.Add(dst, dInput.Slice(layout.RowOf(b, t) * e, e), dst);
+                    TensorPrimitives.Add(dst, dInput.Slice(layout.RowOf(b, t) * inSize, e), dst);
                 }
+            }
+            if (o.UsesCharacters)
+            {
+                BackwardCharacters(ws, layout.TotalRows, dInput);
             }
         }
     }

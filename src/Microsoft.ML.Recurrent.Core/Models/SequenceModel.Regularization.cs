@@ -9,38 +9,44 @@ namespace Microsoft.ML.Recurrent.Models;
 // input units, then the stack's, then output units), so a seed gives the same masks.
 public sealed partial class SequenceModel
 {
-    /// <summary>Embedding dropout and locked input dropout on the packed embedding output (N, E); token input only.</summary>
-    private void MaskInput(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, RegularizationOptions regularization, RandomSource random)
+    /// <summary>Embedding dropout on the word part (E) of every packed step input (N, E + character features); token input only.</summary>
+    private void MaskEmbeddingRows(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, RegularizationOptions regularization, RandomSource random)
     {
-        if (_embedding is null)
+        if (_embedding is null || regularization.EmbeddingDropout <= 0f)
         {
             return;
         }
         var layout = ws.Recurrent.Layout;
-        int e = Options.EmbeddingSize, count = batch.Length;
-        var x = ws.Recurrent.InputPacked.AsSpan(0, layout.TotalRows * e);
-        if (regularization.EmbeddingDropout > 0f)
+        int e = Options.EmbeddingSize, inSize = Options.StepInputSize;
+        var x = ws.Recurrent.InputPacked.AsSpan(0, layout.TotalRows * inSize);
+        // One mask over the vocabulary: dropping row v of the embedding drops word type v at every occurrence.
+        int vocabulary = Options.VocabularySize;
+        var rowMask = Buffers.Ensure(ref ws.EmbeddingMask, vocabulary).AsSpan(0, vocabulary);
+        DropoutMask.Fill(rowMask, regularization.EmbeddingDropout, random);
+        for (int b = 0; b < batch.Length; b++)
         {
-            // One mask over the vocabulary: dropping row v of the embedding drops word type v at every occurrence.
-            int vocabulary = Options.VocabularySize;
-            var rowMask = Buffers.Ensure(ref ws.EmbeddingMask, vocabulary).AsSpan(0, vocabulary);
-            DropoutMask.Fill(rowMask, regularization.EmbeddingDropout, random);
-            for (int b = 0; b < count; b++)
+            var tokens = batch[b].Tokens!;
+            for (int t = 0; t < layout.Lengths[b]; t++)
             {
-                var tokens = batch[b].Tokens!;
-                for (int t = 0; t < layout.Lengths[b]; t++)
-                {
-                    var row = x.Slice(layout.RowOf(b, t) * e, e);
-                    TensorPrimitives.Multiply(row, rowMask[tokens[t]], row);
-                }
+                var row = x.Slice(layout.RowOf(b, t) * inSize, e);
+                TensorPrimitives.Multiply(row, rowMask[tokens[t]], row);
             }
         }
-        if (regularization.InputDropout > 0f)
+    }
+
+    /// <summary>Locked input dropout over the whole step input (word embedding and character features); token input only.</summary>
+    private void MaskInputUnits(ModelWorkspace ws, int count, RegularizationOptions regularization, RandomSource random)
+    {
+        if (_embedding is null || regularization.InputDropout <= 0f)
         {
-            var unit = Buffers.Ensure(ref ws.InputMask, count * e).AsSpan(0, count * e);
-            DropoutMask.Fill(unit, regularization.InputDropout, random);
-            MaskRows(layout, unit, e, x);
+            return;
         }
+        var layout = ws.Recurrent.Layout;
+        int inSize = Options.StepInputSize;
+        var x = ws.Recurrent.InputPacked.AsSpan(0, layout.TotalRows * inSize);
+        var unit = Buffers.Ensure(ref ws.InputMask, count * inSize).AsSpan(0, count * inSize);
+        DropoutMask.Fill(unit, regularization.InputDropout, random);
+        MaskRows(layout, unit, inSize, x);
     }
 
     /// <summary>Locked dropout on the head's input: every step's top output (per-step heads) or the pooled summary.</summary>
@@ -75,35 +81,34 @@ public sealed partial class SequenceModel
         }
     }
 
-    /// <summary>The embedding's gradient through the masks of the forward pass: dE[v] += rowMask[v] * (inputMask[b] * dx).</summary>
-    private void EmbeddingBackwardMasked(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, ReadOnlySpan<float> dInput, RegularizationOptions applied)
+    /// <summary>
+    /// The step input's gradient through the masks of the forward pass. The locked input mask multiplies every row of
+    /// dx in place (word and character parts); then dE[v] += rowMask[v] * dx[word part]. Returns the masked dx, which
+    /// the character features read next.
+    /// </summary>
+    private ReadOnlySpan<float> EmbeddingBackwardMasked(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, ReadOnlySpan<float> dInput, RegularizationOptions applied)
     {
         var layout = ws.Recurrent.Layout;
-        int e = Options.EmbeddingSize;
+        int e = Options.EmbeddingSize, inSize = Options.StepInputSize;
+        if (applied.InputDropout > 0f)
+        {
+            // dInput is the recurrent workspace's own gradient buffer; masking it in place saves a copy.
+            var dx = ws.Recurrent.LayerGradient.AsSpan(0, dInput.Length);
+            MaskRows(layout, ws.InputMask.AsSpan(0, batch.Length * inSize), inSize, dx);
+            dInput = dx;
+        }
         var dEmbedding = Parameters.GetGradients(_embedding!);
-        var scratch = Buffers.Ensure(ref ws.RowScratch, e).AsSpan(0, e);
-        bool rows = applied.EmbeddingDropout > 0f, locked = applied.InputDropout > 0f;
+        bool rows = applied.EmbeddingDropout > 0f;
         for (int b = 0; b < batch.Length; b++)
         {
             var tokens = batch[b].Tokens!;
             for (int t = 0; t < layout.Lengths[b]; t++)
             {
-                ReadOnlySpan<float> g = dInput.Slice(layout.RowOf(b, t) * e, e);
-                if (locked)
-                {
-                    TensorPrimitives.Multiply(g, ws.InputMask.AsSpan(b * e, e), scratch);
-                    g = scratch;
-                }
+                var g = dInput.Slice(layout.RowOf(b, t) * inSize, e);
                 var dst = dEmbedding.Slice(tokens[t] * e, e);
-                if (rows)
-                {
-                    TensorPrimitives.MultiplyAdd(g, ws.EmbeddingMask[tokens[t]], dst, dst);
-                }
-                else
-                {
-                    TensorPrimitives.Add(dst, g, dst);
-                }
+                TensorPrimitives.MultiplyAdd(g, rows ? ws.EmbeddingMask[tokens[t]] : 1f, dst, dst);
             }
         }
+        return dInput;
     }
 }

@@ -27,6 +27,7 @@ public sealed partial class SequenceModel
         {
             _embedding = Parameters.Add("embedding.weight", options.VocabularySize, options.EmbeddingSize);
         }
+        AddCharacterParameters();
         string prefix = options.Cell switch
         {
             RecurrentCellKind.Lstm => "lstm.",
@@ -73,13 +74,7 @@ public sealed partial class SequenceModel
         var random = new Random(seed);
         if (_embedding is not null)
         {
-            var e = Parameters.GetValues(_embedding);
-            for (int i = 0; i < e.Length; i++)
-            {
-                // Box-Muller: standard normal.
-                double u1 = 1.0 - random.NextDouble(), u2 = random.NextDouble();
-                e[i] = (float)(Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
-            }
+            FillNormal(Parameters.GetValues(_embedding), random);
         }
         Recurrent.ResetParameters(random, Options.ForgetGateBias);
         float bound = 1f / MathF.Sqrt(FeatureSize);
@@ -91,6 +86,7 @@ public sealed partial class SequenceModel
                 v[i] = (float)((random.NextDouble() * 2 - 1) * bound);
             }
         }
+        ResetCharacterParameters(random);
     }
 
     /// <summary>
@@ -122,6 +118,7 @@ public sealed partial class SequenceModel
                         throw new ArgumentException($"Example {i} has token id {e.Tokens[t]} at step {t}; allowed ids are 0..{o.VocabularySize - 1} (map unknown tokens to the vocabulary's UNK id).", paramName);
                     }
                 }
+                ValidateCharacters(e, i, paramName);
             }
             else
             {
@@ -147,6 +144,34 @@ public sealed partial class SequenceModel
             if (requireTargets)
             {
                 ValidateTarget(e, i, length, paramName);
+            }
+        }
+    }
+
+    private void ValidateCharacters(SequenceExample e, int i, string paramName)
+    {
+        var o = Options;
+        if (!o.UsesCharacters)
+        {
+            return;
+        }
+        if (e.Characters is null || e.Characters.Length != e.Tokens!.Length)
+        {
+            throw new ArgumentException($"Example {i} has {e.Tokens!.Length} tokens and {(e.Characters is null ? "no" : e.Characters.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))} character arrays; this character-aware model needs one per token (CharacterVocabulary.Encode).", paramName);
+        }
+        for (int t = 0; t < e.Characters.Length; t++)
+        {
+            var chars = e.Characters[t];
+            if (chars is null || chars.Length == 0 || chars.Length > Text.CharacterVocabulary.MaxAllowedWordLength + 2)
+            {
+                throw new ArgumentException($"Example {i} has {(chars is null ? "no" : chars.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))} character ids at step {t}; allowed 1 to {Text.CharacterVocabulary.MaxAllowedWordLength + 2}.", paramName);
+            }
+            foreach (int id in chars)
+            {
+                if ((uint)id >= (uint)o.CharacterVocabularySize)
+                {
+                    throw new ArgumentException($"Example {i} has character id {id} at step {t}; allowed ids are 0..{o.CharacterVocabularySize - 1}.", paramName);
+                }
             }
         }
     }

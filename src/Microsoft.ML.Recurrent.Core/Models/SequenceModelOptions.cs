@@ -44,6 +44,30 @@ public sealed record SequenceModelOptions
     /// <summary>LSTM only: initial value of the forget-gate bias (e.g. 1); null keeps PyTorch's uniform initialisation.</summary>
     public float? ForgetGateBias { get; init; }
 
+    /// <summary>
+    /// Character-aware words: the size of the character vocabulary (<see cref="Text.CharacterVocabulary.Count"/>), or 0 for
+    /// none. When set, each token's characters (<see cref="SequenceExample.Characters"/>) pass through a character CNN
+    /// (Kim et al. 2016: character embedding, convolutions of widths 1..<see cref="CharacterMaxWidth"/>, max over the word's
+    /// positions, tanh) whose output is concatenated after the token embedding. Classification and tagging only. Default 0;
+    /// allowed 0, or 4 to <see cref="Text.CharacterVocabulary.ReservedCount"/> + <see cref="Text.CharacterVocabulary.MaxCharacters"/>.
+    /// </summary>
+    public int CharacterVocabularySize { get; init; }
+
+    /// <summary>Width of the character embedding (character-aware words only). Default 16; allowed 1 to 1024.</summary>
+    public int CharacterEmbeddingSize { get; init; } = 16;
+
+    /// <summary>Filters per convolution width (character-aware words only). Default 32; allowed 1 to 4096.</summary>
+    public int CharacterFilters { get; init; } = 32;
+
+    /// <summary>The character convolutions have widths 1 to this (character-aware words only). Default 3; allowed 1 to 16.</summary>
+    public int CharacterMaxWidth { get; init; } = 3;
+
+    /// <summary>Whether tokens are also read as their characters.</summary>
+    public bool UsesCharacters => CharacterVocabularySize > 0;
+
+    /// <summary>Width of a word's character representation: filters × widths, or 0 without characters.</summary>
+    public int CharacterFeatureSize => UsesCharacters ? CharacterFilters * CharacterMaxWidth : 0;
+
     /// <summary>Whether the recurrent stack runs in both directions, after applying the task default.</summary>
     public bool IsBidirectional => Bidirectional ?? Task == SequenceTask.Tagging;
 
@@ -51,7 +75,7 @@ public sealed record SequenceModelOptions
     public bool UsesTokens => VocabularySize > 0;
 
     /// <summary>Width of one input step: the embedding size for tokens, else the feature count.</summary>
-    public int StepInputSize => UsesTokens ? EmbeddingSize : InputFeatures;
+    public int StepInputSize => UsesTokens ? EmbeddingSize + CharacterFeatureSize : InputFeatures;
 
     /// <summary>Number of head outputs after applying the task's rules.</summary>
     public int HeadOutputs => Task == SequenceTask.LanguageModel ? VocabularySize : OutputSize;
@@ -81,6 +105,7 @@ public sealed record SequenceModelOptions
         {
             throw new ArgumentException("A language model predicts the next token, so it cannot see the future: Bidirectional must be false.", nameof(Bidirectional));
         }
+        ValidateCharacters();
         ArgumentOutOfRangeException.ThrowIfLessThan(HiddenSize, 1, nameof(HiddenSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HiddenSize, 8192, nameof(HiddenSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(NumLayers, 1, nameof(NumLayers));
@@ -99,5 +124,27 @@ public sealed record SequenceModelOptions
             throw new ArgumentOutOfRangeException(Task == SequenceTask.LanguageModel ? nameof(VocabularySize) : nameof(OutputSize), HeadOutputs,
                 $"A {Task} head needs at least {minOutputs} outputs.");
         }
+    }
+
+    private void ValidateCharacters()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(CharacterVocabularySize, nameof(CharacterVocabularySize));
+        if (!UsesCharacters)
+        {
+            return;
+        }
+        if (!UsesTokens || Task is not (SequenceTask.Classification or SequenceTask.Tagging))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CharacterVocabularySize), CharacterVocabularySize,
+                "Character-aware words need token input and a Classification or Tagging task; use 0 otherwise.");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(CharacterVocabularySize, Text.CharacterVocabulary.ReservedCount + 1, nameof(CharacterVocabularySize));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(CharacterVocabularySize, Text.CharacterVocabulary.ReservedCount + Text.CharacterVocabulary.MaxCharacters, nameof(CharacterVocabularySize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CharacterEmbeddingSize, 1, nameof(CharacterEmbeddingSize));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(CharacterEmbeddingSize, 1024, nameof(CharacterEmbeddingSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CharacterFilters, 1, nameof(CharacterFilters));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(CharacterFilters, 4096, nameof(CharacterFilters));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CharacterMaxWidth, 1, nameof(CharacterMaxWidth));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(CharacterMaxWidth, 16, nameof(CharacterMaxWidth));
     }
 }

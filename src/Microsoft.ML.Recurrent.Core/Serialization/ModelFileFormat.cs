@@ -9,7 +9,8 @@ namespace Microsoft.ML.Recurrent.Serialization;
 /// </summary>
 internal static class ModelFileFormat
 {
-    internal const int Version = 1;
+    internal const int Version1 = 1;
+    internal const int Version = 2;               // written only when a file needs it (an ARCH section), else 1
     internal const int HeaderSize = 56;            // magic 8 | version 2 | flags 2 | sections 4 | content length 8 | SHA-256 32
     internal const int HashedHeaderSize = 24;      // the header bytes before the hash, covered by it
     internal const int SectionHeaderSize = 8;      // tag 4 | body length 4
@@ -19,10 +20,16 @@ internal static class ModelFileFormat
 
     internal const ushort HasSequencer = 1;
     internal const ushort HasLabelNames = 2;
-    internal const ushort KnownFlags = HasSequencer | HasLabelNames;
+    internal const ushort HasArchitecture = 4;   // version 2
+    internal const ushort HasCharacters = 8;     // version 2, with HasSequencer
+    internal const ushort KnownFlags1 = HasSequencer | HasLabelNames;
+    internal const ushort KnownFlags = KnownFlags1 | HasArchitecture | HasCharacters;
+    internal const int MaxArchitectureEntries = 256;
 
     internal const string OptionsTag = "OPTS";
+    internal const string ArchitectureTag = "ARCH";
     internal const string ParametersTag = "PARM";
+    internal const string CharactersTag = "CHAR";
     internal const string TextTag = "TEXT";
     internal const string LabelsTag = "LABL";
     internal const string NumbersTag = "NUMS";
@@ -33,10 +40,19 @@ internal static class ModelFileFormat
     /// <summary>The sections a file with these flags holds, in their required order.</summary>
     internal static List<string> SectionTags(ushort flags)
     {
-        var tags = new List<string> { OptionsTag, ParametersTag };
+        var tags = new List<string> { OptionsTag };
+        if ((flags & HasArchitecture) != 0)
+        {
+            tags.Add(ArchitectureTag);
+        }
+        tags.Add(ParametersTag);
         if ((flags & HasSequencer) != 0)
         {
             tags.Add(TextTag);
+        }
+        if ((flags & HasCharacters) != 0)
+        {
+            tags.Add(CharactersTag);
         }
         if ((flags & HasLabelNames) != 0)
         {
@@ -63,6 +79,12 @@ internal static class ModelFileFormat
             _ => 1,
         } * hidden;
         long count = options.UsesTokens ? (long)options.VocabularySize * options.EmbeddingSize : 0;
+        if (options.UsesCharacters)
+        {
+            // char_embedding (Vc, Ec); per width w: char_conv weight (F, Ec, w) and bias (F).
+            long e = options.CharacterEmbeddingSize, f = options.CharacterFilters, widths = options.CharacterMaxWidth;
+            count += options.CharacterVocabularySize * e + f * e * widths * (widths + 1) / 2 + f * widths;
+        }
         for (int layer = 0; layer < options.NumLayers; layer++)
         {
             long input = layer == 0 ? options.StepInputSize : directions * hidden;

@@ -47,6 +47,12 @@ internal static partial class ModelFileReader
                 case ModelFileFormat.OptionsTag:
                     options = ReadOptions(reader);
                     break;
+                case ModelFileFormat.ArchitectureTag:
+                    options = ReadArchitecture(reader, options!);
+                    break;
+                case ModelFileFormat.CharactersTag:
+                    parts.Sequencer = ReadCharacters(reader, parts.Sequencer!, options!);
+                    break;
                 case ModelFileFormat.ParametersTag:
                     parts.Model = ReadParameters(reader, options!);
                     break;
@@ -85,7 +91,7 @@ internal static partial class ModelFileReader
     {
         if (r.Remaining != ModelFileFormat.OptionsSize)
         {
-            throw r.InvalidPart($"has {r.Remaining} bytes; format version 1 stores the options in {ModelFileFormat.OptionsSize}");
+            throw r.InvalidPart($"has {r.Remaining} bytes; the options take {ModelFileFormat.OptionsSize} (later options are in the ARCH section)");
         }
         var task = (SequenceTask)r.ReadInt32("Task");
         int vocabularySize = r.ReadInt32("VocabularySize"), embeddingSize = r.ReadInt32("EmbeddingSize");

@@ -75,16 +75,25 @@ internal static partial class ModelFileReader
             throw Truncated($"the data ends after {bytes.Length} bytes, inside the {ModelFileFormat.HeaderSize}-byte header");
         }
         ushort version = BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
-        if (version != ModelFileFormat.Version)
+        if (version is < ModelFileFormat.Version1 or > ModelFileFormat.Version)
         {
             throw new InvalidDataException(version > ModelFileFormat.Version
-                ? $"The model file has format version {version}; this build reads format version {ModelFileFormat.Version} only. Load it with a newer Microsoft.ML.Recurrent."
-                : $"Invalid model file: format version {version} does not exist (this build reads format version {ModelFileFormat.Version}).");
+                ? $"The model file has format version {version}; this build reads format versions 1 to {ModelFileFormat.Version}. Load it with a newer Microsoft.ML.Recurrent."
+                : $"Invalid model file: format version {version} does not exist (this build reads format versions 1 to {ModelFileFormat.Version}).");
         }
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(bytes[10..]);
-        if ((flags & ~ModelFileFormat.KnownFlags) != 0)
+        ushort known = version == ModelFileFormat.Version1 ? ModelFileFormat.KnownFlags1 : ModelFileFormat.KnownFlags;
+        if ((flags & ~known) != 0)
         {
-            throw new InvalidDataException($"Invalid model file: flags 0x{flags:X4} have unknown bits (format version 1 knows 0x{ModelFileFormat.KnownFlags:X4}); the header is corrupt.");
+            throw new InvalidDataException($"Invalid model file: flags 0x{flags:X4} have unknown bits (format version {version} knows 0x{known:X4}); the header is corrupt.");
+        }
+        if (version == ModelFileFormat.Version && (flags & ModelFileFormat.HasArchitecture) == 0)
+        {
+            throw new InvalidDataException($"Invalid model file: format version 2 without an ARCH section (flags 0x{flags:X4}); such a file is written as version 1. The header is corrupt.");
+        }
+        if ((flags & ModelFileFormat.HasCharacters) != 0 && (flags & ModelFileFormat.HasSequencer) == 0)
+        {
+            throw new InvalidDataException($"Invalid model file: flags 0x{flags:X4} announce a CHAR section without a TEXT section; the header is corrupt.");
         }
         int sections = BinaryPrimitives.ReadInt32LittleEndian(bytes[12..]);
         int expectedSections = ModelFileFormat.SectionTags(flags).Count;

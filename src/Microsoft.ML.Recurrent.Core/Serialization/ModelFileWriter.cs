@@ -17,13 +17,17 @@ internal static class ModelFileWriter
     {
         var model = file.Model;
         CheckFinite(model);
+        bool architecture = ArchitectureOption.Written(model.Options).Any();
         ushort flags = (ushort)((file.Sequencer is null ? 0 : ModelFileFormat.HasSequencer)
-            | (file.LabelNames is null ? 0 : ModelFileFormat.HasLabelNames));
+            | (file.LabelNames is null ? 0 : ModelFileFormat.HasLabelNames)
+            | (architecture ? ModelFileFormat.HasArchitecture : 0)
+            | (file.Sequencer?.Characters is null ? 0 : ModelFileFormat.HasCharacters));
         List<string> tags = ModelFileFormat.SectionTags(flags);
 
         using var writer = new BinaryFieldWriter();
         writer.WriteBytes(ModelFileFormat.Magic);
-        writer.WriteUInt16(ModelFileFormat.Version);
+        // Version 1 whenever the model needs nothing of version 2, so such files stay readable by every earlier build.
+        writer.WriteUInt16((ushort)(architecture ? ModelFileFormat.Version : ModelFileFormat.Version1));
         writer.WriteUInt16(flags);
         writer.WriteInt32(tags.Count);
         writer.WriteInt64(0);                   // content length, patched below
@@ -60,6 +64,18 @@ internal static class ModelFileWriter
         {
             case ModelFileFormat.OptionsTag:
                 WriteOptions(writer, file.Model.Options);
+                break;
+            case ModelFileFormat.ArchitectureTag:
+                WriteArchitecture(writer, file.Model.Options);
+                break;
+            case ModelFileFormat.CharactersTag:
+                var characters = file.Sequencer!.Characters!;
+                writer.WriteInt32(characters.MaxWordLength);
+                writer.WriteInt32(characters.Characters.Count);
+                foreach (int c in characters.Characters)
+                {
+                    writer.WriteInt32(c);
+                }
                 break;
             case ModelFileFormat.ParametersTag:
                 WriteParameters(writer, file.Model);
@@ -117,6 +133,30 @@ internal static class ModelFileWriter
         writer.WriteInt32(o.OutputSize);
         writer.WriteByte((byte)(o.ForgetGateBias is null ? 0 : 1));
         writer.WriteSingle(o.ForgetGateBias ?? 0f);
+    }
+
+    private static void WriteArchitecture(BinaryFieldWriter writer, SequenceModelOptions o)
+    {
+        var written = ArchitectureOption.Written(o).ToList();
+        writer.WriteInt32(written.Count);
+        foreach (var option in written)
+        {
+            writer.WriteString(option.Key);
+            writer.WriteByte((byte)option.Kind);
+            double value = option.Get(o);
+            switch (option.Kind)
+            {
+                case ArchitectureValueKind.Int32:
+                    writer.WriteInt32((int)value);
+                    break;
+                case ArchitectureValueKind.Single:
+                    writer.WriteSingle((float)value);
+                    break;
+                default:
+                    writer.WriteByte(value != 0 ? (byte)1 : (byte)0);
+                    break;
+            }
+        }
     }
 
     private static void WriteParameters(BinaryFieldWriter writer, SequenceModel model)

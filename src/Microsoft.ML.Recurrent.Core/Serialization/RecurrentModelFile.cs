@@ -16,8 +16,8 @@ namespace Microsoft.ML.Recurrent.Serialization;
 /// <code>
 /// header (56 bytes)
 ///   0  magic "RNNMODEL"                       8 bytes
-///   8  format version (uint16)                1
-///  10  flags (uint16)                         bit 0: TEXT section present; bit 1: LABL section present
+///   8  format version (uint16)                2 when the ARCH section is present, else 1
+///  10  flags (uint16)                         bit 0: TEXT; bit 1: LABL; bit 2: ARCH (version 2); bit 3: CHAR (version 2, with TEXT)
 ///  12  section count (int32)                  4 + number of flag bits set
 ///  16  content length (int64)                 bytes after the header
 ///  24  SHA-256 (32 bytes)                     over header bytes 0..23 and the content
@@ -25,10 +25,13 @@ namespace Microsoft.ML.Recurrent.Serialization;
 ///   OPTS  SequenceModelOptions (46 bytes): Task, VocabularySize, EmbeddingSize, InputFeatures, Cell, HiddenSize,
 ///         NumLayers (int32 each) | Bidirectional (byte: 0 null, 1 false, 2 true) | Dropout (float32) | Pooling,
 ///         OutputSize (int32) | ForgetGateBias present (byte) | ForgetGateBias (float32, 0 when absent)
+///   ARCH  (version 2) count (int32) | per entry, keys in ordinal order: key, kind (byte: 1 int32, 2 float32, 3 bool),
+///         value; only options that apply and differ from their default (e.g. characters.vocabulary_size)
 ///   PARM  tensor count (int32) | value count (int64) | per tensor: name, rank (int32), dims (int32 each)
 ///         | all values (float32) in ParameterSet order
 ///   TEXT  (optional) the tokenizer record then the vocabulary record (TextSequencer.WriteTo); a record is
 ///         magic (uint32) | version (byte) | body, counts and string lengths as 7-bit varints | CRC-32 (uint32)
+///   CHAR  (version 2, optional) max word length (int32) | count (int32) | characters (int32 code points) from id 3
 ///   LABL  (optional) count (int32) = head outputs | names
 ///   NUMS  count (int32) | per entry, keys in ordinal order: key, value (float64)
 ///   META  count (int32) | per entry, keys in ordinal order: key, value
@@ -37,7 +40,7 @@ namespace Microsoft.ML.Recurrent.Serialization;
 /// </remarks>
 public sealed class RecurrentModelFile
 {
-    /// <summary>The format version this build writes and reads.</summary>
+    /// <summary>The newest format version this build writes and reads (it reads every earlier one; it writes version 1 for a model that needs nothing newer).</summary>
     public const int CurrentVersion = ModelFileFormat.Version;
 
     /// <summary>The conventional file name extension, <c>.rnnmodel</c>.</summary>
@@ -64,6 +67,13 @@ public sealed class RecurrentModelFile
         {
             throw new ArgumentException(
                 $"The sequencer's vocabulary has {sequencer.Vocabulary.Count} tokens; the model's VocabularySize is {options.VocabularySize} and must be equal.",
+                nameof(sequencer));
+        }
+        if (sequencer is not null && (sequencer.Characters?.Count ?? 0) != options.CharacterVocabularySize)
+        {
+            throw new ArgumentException(sequencer.Characters is null
+                ? $"The model reads characters (CharacterVocabularySize {options.CharacterVocabularySize}); its sequencer needs the CharacterVocabulary it was trained with."
+                : $"The sequencer's character vocabulary has {sequencer.Characters.Count} ids; the model's CharacterVocabularySize is {options.CharacterVocabularySize} and must be equal.",
                 nameof(sequencer));
         }
         Model = model;

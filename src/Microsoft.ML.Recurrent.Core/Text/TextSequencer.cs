@@ -10,11 +10,21 @@ public sealed class TextSequencer
     /// <param name="tokenizer">The tokenizer; not null.</param>
     /// <param name="vocabulary">The vocabulary; not null.</param>
     public TextSequencer(ITokenizer tokenizer, Vocabulary vocabulary)
+        : this(tokenizer, vocabulary, null)
+    {
+    }
+
+    /// <summary>Pairs a tokenizer with a vocabulary of its tokens and, for a character-aware model, a vocabulary of their characters.</summary>
+    /// <param name="tokenizer">The tokenizer; not null.</param>
+    /// <param name="vocabulary">The vocabulary; not null.</param>
+    /// <param name="characters">The characters of the tokens, or null for a model without character-aware words.</param>
+    public TextSequencer(ITokenizer tokenizer, Vocabulary vocabulary, CharacterVocabulary? characters)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(vocabulary);
         Tokenizer = tokenizer;
         Vocabulary = vocabulary;
+        Characters = characters;
     }
 
     /// <summary>The tokenizer.</summary>
@@ -22,6 +32,12 @@ public sealed class TextSequencer
 
     /// <summary>The vocabulary.</summary>
     public Vocabulary Vocabulary { get; }
+
+    /// <summary>
+    /// The character vocabulary of a character-aware model, or null. It is saved in the model file's CHAR section, not by
+    /// <see cref="WriteTo"/>.
+    /// </summary>
+    public CharacterVocabulary? Characters { get; }
 
     /// <summary>Tokenizes every text and builds the vocabulary of their tokens.</summary>
     /// <param name="texts">The training texts; not null, no null element.</param>

@@ -74,9 +74,18 @@ internal sealed class LoadedModel
     /// <summary>Maps tokens (from a key-vector column) through the vocabulary, truncates, and writes the head's logits.</summary>
     public void PredictLogits(string[]? tokens, Span<float> logits)
     {
-        var vocabulary = (Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.")).Vocabulary;
-        int[] ids = tokens is null || tokens.Length == 0 ? [Math.Max(0, vocabulary.UnknownId)] : vocabulary.Encode(tokens.Take(_maxLength));
-        Predict(SequenceExample.ForPrediction(ids), logits);
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.");
+        Predict(TokenExample(sequencer, tokens is null ? [] : tokens.Take(_maxLength).ToArray()), logits);
+    }
+
+    // Token ids (and the characters of a character-aware model) of tokens already cut to length; no token reads as one unknown one.
+    private static SequenceExample TokenExample(Text.TextSequencer sequencer, string[] tokens)
+    {
+        if (tokens.Length == 0)
+        {
+            return SequenceExample.ForPrediction([Math.Max(0, sequencer.Vocabulary.UnknownId)], sequencer.Characters is null ? null : [sequencer.Characters.Encode("")]);
+        }
+        return SequenceExample.ForPrediction(sequencer.Vocabulary.Encode(tokens), sequencer.Characters?.Encode(tokens));
     }
 
     /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
@@ -85,6 +94,11 @@ internal sealed class LoadedModel
         if (Bundle.Sequencer is null)
         {
             throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
+        }
+        if (Bundle.Sequencer.Characters is not null)
+        {
+            Predict(TokenExample(Bundle.Sequencer, Bundle.Sequencer.Tokenizer.Tokenize(text ?? "").Take(_maxLength).ToArray()), logits);
+            return;
         }
         int[] ids = Bundle.Sequencer.Encode(text ?? "");
         if (ids.Length == 0)
@@ -164,9 +178,10 @@ internal sealed class LoadedModel
         // Long sequences are tagged in windows of the trained maximum length.
         for (int start = 0; start < tokens.Length; start += _maxLength)
         {
-            int[] ids = sequencer.Vocabulary.Encode(tokens.Skip(start).Take(_maxLength));
+            var window = tokens.Skip(start).Take(_maxLength);
+            int[] ids = sequencer.Vocabulary.Encode(window);
             var ws = Workspace();
-            Bundle.Model.Forward(ws, new[] { SequenceExample.ForPrediction(ids) }, training: false, null, default, default);
+            Bundle.Model.Forward(ws, new[] { SequenceExample.ForPrediction(ids, sequencer.Characters?.Encode(window)) }, training: false, null, default, default);
             RequireFinite(ws.Logits.AsSpan(0, ids.Length * classes));
             for (int t = 0; t < ids.Length; t++)
             {

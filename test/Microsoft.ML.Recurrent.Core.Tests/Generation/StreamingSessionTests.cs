@@ -188,6 +188,11 @@ public sealed class StreamingSessionTests
     {
         var bidirectional = new SequenceModel(new SequenceModelOptions { Task = SequenceTask.Tagging, VocabularySize = 5, EmbeddingSize = 3, HiddenSize = 4 });
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new StreamingPredictor(bidirectional)).Message, "bidirectional");
+        var characters = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.Classification, VocabularySize = 5, EmbeddingSize = 3, HiddenSize = 4, CharacterVocabularySize = 6,
+        });
+        StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => new StreamingPredictor(characters)).Message, "characters");
         Assert.ThrowsExactly<ArgumentNullException>(() => new StreamingPredictor(null!));
 
         var tokenSession = new StreamingPredictor(StreamingEquivalenceTests.NewModel(SequenceTask.LanguageModel, RecurrentCellKind.Lstm, 1, true)).CreateSession();

@@ -21,8 +21,8 @@ public sealed class ModelFileCorruptionTests
     public void FromBytes_FutureVersion_SaysWhichVersionsAreInvolved()
     {
         byte[] file = (byte[])_valid.Clone();
-        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(8), 2);
-        AssertInvalid(file, "format version 2", "reads format version 1");
+        BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(8), 3);
+        AssertInvalid(file, "format version 3", "reads format versions 1 to 2");
         BinaryPrimitives.WriteUInt16LittleEndian(file.AsSpan(8), 0);
         AssertInvalid(file, "format version 0");
     }

@@ -66,6 +66,28 @@ internal static class ModelFileTestData
         return new RecurrentModelFile(model, sequencer, ["O", "B-PER", "B-LOC"]);
     }
 
+    /// <summary>A character-aware tagger: a format version 2 file with ARCH and CHAR sections.</summary>
+    internal static RecurrentModelFile CharacterTagging()
+    {
+        string[] sentences = ["John lives in Paris", "Mary visits New York", "Zoë écrit à Zürich 🙂"];
+        var tokenizer = new WordTokenizer(new WordTokenizerOptions { LowerCase = false });
+        var words = sentences.SelectMany(tokenizer.Tokenize).ToArray();
+        var sequencer = new TextSequencer(tokenizer, Vocabulary.Build([words]), CharacterVocabulary.Build(words, maxWordLength: 6));
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.Tagging,
+            VocabularySize = sequencer.Vocabulary.Count,
+            EmbeddingSize = 5,
+            HiddenSize = 4,
+            OutputSize = 3,
+            CharacterVocabularySize = sequencer.Characters!.Count,
+            CharacterEmbeddingSize = 4,
+            CharacterFilters = 3,
+            CharacterMaxWidth = 2,
+        }, seed: 15);
+        return new RecurrentModelFile(model, sequencer, ["O", "B-PER", "B-LOC"]);
+    }
+
     internal static RecurrentModelFile Regression()
     {
         var model = new SequenceModel(new SequenceModelOptions
@@ -89,6 +111,7 @@ internal static class ModelFileTestData
         ["language model", LanguageModel()],
         ["tagging", Tagging()],
         ["regression", Regression()],
+        ["character tagging", CharacterTagging()],
     ];
 
     /// <summary>A fixed batch of inputs that fits the bundle's model (ragged lengths, every token id used).</summary>
@@ -101,7 +124,13 @@ internal static class ModelFileTestData
         {
             int length = 2 + 3 * i;
             examples[i] = o.UsesTokens
-                ? new SequenceExample { Tokens = [.. Enumerable.Range(0, length).Select(t => (t * 7 + i) % o.VocabularySize)] }
+                ? new SequenceExample
+                {
+                    Tokens = [.. Enumerable.Range(0, length).Select(t => (t * 7 + i) % o.VocabularySize)],
+                    Characters = o.UsesCharacters
+                        ? [.. Enumerable.Range(0, length).Select(t => Enumerable.Range(0, 1 + t % 4).Select(c => (t * 5 + c * 3 + i) % o.CharacterVocabularySize).ToArray())]
+                        : null,
+                }
                 : new SequenceExample { Features = [.. Enumerable.Range(0, length * o.InputFeatures).Select(_ => (float)(random.NextDouble() * 4 - 2))] };
         }
         return examples;
