@@ -83,7 +83,7 @@ internal static class Pretraining
         ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
         {
             LabelColumnName = "Label", TextColumnName = "Text", PretrainedLanguageModel = languageModel, Pooling = SequencePooling.Concat,
-            Dropout = 0.3f, Epochs = epochs, LearningRate = 1e-2, BatchSize = 16, Seed = seed, Progress = progress,
+            Dropout = 0.3f, Epochs = epochs, LearningRate = 1e-2, BatchSize = 16, Seed = seed, Progress = progress, OutputAttributions = true,
         }).Fit(train);
 
     private sealed class TextRow

@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project examples/SentimentClassification -- --train ../shared/data/uci-sentiment-sentences/yelp_labelled.txt --test ../shared/data/uci-sentiment-sentences/imdb_labelled.txt --model artifacts/sentiment.zip
 // 1. trains the recurrent sentiment classifier (text -> bidirectional LSTM -> Score, Probability, PredictedLabel);
 // 2. evaluates it with ML.NET's own BinaryClassification.Evaluate;
-// 3. saves the .zip atomically, reloads it with mlContext.Model.Load and predicts with a PredictionEngine;
+// 3. saves the .zip atomically, reloads it with mlContext.Model.Load, predicts with a PredictionEngine and shows
+//    which words decided (attribution columns, Explanations.cs); --check FILE reports drift of new sentences;
 // 4. trains a next-token (character) language model on the same texts with the language-model transform and
 //    generates from it.
 // --pretrain FILE... (ULMFiT): pretrain a word language model on unlabelled text files (once: --lm-model keeps it), fine-tune the
@@ -29,6 +30,7 @@ var lmEpochsOption = new Option<int>("--lm-epochs") { Description = "training ep
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
 var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
+var checkOption = new Option<FileInfo?>("--check") { Description = "report drift of these sentences (one per line, optional TAB label) against the training data" };
 var splitOption = new Option<double?>("--split") { Description = "test on this share of --train (a fixed random split, the same for every --seed) instead of --test" };
 var setOption = new Option<string?>("--set") { Description = "override classifier options, e.g. --set OutputDropout=0,WeightDecay=0,ValidationFraction=0" };
 var baselineOption = new Option<bool>("--baseline") { Description = "also train and evaluate stock ML.NET FeaturizeText + SdcaLogisticRegression on the same split" };
@@ -39,7 +41,7 @@ var plotOption = PlotFile.CreateOption();
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
     trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
-    splitOption, baselineOption, setOption, pretrainOption, pretrainEpochsOption, lmModelOption, plotOption,
+    splitOption, baselineOption, setOption, pretrainOption, pretrainEpochsOption, lmModelOption, plotOption, checkOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
 {
@@ -49,7 +51,7 @@ root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
     AutoMinutes = r.GetValue(autoOption) ? r.GetValue(minutesOption) : null, Plot = r.GetValue(plotOption),
     Split = r.GetValue(splitOption), Baseline = r.GetValue(baselineOption), Set = r.GetValue(setOption),
     Pretrain = r.GetValue(pretrainOption)?.Select(f => f.FullName).ToArray() ?? [], PretrainEpochs = r.GetValue(pretrainEpochsOption),
-    LanguageModelPath = r.GetValue(lmModelOption)?.FullName,
+    LanguageModelPath = r.GetValue(lmModelOption)?.FullName, Check = r.GetValue(checkOption)?.FullName,
 }.Run()));
 return root.Parse(args).Invoke();
 
@@ -78,6 +80,7 @@ internal sealed class SentimentApp
     public int PretrainEpochs { get; init; }
     public string? LanguageModelPath { get; init; }
     public FileInfo? Plot { get; init; }
+    public string? Check { get; init; }
 
     public int Run()
     {
@@ -136,6 +139,11 @@ internal sealed class SentimentApp
             var p = engine.Predict(new SentimentRow { Text = sentence });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(p.PredictedLabel ? "positive" : "negative")} ({p.Probability:F3}): {sentence}"));
         }
+        Explanations.Print(mlContext, loaded, Examples);
+        if (Check is not null)
+        {
+            DriftPrinter.Print(mlContext, loaded, Check);
+        }
 
         // 4. A next-token model of the same texts, through the language-model transform, and text generated from it.
         if (LanguageModelEpochs > 0)
@@ -151,6 +159,7 @@ internal sealed class SentimentApp
         var options = SentimentBenchmark.Override(new RecurrentTextBinaryTrainer.Options
         {
             LabelColumnName = "Label", TextColumnName = "Text", Epochs = Epochs, HiddenSize = Hidden, EmbeddingSize = Embedding, Seed = Seed,
+            OutputAttributions = true,
         }, Set);
         var model = TrainingConsole.Train("classifier", EpochPrinter("classifier"), progress =>
         {

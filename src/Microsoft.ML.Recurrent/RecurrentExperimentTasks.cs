@@ -49,7 +49,8 @@ internal static class RecurrentExperimentTasks
             new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = 2, Pooling = RecurrentDefaults.TextClassification.Pooling },
             RecurrentTextBinaryTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
             held is null ? null : RecurrentTextBinaryTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
-            (model, refit) => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput));
+            (model, refit) => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput,
+                TextClassifierInput.Profile(sequencer, rows.Select(r => r.Text), tokenInput, s.MaxSequenceLength)));
     }
 
     private static Prepared Multiclass(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
@@ -73,7 +74,8 @@ internal static class RecurrentExperimentTasks
             new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = names.Length, Pooling = RecurrentDefaults.TextClassification.Pooling },
             RecurrentTextMulticlassTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
             held is null ? null : RecurrentTextMulticlassTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
-            (model, refit) => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput));
+            (model, refit) => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput,
+                TextClassifierInput.Profile(sequencer, rows.Select(r => r.Text), tokenInput, s.MaxSequenceLength)));
     }
 
     private static Prepared NextToken(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
@@ -133,7 +135,8 @@ internal static class RecurrentExperimentTasks
             new SequenceModelOptions { Task = SequenceTask.Regression, InputFeatures = 1, OutputSize = 1 },
             RecurrentSeriesRegressionTrainer.Encode(rows, mean, std, s.MaxSequenceLength),
             RecurrentSeriesRegressionTrainer.Encode(held, mean, std, s.MaxSequenceLength),
-            (model, refit) => RecurrentSeriesRegressionTrainer.CreateTransformer(context, c.SeriesColumnName, model, mean, std, s.MaxSequenceLength, refit, trainData));
+            (model, refit) => RecurrentSeriesRegressionTrainer.CreateTransformer(context, c.SeriesColumnName, model, mean, std, s.MaxSequenceLength, refit, trainData,
+                RecurrentSeriesRegressionTrainer.Profile(rows, s.MaxSequenceLength)));
     }
 
     // Without validation data some rows are held out, so at least two are needed.

@@ -40,6 +40,18 @@ public sealed class RecurrentModelTransformer : ITransformer
     /// <exception cref="ArgumentException">The model is not a text language model.</exception>
     public Generation.TextGenerator CreateGenerator() => RecurrentModels.CreateGenerator(this);
 
+    /// <summary>
+    /// Checks new data (its input column as the model reads it) against the model's training data: see
+    /// <see cref="RecurrentModels.CheckDrift"/>.
+    /// </summary>
+    /// <param name="data">The new data, with the column the model was trained on.</param>
+    /// <param name="thresholds">When to warn; null for the defaults.</param>
+    /// <returns>One metric per question, with its status.</returns>
+    /// <exception cref="ArgumentException">The data has no rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The input column is missing or of another type.</exception>
+    public Explainability.DriftReport CheckDrift(IDataView data, Explainability.DriftThresholds? thresholds = null) =>
+        RecurrentDrift.Check(this, data, _layout.InputColumn, thresholds);
+
     /// <inheritdoc/>
     public bool IsRowToRowMapper => _chain.IsRowToRowMapper;
 

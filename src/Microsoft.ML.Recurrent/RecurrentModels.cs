@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Generation;
+using Microsoft.ML.Recurrent.Explainability;
 using Microsoft.ML.Recurrent.Serialization;
 
 namespace Microsoft.ML.Recurrent;
@@ -26,6 +27,10 @@ public static partial class RecurrentModels
             var keyRow = new MLContext().Data.LoadFromEnumerable(new[] { new SavedModel.ModelKeyOutput { ModelKey = 1 } });
             foreach (var part in chain)
             {
+                if (part is RecurrentModelTransformer fitted)
+                {
+                    return fitted.Model; // a fitted pipeline (e.g. key mapping + trainer) holds the facade itself
+                }
                 if (part is IEnumerable<ITransformer> inner && TryFind(inner, out var found))
                 {
                     return found;
@@ -50,6 +55,22 @@ public static partial class RecurrentModels
         }
         return new TextGenerator(new StreamingPredictor(bundle.Model), bundle.Sequencer);
     }
+
+    /// <summary>
+    /// Checks new data against the training data of the recurrent model inside a transformer or a loaded chain: share of
+    /// unknown tokens, share of truncated rows, length distribution and, for series, values outside the training range,
+    /// each against its threshold (see docs/explain.md). Models saved before training profiles were recorded report
+    /// <see cref="DriftStatus.NotRecorded"/>.
+    /// </summary>
+    /// <param name="transformer">A recurrent transformer, or a chain loaded with <c>mlContext.Model.Load</c>.</param>
+    /// <param name="data">The new data.</param>
+    /// <param name="inputColumnName">The column the model reads: text, key-vector tokens, text tokens or a Single vector (series).</param>
+    /// <param name="thresholds">When to warn; null for the defaults.</param>
+    /// <returns>One metric per question, with its status.</returns>
+    /// <exception cref="ArgumentException">The transformer holds no recurrent model, or the data has no rows.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The column is missing or of another type.</exception>
+    public static DriftReport CheckDrift(ITransformer transformer, IDataView data, string inputColumnName, DriftThresholds? thresholds = null) =>
+        RecurrentDrift.Check(transformer, data, inputColumnName, thresholds);
 
     private static bool TryFind(IEnumerable<ITransformer> chain, out RecurrentModelFile bundle)
     {

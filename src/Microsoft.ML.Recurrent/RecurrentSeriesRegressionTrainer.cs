@@ -90,7 +90,7 @@ public sealed class RecurrentSeriesRegressionTrainer : IEstimator<RecurrentModel
             NumLayers = TrainerOptions.NumLayers, OutputSize = 1, Dropout = TrainerOptions.Dropout,
         }, TrainerOptions.Seed);
         var result = TrainerOptions.Train(model, examples, holdOutLast: true);
-        return CreateTransformer(_context, TrainerOptions.FeatureColumnName, model, mean, std, TrainerOptions.MaxSequenceLength, result, input);
+        return CreateTransformer(_context, TrainerOptions.FeatureColumnName, model, mean, std, TrainerOptions.MaxSequenceLength, result, input, Profile(rows, TrainerOptions.MaxSequenceLength));
     }
 
     // The mean and deviation of every series value: the model sees standardised values and labels.
@@ -111,9 +111,13 @@ public sealed class RecurrentSeriesRegressionTrainer : IEstimator<RecurrentModel
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string featureColumn, SequenceModel model, double mean, double std,
-        int maxLength, TrainingResult? result, IDataView input) =>
+        int maxLength, TrainingResult? result, IDataView input, Serialization.DataProfile profile) =>
         SavedModelChain.Fit(context, new(SavedModelTask.SeriesRegression, featureColumn), model, null, null, maxLength, result, input,
-            new(BundleKeys.SeriesMean, mean), new(BundleKeys.SeriesStd, std));
+            [new(BundleKeys.SeriesMean, mean), new(BundleKeys.SeriesStd, std), .. profile.ToNumbers()]);
+
+    // The training series' profile (lengths, truncation, value range), recorded in the model for drift checks.
+    internal static Serialization.DataProfile Profile(List<(float[] Series, float Label)> rows, int maxLength) =>
+        Serialization.DataProfile.FromSeries(rows.Select(r => r.Series), maxLength);
 
     // Every row, in row order; an empty series or a non-finite value is an error naming the row.
     internal static List<(float[] Series, float Label)> ReadRows(IDataView data, string featureColumn, string labelColumn, string paramName)

@@ -1,6 +1,7 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.SavedModel;
+using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
 
@@ -53,7 +54,7 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
             c => (c.Kind == SchemaShape.Column.VectorKind.Scalar && c.ItemType is TextDataViewType) || (c.Kind != SchemaShape.Column.VectorKind.Scalar && c.IsKey));
         bool tokens = inputSchema.First(c => c.Name == TrainerOptions.TextColumnName).IsKey;
         // The chain of stock parts the transformer is made of tells the output schema (SchemaShape columns cannot be built directly).
-        return SavedModelChain.Create(_context, Layout(TrainerOptions.TextColumnName, tokens), "").GetOutputSchema(inputSchema);
+        return SavedModelChain.Create(_context, Layout(TrainerOptions.TextColumnName, tokens, TrainerOptions.OutputAttributions), "").GetOutputSchema(inputSchema);
     }
 
     /// <summary>Reads the data, trains the model, and returns a transformer that predicts with it.</summary>
@@ -106,7 +107,9 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         {
             TemperatureScaling.Calibrate(model, heldOut);
         }
-        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
+        var profile = TextClassifierInput.Profile(sequencer, train.Select(r => r.Text), tokenInput, TrainerOptions.MaxSequenceLength);
+        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput,
+            profile, TrainerOptions.OutputAttributions);
     }
 
     internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, bool tokenInput, int maxLength) =>
@@ -119,11 +122,12 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
-        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput = false) =>
-        SavedModelChain.Fit(context, Layout(textColumn, tokenInput), model, sequencer, ["False", "True"], maxLength, result, input);
+        TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput = false, DataProfile? profile = null, bool attributions = false) =>
+        SavedModelChain.Fit(context, Layout(textColumn, tokenInput, attributions), model, sequencer, ["False", "True"], maxLength, result, input,
+            profile?.ToNumbers().ToArray() ?? []);
 
-    private static SavedModelLayout Layout(string textColumn, bool tokenInput) =>
-        new(SavedModelTask.BinaryClassification, textColumn) { TokenKeys = tokenInput };
+    private static SavedModelLayout Layout(string textColumn, bool tokenInput, bool attributions) =>
+        new(SavedModelTask.BinaryClassification, textColumn) { TokenKeys = tokenInput, Attributions = attributions };
 
     private List<(string Text, bool Label)> ReadRows(IDataView data, string paramName) =>
         ReadRows(data, TrainerOptions.TextColumnName, TrainerOptions.LabelColumnName, paramName);

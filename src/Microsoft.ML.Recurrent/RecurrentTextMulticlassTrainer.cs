@@ -118,7 +118,9 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         {
             TemperatureScaling.Calibrate(model, heldOut);
         }
-        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput);
+        var profile = TextClassifierInput.Profile(sequencer, train.Select(r => r.Text), tokenInput, TrainerOptions.MaxSequenceLength);
+        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput,
+            profile, TrainerOptions.OutputAttributions);
     }
 
     internal static void RequireTwoClasses(List<(string Text, int Label)> rows, string labelColumn, string paramName)
@@ -139,11 +141,12 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
 
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model, Text.TextSequencer sequencer,
-        string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput) =>
-        SavedModelChain.Fit(context, Layout(textColumn, tokenInput, names), model, sequencer, names, maxLength, result, input);
+        string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput, Serialization.DataProfile? profile = null, bool attributions = false) =>
+        SavedModelChain.Fit(context, Layout(textColumn, tokenInput, names, attributions), model, sequencer, names, maxLength, result, input,
+            profile?.ToNumbers().ToArray() ?? []);
 
-    private static SavedModelLayout Layout(string textColumn, bool tokenInput, string[] names) =>
-        new(SavedModelTask.MulticlassClassification, textColumn) { TokenKeys = tokenInput, ClassNames = names };
+    private static SavedModelLayout Layout(string textColumn, bool tokenInput, string[] names, bool attributions = false) =>
+        new(SavedModelTask.MulticlassClassification, textColumn) { TokenKeys = tokenInput, ClassNames = names, Attributions = attributions };
 
     // Rows with a missing label (key 0) are skipped; labels are 0-based class indices.
     internal static (List<(string Text, int Label)> Rows, string[] Names) ReadRows(IDataView data, string textColumn, string labelColumn, string paramName)

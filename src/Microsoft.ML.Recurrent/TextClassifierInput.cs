@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.Serialization;
 using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent;
@@ -23,6 +24,10 @@ internal static class TextClassifierInput
         var characters = CharacterVocabulary.Build(texts.SelectMany(text => Tokens(sequencer, text, tokenInput)));
         return new TextSequencer(sequencer.Tokenizer, sequencer.Vocabulary, characters);
     }
+
+    // The training data's profile (lengths, truncation, unknown tokens), recorded in the model for drift checks.
+    public static DataProfile Profile(TextSequencer sequencer, IEnumerable<string> texts, bool tokenInput, int maxLength) =>
+        DataProfile.FromTokens(sequencer.Vocabulary, texts.Select(t => tokenInput ? TokenColumn.Split(t) : sequencer.Tokenizer.Tokenize(t)), maxLength);
 
     /// <summary>
     /// Starts the unknown token's embedding at zero: what embedding dropout teaches the model to read as "no word", so a

@@ -70,12 +70,16 @@ public sealed partial class RecurrentLayer
     /// BPTT from the packed gradient on the top output already in <c>workspace.LayerGradient</c> (N, D*H).
     /// Returns the packed gradient on the layer-0 input (N, I) when asked for, else an empty span.
     /// </summary>
+    /// weightGradients: false leaves <see cref="ParameterSet.Gradients"/> untouched (input gradients only, e.g. for attribution).
     internal ReadOnlySpan<float> BackwardCore(RecurrentWorkspace ws, ReadOnlySpan<float> dHn, ReadOnlySpan<float> dCn,
-        bool wantInputGradient, Span<float> dH0, Span<float> dC0)
+        bool wantInputGradient, Span<float> dH0, Span<float> dC0, bool weightGradients = true)
     {
         var o = Options;
         int n = ws.Layout.TotalRows, dh = o.NumDirections * o.HiddenSize;
-        _ = Parameters.Gradients; // created here, on the calling thread, when this is the model's first backward pass
+        if (weightGradients)
+        {
+            _ = Parameters.Gradients; // created here, on the calling thread, when this is the model's first backward pass
+        }
         PlanSlices(ws);
         for (int k = o.NumLayers - 1; k >= 0; k--)
         {
@@ -92,7 +96,7 @@ public sealed partial class RecurrentLayer
             // Weight and input gradients after both time loops, direction 0 first: dx sums in a fixed order.
             for (int d = 0; d < o.NumDirections; d++)
             {
-                BackwardFinish(ws, k, d, x, inSize, needDx, dx, dH0, dC0);
+                BackwardFinish(ws, k, d, x, inSize, needDx, dx, dH0, dC0, weightGradients);
             }
             if (needDx)
             {
@@ -129,20 +133,36 @@ public sealed partial class RecurrentLayer
     }
 
     private void BackwardFinish(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,
-        bool needDx, Span<float> dx, Span<float> dH0, Span<float> dC0)
+        bool needDx, Span<float> dx, Span<float> dH0, Span<float> dC0, bool weightGradients)
     {
         var o = Options;
         var layout = ws.Layout;
         int h = o.HiddenSize, gh = o.GateCount * h, n = layout.TotalRows, batch = layout.Batch;
         int slot = k * o.NumDirections + d;
         var dG = ws.GateGradient[d].AsSpan(0, n * gh);
-        var dGh = o.Cell == RecurrentCellKind.Gru ? ws.HiddenGateGradient[d].AsSpan(0, n * gh) : dG;
         AddState(layout, ws.StateGradient[d].AsSpan(0, batch * h), slot, h, dH0);
         if (o.Cell == RecurrentCellKind.Lstm)
         {
             AddState(layout, ws.CellGradient[d].AsSpan(0, batch * h), slot, h, dC0);
         }
 
+        if (weightGradients)
+        {
+            WeightAndBiasGradients(ws, k, d, inSize);
+        }
+        if (needDx)
+        {
+            Gemm.Multiply(false, false, n, inSize, gh, dG, gh, Parameters.GetValues(_weightIh[slot]), inSize, dx, inSize, accumulate: true);
+        }
+    }
+
+    private void WeightAndBiasGradients(RecurrentWorkspace ws, int k, int d, int inSize)
+    {
+        var o = Options;
+        int h = o.HiddenSize, gh = o.GateCount * h, n = ws.Layout.TotalRows;
+        int slot = k * o.NumDirections + d;
+        var dG = ws.GateGradient[d].AsSpan(0, n * gh);
+        var dGh = o.Cell == RecurrentCellKind.Gru ? ws.HiddenGateGradient[d].AsSpan(0, n * gh) : dG;
         // Weight gradients of all steps at once: dW_ih += dG^T x, dW_hh += dGh^T h_in (side by side when about the same size).
         ws.Work.Set(this, ws, k, d);
         ProductPair.Run(ws.Work, inSize, h);
@@ -163,10 +183,6 @@ public sealed partial class RecurrentLayer
             }
             var gHh = Parameters.GetGradients(_biasHh[slot]!);
             TensorPrimitives.Add(gHh, sums, gHh);
-        }
-        if (needDx)
-        {
-            Gemm.Multiply(false, false, n, inSize, gh, dG, gh, Parameters.GetValues(_weightIh[slot]), inSize, dx, inSize, accumulate: true);
         }
     }
 

@@ -100,8 +100,10 @@ public sealed partial class SequenceModel
     /// summary), and the head's targets; sets <c>ws.HeadRows</c>. The head itself runs in <see cref="HeadLogits"/>.
     /// keepActivations: whether a backward pass follows (false keeps one step's activations, reused).
     /// </summary>
+    /// inputScales: empty, or (B) a factor each sequence's embedded inputs are multiplied by (integrated gradients'
+    /// path from the zero embedding).
     internal void ForwardFeatures(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, bool training, RandomSource? dropoutRandom,
-        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool keepActivations)
+        ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell, bool keepActivations, ReadOnlySpan<float> inputScales = default)
     {
         ws.Recurrent.KeepActivations = keepActivations;
         var o = Options;
@@ -130,7 +132,15 @@ public sealed partial class SequenceModel
                 var src = e.Tokens is { } tokens
                     ? embedding.Slice(tokens[t] * width, width)
                     : e.Features.AsSpan(t * width, width);
-                src.CopyTo(x.Slice(layout.RowOf(b, t) * inSize, width));
+                var dst = x.Slice(layout.RowOf(b, t) * inSize, width);
+                if (inputScales.IsEmpty)
+                {
+                    src.CopyTo(dst);
+                }
+                else
+                {
+                    TensorPrimitives.Multiply(src, inputScales[b], dst);
+                }
             }
         }
         var regularization = training && dropoutRandom is not null && ws.Regularization is { IsActive: true } r ? r : null;
@@ -250,6 +260,26 @@ public sealed partial class SequenceModel
                 BackwardCharacters(ws, layout.TotalRows, dInput);
             }
         }
+    }
+
+    /// <summary>
+    /// Backward of an inference pass (no dropout or regulariser masks) from the pooled gradient to the packed gradient on
+    /// the embedded inputs (N, I). Nothing is added into <see cref="ParameterSet.Gradients"/>: the pass only reads the
+    /// model, so several threads may run it at once, each with its own workspace.
+    /// </summary>
+    private ReadOnlySpan<float> InputGradient(ModelWorkspace ws, int count)
+    {
+        var rws = ws.Recurrent;
+        int width = FeatureSize;
+        ReadOnlySpan<float> dFinalHidden = default;
+        if (!IsPerStep)
+        {
+            int n = rws.Layout.TotalRows;
+            var dTop = RecurrentWorkspace.Ensure(ref rws.LayerGradient, n * width).AsSpan(0, n * width);
+            dTop.Clear();
+            dFinalHidden = Unpool(ws, ws.PooledGradient.AsSpan(0, count * HeadInputSize), count, dTop);
+        }
+        return Recurrent.BackwardCore(rws, dFinalHidden, default, wantInputGradient: true, default, default, weightGradients: false);
     }
 
     private static Span<float> EnsureCleared(ref float[] buffer, int length)

@@ -76,6 +76,7 @@ internal static partial class ModelFileReader
         {
             throw new InvalidDataException($"Invalid model file: {content.Length - position} unexpected bytes after the last section.");
         }
+        DataProfile.FromNumbers(parts.NumericMetadata); // the recorded training profile, if any, is validated like the rest
         try
         {
             return new RecurrentModelFile(parts.Model!, parts.Sequencer, parts.LabelNames, parts.NumericMetadata, parts.Metadata);

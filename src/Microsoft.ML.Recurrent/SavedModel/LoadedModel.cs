@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics.Tensors;
+using Microsoft.ML.Recurrent.Explainability;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Serialization;
 
@@ -15,6 +16,10 @@ internal sealed class LoadedModel
     // One workspace per thread for the model it used last (usually the only one): no per-row allocation.
     [ThreadStatic]
     private static (LoadedModel? Owner, ModelWorkspace? Workspace) _threadWorkspace;
+
+    // One explainer per thread for the model it explained last (it owns a workspace).
+    [ThreadStatic]
+    private static (LoadedModel? Owner, IntegratedGradients? Explainer) _threadExplainer;
 
     private static int _decodeCount;
 
@@ -202,6 +207,43 @@ internal sealed class LoadedModel
             ws.Recurrent.FinalHidden.AsSpan(((o.NumLayers - 1) * dirs + d) * h, h).CopyTo(destination.Slice(d * h, h));
         }
         RequireFinite(destination);
+    }
+
+    /// <summary>
+    /// The tokens a classifier reads from a text (its first max-length tokens) and their integrated-gradients
+    /// attributions: towards true (class 1) for a binary classifier, towards the predicted class for a multiclass one.
+    /// An empty text gives none.
+    /// </summary>
+    public (string[] Tokens, float[] Values) Explain(string? text)
+    {
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
+        string[] tokens = sequencer.Tokenizer.Tokenize(text ?? "");
+        return Explain(tokens.Length > _maxLength ? tokens[.._maxLength] : tokens, sequencer.Vocabulary);
+    }
+
+    /// <summary>As <see cref="Explain(string?)"/>, for the tokens of a key-vector column.</summary>
+    public (string[] Tokens, float[] Values) Explain(string[]? tokens)
+    {
+        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.");
+        tokens ??= [];
+        return Explain(tokens.Length > _maxLength ? tokens[.._maxLength] : tokens, sequencer.Vocabulary);
+    }
+
+    private (string[] Tokens, float[] Values) Explain(string[] tokens, Text.Vocabulary vocabulary)
+    {
+        if (tokens.Length == 0)
+        {
+            return ([], []);
+        }
+        if (!ReferenceEquals(_threadExplainer.Owner, this))
+        {
+            _threadExplainer = (this, new IntegratedGradients(Bundle.Model));
+        }
+        int? target = Bundle.Model.Options.HeadOutputs == 2 ? 1 : null;
+        var attribution = _threadExplainer.Explainer!.Explain(vocabulary.Encode(tokens), target);
+        float[] values = [.. attribution.Values];
+        RequireFinite(values);
+        return (tokens, values);
     }
 
     // This thread's workspace for this model.

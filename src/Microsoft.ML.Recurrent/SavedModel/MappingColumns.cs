@@ -120,3 +120,15 @@ internal sealed class Seq2SeqOutput
     [ColumnName(ColumnNames.Attention)]
     public float[] Attention { get; set; } = [];
 }
+
+/// <summary>The output of an attribution mapping: the tokens the classifier read and one contribution per token.</summary>
+internal sealed class AttributionOutput
+{
+    /// <summary>The tokens read, in order (those cut off by truncation are absent).</summary>
+    [ColumnName(ColumnNames.AttributionTokens)]
+    public string[] AttributionTokens { get; set; } = [];
+
+    /// <summary>One integrated-gradients contribution per token read.</summary>
+    [ColumnName(ColumnNames.Attributions)]
+    public float[] Attributions { get; set; } = [];
+}

@@ -9,6 +9,12 @@ internal static partial class MappingContracts
     /// <summary>The constant-key mapping every saved chain starts with.</summary>
     public static IEstimator<ITransformer> ModelKey(MLContext context) => ModelKeyFactory.Estimator(context);
 
+    /// <summary>The attribution mapping of a classifier's input (text or key-vector tokens).</summary>
+    public static IEstimator<ITransformer> Attributions(MLContext context, SavedModelLayout layout) =>
+        layout.Task is SavedModelTask.BinaryClassification or SavedModelTask.MulticlassClassification
+            ? layout.TokenKeys ? TokenAttributionFactory.Estimator(context) : TextAttributionFactory.Estimator(context)
+            : throw new ArgumentOutOfRangeException(nameof(layout), layout.Task, "Only classifiers have attributions.");
+
     /// <summary>The prediction mapping of a layout's task and input.</summary>
     public static IEstimator<ITransformer> For(MLContext context, SavedModelLayout layout) => layout.Task switch
     {

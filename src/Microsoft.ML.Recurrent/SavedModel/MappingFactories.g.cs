@@ -134,6 +134,34 @@ internal sealed class SequenceToSequenceFactory : CustomMappingFactory<TextInput
     private static void Map(TextInput input, Seq2SeqOutput output) => Mappings.SequenceToSequence(input, output);
 }
 
+/// <summary>The CustomMapping factory of the per-token attributions of a text classifier: ML.NET finds it by its contract name when it loads a saved model.</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+internal sealed class TextAttributionFactory : CustomMappingFactory<TextInput, AttributionOutput>
+{
+    public const string ContractName = "Recurrent.TextAttribution.v1";
+
+    public override Action<TextInput, AttributionOutput> GetMapping() => Map;
+
+    public static IEstimator<ITransformer> Estimator(MLContext context) =>
+        context.Transforms.CustomMapping<TextInput, AttributionOutput>(Map, ContractName);
+
+    private static void Map(TextInput input, AttributionOutput output) => Mappings.TextAttribution(input, output);
+}
+
+/// <summary>The CustomMapping factory of the per-token attributions of a classifier over key-vector tokens: ML.NET finds it by its contract name when it loads a saved model.</summary>
+[CustomMappingFactoryAttribute(ContractName)]
+internal sealed class TokenAttributionFactory : CustomMappingFactory<TokensInput, AttributionOutput>
+{
+    public const string ContractName = "Recurrent.TokenAttribution.v1";
+
+    public override Action<TokensInput, AttributionOutput> GetMapping() => Map;
+
+    public static IEstimator<ITransformer> Estimator(MLContext context) =>
+        context.Transforms.CustomMapping<TokensInput, AttributionOutput>(Map, ContractName);
+
+    private static void Map(TokensInput input, AttributionOutput output) => Mappings.TokenAttribution(input, output);
+}
+
 /// <summary>A 16-value feature vector: the final recurrent state, zero-padded.</summary>
 internal sealed class Features16
 {

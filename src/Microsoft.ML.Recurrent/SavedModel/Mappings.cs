@@ -44,6 +44,12 @@ internal static class Mappings
         SetMulticlass(model.LabelNames, logits, output);
     }
 
+    public static void TextAttribution(TextInput input, AttributionOutput output) =>
+        (output.AttributionTokens, output.Attributions) = ModelCache.GetClassifier(input.Model, tokenKeys: false).Explain(input.Text);
+
+    public static void TokenAttribution(TokensInput input, AttributionOutput output) =>
+        (output.AttributionTokens, output.Attributions) = ModelCache.GetClassifier(input.Model, tokenKeys: true).Explain(input.Tokens);
+
     public static void SeriesRegression(SeriesInput input, RegressionOutput output) =>
         output.Score = ModelCache.Get(input.Model, MappingKind.SeriesRegression).PredictSeries(input.Series);
 

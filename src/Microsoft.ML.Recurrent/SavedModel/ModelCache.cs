@@ -21,6 +21,21 @@ internal static class ModelCache
     public static LoadedModel Get(ReadOnlyMemory<char> modelText, MappingKind kind, int featureSize = 0) =>
         Decoded(modelText).RequireFit(kind, featureSize);
 
+    /// <summary>
+    /// The decoded classifier (binary or multiclass, as its file's task name says), checked to fit that classifier's
+    /// mapping over text or key-vector tokens.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The model text is not a valid model file, or not a classifier that fits.</exception>
+    public static LoadedModel GetClassifier(ReadOnlyMemory<char> modelText, bool tokenKeys)
+    {
+        var model = Decoded(modelText);
+        bool binary = model.Bundle.Metadata.TryGetValue(BundleKeys.Task, out string? task)
+            ? task == BundleKeys.TaskName(SavedModelTask.BinaryClassification)
+            : model.Bundle.Model.Options.HeadOutputs == 2;
+        var kind = binary ? (tokenKeys ? MappingKind.BinaryTokens : MappingKind.BinaryText) : (tokenKeys ? MappingKind.MulticlassTokens : MappingKind.MulticlassText);
+        return model.RequireFit(kind);
+    }
+
     private static LoadedModel Decoded(ReadOnlyMemory<char> modelText)
     {
         if (MemoryMarshal.TryGetString(modelText, out string? text, out int start, out int length) && start == 0 && length == text.Length)

@@ -14,6 +14,8 @@ namespace Microsoft.ML.Recurrent.SavedModel;
 /// <item>a <c>CustomMapping</c> (contract <c>Recurrent.ModelKey.v1</c>) that emits the constant key 1;</item>
 /// <item>a <c>MapValue</c> that maps the key to the model file as one base64 text value;</item>
 /// <item>the task's <c>CustomMapping</c> (its contract in <see cref="MappingContracts"/>) that predicts with it;</item>
+/// <item>classifiers with attributions only: a second <c>CustomMapping</c> (<c>Recurrent.TextAttribution.v1</c> or
+/// <c>Recurrent.TokenAttribution.v1</c>) that adds the tokens and their attributions;</item>
 /// <item>the task's tail (multiclass: <c>Concatenate</c> of the class columns into Score, <c>MapValueToKey</c> of the
 /// predicted name; featurizer: <c>CopyColumns</c> to the output name) and a <c>DropColumns</c> of the helpers.</item>
 /// </list>
@@ -32,6 +34,10 @@ internal static class SavedModelChain
             .Append(MappingContracts.ModelKey(context))
             .Append<ITransformer>(context.Transforms.Conversion.MapValue(ColumnNames.Model, new[] { new KeyValuePair<uint, string>(1, modelText) }, ColumnNames.ModelKey))
             .Append(MappingContracts.For(context, layout));
+        if (layout.Attributions)
+        {
+            chain = chain.Append(MappingContracts.Attributions(context, layout));
+        }
         var drop = new List<string> { helper, ColumnNames.ModelKey, ColumnNames.Model };
         if (layout.Task == SavedModelTask.MulticlassClassification)
         {

@@ -32,6 +32,11 @@ internal static class ColumnNames
 
     /// <summary>The sequence-to-sequence attention weights before they are copied to the requested column name.</summary>
     public const string Attention = "__RecurrentAttention";
+    /// <summary>The tokens an attribution mapping explains (a user-visible output column).</summary>
+    public const string AttributionTokens = "AttributionTokens";
+
+    /// <summary>Their attributions (a user-visible output column).</summary>
+    public const string Attributions = "Attributions";
 
     /// <summary>The probability column of class <paramref name="index"/> of a multiclass model.</summary>
     public static string Score(int index) => $"__RecurrentScore{index:00}";

@@ -10,6 +10,9 @@ internal sealed record SavedModelLayout(SavedModelTask Task, string InputColumn)
     /// <summary>Classifiers: the input is a key vector of tokens (turned back into token text by the stock MapKeyToValue).</summary>
     public bool TokenKeys { get; init; }
 
+    /// <summary>Classifiers: add the per-token attribution columns (an extra mapping after the prediction's).</summary>
+    public bool Attributions { get; init; }
+
     /// <summary>Multiclass: the class names, in key order (PredictedLabel's key values).</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 

@@ -28,6 +28,7 @@ public sealed class NamespaceDependencyTests
         ["Serialization"] = ["Engine", "Layers", "Models", "Text"],
         ["Generation"] = ["Engine", "Layers", "Models", "Training", "Text", "Serialization"],
         ["Seq2Seq"] = ["Engine", "Layers", "Training", "Text"],
+        ["Explainability"] = ["Engine", "Layers", "Models", "Text", "Serialization"],
     };
 
     private static Assembly Core => typeof(RecurrentLayer).Assembly;

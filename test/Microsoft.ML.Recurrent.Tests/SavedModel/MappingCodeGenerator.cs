@@ -24,6 +24,8 @@ internal static class MappingCodeGenerator
         ("NextTokenFactory", "Recurrent.NextToken.v1", "TextInput", "NextTokenOutput", "NextToken", "the next-token language model"),
         ("SequenceTaggerFactory", "Recurrent.SequenceTagger.v1", "TokensInput", "TaggerOutput", "SequenceTagging", "the sequence tagger"),
         ("SequenceToSequenceFactory", "Recurrent.SequenceToSequence.v1", "TextInput", "Seq2SeqOutput", "SequenceToSequence", "the sequence-to-sequence model"),
+        ("TextAttributionFactory", "Recurrent.TextAttribution.v1", "TextInput", "AttributionOutput", "TextAttribution", "the per-token attributions of a text classifier"),
+        ("TokenAttributionFactory", "Recurrent.TokenAttribution.v1", "TokensInput", "AttributionOutput", "TokenAttribution", "the per-token attributions of a classifier over key-vector tokens"),
     ];
 
     /// <summary>The featurizer's contract name for a feature size.</summary>

@@ -19,6 +19,7 @@ public sealed class MappingCodeGeneratorTests
         "Recurrent.NextToken.v1", "Recurrent.SequenceTagger.v1", "Recurrent.SequenceToSequence.v1",
         "Recurrent.Featurizer.F16.v1", "Recurrent.Featurizer.F32.v1", "Recurrent.Featurizer.F64.v1", "Recurrent.Featurizer.F128.v1",
         "Recurrent.Featurizer.F256.v1", "Recurrent.Featurizer.F512.v1", "Recurrent.Featurizer.F1024.v1",
+        "Recurrent.TextAttribution.v1", "Recurrent.TokenAttribution.v1", // the opt-in attribution columns
     ];
 
     [TestMethod]
