@@ -41,7 +41,7 @@ internal static class RecurrentDefaults
         public const int Epochs = 30;
         public const int BatchSize = 16;
         public const double ValidationFraction = 0.1;
-        public const int EarlyStoppingPatience = 3;
+        public const int EarlyStoppingPatience = 8;
         public const float EmbeddingDropout = 0.1f;
         public const float InputDropout = 0.2f;
         public const float WeightDropout = 0.2f;

@@ -85,7 +85,7 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// </summary>
     public IDataView? ValidationSet { get; set; }
 
-    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs validation data). Default 3.</summary>
+    /// <summary>Stop after this many epochs without a better validation loss and keep the best weights (needs validation data). Default 8.</summary>
     public int? EarlyStoppingPatience { get; set; } = RecurrentDefaults.TextClassification.EarlyStoppingPatience;
 
     /// <summary>Embedding dropout while training: the probability of dropping a whole word type (a row of the embedding matrix) for a mini-batch, the rest scaled by 1/(1-p). Default 0.1.</summary>
