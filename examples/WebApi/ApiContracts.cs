@@ -5,13 +5,21 @@ public sealed class PredictRequest
 {
     /// <summary>The text to classify: not empty, at most <see cref="ApiLimits.MaxTextLength"/> characters.</summary>
     public string? Text { get; set; }
+
+    /// <summary>
+    /// Also return each token's attribution (integrated gradients, dozens of passes per row, so off by default). The
+    /// served model must have been trained with <c>OutputAttributions = true</c>, as the sample model is.
+    /// </summary>
+    public bool? Explain { get; set; }
 }
 
-/// <summary>The answer of POST /predict: the classifier's PredictedLabel, Probability and Score.</summary>
+/// <summary>The answer of POST /predict: the classifier's PredictedLabel, Probability and Score, and, when asked, the attributions.</summary>
 /// <param name="Label">The predicted label (true: positive).</param>
 /// <param name="Probability">The probability of the positive label.</param>
 /// <param name="Score">The raw score (logit) of the positive label.</param>
-public sealed record PredictResponse(bool Label, float Probability, float Score);
+/// <param name="Tokens">With <c>"explain": true</c>: the tokens the model read; otherwise null.</param>
+/// <param name="Attributions">With <c>"explain": true</c>: each token's contribution to the score (positive: towards the positive label); otherwise null.</param>
+public sealed record PredictResponse(bool Label, float Probability, float Score, string[]? Tokens = null, float[]? Attributions = null);
 
 /// <summary>
 /// The body of POST /generate. Every field is optional: the prompt defaults to "" (start from the beginning of a

@@ -48,4 +48,10 @@ public sealed class GeneratorService
     /// <param name="prompt">The text to continue.</param>
     /// <param name="options">The generation options (already validated).</param>
     public string Generate(string prompt, GenerationOptions options) => Generator.Generate(prompt, options);
+
+    /// <summary>Continues a prompt piece by piece, as it is generated; safe to call from any number of threads.</summary>
+    /// <param name="prompt">The text to continue.</param>
+    /// <param name="options">The generation options (already validated).</param>
+    /// <exception cref="ArgumentException">The model cannot start from the prompt (thrown at the call, before any piece).</exception>
+    public IEnumerable<string> GenerateTokens(string prompt, GenerationOptions options) => Generator.GenerateTokens(prompt, options);
 }

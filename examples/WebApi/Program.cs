@@ -1,5 +1,6 @@
 // A web service over saved ML.NET models: POST /predict classifies a text with a recurrent sentiment classifier,
 // POST /generate continues a prompt with a recurrent language model. Both .zip files are loaded once, at start-up.
+// GET / is a page to try both (words shaded by attribution, generated text streamed from GET /generate/stream).
 //   dotnet run -c Release --project examples/WebApi                      # serves the small models in SampleModels/
 //   dotnet run -c Release --project examples/WebApi -- --model sentiment.zip --language-model lm.zip --urls http://127.0.0.1:5080
 //   curl -s http://localhost:5000/predict -H 'Content-Type: application/json' -d '{"text": "the food was great"}'

@@ -8,7 +8,7 @@ namespace WebApi;
 /// Makes the sample models served when no model path is given: a tiny sentiment classifier trained on
 /// SampleModels/sentiment-sample.tsv (80 restaurant reviews, "label TAB text") and a tiny character language model
 /// trained on SampleModels/language-sample.txt (20 short sentences), both with small settings so the .zip files stay
-/// small. Run: <c>dotnet run -c Release --project examples/WebApi -- --make-sample-models examples/WebApi/SampleModels</c>.
+/// small. The classifier writes attributions (for the page's shaded words). Run: <c>dotnet run -c Release --project examples/WebApi -- --make-sample-models examples/WebApi/SampleModels</c>.
 /// </summary>
 public static class SampleModelTrainer
 {
@@ -48,7 +48,9 @@ public static class SampleModelTrainer
         var reviews = ml.Data.LoadFromEnumerable(ReadReviews(Path.Combine(dataFolder, SentimentData)));
         var classifier = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
         {
-            Epochs = 30, HiddenSize = 12, EmbeddingSize = 12, BatchSize = 8, Seed = 1,
+            Epochs = 30, HiddenSize = 12, EmbeddingSize = 12, BatchSize = 8, Seed = 1, OutputAttributions = true,
+            // 80 reviews are too few to hold 10% out for early stopping and calibration: train on all of them.
+            ValidationFraction = 0, EarlyStoppingPatience = null, CalibrateProbabilities = false,
         }).Fit(reviews);
         string sentiment = Path.Combine(outputFolder, "sentiment.zip");
         ml.Model.SaveAtomically(classifier, reviews.Schema, sentiment);

@@ -24,6 +24,25 @@ public sealed class SentimentPrediction
     public float Score { get; set; }
 }
 
+/// <summary>The stock columns plus the per-token attributions of a classifier trained with <c>OutputAttributions = true</c>.</summary>
+public sealed class ExplainedSentimentPrediction
+{
+    /// <summary>The predicted label.</summary>
+    public bool PredictedLabel { get; set; }
+
+    /// <summary>The probability of the positive label.</summary>
+    public float Probability { get; set; }
+
+    /// <summary>The raw score.</summary>
+    public float Score { get; set; }
+
+    /// <summary>The tokens the model read (padding and truncated tokens left out).</summary>
+    public string[] AttributionTokens { get; set; } = [];
+
+    /// <summary>Each token's integrated-gradients contribution to the score (positive: towards the positive label).</summary>
+    public float[] Attributions { get; set; } = [];
+}
+
 /// <summary>
 /// A binary text classifier loaded once from an ML.NET .zip, with a pool of prediction engines: a
 /// <see cref="PredictionEngine{TSrc, TDst}"/> is not thread-safe, so each request borrows one and gives it back.
@@ -33,15 +52,21 @@ public sealed class SentimentPrediction
 public sealed class SentimentService : IDisposable
 {
     private readonly ObjectPool<PredictionEngine<SentimentInput, SentimentPrediction>> _engines;
+    private readonly ObjectPool<PredictionEngine<SentimentInput, ExplainedSentimentPrediction>>? _explainers;
 
-    private SentimentService(string path, ITransformer model, int poolSize)
+    private SentimentService(string path, ITransformer model, int poolSize, bool explains)
     {
         Path = path;
         Model = model;
         var provider = new DefaultObjectPoolProvider { MaximumRetained = poolSize };
         // For a disposable T the provider makes a pool that disposes the engines it drops and, when disposed, those it holds.
-        _engines = provider.Create(new EnginePolicy(new MLContext(), model));
+        // The plain engines leave the attribution columns inactive, so /predict without "explain" never pays for them.
+        _engines = provider.Create(new EnginePolicy<SentimentPrediction>(new MLContext(), model));
+        _explainers = explains ? provider.Create(new EnginePolicy<ExplainedSentimentPrediction>(new MLContext(), model)) : null;
     }
+
+    /// <summary>Whether the model writes the AttributionTokens and Attributions columns (trained with <c>OutputAttributions = true</c>).</summary>
+    public bool Explains => _explainers is not null;
 
     /// <summary>The full path of the loaded .zip.</summary>
     public string Path { get; }
@@ -61,12 +86,14 @@ public sealed class SentimentService : IDisposable
         var context = new MLContext();
         var input = context.Data.LoadFromEnumerable(Array.Empty<SentimentInput>()).Schema;
         string? problem;
+        bool explains = false;
         try
         {
             var output = model.GetOutputSchema(input);
             problem = Missing(output, "PredictedLabel", BooleanDataViewType.Instance)
                 ?? Missing(output, "Probability", NumberDataViewType.Single)
                 ?? Missing(output, "Score", NumberDataViewType.Single);
+            explains = output.GetColumnOrNull("Attributions") is not null && output.GetColumnOrNull("AttributionTokens") is not null;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
@@ -76,7 +103,7 @@ public sealed class SentimentService : IDisposable
         {
             throw new ModelLoadException($"Cannot serve {full} as a sentiment model: it must read a Text column and write PredictedLabel, Probability and Score ({problem}).");
         }
-        return new SentimentService(full, model, poolSize);
+        return new SentimentService(full, model, poolSize, explains);
     }
 
     private static string? Missing(DataViewSchema schema, string name, DataViewType type) =>
@@ -99,14 +126,35 @@ public sealed class SentimentService : IDisposable
         }
     }
 
-    /// <summary>Disposes the pooled engines.</summary>
-    public void Dispose() => (_engines as IDisposable)?.Dispose();
-
-    private sealed class EnginePolicy(MLContext context, ITransformer model) : PooledObjectPolicy<PredictionEngine<SentimentInput, SentimentPrediction>>
+    /// <summary>Classifies one text and attributes the score to its tokens; safe to call from any number of threads.</summary>
+    /// <param name="text">The text.</param>
+    /// <exception cref="InvalidOperationException">The model has no attribution columns (<see cref="Explains"/> is false).</exception>
+    public ExplainedSentimentPrediction Explain(string text)
     {
-        public override PredictionEngine<SentimentInput, SentimentPrediction> Create() =>
-            context.Model.CreatePredictionEngine<SentimentInput, SentimentPrediction>(model);
+        var pool = _explainers ?? throw new InvalidOperationException($"{Path} was trained without OutputAttributions, so it cannot explain its predictions.");
+        var engine = pool.Get();
+        try
+        {
+            return engine.Predict(new SentimentInput { Text = text });
+        }
+        finally
+        {
+            pool.Return(engine);
+        }
+    }
 
-        public override bool Return(PredictionEngine<SentimentInput, SentimentPrediction> obj) => true;
+    /// <summary>Disposes the pooled engines.</summary>
+    public void Dispose()
+    {
+        (_engines as IDisposable)?.Dispose();
+        (_explainers as IDisposable)?.Dispose();
+    }
+
+    private sealed class EnginePolicy<T>(MLContext context, ITransformer model) : PooledObjectPolicy<PredictionEngine<SentimentInput, T>>
+        where T : class, new()
+    {
+        public override PredictionEngine<SentimentInput, T> Create() => context.Model.CreatePredictionEngine<SentimentInput, T>(model);
+
+        public override bool Return(PredictionEngine<SentimentInput, T> obj) => true;
     }
 }

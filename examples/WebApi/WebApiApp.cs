@@ -9,7 +9,7 @@ public static partial class WebApiApp
     private const string PredictExample = """{"text": "the food was great"}""";
     private const string GenerateExample = """{"prompt": "the ", "maxLength": 40, "temperature": 0.5, "seed": 1}""";
 
-    /// <summary>Reads the configuration, loads the models and maps POST /predict and POST /generate.</summary>
+    /// <summary>Reads the configuration, loads the models and maps POST /predict, POST /generate, GET / (the page) and GET /generate/stream.</summary>
     /// <param name="args">The command line: <c>--model</c>, <c>--language-model</c>, <c>--urls</c> and any ASP.NET Core setting.</param>
     /// <exception cref="ModelLoadException">A model file is missing or cannot be served.</exception>
     public static WebApplication Build(string[] args)
@@ -27,6 +27,8 @@ public static partial class WebApiApp
         LogServing(app.Logger, sentiment.Path, generator.Path);
         app.MapPost("/predict", PredictAsync);
         app.MapPost("/generate", GenerateAsync);
+        app.MapGet("/", ServePage);
+        app.MapGet("/generate/stream", GenerateStreamAsync);
         return app;
     }
 
@@ -38,8 +40,18 @@ public static partial class WebApiApp
         {
             return BadRequest(error);
         }
-        var p = sentiment.Predict(body.Value!.Text!);
-        return Results.Ok(new PredictResponse(p.PredictedLabel, p.Probability, p.Score));
+        string text = body.Value!.Text!;
+        if (body.Value.Explain != true)
+        {
+            var p = sentiment.Predict(text);
+            return Results.Ok(new PredictResponse(p.PredictedLabel, p.Probability, p.Score));
+        }
+        if (!sentiment.Explains)
+        {
+            return BadRequest("\"explain\" needs a model trained with OutputAttributions = true; the served model has no attribution columns.");
+        }
+        var e = sentiment.Explain(text);
+        return Results.Ok(new PredictResponse(e.PredictedLabel, e.Probability, e.Score, e.AttributionTokens, e.Attributions));
     }
 
     private static async Task<IResult> GenerateAsync(HttpRequest request, GeneratorService generator)
@@ -49,18 +61,36 @@ public static partial class WebApiApp
         {
             return BadRequest(body.Error);
         }
-        var r = body.Value!;
+        if (Options(body.Value!, out var options) is { } error)
+        {
+            return BadRequest(error);
+        }
+        try
+        {
+            return Results.Ok(new GenerateResponse(generator.Generate(body.Value!.Prompt ?? "", options)));
+        }
+        catch (ArgumentException e)
+        {
+            // A prompt the model cannot start from.
+            return BadRequest(OptionMessage(e));
+        }
+    }
+
+    // Checks the prompt and the options of a generation request; null when they can be served.
+    private static string? Options(GenerateRequest r, out GenerationOptions options)
+    {
+        options = new GenerationOptions();
         if (CheckText(r.Prompt, "prompt", required: false) is { } promptError)
         {
-            return BadRequest(promptError);
+            return promptError;
         }
         int maxLength = r.MaxLength ?? 100;
         if (maxLength is < 0 or > ApiLimits.MaxGenerateLength)
         {
-            return BadRequest($"maxLength is {maxLength}; it must be from 0 to {ApiLimits.MaxGenerateLength} tokens.");
+            return $"maxLength is {maxLength}; it must be from 0 to {ApiLimits.MaxGenerateLength} tokens.";
         }
-        var defaults = new GenerationOptions();
-        var options = new GenerationOptions
+        var defaults = options;
+        options = new GenerationOptions
         {
             MaxLength = maxLength, Temperature = r.Temperature ?? defaults.Temperature, TopK = r.TopK ?? defaults.TopK,
             TopP = r.TopP ?? defaults.TopP, Seed = r.Seed,
@@ -68,12 +98,12 @@ public static partial class WebApiApp
         try
         {
             options.Validate();
-            return Results.Ok(new GenerateResponse(generator.Generate(r.Prompt ?? "", options)));
+            return null;
         }
         catch (ArgumentException e)
         {
-            // The options' own range checks (temperature, topK, topP) and a prompt the model cannot start from.
-            return BadRequest(OptionMessage(e));
+            // The options' own range checks (temperature, topK, topP).
+            return OptionMessage(e);
         }
     }
 
@@ -101,7 +131,7 @@ public static partial class WebApiApp
             : message;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Sentiment} at POST /predict and {LanguageModel} at POST /generate")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving {Sentiment} at POST /predict and {LanguageModel} at POST /generate, and a page to try them at GET /")]
     private static partial void LogServing(ILogger logger, string sentiment, string languageModel);
 
     private static IResult BadRequest(string detail) =>

@@ -115,6 +115,38 @@ public sealed class WebApiTests
     }
 
     [TestMethod]
+    public async Task Predict_Explain_ReturnsTheTokensAndAttributionsOfTheModel()
+    {
+        const string Text = "the food was great but the waiter was rude";
+        var ml = new MLContext();
+        var engine = ml.Model.CreatePredictionEngine<Row, ExplainedSentimentPrediction>(ml.Model.Load(s_sentimentZip, out _));
+        var expected = engine.Predict(new Row { Text = Text });
+        using var response = await Client.PostAsJsonAsync("/predict", new { text = Text, explain = true });
+        var answer = await response.Content.ReadFromJsonAsync<PredictResponse>();
+        Assert.AreEqual(new Answer(expected.PredictedLabel, expected.Probability, expected.Score), new Answer(answer!.Label, answer.Probability, answer.Score));
+        CollectionAssert.AreEqual(Text.Split(' '), answer.Tokens);
+        CollectionAssert.AreEqual(expected.Attributions, answer.Attributions);
+        using var plain = await Client.PostAsJsonAsync("/predict", new { text = Text });
+        Assert.IsNull((await plain.Content.ReadFromJsonAsync<PredictResponse>())!.Tokens, "attributions only when asked");
+    }
+
+    [TestMethod]
+    public async Task GenerateStream_Prompt_SendsPiecesWhoseConcatenationIsThePostedText()
+    {
+        using var posted = await Client.PostAsJsonAsync("/generate", new { prompt = "the ", maxLength = 30, temperature = 0.5, seed = 7 });
+        string expected = (await posted.Content.ReadFromJsonAsync<Generated>())!.Text;
+        using var response = await Client.GetAsync("/generate/stream?prompt=the%20&maxLength=30&temperature=0.5&seed=7", HttpCompletionOption.ResponseHeadersRead);
+        Assert.AreEqual("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        string[] events = (await response.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        var pieces = events.Where(e => e.StartsWith("data: ", StringComparison.Ordinal)).Select(e => JsonSerializer.Deserialize<string>(e["data: ".Length..])!).ToList();
+        Assert.IsGreaterThan(1, pieces.Count, $"{pieces.Count} piece(s)");
+        Assert.AreEqual(expected, string.Concat(pieces));
+        Assert.AreEqual("event: end\ndata: ", events[^1]);
+        using var bad = await Client.GetAsync("/generate/stream?temperature=-1");
+        await AssertBadRequest(bad, "Temperature must be 0");
+    }
+
+    [TestMethod]
     [DataRow("/predict", "", "The request body is empty")]
     [DataRow("/predict", "   ", "The request body is empty")]
     [DataRow("/predict", "null", "JSON null")]
