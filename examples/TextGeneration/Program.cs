@@ -170,6 +170,8 @@ internal sealed class TextGenerationApp
             Epochs = 1000, BatchSize = batch, TruncationLength = 100, LearningRate = LearningRate, Seed = Seed, TimeLimit = limit,
             Schedule = new TimeBudgetSchedule(limit),
             MaxValidationItems = 50_000,
+            // Keep the best epoch's weights: a small text is learned by heart within seconds and then only overfits.
+            EarlyStoppingPatience = 10,
         });
         string samplePrompt = Prompt ?? text[split..Math.Min(text.Length, split + 20)];
         var progress = new Progress(p =>
