@@ -58,7 +58,7 @@ internal static class MlNetScoring
                 $"# model files: recurrent {new FileInfo(ours).Length / 1e6:F2} MB, stock {new FileInfo(stock).Length / 1e6:F2} MB; threads {threads}"));
             var rows = Enumerable.Range(0, Rows).Select(i => sentences[i % sentences.Count]).ToArray();
             TimeScoring(ml, ours, stock, rows, quick ? 1 : 3, output);
-            MlNetScoringBreakdown.Run(ml.Model.Load(ours, out _), rows, ml, threads, quick, output);
+            MlNetScoringBreakdown.Run(ml.Model.Load(ours, out _), rows, ml, quick, output);
             ColdAndMemory(ours, stock, quick ? 1 : 3, output);
             return 0;
         }
