@@ -7,6 +7,10 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length == 3 && args[0] == MlNetScoringChild.Command)
+        {
+            return MlNetScoringChild.Run(args[1], args[2]);
+        }
         if (args.Length == 0 || args[0] != "throughput")
         {
             // Everything else goes to BenchmarkDotNet's kernel benchmarks (e.g. --filter '*Gemm*').
@@ -19,11 +23,15 @@ internal static class Program
         var only = new Option<string?>("--only") { Description = "run only configurations whose name contains this text" };
         var compare = new Option<bool>("--compare") { Description = "then run torch_rnn_bench.py (beside configs.json) with /usr/bin/python3 and print ours, PyTorch's and the ratio" };
         var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
-        var command = new Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
+        var mlnet = new Option<bool>("--mlnet") { Description = "instead: score the default sentiment .zip and stock FeaturizeText + AveragedPerceptron through ML.NET (Transform, PredictionEngine), cold start and peak RSS" };
+        var mlnetModel = new Option<FileInfo?>("--mlnet-model") { Description = "with --mlnet: score this saved recurrent binary text classifier (.zip) instead of training the default one" };
+        var command = new System.CommandLine.Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only, compare, scaling,
+            configs, threads, quick, only, compare, scaling, mlnet, mlnetModel,
         };
-        command.SetAction(result => ThroughputRunner.Run(
+        command.SetAction(result => result.GetValue(mlnet)
+            ? MlNetScoring.Run(result.GetValue(threads), result.GetValue(quick), result.GetValue(mlnetModel), Console.Out)
+            : ThroughputRunner.Run(
             result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling), Console.Out));
         var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };
         return root.Parse(args).Invoke();
