@@ -129,7 +129,7 @@ public sealed partial class RecurrentLayer
             RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh);
         }
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
-        Gemm.Pack(false, gh, h, HiddenWeight(ws, slot), h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
+        ws.PackedHiddenWeight[d] = PackWeight(ws, WeightPackCache.Kind.BackwardHidden, slot, ws.OwnHiddenPack[d], false, gh, h, HiddenWeight(ws, slot), h);
     }
 
     private void BackwardFinish(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,

@@ -179,7 +179,7 @@ public sealed partial class RecurrentLayer
             {
                 bIh.CopyTo(RecurrentWorkspace.Ensure(ws.ProjectionBias, d, gh));
             }
-            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], WeightReplicas(ws));
+            ws.PackedInputWeight[d] = PackWeight(ws, WeightPackCache.Kind.ForwardInput, slot, ws.OwnInputPack[d], true, inSize, gh, wIh, inSize);
             // Each loop's block: the rows of its next steps, about ProjectionBlockRows (more when one step of the slice has more).
             int blockRows = Math.Max(TimeLoopScheduler.ProjectionBlockRows, batch);
             // One block per pool item: any item may run ranks of either direction.
@@ -204,7 +204,23 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.Gates, slot, saved * SavedGateWidth);
         RecurrentWorkspace.Ensure(ws.HiddenIn, slot, saved * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
-        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
+        ws.PackedHiddenWeight[d] = PackWeight(ws, WeightPackCache.Kind.ForwardHidden, slot, ws.OwnHiddenPack[d], true, h, gh, wHh, h);
+    }
+
+    /// <summary>
+    /// op(B) packed for the time loops: from the workspace's <see cref="WeightPackCache"/> when it has one (packed once until
+    /// invalidated; not with masked weights, which change every pass), else packed into <paramref name="own"/>.
+    /// </summary>
+    private PackedMatrix PackWeight(RecurrentWorkspace ws, WeightPackCache.Kind kind, int slot, PackedMatrix own, bool transB,
+        int k, int n, ReadOnlySpan<float> b, int ldb)
+    {
+        int replicas = WeightReplicas(ws);
+        if (ws.PackCache is { } cache && !(kind != WeightPackCache.Kind.ForwardInput && ws.WeightDropoutUsed))
+        {
+            return cache.Get(kind, slot, transB, k, n, b, ldb, replicas);
+        }
+        Gemm.Pack(transB, k, n, b, ldb, own, replicas);
+        return own;
     }
 
     /// <summary>

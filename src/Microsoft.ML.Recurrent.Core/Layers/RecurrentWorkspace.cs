@@ -48,13 +48,15 @@ public sealed class RecurrentWorkspace
         StepGradient = new float[d][];
         PackedHiddenWeight = new PackedMatrix[d];
         PackedInputWeight = new PackedMatrix[d];
+        OwnHiddenPack = new PackedMatrix[d];
+        OwnInputPack = new PackedMatrix[d];
         ProjectionBias = new float[d][];
         HiddenWeightGradient = new float[d][];
         for (int i = 0; i < d; i++)
         {
             HiddenWeightGradient[i] = [];
-            PackedHiddenWeight[i] = new PackedMatrix();
-            PackedInputWeight[i] = new PackedMatrix();
+            PackedHiddenWeight[i] = OwnHiddenPack[i] = new PackedMatrix();
+            PackedInputWeight[i] = OwnInputPack[i] = new PackedMatrix();
             ProjectionBias[i] = [];
             InputProjection[i] = [];
             HiddenProjection[i] = [];
@@ -117,6 +119,9 @@ public sealed class RecurrentWorkspace
     internal float[][] StepGradient { get; }        // (B, H)
     internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
     internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T packed for a forward loop that projects in blocks
+    internal PackedMatrix[] OwnHiddenPack { get; }       // this workspace's own packs (the two above point here or into PackCache)
+    internal PackedMatrix[] OwnInputPack { get; }
+    internal WeightPackCache? PackCache;                 // set by a caller running one step per call: packs shared and reused
     internal float[][] ProjectionBias { get; }           // (G*H) per direction: the input projection's starting row, or empty
     internal bool ProjectInBlocks;                       // the current forward layer's loops project as they go
     internal float[][] SliceInput = [];                  // per pool item of the loops: input rows gathered for a block
