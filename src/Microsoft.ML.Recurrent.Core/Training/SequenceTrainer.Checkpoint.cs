@@ -164,8 +164,19 @@ public sealed partial class SequenceTrainer
         {
             WriteFloats(w, _bestWeights);
         }
-        w.Write(_history.Count);
-        foreach (var e in _history)
+        WriteHistory(w, _history);
+        WriteFloats(w, _streamHidden);
+        WriteFloats(w, _streamCell);
+    }
+
+    // What must agree between the run that saved and the run that resumes.
+    private string Fingerprint() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}");
+
+    internal static void WriteHistory(BinaryWriter w, List<EpochSummary> history)
+    {
+        w.Write(history.Count);
+        foreach (var e in history)
         {
             w.Write(e.Epoch);
             w.Write(e.TrainLoss);
@@ -179,21 +190,15 @@ public sealed partial class SequenceTrainer
                 w.Write(v.Rmse);
             }
         }
-        WriteFloats(w, _streamHidden);
-        WriteFloats(w, _streamCell);
     }
 
-    // What must agree between the run that saved and the run that resumes.
-    private string Fingerprint() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}");
-
-    private static void WriteFloats(BinaryWriter w, float[] values)
+    internal static void WriteFloats(BinaryWriter w, float[] values)
     {
         w.Write(values.Length);
         w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    private static void WriteScheduler(BinaryWriter w, SchedulerState? state)
+    internal static void WriteScheduler(BinaryWriter w, SchedulerState? state)
     {
         w.Write(state is not null);
         if (state is null)

@@ -116,7 +116,9 @@ public sealed partial class SequenceTrainer
         ? checked(_model.Options.NumLayers * Options.BatchSize * _model.Options.HiddenSize)
         : 0;
 
-    private OptimizerState ReadOptimizer(BinaryReader r, long payloadLength)
+    private OptimizerState ReadOptimizer(BinaryReader r, long payloadLength) => ReadOptimizer(r, payloadLength, _optimizer);
+
+    internal static OptimizerState ReadOptimizer(BinaryReader r, long payloadLength, Optimizer optimizer)
     {
         int length = r.ReadInt32();
         long remaining = payloadLength - r.BaseStream.Position;
@@ -125,19 +127,19 @@ public sealed partial class SequenceTrainer
             throw new InvalidDataException($"The checkpoint's optimizer state claims {length} bytes; {remaining} remain in the checkpoint.");
         }
         long start = r.BaseStream.Position;
-        var state = OptimizerState.ReadFrom(r.BaseStream, _optimizer.StateBufferCount, _optimizer.ParameterCount);
+        var state = OptimizerState.ReadFrom(r.BaseStream, optimizer.StateBufferCount, optimizer.ParameterCount);
         if (r.BaseStream.Position != start + length)
         {
             throw new InvalidDataException($"The checkpoint's optimizer state claims {length} bytes but holds {r.BaseStream.Position - start}.");
         }
-        if (_optimizer.StateProblem(state) is { } problem)
+        if (optimizer.StateProblem(state) is { } problem)
         {
             throw new InvalidDataException($"The checkpoint's optimizer state does not fit this trainer: {problem}");
         }
         return state;
     }
 
-    private static float[] ReadFiniteFloats(BinaryReader r, int expected, string what, int max = int.MaxValue)
+    internal static float[] ReadFiniteFloats(BinaryReader r, int expected, string what, int max = int.MaxValue)
     {
         int count = r.ReadInt32();
         if ((expected >= 0 && count != expected) || count < 0 || count > max)
@@ -154,7 +156,7 @@ public sealed partial class SequenceTrainer
         return values;
     }
 
-    private static ulong[] ReadRandomState(BinaryReader r)
+    internal static ulong[] ReadRandomState(BinaryReader r)
     {
         ulong[] state = [r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64()];
         if ((state[0] | state[1] | state[2] | state[3]) == 0)
@@ -164,7 +166,7 @@ public sealed partial class SequenceTrainer
         return state;
     }
 
-    private static List<EpochSummary> ReadHistory(BinaryReader r, int finishedEpochs)
+    internal static List<EpochSummary> ReadHistory(BinaryReader r, int finishedEpochs)
     {
         int count = r.ReadInt32();
         if (count < 0 || count > finishedEpochs)
@@ -182,7 +184,7 @@ public sealed partial class SequenceTrainer
         return history;
     }
 
-    private static SchedulerState? ReadScheduler(BinaryReader r, bool expected, string what, Func<SchedulerState, string?> problemOf)
+    internal static SchedulerState? ReadScheduler(BinaryReader r, bool expected, string what, Func<SchedulerState, string?> problemOf)
     {
         bool present = r.ReadBoolean();
         if (present != expected)
