@@ -17,6 +17,9 @@ var testOption = new Option<FileInfo?>("--test") { Description = "test file in t
 var minutesOption = new Option<double>("--minutes") { Description = "training time limit in minutes", DefaultValueFactory = _ => 10 };
 var epochsOption = new Option<int>("--epochs") { Description = "most training epochs", DefaultValueFactory = _ => 40 };
 var hiddenOption = new Option<int>("--hidden") { Description = "hidden size of the decoder (each encoder direction has half)", DefaultValueFactory = _ => 256 };
+var embeddingOption = new Option<int>("--embedding") { Description = "width of the letter and phoneme embeddings", DefaultValueFactory = _ => 64 };
+var batchOption = new Option<int>("--batch") { Description = "training pairs per batch", DefaultValueFactory = _ => 64 };
+var rateOption = new Option<double>("--lr") { Description = "peak learning rate (Adam; warm-up, then cosine decay to the time limit)", DefaultValueFactory = _ => 0.003 };
 var beamOption = new Option<int>("--beam") { Description = "beam width of decoding", DefaultValueFactory = _ => 5 };
 var modelOption = new Option<FileInfo?>("--model") { Description = "where to save the model (default artifacts/GraphemeToPhoneme/g2p.s2smodel)" };
 var loadOption = new Option<FileInfo?>("--load") { Description = "load this model instead of training" };
@@ -24,15 +27,15 @@ var interactiveOption = new Option<bool>("--interactive") { Description = "then 
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var root = new RootCommand("Train an attention encoder-decoder for grapheme-to-phoneme conversion and report WER and PER.")
 {
-    trainOption, testOption, minutesOption, epochsOption, hiddenOption, beamOption, modelOption, loadOption, interactiveOption, seedOption,
+    trainOption, testOption, minutesOption, epochsOption, hiddenOption, embeddingOption, batchOption, rateOption, beamOption, modelOption, loadOption, interactiveOption, seedOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => G2p.Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(minutesOption), r.GetValue(epochsOption),
-    r.GetValue(hiddenOption), r.GetValue(beamOption), r.GetValue(modelOption), r.GetValue(loadOption), r.GetValue(interactiveOption), r.GetValue(seedOption))));
+    new Recipe(r.GetValue(hiddenOption), r.GetValue(embeddingOption), r.GetValue(batchOption), r.GetValue(rateOption)), r.GetValue(beamOption), r.GetValue(modelOption), r.GetValue(loadOption), r.GetValue(interactiveOption), r.GetValue(seedOption))));
 return root.Parse(args).Invoke();
 
 internal static class G2p
 {
-    public static int Run(FileInfo? trainFile, FileInfo? testFile, double minutes, int epochs, int hidden, int beam,
+    public static int Run(FileInfo? trainFile, FileInfo? testFile, double minutes, int epochs, Recipe recipe, int beam,
         FileInfo? modelFile, FileInfo? loadFile, bool interactive, int seed)
     {
         bool sample = trainFile is null && loadFile is null;
@@ -64,7 +67,8 @@ internal static class G2p
         }
         else
         {
-            model = Train(Pronunciations.Read(trainPath!), sample ? Math.Min(minutes, 0.5) : minutes, epochs, sample ? 64 : hidden, seed);
+            model = Train(Pronunciations.Read(trainPath!), sample ? Math.Min(minutes, 0.5) : minutes, epochs,
+                sample ? recipe with { Hidden = 64 } : recipe, seed);
             model.Save(modelPath);
             Console.WriteLine($"saved {modelPath}");
         }
@@ -85,8 +89,9 @@ internal static class G2p
         return 0;
     }
 
-    private static Seq2SeqModel Train(List<(string Word, string[] Phonemes)> entries, double minutes, int epochs, int hidden, int seed)
+    private static Seq2SeqModel Train(List<(string Word, string[] Phonemes)> entries, double minutes, int epochs, Recipe recipe, int seed)
     {
+        int hidden = recipe.Hidden;
         var letters = Vocabulary.Build(entries.Select(e => Letters(e.Word)), new VocabularyOptions { SpecialTokens = SpecialTokens.Unknown });
         var phonemes = Vocabulary.Build(entries.Select(e => e.Phonemes), new VocabularyOptions { SpecialTokens = SpecialTokens.BeginOfSequence | SpecialTokens.EndOfSequence });
         // Hold out 2% of the words (all their pronunciations) for validation: the best validated weights are kept.
@@ -98,14 +103,14 @@ internal static class G2p
         Console.WriteLine($"{train.Count} training pairs, {validation.Count} validation pairs; {letters.Count} letters, {phonemes.Count} phonemes");
         var model = new Seq2SeqModel(new Seq2SeqOptions
         {
-            SourceEmbeddingSize = 64, TargetEmbeddingSize = 64, EncoderHiddenSize = hidden / 2, Bidirectional = true,
+            SourceEmbeddingSize = recipe.Embedding, TargetEmbeddingSize = recipe.Embedding, EncoderHiddenSize = hidden / 2, Bidirectional = true,
             DecoderHiddenSize = hidden, Attention = AttentionKind.General, InputFeeding = true,
         }, letters, phonemes, seed);
         Console.WriteLine($"{model.Parameters.Count} parameters");
         var trainer = new Seq2SeqTrainer(model, new TrainerOptions
         {
-            Epochs = epochs, BatchSize = 64, LearningRate = 0.003, Seed = seed, ClipGradientNorm = 5,
-            TimeLimit = TimeSpan.FromMinutes(minutes), Schedule = new ExponentialLRSchedule(0.8),
+            Epochs = epochs, BatchSize = recipe.Batch, LearningRate = recipe.LearningRate, Seed = seed, ClipGradientNorm = 5,
+            TimeLimit = TimeSpan.FromMinutes(minutes), Schedule = new TimeCosineSchedule(TimeSpan.FromMinutes(minutes)),
         }, labelSmoothing: 0.1f);
         var clock = Stopwatch.StartNew();
         var result = trainer.Fit(train, validation.Count > 0 ? validation : null, new Progress(p =>
@@ -118,7 +123,7 @@ internal static class G2p
             else if (p.Step % 200 == 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  step {p.Step} ({p.BatchInEpoch}/{p.BatchesPerEpoch})  loss {p.Loss:F4}  {p.TokensPerSecond:F0} tokens/s"));
+                    $"  step {p.Step} ({p.BatchInEpoch}/{p.BatchesPerEpoch})  loss {p.Loss:F4}  lr {p.LearningRate:G3}  {p.TokensPerSecond:F0} tokens/s  {clock.Elapsed.TotalMinutes:F1} min"));
             }
         }));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -189,6 +194,9 @@ internal static class G2p
         return row[b.Length];
     }
 }
+
+/// <summary>The model's size and the training recipe.</summary>
+internal sealed record Recipe(int Hidden, int Embedding, int Batch, double LearningRate);
 
 internal static class Pronunciations
 {
