@@ -110,7 +110,7 @@ internal static class G2p
         var trainer = new Seq2SeqTrainer(model, new TrainerOptions
         {
             Epochs = epochs, BatchSize = recipe.Batch, LearningRate = recipe.LearningRate, Seed = seed, ClipGradientNorm = 5,
-            TimeLimit = TimeSpan.FromMinutes(minutes), Schedule = new TimeCosineSchedule(TimeSpan.FromMinutes(minutes)),
+            TimeLimit = TimeSpan.FromMinutes(minutes), Schedule = new TimeBudgetSchedule(TimeSpan.FromMinutes(minutes)),
         }, labelSmoothing: 0.1f);
         var clock = Stopwatch.StartNew();
         var result = trainer.Fit(train, validation.Count > 0 ? validation : null, new Progress(p =>
