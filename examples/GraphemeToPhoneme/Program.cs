@@ -5,6 +5,8 @@
 // briefly on a small sample shipped in its Data folder. A missing or malformed file ends with exit code 2 and one line.
 // Last lines: "wer: X" (share of test words whose output matches none of their pronunciations) and "per: X" (phoneme
 // edits to the closest pronunciation, summed over the words, divided by the summed lengths of those pronunciations).
+// --auto N searches N model settings (sizes, cell, attention, learning rate, batch, label smoothing) within --minutes
+// (Seq2SeqExperiment, ranked by validation loss on the held-out words) and keeps the best instead of the fixed recipe.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -20,6 +22,7 @@ var hiddenOption = new Option<int>("--hidden") { Description = "hidden size of t
 var embeddingOption = new Option<int>("--embedding") { Description = "width of the letter and phoneme embeddings", DefaultValueFactory = _ => 64 };
 var batchOption = new Option<int>("--batch") { Description = "training pairs per batch", DefaultValueFactory = _ => 64 };
 var rateOption = new Option<double>("--lr") { Description = "peak learning rate (Adam; warm-up, then cosine decay to the time limit)", DefaultValueFactory = _ => 0.003 };
+var autoOption = new Option<int>("--auto") { Description = "instead of the recipe, search this many model settings (Seq2SeqExperiment) within --minutes and keep the best", DefaultValueFactory = _ => 0 };
 var beamOption = new Option<int>("--beam") { Description = "beam width of decoding", DefaultValueFactory = _ => 5 };
 var modelOption = new Option<FileInfo?>("--model") { Description = "where to save the model (default artifacts/GraphemeToPhoneme/g2p.s2smodel)" };
 var loadOption = new Option<FileInfo?>("--load") { Description = "load this model instead of training" };
@@ -27,10 +30,10 @@ var interactiveOption = new Option<bool>("--interactive") { Description = "then 
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var root = new RootCommand("Train an attention encoder-decoder for grapheme-to-phoneme conversion and report WER and PER.")
 {
-    trainOption, testOption, minutesOption, epochsOption, hiddenOption, embeddingOption, batchOption, rateOption, beamOption, modelOption, loadOption, interactiveOption, seedOption,
+    trainOption, testOption, minutesOption, epochsOption, hiddenOption, embeddingOption, batchOption, rateOption, autoOption, beamOption, modelOption, loadOption, interactiveOption, seedOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => G2p.Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(minutesOption), r.GetValue(epochsOption),
-    new Recipe(r.GetValue(hiddenOption), r.GetValue(embeddingOption), r.GetValue(batchOption), r.GetValue(rateOption)), r.GetValue(beamOption), r.GetValue(modelOption), r.GetValue(loadOption), r.GetValue(interactiveOption), r.GetValue(seedOption))));
+    new Recipe(r.GetValue(hiddenOption), r.GetValue(embeddingOption), r.GetValue(batchOption), r.GetValue(rateOption), r.GetValue(autoOption)), r.GetValue(beamOption), r.GetValue(modelOption), r.GetValue(loadOption), r.GetValue(interactiveOption), r.GetValue(seedOption))));
 return root.Parse(args).Invoke();
 
 internal static class G2p
@@ -101,6 +104,14 @@ internal static class G2p
         var train = entries.Where(e => !held.Contains(e.Word)).Select(Example).ToList();
         var validation = entries.Where(e => held.Contains(e.Word)).Select(Example).ToList();
         Console.WriteLine($"{train.Count} training pairs, {validation.Count} validation pairs; {letters.Count} letters, {phonemes.Count} phonemes");
+        if (recipe.AutoTrials > 0 && validation.Count > 0)
+        {
+            var (best, trials) = new Seq2SeqExperiment(null, recipe.AutoTrials, TimeSpan.FromMinutes(minutes), seed) { EpochsPerTrial = epochs }
+                .Run(letters, phonemes, train, validation, new SyncProgress<Seq2SeqTrial>(t => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"trial: hidden {t.Options.DecoderHiddenSize} {t.Options.DecoderCell} {t.Options.Attention} embedding {t.Options.SourceEmbeddingSize} lr {t.LearningRate:G3} batch {t.BatchSize} smoothing {t.LabelSmoothing}: validation loss {t.ValidationLoss:F4} after {t.Epochs} epochs, {t.Elapsed.TotalMinutes:F1} min"))));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best of {trials.Count} trials: validation loss {trials[0].ValidationLoss:F4}"));
+            return best;
+        }
         var model = new Seq2SeqModel(new Seq2SeqOptions
         {
             SourceEmbeddingSize = recipe.Embedding, TargetEmbeddingSize = recipe.Embedding, EncoderHiddenSize = hidden / 2, Bidirectional = true,
@@ -113,7 +124,7 @@ internal static class G2p
             TimeLimit = TimeSpan.FromMinutes(minutes), Schedule = new TimeBudgetSchedule(TimeSpan.FromMinutes(minutes)),
         }, labelSmoothing: 0.1f);
         var clock = Stopwatch.StartNew();
-        var result = trainer.Fit(train, validation.Count > 0 ? validation : null, new Progress(p =>
+        var result = trainer.Fit(train, validation.Count > 0 ? validation : null, new SyncProgress<TrainingProgress>(p =>
         {
             if (p.IsEpochEnd)
             {
@@ -196,7 +207,7 @@ internal static class G2p
 }
 
 /// <summary>The model's size and the training recipe.</summary>
-internal sealed record Recipe(int Hidden, int Embedding, int Batch, double LearningRate);
+internal sealed record Recipe(int Hidden, int Embedding, int Batch, double LearningRate, int AutoTrials);
 
 internal static class Pronunciations
 {
@@ -242,7 +253,7 @@ internal static class HeatMap
     }
 }
 
-internal sealed class Progress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+internal sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
 {
-    public void Report(TrainingProgress value) => action(value);
+    public void Report(T value) => action(value);
 }
