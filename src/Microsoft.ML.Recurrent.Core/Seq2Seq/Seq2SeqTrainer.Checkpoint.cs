@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Training;
@@ -12,7 +11,6 @@ public sealed partial class Seq2SeqTrainer
 {
     private static ReadOnlySpan<byte> CheckpointMagic => "RS2STRAN"u8;
     private const int CheckpointVersion = 1;
-    private const int CheckpointHeaderSize = 52; // magic 8 | version 4 | payload length 8 | SHA-256 32
 
     /// <summary>
     /// Writes everything needed to resume this run exactly: weights, optimizer and schedule states, the shuffle state,
@@ -77,9 +75,7 @@ public sealed partial class Seq2SeqTrainer
         {
             RequireFinite(_bestWeights, "the best epoch's weights");
         }
-        var file = new MemoryStream();
-        file.Write(new byte[CheckpointHeaderSize]);
-        using (var w = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
+        return CheckpointEnvelope.Write(CheckpointMagic, CheckpointVersion, w =>
         {
             w.Write(Fingerprint());
             SequenceTrainer.WriteFloats(w, _model.Parameters.Values);
@@ -110,49 +106,15 @@ public sealed partial class Seq2SeqTrainer
                 SequenceTrainer.WriteFloats(w, _bestWeights);
             }
             SequenceTrainer.WriteHistory(w, _history);
-        }
-        long length = file.Length - CheckpointHeaderSize;
-        byte[] hash = SHA256.HashData(file.GetBuffer().AsSpan(CheckpointHeaderSize, (int)length));
-        file.Position = 0;
-        file.Write(CheckpointMagic);
-        using (var header = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
-        {
-            header.Write(CheckpointVersion);
-            header.Write(length);
-            header.Write(hash);
-        }
-        file.Position = file.Length;
-        return file;
+        });
     }
 
     // Reads and checks the whole checkpoint; returns the action that applies it (which cannot fail).
     private Action Decode(Stream stream)
     {
-        Span<byte> magic = stackalloc byte[8];
-        stream.ReadExactly(magic);
-        if (!magic.SequenceEqual(CheckpointMagic))
-        {
-            throw new InvalidDataException("Not a sequence-to-sequence training checkpoint (the file does not start with 'RS2STRAN').");
-        }
-        var header = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        int version = header.ReadInt32();
-        if (version != CheckpointVersion)
-        {
-            throw new InvalidDataException($"Checkpoint format version {version} is not supported; this build reads version {CheckpointVersion}.");
-        }
-        long length = header.ReadInt64();
         // Weights, best weights and up to three optimizer buffers, and 8 MiB for the fingerprint, schedules and history.
         long limit = (1L << 23) + 4L * 5L * _model.Parameters.Count;
-        if (length < 0 || length > limit)
-        {
-            throw new InvalidDataException($"The checkpoint claims a payload of {length} bytes; a checkpoint of this model and these options holds at most {limit}.");
-        }
-        byte[] hash = BoundedRead.Values<byte>(stream, 32);
-        byte[] payload = BoundedRead.Values<byte>(stream, (int)length);
-        if (!SHA256.HashData(payload).AsSpan().SequenceEqual(hash))
-        {
-            throw new InvalidDataException("The checkpoint is corrupt: its SHA-256 checksum does not match its content.");
-        }
+        byte[] payload = CheckpointEnvelope.Read(stream, CheckpointMagic, CheckpointVersion, limit, "sequence-to-sequence training checkpoint");
         using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         string fingerprint = r.ReadString();
         if (fingerprint != Fingerprint())

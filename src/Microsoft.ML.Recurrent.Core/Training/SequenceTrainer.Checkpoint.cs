@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Training;
@@ -8,7 +6,6 @@ public sealed partial class SequenceTrainer
 {
     private static ReadOnlySpan<byte> CheckpointMagic => "RNNTRAIN"u8;
     private const int CheckpointVersion = 1;
-    private const int CheckpointHeaderSize = 52; // magic 8 | version 4 | payload length 8 | SHA-256 32
 
     /// <summary>
     /// Writes everything needed to resume this run exactly: weights, optimizer and schedule state, random states,
@@ -111,24 +108,7 @@ public sealed partial class SequenceTrainer
         }
         RequireFinite(_streamHidden, "the carried stream state");
         RequireFinite(_streamCell, "the carried stream state");
-        var file = new MemoryStream();
-        file.Write(new byte[CheckpointHeaderSize]);
-        using (var w = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
-        {
-            WritePayload(w);
-        }
-        long length = file.Length - CheckpointHeaderSize;
-        byte[] hash = SHA256.HashData(file.GetBuffer().AsSpan(CheckpointHeaderSize, (int)length));
-        file.Position = 0;
-        file.Write(CheckpointMagic);
-        using (var header = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
-        {
-            header.Write(CheckpointVersion);
-            header.Write(length);
-            header.Write(hash);
-        }
-        file.Position = file.Length;
-        return file;
+        return CheckpointEnvelope.Write(CheckpointMagic, CheckpointVersion, WritePayload);
     }
 
     private void WritePayload(BinaryWriter w)

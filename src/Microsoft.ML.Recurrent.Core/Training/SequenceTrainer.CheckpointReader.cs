@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Models;
@@ -35,30 +34,7 @@ public sealed partial class SequenceTrainer
 
     private CheckpointContent DecodeCheckpoint(Stream stream)
     {
-        Span<byte> magic = stackalloc byte[8];
-        stream.ReadExactly(magic);
-        if (!magic.SequenceEqual(CheckpointMagic))
-        {
-            throw new InvalidDataException("Not a training checkpoint (the file does not start with 'RNNTRAIN').");
-        }
-        var header = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        int version = header.ReadInt32();
-        if (version != CheckpointVersion)
-        {
-            throw new InvalidDataException($"Checkpoint format version {version} is not supported; this build reads version {CheckpointVersion}.");
-        }
-        long length = header.ReadInt64();
-        long limit = MaxCheckpointPayload();
-        if (length < 0 || length > limit)
-        {
-            throw new InvalidDataException($"The checkpoint claims a payload of {length} bytes; a checkpoint of this model and these options holds at most {limit}.");
-        }
-        byte[] hash = BoundedRead.Values<byte>(stream, 32);
-        byte[] payload = BoundedRead.Values<byte>(stream, (int)length);
-        if (!SHA256.HashData(payload).AsSpan().SequenceEqual(hash))
-        {
-            throw new InvalidDataException("The checkpoint is corrupt: its SHA-256 checksum does not match its content.");
-        }
+        byte[] payload = CheckpointEnvelope.Read(stream, CheckpointMagic, CheckpointVersion, MaxCheckpointPayload(), "training checkpoint");
         using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         string fingerprint = r.ReadString();
         if (fingerprint != Fingerprint())
