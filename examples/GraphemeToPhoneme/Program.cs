@@ -5,6 +5,8 @@
 // briefly on a small sample shipped in its Data folder. A missing or malformed file ends with exit code 2 and one line.
 // Last lines: "wer: X" (share of test words whose output matches none of their pronunciations) and "per: X" (phoneme
 // edits to the closest pronunciation, summed over the words, divided by the summed lengths of those pronunciations).
+// --auto N searches N model settings (sizes, cell, attention, learning rate, batch, label smoothing) within --minutes
+// (Seq2SeqExperiment, ranked by validation loss on the held-out words) and keeps the best instead of the fixed recipe.
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
@@ -17,6 +19,10 @@ var testOption = new Option<FileInfo?>("--test") { Description = "test file in t
 var minutesOption = new Option<double>("--minutes") { Description = "training time limit in minutes", DefaultValueFactory = _ => 10 };
 var epochsOption = new Option<int>("--epochs") { Description = "most training epochs", DefaultValueFactory = _ => 40 };
 var hiddenOption = new Option<int>("--hidden") { Description = "hidden size of the decoder (each encoder direction has half)", DefaultValueFactory = _ => 256 };
+var embeddingOption = new Option<int>("--embedding") { Description = "width of the letter and phoneme embeddings", DefaultValueFactory = _ => 64 };
+var batchOption = new Option<int>("--batch") { Description = "training pairs per batch", DefaultValueFactory = _ => 64 };
+var rateOption = new Option<double>("--lr") { Description = "peak learning rate (Adam; warm-up, then cosine decay to the time limit)", DefaultValueFactory = _ => 0.003 };
+var autoOption = new Option<int>("--auto") { Description = "instead of the recipe, search this many model settings (Seq2SeqExperiment) within --minutes and keep the best", DefaultValueFactory = _ => 0 };
 var beamOption = new Option<int>("--beam") { Description = "beam width of decoding", DefaultValueFactory = _ => 5 };
 var modelOption = new Option<FileInfo?>("--model") { Description = "where to save the model (default artifacts/GraphemeToPhoneme/g2p.s2smodel)" };
 var loadOption = new Option<FileInfo?>("--load") { Description = "load this model instead of training" };
@@ -24,15 +30,15 @@ var interactiveOption = new Option<bool>("--interactive") { Description = "then 
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
 var root = new RootCommand("Train an attention encoder-decoder for grapheme-to-phoneme conversion and report WER and PER.")
 {
-    trainOption, testOption, minutesOption, epochsOption, hiddenOption, beamOption, modelOption, loadOption, interactiveOption, seedOption,
+    trainOption, testOption, minutesOption, epochsOption, hiddenOption, embeddingOption, batchOption, rateOption, autoOption, beamOption, modelOption, loadOption, interactiveOption, seedOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => G2p.Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(minutesOption), r.GetValue(epochsOption),
-    r.GetValue(hiddenOption), r.GetValue(beamOption), r.GetValue(modelOption), r.GetValue(loadOption), r.GetValue(interactiveOption), r.GetValue(seedOption))));
+    new Recipe(r.GetValue(hiddenOption), r.GetValue(embeddingOption), r.GetValue(batchOption), r.GetValue(rateOption), r.GetValue(autoOption)), r.GetValue(beamOption), r.GetValue(modelOption), r.GetValue(loadOption), r.GetValue(interactiveOption), r.GetValue(seedOption))));
 return root.Parse(args).Invoke();
 
 internal static class G2p
 {
-    public static int Run(FileInfo? trainFile, FileInfo? testFile, double minutes, int epochs, int hidden, int beam,
+    public static int Run(FileInfo? trainFile, FileInfo? testFile, double minutes, int epochs, Recipe recipe, int beam,
         FileInfo? modelFile, FileInfo? loadFile, bool interactive, int seed)
     {
         bool sample = trainFile is null && loadFile is null;
@@ -64,7 +70,8 @@ internal static class G2p
         }
         else
         {
-            model = Train(Pronunciations.Read(trainPath!), sample ? Math.Min(minutes, 0.5) : minutes, epochs, sample ? 64 : hidden, seed);
+            model = Train(Pronunciations.Read(trainPath!), sample ? Math.Min(minutes, 0.5) : minutes, epochs,
+                sample ? recipe with { Hidden = 64 } : recipe, seed);
             model.Save(modelPath);
             Console.WriteLine($"saved {modelPath}");
         }
@@ -85,8 +92,9 @@ internal static class G2p
         return 0;
     }
 
-    private static Seq2SeqModel Train(List<(string Word, string[] Phonemes)> entries, double minutes, int epochs, int hidden, int seed)
+    private static Seq2SeqModel Train(List<(string Word, string[] Phonemes)> entries, double minutes, int epochs, Recipe recipe, int seed)
     {
+        int hidden = recipe.Hidden;
         var letters = Vocabulary.Build(entries.Select(e => Letters(e.Word)), new VocabularyOptions { SpecialTokens = SpecialTokens.Unknown });
         var phonemes = Vocabulary.Build(entries.Select(e => e.Phonemes), new VocabularyOptions { SpecialTokens = SpecialTokens.BeginOfSequence | SpecialTokens.EndOfSequence });
         // Hold out 2% of the words (all their pronunciations) for validation: the best validated weights are kept.
@@ -96,19 +104,27 @@ internal static class G2p
         var train = entries.Where(e => !held.Contains(e.Word)).Select(Example).ToList();
         var validation = entries.Where(e => held.Contains(e.Word)).Select(Example).ToList();
         Console.WriteLine($"{train.Count} training pairs, {validation.Count} validation pairs; {letters.Count} letters, {phonemes.Count} phonemes");
+        if (recipe.AutoTrials > 0 && validation.Count > 0)
+        {
+            var (best, trials) = new Seq2SeqExperiment(null, recipe.AutoTrials, TimeSpan.FromMinutes(minutes), seed) { EpochsPerTrial = epochs }
+                .Run(letters, phonemes, train, validation, new SyncProgress<Seq2SeqTrial>(t => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"trial: hidden {t.Options.DecoderHiddenSize} {t.Options.DecoderCell} {t.Options.Attention} embedding {t.Options.SourceEmbeddingSize} lr {t.LearningRate:G3} batch {t.BatchSize} smoothing {t.LabelSmoothing}: validation loss {t.ValidationLoss:F4} after {t.Epochs} epochs, {t.Elapsed.TotalMinutes:F1} min"))));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"best of {trials.Count} trials: validation loss {trials[0].ValidationLoss:F4}"));
+            return best;
+        }
         var model = new Seq2SeqModel(new Seq2SeqOptions
         {
-            SourceEmbeddingSize = 64, TargetEmbeddingSize = 64, EncoderHiddenSize = hidden / 2, Bidirectional = true,
+            SourceEmbeddingSize = recipe.Embedding, TargetEmbeddingSize = recipe.Embedding, EncoderHiddenSize = hidden / 2, Bidirectional = true,
             DecoderHiddenSize = hidden, Attention = AttentionKind.General, InputFeeding = true,
         }, letters, phonemes, seed);
         Console.WriteLine($"{model.Parameters.Count} parameters");
         var trainer = new Seq2SeqTrainer(model, new TrainerOptions
         {
-            Epochs = epochs, BatchSize = 64, LearningRate = 0.003, Seed = seed, ClipGradientNorm = 5,
-            TimeLimit = TimeSpan.FromMinutes(minutes), Schedule = new ExponentialLRSchedule(0.8),
+            Epochs = epochs, BatchSize = recipe.Batch, LearningRate = recipe.LearningRate, Seed = seed, ClipGradientNorm = 5,
+            TimeLimit = TimeSpan.FromMinutes(minutes), Schedule = new TimeBudgetSchedule(TimeSpan.FromMinutes(minutes)),
         }, labelSmoothing: 0.1f);
         var clock = Stopwatch.StartNew();
-        var result = trainer.Fit(train, validation.Count > 0 ? validation : null, new Progress(p =>
+        var result = trainer.Fit(train, validation.Count > 0 ? validation : null, new SyncProgress<TrainingProgress>(p =>
         {
             if (p.IsEpochEnd)
             {
@@ -118,7 +134,7 @@ internal static class G2p
             else if (p.Step % 200 == 0)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  step {p.Step} ({p.BatchInEpoch}/{p.BatchesPerEpoch})  loss {p.Loss:F4}  {p.TokensPerSecond:F0} tokens/s"));
+                    $"  step {p.Step} ({p.BatchInEpoch}/{p.BatchesPerEpoch})  loss {p.Loss:F4}  lr {p.LearningRate:G3}  {p.TokensPerSecond:F0} tokens/s  {clock.Elapsed.TotalMinutes:F1} min"));
             }
         }));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -190,6 +206,9 @@ internal static class G2p
     }
 }
 
+/// <summary>The model's size and the training recipe.</summary>
+internal sealed record Recipe(int Hidden, int Embedding, int Batch, double LearningRate, int AutoTrials);
+
 internal static class Pronunciations
 {
     /// <summary>The lines of a g2p file in order, as (word, phonemes).</summary>
@@ -234,7 +253,7 @@ internal static class HeatMap
     }
 }
 
-internal sealed class Progress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+internal sealed class SyncProgress<T>(Action<T> action) : IProgress<T>
 {
-    public void Report(TrainingProgress value) => action(value);
+    public void Report(T value) => action(value);
 }

@@ -4,11 +4,14 @@
 //   dotnet run -c Release --project examples/ModelConsumer -- --model artifacts/SentimentClassification/sentiment.zip --input examples/ModelConsumer/Data/sentences.txt
 // With no arguments it loads the small sentiment model embedded in it (trained by examples/SentimentClassification with
 // tiny settings) and classifies the shipped Data/sentences.txt. "--input -" reads standard input.
+// A text-to-text model (a PredictedText column, as RecurrentSequenceToSequence makes) prints "PredictedText<TAB>attention<TAB>line"
+// instead, the attention weights comma-separated (round-trip format) when the model has an "Attention" column, else empty.
 // A missing or corrupt model or input ends with exit code 2 and one line naming it.
 using System.CommandLine;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 
 var modelOption = new Option<FileInfo?>("--model") { Description = "the ML.NET model (.zip) to load (default: the small model embedded in this program)" };
 var inputOption = new Option<string?>("--input") { Description = "sentences to classify, one per line; - for standard input (default: the shipped Data/sentences.txt)" };
@@ -32,7 +35,12 @@ internal static class Consumer
         try
         {
             using Stream stream = modelPath is null ? OpenEmbedded() : OpenFile(modelPath);
-            var model = mlContext.Model.Load(stream, out _);
+            var model = mlContext.Model.Load(stream, out var inputSchema);
+            var outputSchema = model.GetOutputSchema(inputSchema);
+            if (outputSchema.GetColumnOrNull("PredictedText") is not null && outputSchema.GetColumnOrNull("PredictedLabel") is null)
+            {
+                return TextToText.Run(mlContext, model, sentences);
+            }
             engine = mlContext.Model.CreatePredictionEngine<ConsumerInput, ConsumerOutput>(model);
             // The recurrent model inside is decoded and checked on first use: predict once here so that a corrupt
             // model is reported as one, not as a failure in the middle of the output.
@@ -80,6 +88,30 @@ internal static class Consumer
         }
         return [.. lines];
     }
+}
+
+internal static class TextToText
+{
+    /// <summary>Prints each line's predicted text (and attention weights when the model has an Attention column).</summary>
+    public static int Run(MLContext mlContext, ITransformer model, string[] lines)
+    {
+        var output = model.Transform(mlContext.Data.LoadFromEnumerable(lines.Select(l => new TextInput { Text = l })));
+        var texts = output.GetColumn<ReadOnlyMemory<char>>("PredictedText").ToArray();
+        var attention = output.Schema.GetColumnOrNull("Attention") is null
+            ? new string[lines.Length]
+            : [.. output.GetColumn<VBuffer<float>>("Attention").Select(v => string.Join(',', v.DenseValues().Select(w => w.ToString("R", CultureInfo.InvariantCulture))))];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            Console.WriteLine($"{texts[i]}\t{attention[i]}\t{lines[i]}");
+        }
+        return 0;
+    }
+}
+
+/// <summary>The input a text-to-text pipeline reads.</summary>
+public sealed class TextInput
+{
+    public string Text { get; set; } = "";
 }
 
 /// <summary>The input the saved pipeline reads.</summary>

@@ -70,6 +70,45 @@ public sealed class RecurrentSequenceToSequenceEstimatorTests
     }
 
     [TestMethod]
+    public void SavedZip_LoadedInAnotherProcess_PredictsIdenticalTextAndAttention()
+    {
+        // examples/ModelConsumer knows only ML.NET and the plugin (no registration call); it prints text and attention.
+        var ml = new MLContext(2);
+        var data = ml.Data.LoadFromEnumerable(Reversals(200, 4, spaced: true));
+        var model = ml.Transforms.Text.RecurrentSequenceToSequence(new RecurrentSequenceToSequenceEstimator.Options
+        {
+            TargetTokens = TokenizerKind.Word, HiddenSize = 16, EmbeddingSize = 8, Epochs = 3, BatchSize = 16, BeamWidth = 3,
+            AttentionColumnName = "Attention", Seed = 2,
+        }).Fit(data);
+        string[] words = ["abca", "cab", "b", "ccba", "a"];
+        var predicted = ml.Data.CreateEnumerable<Spelled>(model.Transform(ml.Data.LoadFromEnumerable(words.Select(w => new Pair { Text = w }))), reuseRowObject: false).ToList();
+        string dir = Path.Combine(Path.GetTempPath(), $"s2s-child-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string zip = Path.Combine(dir, "model.zip"), input = Path.Combine(dir, "words.txt");
+            ml.Model.Save(model, data.Schema, zip);
+            File.WriteAllLines(input, words);
+            var (exitCode, output, error) = ExampleProcess.Run("ModelConsumer", dir, "--model", zip, "--input", input);
+            Assert.AreEqual(0, exitCode, error);
+            string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+            Assert.HasCount(words.Length, lines, output);
+            for (int i = 0; i < words.Length; i++)
+            {
+                string[] fields = lines[i].Split('\t');
+                Assert.AreEqual(predicted[i].PredictedText, fields[0], $"text of {words[i]}");
+                float[] attention = [.. fields[1].Split(',').Select(f => float.Parse(f, System.Globalization.CultureInfo.InvariantCulture))];
+                CollectionAssert.AreEqual(predicted[i].Attention, attention, $"attention of {words[i]}");
+                Assert.AreEqual(words[i], fields[2]);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [TestMethod]
     public void Fit_SimpleOverload_AddsOnlyThePredictedTextColumn()
     {
         var ml = new MLContext(1);

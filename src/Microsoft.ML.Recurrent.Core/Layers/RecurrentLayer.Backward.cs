@@ -131,10 +131,10 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
         if (ws.WeightsFrozen)
         {
-            // Its packed matrices are the kept forward ones (W_hh^T): repacking W_hh into them would spoil the next forward.
+            // A frozen workspace only predicts (its owner shares a read-only model): no gradients are wanted from it.
             throw new InvalidOperationException("This workspace's weights are frozen (it only predicts); a backward pass needs an ordinary workspace from CreateWorkspace().");
         }
-        Gemm.Pack(false, gh, h, HiddenWeight(ws, slot), h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
+        ws.PackedHiddenWeight[d] = PackWeight(ws, WeightPackCache.Kind.BackwardHidden, slot, ws.OwnHiddenPack[d], false, gh, h, HiddenWeight(ws, slot), h);
     }
 
     private void BackwardFinish(RecurrentWorkspace ws, int k, int d, ReadOnlySpan<float> x, int inSize,

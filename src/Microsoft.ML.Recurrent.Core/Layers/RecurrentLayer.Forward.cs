@@ -174,7 +174,7 @@ public sealed partial class RecurrentLayer
             if (ws.WeightsFrozen && n > Gemm.SmallM)
             {
                 // Bit-identical to the Multiply below: above the small-m rows both take the blocked path, same panels and order.
-                Gemm.MultiplyPacked(n, x, inSize, KeptPack(ws, 2 * slot + 1, inSize, gh, wIh, 0), xg, gh, accumulate: false, bias);
+                Gemm.MultiplyPacked(n, x, inSize, ws.PackCache!.Get(WeightPackCache.Kind.ForwardInput, slot, true, inSize, gh, wIh, inSize, 0), xg, gh, accumulate: false, bias);
             }
             else
             {
@@ -191,14 +191,7 @@ public sealed partial class RecurrentLayer
             {
                 bIh.CopyTo(RecurrentWorkspace.Ensure(ws.ProjectionBias, d, gh));
             }
-            if (ws.WeightsFrozen)
-            {
-                ws.PackedInputWeight[d] = KeptPack(ws, 2 * slot + 1, inSize, gh, wIh, WeightReplicas(ws));
-            }
-            else
-            {
-                Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], WeightReplicas(ws));
-            }
+            ws.PackedInputWeight[d] = PackWeight(ws, WeightPackCache.Kind.ForwardInput, slot, ws.OwnInputPack[d], true, inSize, gh, wIh, inSize);
             // Each loop's block: the rows of its next steps, about ProjectionBlockRows (more when one step of the slice has more).
             int blockRows = Math.Max(TimeLoopScheduler.ProjectionBlockRows, batch);
             // One block per pool item: any item may run ranks of either direction.
@@ -223,28 +216,23 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.Gates, slot, saved * SavedGateWidth);
         RecurrentWorkspace.Ensure(ws.HiddenIn, slot, saved * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
-        if (ws.WeightsFrozen)
-        {
-            ws.PackedHiddenWeight[d] = KeptPack(ws, 2 * slot, h, gh, wHh, WeightReplicas(ws));
-        }
-        else
-        {
-            Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
-        }
+        ws.PackedHiddenWeight[d] = PackWeight(ws, WeightPackCache.Kind.ForwardHidden, slot, ws.OwnHiddenPack[d], true, h, gh, wHh, h);
     }
 
     /// <summary>
-    /// The transposed weight (out, in) of a frozen workspace packed as op(B) (in, out) with <paramref name="replicas"/>
-    /// copies: packed at the first pass that needs it, again only if the GEMM path or the replica count has changed since.
+    /// op(B) packed for the time loops: from the workspace's <see cref="WeightPackCache"/> when it has one (packed once until
+    /// invalidated; not with masked weights, which change every pass), else packed into <paramref name="own"/>.
     /// </summary>
-    private static PackedMatrix KeptPack(RecurrentWorkspace ws, int index, int inSize, int outSize, ReadOnlySpan<float> weight, int replicas)
+    private PackedMatrix PackWeight(RecurrentWorkspace ws, WeightPackCache.Kind kind, int slot, PackedMatrix own, bool transB,
+        int k, int n, ReadOnlySpan<float> b, int ldb)
     {
-        var packed = ws.FrozenPacks[index] ??= new PackedMatrix();
-        if (packed.Size == 0 || packed.K != inSize || packed.N != outSize || packed.Level != Gemm.Level || packed.ReplicaCount != replicas)
+        int replicas = WeightReplicas(ws);
+        if (ws.PackCache is { } cache && !(kind != WeightPackCache.Kind.ForwardInput && ws.WeightDropoutUsed))
         {
-            Gemm.Pack(true, inSize, outSize, weight, inSize, packed, replicas);
+            return cache.Get(kind, slot, transB, k, n, b, ldb, replicas);
         }
-        return packed;
+        Gemm.Pack(transB, k, n, b, ldb, own, replicas);
+        return own;
     }
 
     /// <summary>

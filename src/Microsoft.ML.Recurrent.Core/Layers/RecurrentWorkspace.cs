@@ -48,13 +48,15 @@ public sealed class RecurrentWorkspace
         StepGradient = new float[d][];
         PackedHiddenWeight = new PackedMatrix[d];
         PackedInputWeight = new PackedMatrix[d];
+        OwnHiddenPack = new PackedMatrix[d];
+        OwnInputPack = new PackedMatrix[d];
         ProjectionBias = new float[d][];
         HiddenWeightGradient = new float[d][];
         for (int i = 0; i < d; i++)
         {
             HiddenWeightGradient[i] = [];
-            PackedHiddenWeight[i] = new PackedMatrix();
-            PackedInputWeight[i] = new PackedMatrix();
+            PackedHiddenWeight[i] = OwnHiddenPack[i] = new PackedMatrix();
+            PackedInputWeight[i] = OwnInputPack[i] = new PackedMatrix();
             ProjectionBias[i] = [];
             InputProjection[i] = [];
             HiddenProjection[i] = [];
@@ -117,6 +119,9 @@ public sealed class RecurrentWorkspace
     internal float[][] StepGradient { get; }        // (B, H)
     internal PackedMatrix[] PackedHiddenWeight { get; }  // W_hh^T (forward) or W_hh (backward), packed once per pass
     internal PackedMatrix[] PackedInputWeight { get; }   // W_ih^T packed for a forward loop that projects in blocks
+    internal PackedMatrix[] OwnHiddenPack { get; }       // this workspace's own packs (the two above point here or into PackCache)
+    internal PackedMatrix[] OwnInputPack { get; }
+    internal WeightPackCache? PackCache;                 // set by a caller running one step per call: packs shared and reused
     internal float[][] ProjectionBias { get; }           // (G*H) per direction: the input projection's starting row, or empty
     internal bool ProjectInBlocks;                       // the current forward layer's loops project as they go
     internal float[][] SliceInput = [];                  // per pool item of the loops: input rows gathered for a block
@@ -141,9 +146,6 @@ public sealed class RecurrentWorkspace
     /// </summary>
     internal bool WeightsFrozen { get; private set; }
 
-    // Per slot, when WeightsFrozen: W_hh^T packed at 2*slot, W_ih^T at 2*slot + 1 (null until the first pass needs it).
-    internal PackedMatrix?[] FrozenPacks = [];
-
     /// <summary>
     /// Declares that the layer's weights will not change while this workspace lives: for owners that only predict with a
     /// read-only model (a decoded saved model). One-way. Outputs stay bit-identical to an ordinary workspace's; a
@@ -152,7 +154,8 @@ public sealed class RecurrentWorkspace
     internal void FreezeWeights()
     {
         WeightsFrozen = true;
-        FrozenPacks = new PackedMatrix?[2 * Options.NumLayers * Options.NumDirections];
+        // A pack cache that is never invalidated: each weight is packed at the first pass that needs it, then kept.
+        PackCache ??= new WeightPackCache(Options);
     }
 
     private int[] _allLengths = [];

@@ -19,6 +19,7 @@ public sealed partial class Seq2SeqModel
     internal int TeacherForward(Seq2SeqPass p, IReadOnlyList<Seq2SeqExample> batch)
     {
         var o = Options;
+        p.DecoderPacks.Invalidate(); // the weights may have changed since the last batch
         Encode(p, batch, i => batch[i].Target.Length + 1);
         int t = p.Steps, n = p.Offset[t], hd = o.DecoderHiddenSize, cw = CombinedWidth, s = p.SourceLength, a = o.AttentionSize;
         var input = Seq2SeqPass.Ensure(ref p.InputTokens, n);

@@ -126,6 +126,12 @@ public sealed partial class Seq2SeqModel
 
     internal RecurrentLayer? Encoder { get; }
 
+    /// <summary>
+    /// Whether a pass packs the decoder's weights once per batch or decode call (true, the default) rather than at every
+    /// step; the results are bit-identical (tested), so this exists only for that test and for profiling.
+    /// </summary>
+    internal bool CacheDecoderPacks { get; set; } = true;
+
     internal RecurrentLayer Decoder { get; }
 
     /// <summary>Width of the bridge's input: the encoder's top final states (both directions) and the features.</summary>

@@ -17,9 +17,14 @@ internal sealed class Seq2SeqPass
             EncoderWork = model.Encoder.CreateWorkspace();
             EncoderWork.KeepActivations = train;
         }
+        DecoderPacks = new WeightPackCache(model.Decoder.Options);
         DecoderInference = model.Decoder.CreateWorkspace();
         DecoderInference.KeepActivations = false;
+        DecoderInference.PackCache = model.CacheDecoderPacks ? DecoderPacks : null;
+        _cachePacks = model.CacheDecoderPacks;
     }
+
+    private readonly bool _cachePacks;
 
     internal bool Train { get; }
 
@@ -54,6 +59,7 @@ internal sealed class Seq2SeqPass
     internal float[] StepOutput = [];        // (B, Hd)
     internal readonly List<RecurrentWorkspace> DecoderWork = [];
     internal RecurrentWorkspace DecoderInference;
+    internal WeightPackCache DecoderPacks;   // the decoder's packed weights, shared by every step; invalidated per batch
 
     // Per packed row (N) for training; for inference the current step's rows.
     internal float[] Combined = [];          // (N, De + Hd) [context; h]
@@ -89,7 +95,9 @@ internal sealed class Seq2SeqPass
     {
         while (DecoderWork.Count <= t)
         {
-            DecoderWork.Add(model.Decoder.CreateWorkspace());
+            var work = model.Decoder.CreateWorkspace();
+            work.PackCache = _cachePacks ? DecoderPacks : null;
+            DecoderWork.Add(work);
         }
         return DecoderWork[t];
     }

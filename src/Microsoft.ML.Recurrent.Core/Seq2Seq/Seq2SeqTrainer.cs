@@ -6,12 +6,13 @@ namespace Microsoft.ML.Recurrent.Seq2Seq;
 
 /// <summary>
 /// Trains a <see cref="Seq2SeqModel"/> with teacher forcing, with the machinery of <see cref="SequenceTrainer"/>: the
-/// optimizers of <see cref="TrainerOptions.Optimizer"/>, gradient clipping, a per-epoch learning-rate schedule or
-/// reduce-on-plateau, length-bucketed shuffled batches, validation per epoch (and when a budget ends an epoch early), early
-/// stopping, the best validated weights restored at the end, step and time budgets, progress and cancellation.
-/// <see cref="TrainerOptions.ClassWeights"/> and <see cref="TrainerOptions.TruncationLength"/> do not apply.
+/// optimizers of <see cref="TrainerOptions.Optimizer"/>, gradient clipping, a learning-rate schedule stepped per epoch or per
+/// batch (<see cref="LearningRateSchedule.StepsPerBatch"/>) or reduce-on-plateau, length-bucketed shuffled batches,
+/// validation per epoch (and when a budget ends an epoch early), early stopping, the best validated weights restored at the
+/// end, step and time budgets, progress, cancellation and checkpoints that resume exactly (<c>SaveCheckpoint</c>,
+/// <c>LoadCheckpoint</c>). <see cref="TrainerOptions.ClassWeights"/> and <see cref="TrainerOptions.TruncationLength"/> do not apply.
 /// </summary>
-public sealed class Seq2SeqTrainer
+public sealed partial class Seq2SeqTrainer
 {
     private readonly Seq2SeqModel _model;
     private readonly Optimizer _optimizer;
@@ -19,7 +20,20 @@ public sealed class Seq2SeqTrainer
     private readonly ReduceLROnPlateau? _plateau;
     private readonly RandomSource _random;
     private readonly float _labelSmoothing;
-    private long _step;
+    private readonly List<EpochSummary> _history = [];
+
+    // Where the run is; all of it goes into a checkpoint.
+    private int _epoch;                 // finished epochs
+    private int _batchInEpoch;          // finished batches of the current epoch
+    private long _step;                 // optimizer steps in all
+    private ulong[] _epochStartRandom;  // shuffle state at the start of the current epoch (its batch plan)
+    private double _epochLossSum;       // token-weighted loss of the current epoch's finished batches
+    private long _epochTokens;
+    private double _bestLoss = double.PositiveInfinity;
+    private int _bestEpoch;
+    private int _badEpochs;
+    private float[]? _bestWeights;
+    private bool _finished;             // early stopping ended the run
 
     /// <summary>Creates a trainer (the model's weights are trained in place).</summary>
     /// <param name="model">The model.</param>
@@ -40,22 +54,30 @@ public sealed class Seq2SeqTrainer
         _scheduler = Options.Schedule is { } schedule ? new LearningRateDriver(_optimizer, schedule) : null;
         _plateau = Options.ReduceOnPlateau is { } plateau ? new ReduceLROnPlateau(_optimizer, plateau) : null;
         _random = new RandomSource((ulong)(uint)Options.Seed * 2 + 1);
+        _epochStartRandom = _random.GetState();
     }
 
     /// <summary>The options.</summary>
     public TrainerOptions Options { get; }
 
-    /// <summary>Optimizer steps taken so far.</summary>
+    /// <summary>Optimizer steps taken so far (including those before a resumed checkpoint).</summary>
     public long Steps => _step;
 
-    /// <summary>Trains for <see cref="TrainerOptions.Epochs"/> epochs or until early stopping or a budget ends it.</summary>
+    /// <summary>Finished epochs so far (including those before a resumed checkpoint).</summary>
+    public int CompletedEpochs => _epoch;
+
+    /// <summary>
+    /// Trains for <see cref="TrainerOptions.Epochs"/> epochs or until early stopping or a budget ends it; continues from a
+    /// loaded checkpoint (or a previous Fit that a budget or cancellation ended) when there is one.
+    /// </summary>
     /// <param name="train">Training pairs; at least one.</param>
     /// <param name="validation">Validation pairs for per-epoch metrics, early stopping and keeping the best weights; optional.</param>
     /// <param name="progress">Receives a report after every step and every epoch; optional.</param>
-    /// <param name="cancellationToken">Cancels between steps.</param>
-    /// <returns>The history.</returns>
+    /// <param name="cancellationToken">Cancels between steps; the trainer then still describes the last finished step, so a
+    /// checkpoint can record it.</param>
+    /// <returns>The history (of the whole run, resumed epochs included).</returns>
     /// <exception cref="ArgumentException">The data is empty or does not fit the model.</exception>
-    /// <exception cref="InvalidOperationException">The loss or the gradient norm is not finite (lower the learning rate).</exception>
+    /// <exception cref="InvalidOperationException">The loss or the gradient norm is not finite (lower the learning rate); the weights are those before that step.</exception>
     public TrainingResult Fit(IReadOnlyList<Seq2SeqExample> train, IReadOnlyList<Seq2SeqExample>? validation = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -74,70 +96,94 @@ public sealed class Seq2SeqTrainer
             throw new ArgumentException("EarlyStoppingPatience and ReduceOnPlateau need validation data; pass a non-empty validation set.", nameof(validation));
         }
         var clock = Stopwatch.StartNew();
-        var history = new List<EpochSummary>();
-        var parameters = _model.Parameters;
-        float[]? best = null;
-        double bestLoss = double.PositiveInfinity;
-        int bestEpoch = 0, bad = 0;
-        bool budget = false, stopped = false;
-        for (int epoch = 1; epoch <= Options.Epochs && !budget && !stopped; epoch++)
+        bool budget = false;
+        while (!_finished && _epoch < Options.Epochs && !budget)
         {
+            // The epoch's plan is a function of the shuffle state at its start, so a resumed run rebuilds it exactly.
+            _random.SetState(_epochStartRandom);
             var batches = Plan(train);
             var epochClock = Stopwatch.StartNew();
-            double lossSum = 0;
-            long tokens = 0;
-            for (int i = 0; i < batches.Count && !budget; i++)
+            long epochTokens = 0;
+            while (_batchInEpoch < batches.Count && !budget)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var batch = batches[i];
-                parameters.ZeroGradients();
-                double loss = _model.ComputeGradients(batch, _labelSmoothing);
-                if (Options.ClipGradientValue is float clipValue)
-                {
-                    GradientClipping.ClipByValue(parameters.Gradients, clipValue);
-                }
-                double norm = Options.ClipGradientNorm is double maxNorm
-                    ? GradientClipping.ClipByGlobalNorm(parameters.Gradients, maxNorm)
-                    : GradientClipping.GlobalNorm(parameters.Gradients);
-                if (!double.IsFinite(loss) || !double.IsFinite(norm))
-                {
-                    throw new InvalidOperationException($"Training diverged at step {_step + 1}: loss {loss}, gradient norm {norm}. Lower the learning rate or clip the gradients.");
-                }
-                _optimizer.Step(parameters.Values, parameters.Gradients);
-                _step++;
-                long count = batch.Sum(e => e.Target.Length + 1L);
-                lossSum += loss * count;
-                tokens += count;
+                epochTokens += TrainStep(batches[_batchInEpoch]);
                 budget = (Options.MaxSteps is long maxSteps && _step >= maxSteps) || (Options.TimeLimit is TimeSpan limit && clock.Elapsed >= limit);
                 progress?.Report(new TrainingProgress
                 {
-                    Epoch = epoch, Step = _step, BatchInEpoch = i + 1, BatchesPerEpoch = batches.Count, Loss = lossSum / tokens,
-                    LearningRate = _optimizer.LearningRate, TokensPerSecond = tokens / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds),
+                    Epoch = _epoch + 1, Step = _step, BatchInEpoch = _batchInEpoch, BatchesPerEpoch = batches.Count,
+                    Loss = _epochLossSum / Math.Max(1, _epochTokens), LearningRate = _optimizer.LearningRate,
+                    TokensPerSecond = epochTokens / Math.Max(1e-9, epochClock.Elapsed.TotalSeconds),
                 });
             }
-            var result = validate ? _model.Evaluate(validation!, Math.Max(64, Options.BatchSize)) : null;
-            history.Add(new EpochSummary(epoch, tokens == 0 ? double.NaN : lossSum / tokens, _optimizer.LearningRate, result));
-            progress?.Report(new TrainingProgress { IsEpochEnd = true, Epoch = epoch, Step = _step, Loss = lossSum / Math.Max(1, tokens), LearningRate = _optimizer.LearningRate, Validation = result });
-            _scheduler?.Step();
-            if (result is not null)
+            EndEpoch(validate ? _model.Evaluate(Options.MaxValidationItems is int most && validation!.Count > most ? [.. validation.Take(most)] : validation!, Math.Max(64, Options.BatchSize)) : null, progress);
+        }
+        if (_bestWeights is not null)
+        {
+            _bestWeights.CopyTo(_model.Parameters.Values, 0);
+        }
+        return new TrainingResult
+        {
+            History = [.. _history], BestEpoch = _bestWeights is null ? _epoch : _bestEpoch, StoppedEarly = _finished,
+            BudgetExhausted = budget, Steps = _step, Elapsed = clock.Elapsed,
+        };
+    }
+
+    // One optimizer step; returns the batch's predicted tokens.
+    private long TrainStep(Seq2SeqExample[] batch)
+    {
+        var parameters = _model.Parameters;
+        parameters.ZeroGradients();
+        double loss = _model.ComputeGradients(batch, _labelSmoothing);
+        if (Options.ClipGradientValue is float clipValue)
+        {
+            GradientClipping.ClipByValue(parameters.Gradients, clipValue);
+        }
+        double norm = Options.ClipGradientNorm is double maxNorm
+            ? GradientClipping.ClipByGlobalNorm(parameters.Gradients, maxNorm)
+            : GradientClipping.GlobalNorm(parameters.Gradients);
+        if (!double.IsFinite(loss) || !double.IsFinite(norm))
+        {
+            throw new InvalidOperationException($"Training diverged at step {_step + 1}: loss {loss}, gradient norm {norm}. Lower the learning rate or clip the gradients.");
+        }
+        _optimizer.Step(parameters.Values, parameters.Gradients);
+        _step++;
+        _batchInEpoch++;
+        if (_scheduler is { Schedule.StepsPerBatch: true })
+        {
+            _scheduler.Step();
+        }
+        long count = batch.Sum(e => e.Target.Length + 1L);
+        _epochLossSum += loss * count;
+        _epochTokens += count;
+        return count;
+    }
+
+    private void EndEpoch(EvaluationResult? result, IProgress<TrainingProgress>? progress)
+    {
+        double trainLoss = _epochTokens == 0 ? double.NaN : _epochLossSum / _epochTokens;
+        _history.Add(new EpochSummary(_epoch + 1, trainLoss, _optimizer.LearningRate, result));
+        _epoch++;
+        (_batchInEpoch, _epochLossSum, _epochTokens) = (0, 0, 0);
+        _epochStartRandom = _random.GetState();
+        progress?.Report(new TrainingProgress { IsEpochEnd = true, Epoch = _epoch, Step = _step, Loss = trainLoss, LearningRate = _optimizer.LearningRate, Validation = result });
+        if (_scheduler is { Schedule.StepsPerBatch: false })
+        {
+            _scheduler.Step();
+        }
+        if (result is not null)
+        {
+            _plateau?.Step(result.Loss);
+            if (result.Loss < _bestLoss)
             {
-                _plateau?.Step(result.Loss);
-                if (result.Loss < bestLoss)
-                {
-                    (bestLoss, bestEpoch, bad) = (result.Loss, epoch, 0);
-                    best = (float[])parameters.Values.Clone();
-                }
-                else if (Options.EarlyStoppingPatience is int patience && ++bad >= patience)
-                {
-                    stopped = true;
-                }
+                (_bestLoss, _bestEpoch, _badEpochs) = (result.Loss, _epoch, 0);
+                _bestWeights = (float[])_model.Parameters.Values.Clone();
+            }
+            else if (Options.EarlyStoppingPatience is int patience && ++_badEpochs >= patience)
+            {
+                _finished = true;
             }
         }
-        if (best is not null)
-        {
-            best.CopyTo(parameters.Values, 0);
-        }
-        return new TrainingResult { History = history, BestEpoch = bestEpoch, StoppedEarly = stopped, BudgetExhausted = budget, Steps = _step, Elapsed = clock.Elapsed };
     }
 
     // Shuffled, then sorted by length within windows of 50 batches, cut into batches, the batches shuffled.

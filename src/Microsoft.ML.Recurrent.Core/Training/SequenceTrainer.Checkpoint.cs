@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Training;
@@ -8,7 +6,6 @@ public sealed partial class SequenceTrainer
 {
     private static ReadOnlySpan<byte> CheckpointMagic => "RNNTRAIN"u8;
     private const int CheckpointVersion = 1;
-    private const int CheckpointHeaderSize = 52; // magic 8 | version 4 | payload length 8 | SHA-256 32
 
     /// <summary>
     /// Writes everything needed to resume this run exactly: weights, optimizer and schedule state, random states,
@@ -111,24 +108,7 @@ public sealed partial class SequenceTrainer
         }
         RequireFinite(_streamHidden, "the carried stream state");
         RequireFinite(_streamCell, "the carried stream state");
-        var file = new MemoryStream();
-        file.Write(new byte[CheckpointHeaderSize]);
-        using (var w = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
-        {
-            WritePayload(w);
-        }
-        long length = file.Length - CheckpointHeaderSize;
-        byte[] hash = SHA256.HashData(file.GetBuffer().AsSpan(CheckpointHeaderSize, (int)length));
-        file.Position = 0;
-        file.Write(CheckpointMagic);
-        using (var header = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
-        {
-            header.Write(CheckpointVersion);
-            header.Write(length);
-            header.Write(hash);
-        }
-        file.Position = file.Length;
-        return file;
+        return CheckpointEnvelope.Write(CheckpointMagic, CheckpointVersion, WritePayload);
     }
 
     private void WritePayload(BinaryWriter w)
@@ -164,8 +144,20 @@ public sealed partial class SequenceTrainer
         {
             WriteFloats(w, _bestWeights);
         }
-        w.Write(_history.Count);
-        foreach (var e in _history)
+        WriteHistory(w, _history);
+        WriteFloats(w, _streamHidden);
+        WriteFloats(w, _streamCell);
+    }
+
+    // What must agree between the run that saved and the run that resumes. Fine-tuning is named only when it is set,
+    // so checkpoints written before it was part of the fingerprint still resume.
+    private string Fingerprint() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.FineTuning is { } f ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $";finetune={f.LayerLearningRateDivisor}/{f.GradualUnfreezing}") : "")}");
+
+    internal static void WriteHistory(BinaryWriter w, List<EpochSummary> history)
+    {
+        w.Write(history.Count);
+        foreach (var e in history)
         {
             w.Write(e.Epoch);
             w.Write(e.TrainLoss);
@@ -179,22 +171,15 @@ public sealed partial class SequenceTrainer
                 w.Write(v.Rmse);
             }
         }
-        WriteFloats(w, _streamHidden);
-        WriteFloats(w, _streamCell);
     }
 
-    // What must agree between the run that saved and the run that resumes. Fine-tuning is named only when it is set,
-    // so checkpoints written before it was part of the fingerprint still resume.
-    private string Fingerprint() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.FineTuning is { } f ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $";finetune={f.LayerLearningRateDivisor}/{f.GradualUnfreezing}") : "")}");
-
-    private static void WriteFloats(BinaryWriter w, float[] values)
+    internal static void WriteFloats(BinaryWriter w, float[] values)
     {
         w.Write(values.Length);
         w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
     }
 
-    private static void WriteScheduler(BinaryWriter w, SchedulerState? state)
+    internal static void WriteScheduler(BinaryWriter w, SchedulerState? state)
     {
         w.Write(state is not null);
         if (state is null)

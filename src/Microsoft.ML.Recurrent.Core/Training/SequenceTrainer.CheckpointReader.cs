@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Models;
@@ -35,30 +34,7 @@ public sealed partial class SequenceTrainer
 
     private CheckpointContent DecodeCheckpoint(Stream stream)
     {
-        Span<byte> magic = stackalloc byte[8];
-        stream.ReadExactly(magic);
-        if (!magic.SequenceEqual(CheckpointMagic))
-        {
-            throw new InvalidDataException("Not a training checkpoint (the file does not start with 'RNNTRAIN').");
-        }
-        var header = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        int version = header.ReadInt32();
-        if (version != CheckpointVersion)
-        {
-            throw new InvalidDataException($"Checkpoint format version {version} is not supported; this build reads version {CheckpointVersion}.");
-        }
-        long length = header.ReadInt64();
-        long limit = MaxCheckpointPayload();
-        if (length < 0 || length > limit)
-        {
-            throw new InvalidDataException($"The checkpoint claims a payload of {length} bytes; a checkpoint of this model and these options holds at most {limit}.");
-        }
-        byte[] hash = BoundedRead.Values<byte>(stream, 32);
-        byte[] payload = BoundedRead.Values<byte>(stream, (int)length);
-        if (!SHA256.HashData(payload).AsSpan().SequenceEqual(hash))
-        {
-            throw new InvalidDataException("The checkpoint is corrupt: its SHA-256 checksum does not match its content.");
-        }
+        byte[] payload = CheckpointEnvelope.Read(stream, CheckpointMagic, CheckpointVersion, MaxCheckpointPayload(), "training checkpoint");
         using var r = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         string fingerprint = r.ReadString();
         if (fingerprint != Fingerprint())
@@ -116,7 +92,9 @@ public sealed partial class SequenceTrainer
         ? checked(_model.Options.NumLayers * Options.BatchSize * _model.Options.HiddenSize)
         : 0;
 
-    private OptimizerState ReadOptimizer(BinaryReader r, long payloadLength)
+    private OptimizerState ReadOptimizer(BinaryReader r, long payloadLength) => ReadOptimizer(r, payloadLength, _optimizer);
+
+    internal static OptimizerState ReadOptimizer(BinaryReader r, long payloadLength, Optimizer optimizer)
     {
         int length = r.ReadInt32();
         long remaining = payloadLength - r.BaseStream.Position;
@@ -125,19 +103,19 @@ public sealed partial class SequenceTrainer
             throw new InvalidDataException($"The checkpoint's optimizer state claims {length} bytes; {remaining} remain in the checkpoint.");
         }
         long start = r.BaseStream.Position;
-        var state = OptimizerState.ReadFrom(r.BaseStream, _optimizer.StateBufferCount, _optimizer.ParameterCount);
+        var state = OptimizerState.ReadFrom(r.BaseStream, optimizer.StateBufferCount, optimizer.ParameterCount);
         if (r.BaseStream.Position != start + length)
         {
             throw new InvalidDataException($"The checkpoint's optimizer state claims {length} bytes but holds {r.BaseStream.Position - start}.");
         }
-        if (_optimizer.StateProblem(state) is { } problem)
+        if (optimizer.StateProblem(state) is { } problem)
         {
             throw new InvalidDataException($"The checkpoint's optimizer state does not fit this trainer: {problem}");
         }
         return state;
     }
 
-    private static float[] ReadFiniteFloats(BinaryReader r, int expected, string what, int max = int.MaxValue)
+    internal static float[] ReadFiniteFloats(BinaryReader r, int expected, string what, int max = int.MaxValue)
     {
         int count = r.ReadInt32();
         if ((expected >= 0 && count != expected) || count < 0 || count > max)
@@ -154,7 +132,7 @@ public sealed partial class SequenceTrainer
         return values;
     }
 
-    private static ulong[] ReadRandomState(BinaryReader r)
+    internal static ulong[] ReadRandomState(BinaryReader r)
     {
         ulong[] state = [r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64()];
         if ((state[0] | state[1] | state[2] | state[3]) == 0)
@@ -164,7 +142,7 @@ public sealed partial class SequenceTrainer
         return state;
     }
 
-    private static List<EpochSummary> ReadHistory(BinaryReader r, int finishedEpochs)
+    internal static List<EpochSummary> ReadHistory(BinaryReader r, int finishedEpochs)
     {
         int count = r.ReadInt32();
         if (count < 0 || count > finishedEpochs)
@@ -182,7 +160,7 @@ public sealed partial class SequenceTrainer
         return history;
     }
 
-    private static SchedulerState? ReadScheduler(BinaryReader r, bool expected, string what, Func<SchedulerState, string?> problemOf)
+    internal static SchedulerState? ReadScheduler(BinaryReader r, bool expected, string what, Func<SchedulerState, string?> problemOf)
     {
         bool present = r.ReadBoolean();
         if (present != expected)

@@ -44,7 +44,10 @@ public sealed class RecurrentLayerFrozenWeightsTests
             ordinary.KeepActivations = false;
             TestAssert.AssertBitIdentical(Run(ordinary), Run(frozen), $"{cell} batch {batch} steps {seq}");
         }
-        Assert.IsTrue(frozen.FrozenPacks.Any(p => p is not null), "the packs are kept");
+        long packs = frozen.PackCache!.PackCount;
+        Assert.IsTrue(packs > 0, "the frozen workspace packs into its cache");
+        layer.Forward(frozen, new float[input], 1, 1, [1], [], [], new float[dirs * hidden], new float[layers * dirs * hidden], cell == RecurrentCellKind.Lstm ? new float[layers * dirs * hidden] : []);
+        Assert.AreEqual(packs, frozen.PackCache.PackCount, "a later pass packs nothing again");
     }
 
     [TestMethod]
