@@ -19,12 +19,34 @@ internal static class Program
         var only = new Option<string?>("--only") { Description = "run only configurations whose name contains this text" };
         var compare = new Option<bool>("--compare") { Description = "then run torch_rnn_bench.py (beside configs.json) with /usr/bin/python3 and print ours, PyTorch's and the ratio" };
         var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
+        var width = new Option<int?>("--width")
+        {
+            Description = "run in a child process limited to 512-, 256- (AVX2 + FMA) or 128-bit vectors (Vector128 + FMA, the shape of Arm NEON) with .NET's own switches; --compare then runs PyTorch at the same capability",
+        };
+        width.AcceptOnlyFromAmong("512", "256", "128");
         var command = new Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only, compare, scaling,
+            configs, threads, quick, only, compare, scaling, width,
         };
-        command.SetAction(result => ThroughputRunner.Run(
-            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling), Console.Out));
+        command.SetAction(result =>
+        {
+            int? w = result.GetValue(width);
+            if (w is int forced && !VectorWidthSwitch.IsChildFor(forced))
+            {
+                return VectorWidthSwitch.RunChild(forced, args);
+            }
+            if (w is int inChild)
+            {
+                Console.WriteLine(VectorWidthSwitch.Describe(inChild, out string? error));
+                if (error is not null)
+                {
+                    Console.Error.WriteLine(error);
+                    return 4;
+                }
+            }
+            return ThroughputRunner.Run(
+                result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling), w, Console.Out);
+        });
         var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };
         return root.Parse(args).Invoke();
     }
