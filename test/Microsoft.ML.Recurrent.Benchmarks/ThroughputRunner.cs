@@ -53,7 +53,7 @@ internal static class ThroughputRunner
         {
             Time(work);
         }
-        return compare ? TorchComparison.Run(path, threads, quick, width, ours, gemm, output) : 0;
+        return compare ? TorchComparison.Run(path, threads, quick, only, width, ours, gemm, output) : 0;
     }
 
     /// <summary>One configuration and mode of configs.json, and how to build a fresh timed body for it.</summary>

@@ -11,7 +11,7 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// </summary>
 internal static class TorchComparison
 {
-    public static int Run(string configsPath, int threads, bool quick, int? width, List<(string Cell, string Config, string Mode, double Ms)> ours,
+    public static int Run(string configsPath, int threads, bool quick, string? only, int? width, List<(string Cell, string Config, string Mode, double Ms)> ours,
         List<(string Name, double Gflops)> gemm, TextWriter output)
     {
         string script = FindRepositoryScript() ?? Path.Combine(Path.GetDirectoryName(configsPath)!, "torch_rnn_bench.py");
@@ -30,6 +30,11 @@ internal static class TorchComparison
         if (quick)
         {
             start.ArgumentList.Add("--quick");
+        }
+        if (only is not null)
+        {
+            start.ArgumentList.Add("--only"); // the repository's copy of the script knows it
+            start.ArgumentList.Add(only);
         }
         // Our own .NET switches mean nothing to Python; PyTorch gets its own for the same width.
         var torchEnvironment = width is int w ? VectorWidthSwitch.TorchEnvironment(w) : [];

@@ -323,6 +323,9 @@ def main():
     ap.add_argument("--json", default=None, help="write results here")
     ap.add_argument("--quick", action="store_true", help="shorter timing loops")
     ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2); compare against the best of 1 and 2")
+    ap.add_argument("--only", default=None,
+                    help="run only the layer configurations whose name contains this text, the sgemm shapes if it is "
+                         "part of 'gemm' and the char LM if it is part of 'charlm' (as throughput --only)")
     args = ap.parse_args()
 
     torch.set_num_threads(THREADS)
@@ -360,11 +363,15 @@ def main():
           f"peak ~{peak:.0f} GFLOP/s at nominal clock; measured {measured}", flush=True)
 
     snap_start = cpu_snapshot()
-    results = {"info": info, "gemm": bench_gemm(args.quick), "layers": {}, "charlm": None}
+    only = args.only
+    results = {"info": info, "gemm": bench_gemm(args.quick) if only is None or only in "gemm" else {},
+               "layers": {}, "charlm": None}
     for name, g in results["gemm"].items():
         print(f"gemm {name:32s} {g['median_us']:10.1f} us  {g['gflops_per_s']:7.1f} GFLOP/s", flush=True)
     for cell in ("lstm", "gru"):
         for cfg in CONFIGS:
+            if only is not None and only not in cfg["name"]:
+                continue
             r = bench_layer(cell, cfg, args.quick)
             r["config"] = cfg
             results["layers"][f"{cell}/{cfg['name']}"] = r
@@ -373,8 +380,8 @@ def main():
                 print(f"{cell:4s} {cfg['name']:32s} {mode:5s} {m['ms']:10.2f} ms  {m['seq_per_s']:9.1f} seq/s  "
                       f"{m['gflops_per_s']:7.1f} GFLOP/s  (reps {m['reps']}, other processes used "
                       f"{100 * m['foreign_cpu_frac']:.0f}% CPU)", flush=True)
-    results["charlm"] = bench_charlm(args.quick)
-    for mode in ("train_step_adam", "infer"):
+    results["charlm"] = bench_charlm(args.quick) if only is None or only in "charlm" else None
+    for mode in ("train_step_adam", "infer") if results["charlm"] else ():
         m = results["charlm"][mode]
         print(f"charlm {mode:16s} {m['ms']:10.2f} ms  {m['tokens_per_s']:10.0f} tok/s  "
               f"{m['gflops_per_s']:7.1f} GFLOP/s  (other processes used {100 * m['foreign_cpu_frac']:.0f}% CPU)",
