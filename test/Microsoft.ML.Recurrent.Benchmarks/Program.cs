@@ -25,14 +25,38 @@ internal static class Program
         var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
         var mlnet = new Option<bool>("--mlnet") { Description = "instead: score the default sentiment .zip and stock FeaturizeText + AveragedPerceptron through ML.NET (Transform, PredictionEngine), cold start and peak RSS" };
         var mlnetModel = new Option<FileInfo?>("--mlnet-model") { Description = "with --mlnet: score this saved recurrent binary text classifier (.zip) instead of training the default one" };
+        var width = new Option<int?>("--width")
+        {
+            Description = "run in a child process limited to 512-, 256- (AVX2 + FMA) or 128-bit vectors (Vector128 + FMA, the shape of Arm NEON) with .NET's own switches; --compare then runs PyTorch at the same capability",
+        };
+        width.AcceptOnlyFromAmong("512", "256", "128");
         var command = new System.CommandLine.Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only, compare, scaling, mlnet, mlnetModel,
+            configs, threads, quick, only, compare, scaling, width, mlnet, mlnetModel,
         };
-        command.SetAction(result => result.GetValue(mlnet)
-            ? MlNetScoring.Run(result.GetValue(threads), result.GetValue(quick), result.GetValue(mlnetModel), Console.Out)
-            : ThroughputRunner.Run(
-            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling), Console.Out));
+        command.SetAction(result =>
+        {
+            int? w = result.GetValue(width);
+            if (w is int forced && !VectorWidthSwitch.IsChildFor(forced))
+            {
+                return VectorWidthSwitch.RunChild(forced, args);
+            }
+            if (w is int inChild)
+            {
+                Console.WriteLine(VectorWidthSwitch.Describe(inChild, out string? error));
+                if (error is not null)
+                {
+                    Console.Error.WriteLine(error);
+                    return 4;
+                }
+            }
+            if (result.GetValue(mlnet))
+            {
+                return MlNetScoring.Run(result.GetValue(threads), result.GetValue(quick), result.GetValue(mlnetModel), Console.Out);
+            }
+            return ThroughputRunner.Run(
+                result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling), w, Console.Out);
+        });
         var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };
         return root.Parse(args).Invoke();
     }

@@ -15,7 +15,7 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// </summary>
 internal static class ThroughputRunner
 {
-    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, bool scaling, TextWriter output)
+    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, bool scaling, int? width, TextWriter output)
     {
         string? path = configsFile?.FullName ?? FindConfigs();
         if (path is null || !File.Exists(path))
@@ -53,7 +53,7 @@ internal static class ThroughputRunner
         {
             Time(work);
         }
-        return compare ? TorchComparison.Run(path, threads, quick, ours, gemm, output) : 0;
+        return compare ? TorchComparison.Run(path, threads, quick, only, width, ours, gemm, output) : 0;
     }
 
     /// <summary>One configuration and mode of configs.json, and how to build a fresh timed body for it.</summary>

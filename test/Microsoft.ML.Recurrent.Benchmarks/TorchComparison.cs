@@ -5,15 +5,16 @@ using System.Text.Json;
 namespace Microsoft.ML.Recurrent.Benchmarks;
 
 /// <summary>
-/// Runs ../shared/bench/torch_rnn_bench.py right after our own figures (the same sitting) and prints, per
-/// configuration and mode, our milliseconds, PyTorch's and the speed-up.
+/// Runs torch_rnn_bench.py (the repository's copy, test/Shared, else the one beside configs.json) right after our own
+/// figures (the same sitting) and prints, per configuration and mode, our milliseconds, PyTorch's and the speed-up.
+/// With a forced vector width, PyTorch runs at the same capability (<see cref="VectorWidthSwitch.TorchEnvironment"/>).
 /// </summary>
 internal static class TorchComparison
 {
-    public static int Run(string configsPath, int threads, bool quick, List<(string Cell, string Config, string Mode, double Ms)> ours,
+    public static int Run(string configsPath, int threads, bool quick, string? only, int? width, List<(string Cell, string Config, string Mode, double Ms)> ours,
         List<(string Name, double Gflops)> gemm, TextWriter output)
     {
-        string script = Path.Combine(Path.GetDirectoryName(configsPath)!, "torch_rnn_bench.py");
+        string script = FindRepositoryScript() ?? Path.Combine(Path.GetDirectoryName(configsPath)!, "torch_rnn_bench.py");
         const string python = "/usr/bin/python3";
         if (!File.Exists(script) || !File.Exists(python))
         {
@@ -30,7 +31,18 @@ internal static class TorchComparison
         {
             start.ArgumentList.Add("--quick");
         }
-        output.WriteLine($"--compare: running {python} {string.Join(' ', start.ArgumentList)} ...");
+        if (only is not null)
+        {
+            start.ArgumentList.Add("--only"); // the repository's copy of the script knows it
+            start.ArgumentList.Add(only);
+        }
+        // Our own .NET switches mean nothing to Python; PyTorch gets its own for the same width.
+        var torchEnvironment = width is int w ? VectorWidthSwitch.TorchEnvironment(w) : [];
+        foreach (var (name, value) in torchEnvironment)
+        {
+            start.Environment[name] = value;
+        }
+        output.WriteLine($"--compare: running {string.Join(' ', torchEnvironment.Select(e => $"{e.Name}={e.Value} "))}{python} {string.Join(' ', start.ArgumentList)} ...");
         try
         {
             using var process = Process.Start(start)!;
@@ -73,6 +85,23 @@ internal static class TorchComparison
         {
             File.Delete(json);
         }
+    }
+
+    // test/Shared/torch_rnn_bench.py above the working directory or the program's own directory.
+    private static string? FindRepositoryScript()
+    {
+        foreach (string from in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(from); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "test", "Shared", "torch_rnn_bench.py");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
     }
 
     private static double? TorchMs(JsonElement root, string cell, string config, string mode)

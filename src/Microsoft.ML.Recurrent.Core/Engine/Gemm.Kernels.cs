@@ -5,7 +5,12 @@ namespace Microsoft.ML.Recurrent.Engine;
 
 // Register-tile kernels: C tile (MR x NR, stride ldc) = (add ? C : 0) + sum over p of a[p] (x) b[p], where the
 // sum is one fused multiply-add chain per element in p order, started from +0, and added to C once at the end.
-// All four produce bit-identical results for the same packed input.
+// One shape at every width: MR rows of A broadcast against 2 vectors of B (NR = 2 x the vector's floats); MR follows
+// the register file: 8 rows (16 accumulators) with 32 vector registers (AVX-512's zmm, Arm64's NEON), 6 rows
+// (12 accumulators + 2 of B + 1 broadcast = 15) with 16 (AVX2's ymm, x86's xmm). All produce bit-identical results
+// for the same packed input. They are written out per width rather than once against IFloatVector<T>: through that
+// wrapper the JIT (.NET 10) allocates the accumulators worse (vfmadd213 into the broadcast's register, then 16
+// register moves per two steps of p in the 512-bit kernel), so the kernels stay in the form whose code was checked.
 internal static unsafe partial class Gemm
 {
     // 8 x 32 tile with Vector512<float>: 16 accumulators; a is (kc, 8), b is (kc, 32), both packed.
@@ -218,99 +223,6 @@ internal static unsafe partial class Gemm
         Store(c + 5 * (long)ldc + 8, c51, add);
     }
 
-    // 6 x 8 tile with Vector128<float>: 12 accumulators; a is (kc, 6), b is (kc, 8), both packed.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel6x8(int kc, float* a, float* b, float* c, int ldc, bool add)
-    {
-        var c00 = Vector128<float>.Zero; var c01 = Vector128<float>.Zero;
-        var c10 = Vector128<float>.Zero; var c11 = Vector128<float>.Zero;
-        var c20 = Vector128<float>.Zero; var c21 = Vector128<float>.Zero;
-        var c30 = Vector128<float>.Zero; var c31 = Vector128<float>.Zero;
-        var c40 = Vector128<float>.Zero; var c41 = Vector128<float>.Zero;
-        var c50 = Vector128<float>.Zero; var c51 = Vector128<float>.Zero;
-        // Two p at a time, as in Kernel8x32.
-        int p = 0;
-        for (; p + 1 < kc; p += 2, a += 12, b += 16)
-        {
-            var b0 = Vector128.Load(b + 0);
-            var b1 = Vector128.Load(b + 4);
-            var a0 = Vector128.Create(a[0]);
-            c00 = Vector128.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector128.Create(a[1]);
-            c10 = Vector128.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector128.Create(a[2]);
-            c20 = Vector128.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector128.Create(a[3]);
-            c30 = Vector128.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector128.Create(a[4]);
-            c40 = Vector128.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector128.Create(a[5]);
-            c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
-
-            b0 = Vector128.Load(b + 8);
-            b1 = Vector128.Load(b + 12);
-            a0 = Vector128.Create(a[6]);
-            c00 = Vector128.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
-            a1 = Vector128.Create(a[7]);
-            c10 = Vector128.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
-            a2 = Vector128.Create(a[8]);
-            c20 = Vector128.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
-            a3 = Vector128.Create(a[9]);
-            c30 = Vector128.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
-            a4 = Vector128.Create(a[10]);
-            c40 = Vector128.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
-            a5 = Vector128.Create(a[11]);
-            c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
-        }
-        if (p < kc)
-        {
-            var b0 = Vector128.Load(b + 0);
-            var b1 = Vector128.Load(b + 4);
-            var a0 = Vector128.Create(a[0]);
-            c00 = Vector128.FusedMultiplyAdd(a0, b0, c00);
-            c01 = Vector128.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector128.Create(a[1]);
-            c10 = Vector128.FusedMultiplyAdd(a1, b0, c10);
-            c11 = Vector128.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector128.Create(a[2]);
-            c20 = Vector128.FusedMultiplyAdd(a2, b0, c20);
-            c21 = Vector128.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector128.Create(a[3]);
-            c30 = Vector128.FusedMultiplyAdd(a3, b0, c30);
-            c31 = Vector128.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector128.Create(a[4]);
-            c40 = Vector128.FusedMultiplyAdd(a4, b0, c40);
-            c41 = Vector128.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector128.Create(a[5]);
-            c50 = Vector128.FusedMultiplyAdd(a5, b0, c50);
-            c51 = Vector128.FusedMultiplyAdd(a5, b1, c51);
-        }
-        Store(c + 0 * (long)ldc + 0, c00, add);
-        Store(c + 0 * (long)ldc + 4, c01, add);
-        Store(c + 1 * (long)ldc + 0, c10, add);
-        Store(c + 1 * (long)ldc + 4, c11, add);
-        Store(c + 2 * (long)ldc + 0, c20, add);
-        Store(c + 2 * (long)ldc + 4, c21, add);
-        Store(c + 3 * (long)ldc + 0, c30, add);
-        Store(c + 3 * (long)ldc + 4, c31, add);
-        Store(c + 4 * (long)ldc + 0, c40, add);
-        Store(c + 4 * (long)ldc + 4, c41, add);
-        Store(c + 5 * (long)ldc + 0, c50, add);
-        Store(c + 5 * (long)ldc + 4, c51, add);
-    }
-
     // Scalar fallback, 4 x 4; MathF.FusedMultiplyAdd rounds like the vector lanes.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel4x4(int kc, float* a, float* b, float* c, int ldc, bool add)
@@ -346,7 +258,4 @@ internal static unsafe partial class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* c, Vector256<float> v, bool add) => (add ? Vector256.Load(c) + v : v).Store(c);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(float* c, Vector128<float> v, bool add) => (add ? Vector128.Load(c) + v : v).Store(c);
 }

@@ -220,7 +220,7 @@ internal static unsafe partial class Gemm
         fixed (float* pc0 = c)
         fixed (float* pbias = rowBias)
         {
-            if (m <= SmallM && level == GemmLevel.Vector512)
+            if (m <= SmallM && level >= GemmLevel.Vector128)
             {
                 for (int i = 0; i < m; i++)
                 {
@@ -229,7 +229,20 @@ internal static unsafe partial class Gemm
                         // The bias, then the block sums in block order: what the blocked path's tiles do.
                         rowBias[..n].CopyTo(c.Slice(i * ldc, n));
                     }
-                    PackedRow(pa + (long)i * lda, b, pc0 + (long)i * ldc, accumulate || !rowBias.IsEmpty);
+                    float* ai = pa + (long)i * lda, ci = pc0 + (long)i * ldc;
+                    bool add = accumulate || !rowBias.IsEmpty;
+                    switch (level)
+                    {
+                        case GemmLevel.Vector512:
+                            PackedRow(ai, b, ci, add);
+                            break;
+                        case GemmLevel.Vector256:
+                            PackedRowNarrow<FloatVector256>(ai, b, ci, add);
+                            break;
+                        default:
+                            PackedRowNarrow<FloatVector128>(ai, b, ci, add);
+                            break;
+                    }
                 }
                 return;
             }
@@ -317,6 +330,71 @@ internal static unsafe partial class Gemm
             }
         }
     }
+
+    // PackedRow for the 256- and 128-bit panels (2 vectors of T a panel), in the same order: without it one row at those
+    // widths went through the blocked path, packing A and computing a whole 6-row tile (5 rows of zeros) per panel.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackedRowNarrow<T>(float* a, PackedMatrix b, float* c, bool accumulate)
+        where T : struct, IFloatVector<T>
+    {
+        int w = T.Count, nr = 2 * w;
+        int n = b.N, k = b.K;
+        Blocking(b.Level, out _, out _, out _, out int ncMax);
+        float* bp = Aligned(b.ForCurrentThread);
+        float* tile = stackalloc float[4 * 16];
+        for (int jc = 0; jc < n; jc += ncMax)
+        {
+            int nc = Math.Min(ncMax, n - jc);
+            int panels = (nc + nr - 1) / nr;
+            for (int pc = 0; pc < k; pc += KC)
+            {
+                int kc = Math.Min(KC, k - pc);
+                bool add = pc > 0 || accumulate;
+                float* ak = a + pc;
+                for (int q = 0; q < panels; q += 4)
+                {
+                    int group = Math.Min(4, panels - q);
+                    float* p0 = bp + (long)q * nr * kc;
+                    float* p1 = p0 + (long)nr * kc * Math.Min(1, group - 1);
+                    float* p2 = p0 + (long)nr * kc * Math.Min(2, group - 1);
+                    float* p3 = p0 + (long)nr * kc * Math.Min(3, group - 1);
+                    T c0 = default, c1 = default, c2 = default, c3 = default;
+                    T c4 = default, c5 = default, c6 = default, c7 = default;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        var av = T.Create(ak[p]);
+                        nuint o = (nuint)(p * nr);
+                        c0 = T.FusedMultiplyAdd(av, T.Load(ref *p0, o), c0);
+                        c1 = T.FusedMultiplyAdd(av, T.Load(ref *p0, o + (nuint)w), c1);
+                        c2 = T.FusedMultiplyAdd(av, T.Load(ref *p1, o), c2);
+                        c3 = T.FusedMultiplyAdd(av, T.Load(ref *p1, o + (nuint)w), c3);
+                        c4 = T.FusedMultiplyAdd(av, T.Load(ref *p2, o), c4);
+                        c5 = T.FusedMultiplyAdd(av, T.Load(ref *p2, o + (nuint)w), c5);
+                        c6 = T.FusedMultiplyAdd(av, T.Load(ref *p3, o), c6);
+                        c7 = T.FusedMultiplyAdd(av, T.Load(ref *p3, o + (nuint)w), c7);
+                    }
+                    int j0 = jc + q * nr;
+                    int valid = Math.Min(group * nr, nc - q * nr);
+                    bool whole = valid == 4 * nr;
+                    float* t = whole ? c + j0 : tile;
+                    bool tAdd = whole && add;
+                    StoreTile(t, c0, tAdd); StoreTile(t + w, c1, tAdd);
+                    StoreTile(t + 2 * w, c2, tAdd); StoreTile(t + 3 * w, c3, tAdd);
+                    StoreTile(t + 4 * w, c4, tAdd); StoreTile(t + 5 * w, c5, tAdd);
+                    StoreTile(t + 6 * w, c6, tAdd); StoreTile(t + 7 * w, c7, tAdd);
+                    if (!whole)
+                    {
+                        MergeTile(tile, 4 * nr, c + j0, 0, 1, valid, add);
+                    }
+                }
+                bp += (long)kc * panels * nr;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile<T>(float* c, T v, bool add)
+        where T : struct, IFloatVector<T> => (add ? T.Load(ref *c, 0) + v : v).Store(ref *c, 0);
 
     private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
 }

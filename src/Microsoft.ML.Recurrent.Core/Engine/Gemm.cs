@@ -54,6 +54,12 @@ internal static unsafe partial class Gemm
 
     internal static GemmLevel HardwareLevel => DetectedLevel;
 
+    /// <summary>
+    /// True where the 128-bit path has 32 vector registers (Arm64's NEON): it then takes the 8-row tile of the 512-bit
+    /// path instead of the 6-row one of x86's 16 xmm registers. Tests set it on x86 to run that tile (same results).
+    /// </summary>
+    internal static bool Vector128Has32Registers { get; set; } = AdvSimd.Arm64.IsSupported;
+
     /// <summary>C = (accumulate ? C : 0) + op(A) * op(B), or rowBias + op(A) * op(B) when a row bias (n) is given (then accumulate must be false).</summary>
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
@@ -161,6 +167,9 @@ internal static unsafe partial class Gemm
                 break;
             case GemmLevel.Vector256:
                 (mr, nr, mc, nc) = (6, 16, 120, 1024);
+                break;
+            case GemmLevel.Vector128 when Vector128Has32Registers:
+                (mr, nr, mc, nc) = (8, 8, 128, 512);
                 break;
             case GemmLevel.Vector128:
                 (mr, nr, mc, nc) = (6, 8, 120, 512);
@@ -284,6 +293,9 @@ internal static unsafe partial class Gemm
                 break;
             case GemmLevel.Vector256:
                 Kernel6x16(kc, a, b, c, ldc, add);
+                break;
+            case GemmLevel.Vector128 when Vector128Has32Registers:
+                Kernel8x8(kc, a, b, c, ldc, add);
                 break;
             case GemmLevel.Vector128:
                 Kernel6x8(kc, a, b, c, ldc, add);

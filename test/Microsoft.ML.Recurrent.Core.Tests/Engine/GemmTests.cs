@@ -91,6 +91,42 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    public void Multiply_Vector128With32RegisterTile_BitIdenticalToOtherPaths()
+    {
+        if (Gemm.HardwareLevel < GemmLevel.Vector128)
+        {
+            Assert.Inconclusive("no 128-bit vectors with fused multiply-add on this machine");
+        }
+        bool saved = Gemm.Vector128Has32Registers;
+        try
+        {
+            var rng = new Random(5);
+            for (int combo = 0; combo < 4; combo++)
+            {
+                bool transA = (combo & 1) != 0;
+                bool transB = (combo & 2) != 0;
+                // Rows past 8 and 128 (the Arm64 tile and block), columns past 8, k past one block.
+                foreach ((int m, int n, int k) in new[] { (37, 45, 300), (130, 19, 20), (8, 8, 1) })
+                {
+                    var p = Problem.Create(rng, transA, transB, m, n, k, pad: 1);
+                    Gemm.Level = GemmLevel.Scalar;
+                    float[] expected = p.Run(accumulate: true);
+                    Gemm.Level = GemmLevel.Vector128;
+                    foreach (bool wide in new[] { true, false })
+                    {
+                        Gemm.Vector128Has32Registers = wide;
+                        TestAssert.AssertBitIdentical(expected, p.Run(accumulate: true), $"8-row tile {wide} {p}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Gemm.Vector128Has32Registers = saved;
+        }
+    }
+
+    [TestMethod]
     public void Multiply_OneTwoThreeThreads_BitIdentical()
     {
         var rng = new Random(4);

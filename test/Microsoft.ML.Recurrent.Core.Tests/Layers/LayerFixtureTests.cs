@@ -17,8 +17,15 @@ public sealed class LayerFixtureTests
 
     [TestMethod]
     [DynamicData(nameof(LayerFixtures))]
-    public void Fixture_ForwardAndBackward_MatchPyTorch(string fileName)
+    public void Fixture_ForwardAndBackward_MatchPyTorch(string fileName) => Run(fileName);
+
+    /// <summary>
+    /// Runs one layer fixture forward and backward, asserts every result against PyTorch's, and returns them all
+    /// (output, final states, input, state and parameter gradients) for bit-wise comparisons between runs.
+    /// </summary>
+    internal static float[] Run(string fileName)
     {
+        var results = new List<float>();
         using var f = FixtureFile.Open(FixtureFile.Resolve(fileName));
         var options = new RecurrentLayerOptions
         {
@@ -48,6 +55,9 @@ public sealed class LayerFixtureTests
         layer.Forward(ws, FixtureFile.ToFloat(f.Tensor("x")), batch, seq, lengths,
             FixtureFile.ToFloat(f.Tensor("h0")), lstm ? FixtureFile.ToFloat(f.Tensor("c0")) : [], output, hN, cN);
 
+        results.AddRange(output);
+        results.AddRange(hN);
+        results.AddRange(cN);
         TestAssert.AssertClose(f.Tensor("output"), output, Rtol, Atol, $"{fileName}: output");
         TestAssert.AssertClose(f.Tensor("h_n"), hN, Rtol, Atol, $"{fileName}: h_n");
         if (lstm)
@@ -72,6 +82,9 @@ public sealed class LayerFixtureTests
         layer.Parameters.ZeroGradients();
         layer.Backward(ws, FixtureFile.ToFloat(f.Tensor("d_output")), FixtureFile.ToFloat(f.Tensor("d_h_n")),
             lstm ? FixtureFile.ToFloat(f.Tensor("d_c_n")) : [], dX, dH0, dC0);
+        results.AddRange(dX);
+        results.AddRange(dH0);
+        results.AddRange(dC0);
         TestAssert.AssertClose(f.Tensor("grad", "x"), dX, Rtol, Atol, $"{fileName}: grad x");
         TestAssert.AssertClose(f.Tensor("grad", "h0"), dH0, Rtol, Atol, $"{fileName}: grad h0");
         if (lstm)
@@ -81,7 +94,9 @@ public sealed class LayerFixtureTests
         foreach (string name in names)
         {
             TestAssert.AssertClose(f.Tensor("grad", name), layer.Parameters.GetGradients(name), Rtol, Atol, $"{fileName}: grad {name}");
+            results.AddRange(layer.Parameters.GetGradients(name).ToArray());
         }
+        return results.ToArray();
     }
 
     [TestMethod]
