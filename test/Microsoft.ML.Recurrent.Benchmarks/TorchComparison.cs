@@ -5,15 +5,16 @@ using System.Text.Json;
 namespace Microsoft.ML.Recurrent.Benchmarks;
 
 /// <summary>
-/// Runs ../shared/bench/torch_rnn_bench.py right after our own figures (the same sitting) and prints, per
-/// configuration and mode, our milliseconds, PyTorch's and the speed-up.
+/// Runs the repository's test/Shared/torch_rnn_bench.py (a copy of ../shared/bench's, with the seq2seq benchmark and
+/// --only; the shared one beside configs.json when the copy is not found) right after our own figures (the same sitting)
+/// and prints, per configuration and mode, our milliseconds, PyTorch's and the speed-up.
 /// </summary>
 internal static class TorchComparison
 {
-    public static int Run(string configsPath, int threads, bool quick, List<(string Cell, string Config, string Mode, double Ms)> ours,
+    public static int Run(string configsPath, int threads, bool quick, string? only, List<(string Cell, string Config, string Mode, double Ms)> ours,
         List<(string Name, double Gflops)> gemm, TextWriter output)
     {
-        string script = Path.Combine(Path.GetDirectoryName(configsPath)!, "torch_rnn_bench.py");
+        string script = RepositoryScript() ?? Path.Combine(Path.GetDirectoryName(configsPath)!, "torch_rnn_bench.py");
         const string python = "/usr/bin/python3";
         if (!File.Exists(script) || !File.Exists(python))
         {
@@ -29,6 +30,11 @@ internal static class TorchComparison
         if (quick)
         {
             start.ArgumentList.Add("--quick");
+        }
+        if (only is not null)
+        {
+            start.ArgumentList.Add("--only");
+            start.ArgumentList.Add(only);
         }
         output.WriteLine($"--compare: running {python} {string.Join(' ', start.ArgumentList)} ...");
         try
@@ -77,12 +83,29 @@ internal static class TorchComparison
 
     private static double? TorchMs(JsonElement root, string cell, string config, string mode)
     {
-        if (cell == "charlm")
+        if (cell is "charlm" or "seq2seq")
         {
-            return root.TryGetProperty("charlm", out var lm) && lm.ValueKind == JsonValueKind.Object && lm.TryGetProperty(mode, out var m)
+            return root.TryGetProperty(cell, out var lm) && lm.ValueKind == JsonValueKind.Object && lm.TryGetProperty(mode, out var m)
                 ? m.GetProperty("ms").GetDouble() : null;
         }
         return root.GetProperty("layers").TryGetProperty($"{cell}/{config}", out var layer) && layer.TryGetProperty(mode, out var r)
             ? r.GetProperty("ms").GetDouble() : null;
+    }
+
+    // test/Shared/torch_rnn_bench.py in the repository above this program's folder (or the current one), if any.
+    private static string? RepositoryScript()
+    {
+        foreach (string start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                string candidate = Path.Combine(dir.FullName, "test", "Shared", "torch_rnn_bench.py");
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
     }
 }
