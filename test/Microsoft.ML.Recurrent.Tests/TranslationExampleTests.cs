@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.Recurrent.Text;
 
 namespace Microsoft.ML.Recurrent.PluginTests;
 
