@@ -21,7 +21,7 @@ internal static class Program
         var threads = new Option<int>("--threads") { Description = "engine threads (ComputeSettings.MaxThreads)", DefaultValueFactory = _ => 2 };
         var quick = new Option<bool>("--quick") { Description = "shorter timing loops" };
         var only = new Option<string?>("--only") { Description = "run only configurations whose name contains this text" };
-        var compare = new Option<bool>("--compare") { Description = "then run torch_rnn_bench.py (beside configs.json) with /usr/bin/python3 and print ours, PyTorch's and the ratio" };
+        var compare = new Option<bool>("--compare") { Description = "then run test/Shared/torch_rnn_bench.py (or the one beside configs.json) with /usr/bin/python3 and print ours, PyTorch's and the ratio" };
         var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
         var mlnet = new Option<bool>("--mlnet") { Description = "instead: score the default sentiment .zip and stock FeaturizeText + AveragedPerceptron through ML.NET (Transform, PredictionEngine), cold start and peak RSS" };
         var mlnetModel = new Option<FileInfo?>("--mlnet-model") { Description = "with --mlnet: score this saved recurrent binary text classifier (.zip) instead of training the default one" };

@@ -49,7 +49,7 @@ internal static class ThroughputRunner
         {
             gemm = GemmThroughput.Run(threads, quick, output);
         }
-        foreach (var work in CharLmWorkloads(root, only))
+        foreach (var work in CharLmWorkloads(root, only).Concat(Seq2SeqWorkloads(root, only)))
         {
             Time(work);
         }
@@ -93,6 +93,24 @@ internal static class ThroughputRunner
         }
     }
 
+    /// <summary>The sequence-to-sequence training step and teacher-forced inference (configs.json's "seq2seq" or the built-in one), when <paramref name="only"/> allows.</summary>
+    private static IEnumerable<Workload> Seq2SeqWorkloads(JsonElement root, string? only)
+    {
+        if (only is not null && !"seq2seq".Contains(only, StringComparison.Ordinal))
+        {
+            yield break;
+        }
+        var config = root.TryGetProperty("seq2seq", out var given) ? given : JsonDocument.Parse(Seq2SeqThroughput.DefaultConfig).RootElement;
+        foreach (bool train in new[] { true, false })
+        {
+            yield return new Workload("seq2seq", "seq2seq", train ? "train_step_adam" : "infer", () =>
+            {
+                var (once, tokens, flops) = Seq2SeqThroughput.Create(config, train);
+                return new Body(once, tokens, flops);
+            });
+        }
+    }
+
     /// <summary>
     /// One thread against <paramref name="threads"/>, and what this machine allows: every configuration and mode timed
     /// on one thread, on n threads, and as n independent one-thread copies running at once (no shared data, no
@@ -108,7 +126,7 @@ internal static class ThroughputRunner
             return 2;
         }
         var rows = new List<(Workload Work, ScalingResult Result)>();
-        foreach (var work in LayerWorkloads(root, only).Concat(CharLmWorkloads(root, only)))
+        foreach (var work in LayerWorkloads(root, only).Concat(CharLmWorkloads(root, only)).Concat(Seq2SeqWorkloads(root, only)))
         {
             var result = Scaling(Enumerable.Range(0, threads).Select(_ => work.Create()).ToArray(), quick);
             rows.Add((work, result));

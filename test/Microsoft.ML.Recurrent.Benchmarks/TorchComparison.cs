@@ -106,9 +106,9 @@ internal static class TorchComparison
 
     private static double? TorchMs(JsonElement root, string cell, string config, string mode)
     {
-        if (cell == "charlm")
+        if (cell is "charlm" or "seq2seq")
         {
-            return root.TryGetProperty("charlm", out var lm) && lm.ValueKind == JsonValueKind.Object && lm.TryGetProperty(mode, out var m)
+            return root.TryGetProperty(cell, out var lm) && lm.ValueKind == JsonValueKind.Object && lm.TryGetProperty(mode, out var m)
                 ? m.GetProperty("ms").GetDouble() : null;
         }
         return root.GetProperty("layers").TryGetProperty($"{cell}/{config}", out var layer) && layer.TryGetProperty(mode, out var r)

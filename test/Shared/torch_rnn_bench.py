@@ -6,7 +6,10 @@ Repository copy of ../shared/bench/torch_rnn_bench.py, extended to report the in
 OPENBLAS_CORETYPE=SkylakeX|Haswell|Prescott and ONEDNN_MAX_CPU_ISA=AVX512_CORE|AVX2|SSE41 in its environment, and
 the first line printed names the capability ATen reports and the OpenBLAS core type asked for.
 
-    /usr/bin/python3 torch_rnn_bench.py [--label NAME] [--json OUT.json] [--quick]
+    /usr/bin/python3 torch_rnn_bench.py [--label NAME] [--json OUT.json] [--quick] [--only TEXT]
+
+It also has (d) below and --only (run only the benchmarks whose name contains TEXT: a layer config name, "gemm",
+"charlm" or "seq2seq"), as the throughput runner's --only. ../shared/bench's script stays as it is.
 
 Setup (Debian 12): apt-get install -y python3-torch python3-numpy
   - Debian's torch (1.13.1) is built with BLAS_INFO=generic: it calls whatever
@@ -29,6 +32,12 @@ warmup iterations first, then the median of >= 5 timed repeats):
   (c) char-level LM: Embedding(65,64) -> 2-layer LSTM(256) -> Linear(256,65),
       batch 32, seq 100, cross-entropy, full step with Adam (zero_grad, forward,
       backward, optimizer.step).
+
+  (d) seq2seq: the Translation example's model (examples/Translation/torch_translation.py; its C# twin is
+      test/Microsoft.ML.Recurrent.Benchmarks/Seq2SeqThroughput.cs): Embedding(8000,128) -> bidirectional LSTM(128) ->
+      bridge -> LSTMCell decoder (256, input feeding) with general attention -> Linear(256,8000); batch 64, source and
+      target length 10 (11 steps with EOS), no padding; train_step_adam = zero_grad, forward, label-smoothed (0.1)
+      cross-entropy, backward, clip_grad_norm_(5), Adam step; infer = the teacher-forced loss under inference_mode.
 
 FLOP model (matmul work only): per layer and direction, forward =
 2*batch*seq*(layer_input + hidden)*gates*hidden (gates: LSTM 4, GRU 3);
@@ -297,6 +306,64 @@ def bench_charlm(quick):
     return res
 
 
+SEQ2SEQ = dict(source_vocab=8000, target_vocab=8000, embed=128, hidden=256, batch=64, source_len=10, target_len=10,
+               lr=0.002, label_smoothing=0.1, clip=5.0)
+
+
+def seq2seq_fwd_flops(c):
+    """Seq2SeqThroughput.Create's count: encoder, keys, bridge, and per target step the decoder cell, attention, combine, output."""
+    E, H, S, V, B = c["embed"], c["hidden"], c["source_len"], c["target_vocab"], c["batch"]
+    he, de, steps = H // 2, H, c["target_len"] + 1
+    encoder = 2 * 2 * S * (E + he) * 4 * he + 2 * S * de * H
+    bridge = 2 * 2 * de * H
+    decoder = steps * (2 * (E + 2 * H) * 4 * H + 2 * 2 * S * H + 2 * (de + H) * H + 2 * H * V)
+    return B * (encoder + bridge + decoder)
+
+
+def bench_seq2seq(quick):
+    import importlib.util
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location(
+        "torch_translation", os.path.join(here, "..", "..", "examples", "Translation", "torch_translation.py"))
+    tt = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tt)
+    c = SEQ2SEQ
+    assert c["embed"] == c["hidden"] // 2, "the Translation model's embeddings are hidden / 2 wide"
+    torch.manual_seed(0)
+    model = tt.Seq2Seq(c["source_vocab"], c["target_vocab"], c["hidden"])
+    opt = torch.optim.Adam(model.parameters(), lr=c["lr"])
+    B, S, T, V = c["batch"], c["source_len"], c["target_len"], c["target_vocab"]
+    source = torch.randint(1, c["source_vocab"], (B, S))
+    lengths = torch.full((B,), S)
+    target = torch.randint(3, V, (B, T))
+    target_in = torch.cat([torch.full((B, 1), 1), target], dim=1)     # BOS, y_1..y_T
+    target_out = torch.cat([target, torch.full((B, 1), 2)], dim=1)     # y_1..y_T, EOS
+    lossf = nn.CrossEntropyLoss(label_smoothing=c["label_smoothing"])
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        logits = model(source, lengths, target_in)
+        loss = lossf(logits.reshape(-1, V), target_out.reshape(-1))
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), c["clip"])
+        opt.step()
+
+    def infer():
+        with torch.inference_mode():
+            logits = model(source, lengths, target_in)
+            lossf(logits.reshape(-1, V), target_out.reshape(-1))
+
+    fwd = seq2seq_fwd_flops(c)
+    tokens = B * (T + 1)
+    res = {"config": dict(c, parameters=sum(p.numel() for p in model.parameters()))}
+    for mode, fn, flops in (("train_step_adam", step, 3 * fwd), ("infer", infer, fwd)):
+        t = time_it(fn, min_reps=5, min_total_s=0.3 if quick else 1.5)
+        med = t["median_s"]
+        res[mode] = dict(t, ms=1e3 * med, seq_per_s=B / med, tokens_per_s=tokens / med,
+                         flops=flops, gflops_per_s=flops / med / 1e9)
+    return res
+
+
 def bench_gemm(quick):
     """Plain float32 matmuls, to see what the BLAS itself reaches on this machine."""
     out = {}
@@ -323,10 +390,11 @@ def main():
     ap.add_argument("--json", default=None, help="write results here")
     ap.add_argument("--quick", action="store_true", help="shorter timing loops")
     ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2); compare against the best of 1 and 2")
-    ap.add_argument("--only", default=None,
-                    help="run only the layer configurations whose name contains this text, the sgemm shapes if it is "
-                         "part of 'gemm' and the char LM if it is part of 'charlm' (as throughput --only)")
+    ap.add_argument("--only", default=None, help="run only the benchmarks whose name contains this text")
     args = ap.parse_args()
+
+    def wanted(name):
+        return args.only is None or args.only in name
 
     torch.set_num_threads(THREADS)
     torch.set_grad_enabled(True)
@@ -363,15 +431,12 @@ def main():
           f"peak ~{peak:.0f} GFLOP/s at nominal clock; measured {measured}", flush=True)
 
     snap_start = cpu_snapshot()
-    only = args.only
-    results = {"info": info, "gemm": bench_gemm(args.quick) if only is None or only in "gemm" else {},
-               "layers": {}, "charlm": None}
+    results = {"info": info, "gemm": bench_gemm(args.quick) if wanted("gemm") else {}, "layers": {}, "charlm": None,
+               "seq2seq": None}
     for name, g in results["gemm"].items():
         print(f"gemm {name:32s} {g['median_us']:10.1f} us  {g['gflops_per_s']:7.1f} GFLOP/s", flush=True)
     for cell in ("lstm", "gru"):
-        for cfg in CONFIGS:
-            if only is not None and only not in cfg["name"]:
-                continue
+        for cfg in (c for c in CONFIGS if wanted(c["name"])):
             r = bench_layer(cell, cfg, args.quick)
             r["config"] = cfg
             results["layers"][f"{cell}/{cfg['name']}"] = r
@@ -380,12 +445,15 @@ def main():
                 print(f"{cell:4s} {cfg['name']:32s} {mode:5s} {m['ms']:10.2f} ms  {m['seq_per_s']:9.1f} seq/s  "
                       f"{m['gflops_per_s']:7.1f} GFLOP/s  (reps {m['reps']}, other processes used "
                       f"{100 * m['foreign_cpu_frac']:.0f}% CPU)", flush=True)
-    results["charlm"] = bench_charlm(args.quick) if only is None or only in "charlm" else None
-    for mode in ("train_step_adam", "infer") if results["charlm"] else ():
-        m = results["charlm"][mode]
-        print(f"charlm {mode:16s} {m['ms']:10.2f} ms  {m['tokens_per_s']:10.0f} tok/s  "
-              f"{m['gflops_per_s']:7.1f} GFLOP/s  (other processes used {100 * m['foreign_cpu_frac']:.0f}% CPU)",
-              flush=True)
+    for name, bench in (("charlm", bench_charlm), ("seq2seq", bench_seq2seq)):
+        if not wanted(name):
+            continue
+        results[name] = bench(args.quick)
+        for mode in ("train_step_adam", "infer"):
+            m = results[name][mode]
+            print(f"{name} {mode:16s} {m['ms']:10.2f} ms  {m['tokens_per_s']:10.0f} tok/s  "
+                  f"{m['gflops_per_s']:7.1f} GFLOP/s  (other processes used {100 * m['foreign_cpu_frac']:.0f}% CPU)",
+                  flush=True)
     results["foreign_cpu_frac_total"] = foreign_cpu_fraction(snap_start, cpu_snapshot())
     print(f"# other processes used {100 * results['foreign_cpu_frac_total']:.1f}% of the machine's CPU "
           "during this run (should be ~0 for valid numbers)", flush=True)
