@@ -97,6 +97,7 @@ public sealed partial class SequenceTrainer
         _history.AddRange(c.History);
         _stepHistory.Clear();
         (_streamHidden, _streamCell) = (c.StreamHidden, c.StreamCell);
+        (_average, _rawWeights) = (c.Average, null);
         _divergence = null;
     }
 
@@ -134,7 +135,7 @@ public sealed partial class SequenceTrainer
     private void WritePayload(BinaryWriter w)
     {
         w.Write(Fingerprint());
-        WriteFloats(w, _model.Parameters.Values);
+        WriteFloats(w, _rawWeights ?? _model.Parameters.Values);
         using (var opt = new MemoryStream())
         {
             _optimizer.ExportState().WriteTo(opt);
@@ -181,11 +182,19 @@ public sealed partial class SequenceTrainer
         }
         WriteFloats(w, _streamHidden);
         WriteFloats(w, _streamCell);
+        if (Options.AveragingDecay is not null)
+        {
+            w.Write(_average is not null);
+            if (_average is not null)
+            {
+                WriteFloats(w, _average);
+            }
+        }
     }
 
     // What must agree between the run that saved and the run that resumes.
     private string Fingerprint() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}");
+        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.AveragingDecay is double d ? $";average={d}" : "")}");
 
     private static void WriteFloats(BinaryWriter w, float[] values)
     {
