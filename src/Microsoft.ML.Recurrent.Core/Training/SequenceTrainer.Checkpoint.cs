@@ -192,9 +192,10 @@ public sealed partial class SequenceTrainer
         }
     }
 
-    // What must agree between the run that saved and the run that resumes.
+    // What must agree between the run that saved and the run that resumes. Fine-tuning and weight averaging are named
+    // only when they are set, so checkpoints written before they were part of the fingerprint still resume.
     private string Fingerprint() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.AveragingDecay is double d ? $";average={d}" : "")}");
+        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.FineTuning is { } f ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $";finetune={f.LayerLearningRateDivisor}/{f.GradualUnfreezing}") : "")}{(Options.AveragingDecay is double d ? $";average={d}" : "")}");
 
     private static void WriteFloats(BinaryWriter w, float[] values)
     {
