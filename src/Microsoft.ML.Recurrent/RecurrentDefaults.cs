@@ -48,6 +48,8 @@ internal static class RecurrentDefaults
         public const float OutputDropout = 0.3f;
         public const double WeightDecay = 1e-4;
         public const bool CalibrateProbabilities = true;
+        public const bool RefitOnAllRows = false;
+        public const double AveragingDecay = 0.99;
         public const bool CharacterAwareWords = false;
         public const int CharacterEmbeddingSize = 16;
         public const int CharacterFilters = 32;

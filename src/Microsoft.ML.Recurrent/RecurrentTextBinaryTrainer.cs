@@ -73,41 +73,11 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         {
             throw new ArgumentException($"The label column '{TrainerOptions.LabelColumnName}' has only one class ({(positives == 0 ? "false" : "true")}) in {rows.Count} rows; a binary classifier needs both.", nameof(input));
         }
-        List<(string Text, bool Label)> train = rows, validation = [];
-        if (TrainerOptions.ValidationSet is { } validationSet)
-        {
-            validation = ReadRows(validationSet, nameof(Options.ValidationSet));
-        }
-        else
-        {
-            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed, r => r.Label ? 1 : 0);
-            validation = held ?? [];
-        }
-
+        static List<(string Text, int Label)> Numbered(List<(string Text, bool Label)> data) => data.Select(r => (r.Text, r.Label ? 1 : 0)).ToList();
+        var validation = TrainerOptions.ValidationSet is { } validationSet ? Numbered(ReadRows(validationSet, nameof(Options.ValidationSet))) : null;
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var pretrained = PretrainedEncoder.Resolve(TrainerOptions, tokenInput);
-        var sequencer = PretrainedEncoder.Sequencer(pretrained, train.Select(r => r.Text), tokenInput, TrainerOptions);
-        List<SequenceExample> Encode(List<(string Text, bool Label)> data) => EncodeRows(sequencer, data, tokenInput, TrainerOptions.MaxSequenceLength);
-
-        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, TrainerOptions, 2) : new SequenceModel(new SequenceModelOptions
-        {
-            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
-            Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
-            Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
-            CharacterEmbeddingSize = TrainerOptions.CharacterEmbeddingSize, CharacterFilters = TrainerOptions.CharacterFilters, OutputSize = 2,
-        }, TrainerOptions.Seed);
-        if (pretrained is null)
-        {
-            TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
-        }
-        var trainer = new SequenceTrainer(model, PretrainedEncoder.FineTune(TrainerOptions, RecurrentTraining.Create(TrainerOptions, validation.Count > 0), train.Count));
-        var heldOut = validation.Count > 0 ? Encode(validation) : null;
-        var result = trainer.Fit(Encode(train), heldOut, TrainerOptions.Progress);
-        if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
-        {
-            TemperatureScaling.Calibrate(model, heldOut);
-        }
-        var profile = TextClassifierInput.Profile(sequencer, train.Select(r => r.Text), tokenInput, TrainerOptions.MaxSequenceLength);
+        var (model, sequencer, result, texts) = TextClassifierTraining.Fit(TrainerOptions, Numbered(rows), validation, tokenInput, 2);
+        var profile = TextClassifierInput.Profile(sequencer, texts, tokenInput, TrainerOptions.MaxSequenceLength);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput,
             profile, TrainerOptions.OutputAttributions);
     }

@@ -75,7 +75,10 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// <summary>Sequences per mini-batch. Default 16.</summary>
     public int BatchSize { get; set; } = RecurrentDefaults.TextClassification.BatchSize;
 
-    /// <summary>Share of the training rows held out for validation and early stopping (0 for none), class by class. Default 0.1.</summary>
+    /// <summary>
+    /// Share of the training rows held out for validation and early stopping (0 for none), class by class; none when the
+    /// share would be fewer than 20 rows (then training runs for <see cref="Epochs"/> on every row, uncalibrated). Default 0.1.
+    /// </summary>
     public double ValidationFraction { get; set; } = RecurrentDefaults.TextClassification.ValidationFraction;
 
     /// <summary>
@@ -115,6 +118,21 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// </summary>
     public bool CalibrateProbabilities { get; set; } = RecurrentDefaults.TextClassification.CalibrateProbabilities;
 
+    /// <summary>
+    /// Weight averaging: validate, keep and return an exponential moving average of the weights with this decay per
+    /// mini-batch (0.99: about the last 100 mini-batches; fewer early in a run) instead of the raw weights, which are noisy
+    /// after small mini-batches of small data; 0 for none (<see cref="TrainerOptions.AveragingDecay"/>). Default 0.99.
+    /// </summary>
+    public double AveragingDecay { get; set; } = RecurrentDefaults.TextClassification.AveragingDecay;
+
+    /// <summary>
+    /// After training with the held-out share (<see cref="ValidationFraction"/>; not with a <see cref="ValidationSet"/>),
+    /// train a fresh model with the same seed on every row, held-out ones included, for the epochs early stopping chose,
+    /// with the temperature calibrated on the held-out rows; skipped when <see cref="TimeLimit"/> has run out. Training
+    /// takes up to twice as long. Default false.
+    /// </summary>
+    public bool RefitOnAllRows { get; set; } = RecurrentDefaults.TextClassification.RefitOnAllRows;
+
     /// <summary>Seed of the weights, the shuffling and the validation split. Default 0.</summary>
     public int Seed { get; set; } = RecurrentDefaults.Seed;
 
@@ -149,6 +167,10 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
         if (options.OutputAttributions && options.CharacterAwareWords)
         {
             throw new ArgumentException("OutputAttributions is not yet available with CharacterAwareWords: set one of them to false.", nameof(options));
+        }
+        if (!(options.AveragingDecay >= 0 && options.AveragingDecay < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.AveragingDecay, "AveragingDecay must be in [0, 1) (0 for no weight averaging).");
         }
         if (!(options.ValidationFraction >= 0 && options.ValidationFraction < 1))
         {

@@ -81,7 +81,7 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             throw new ArgumentException($"The training data is empty: no rows with a label in column '{TrainerOptions.LabelColumnName}'.", nameof(input));
         }
         RequireTwoClasses(rows, TrainerOptions.LabelColumnName, nameof(input));
-        List<(string Text, int Label)> train = rows, validation = [];
+        List<(string Text, int Label)>? validation = null;
         if (TrainerOptions.ValidationSet is { } validationSet)
         {
             var (held, heldNames) = ReadRows(validationSet, TrainerOptions.TextColumnName, TrainerOptions.LabelColumnName, nameof(Options.ValidationSet));
@@ -92,33 +92,9 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             }
             validation = held;
         }
-        else
-        {
-            (train, var held) = ValidationSplit.Split(rows, TrainerOptions.ValidationFraction, TrainerOptions.Seed, r => r.Label);
-            validation = held ?? [];
-        }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var pretrained = PretrainedEncoder.Resolve(TrainerOptions, tokenInput);
-        var sequencer = PretrainedEncoder.Sequencer(pretrained, train.Select(r => r.Text), tokenInput, TrainerOptions);
-        var examples = EncodeRows(sequencer, train, tokenInput, TrainerOptions.MaxSequenceLength);
-        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, TrainerOptions, names.Length) : new SequenceModel(new SequenceModelOptions
-        {
-            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
-            Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Bidirectional = TrainerOptions.Bidirectional,
-            Dropout = TrainerOptions.Dropout, Pooling = TrainerOptions.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
-            CharacterEmbeddingSize = TrainerOptions.CharacterEmbeddingSize, CharacterFilters = TrainerOptions.CharacterFilters, OutputSize = names.Length,
-        }, TrainerOptions.Seed);
-        if (pretrained is null)
-        {
-            TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
-        }
-        var heldOut = validation.Count > 0 ? EncodeRows(sequencer, validation, tokenInput, TrainerOptions.MaxSequenceLength) : null;
-        var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(TrainerOptions, RecurrentTraining.Create(TrainerOptions, heldOut is not null), train.Count)).Fit(examples, heldOut, TrainerOptions.Progress);
-        if (heldOut is not null && TrainerOptions.CalibrateProbabilities)
-        {
-            TemperatureScaling.Calibrate(model, heldOut);
-        }
-        var profile = TextClassifierInput.Profile(sequencer, train.Select(r => r.Text), tokenInput, TrainerOptions.MaxSequenceLength);
+        var (model, sequencer, result, texts) = TextClassifierTraining.Fit(TrainerOptions, rows, validation, tokenInput, names.Length);
+        var profile = TextClassifierInput.Profile(sequencer, texts, tokenInput, TrainerOptions.MaxSequenceLength);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput,
             profile, TrainerOptions.OutputAttributions);
     }

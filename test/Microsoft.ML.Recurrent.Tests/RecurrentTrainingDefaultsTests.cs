@@ -1,5 +1,6 @@
 using Microsoft.ML.Data;
 using Microsoft.ML.Recurrent.SavedModel;
+using Microsoft.ML.Recurrent.Training;
 
 namespace Microsoft.ML.Recurrent.PluginTests;
 
@@ -28,7 +29,7 @@ public sealed class RecurrentTrainingDefaultsTests
     {
         // Random labels: memorising them makes the held-out loss worse after the first epochs.
         var random = new Random(3);
-        var rows = RecurrentTextBinaryTrainerTests.Sentences(120, 4).Select(r => new RecurrentTextBinaryTrainerTests.Row { Text = r.Text, Label = random.Next(2) == 1 });
+        var rows = RecurrentTextBinaryTrainerTests.Sentences(200, 4).Select(r => new RecurrentTextBinaryTrainerTests.Row { Text = r.Text, Label = random.Next(2) == 1 });
         var ml = new MLContext(1);
         var options = new RecurrentTextBinaryTrainer.Options
         {
@@ -40,6 +41,36 @@ public sealed class RecurrentTrainingDefaultsTests
         Assert.AreEqual(result.BestEpoch + options.EarlyStoppingPatience, result.History.Count);
         double best = result.History.Min(e => e.Validation!.Loss);
         Assert.AreEqual(best, result.History[result.BestEpoch - 1].Validation!.Loss, "the kept epoch is the one of the lowest validation loss");
+    }
+
+    [TestMethod]
+    public void Fit_TooFewRowsToHoldOut_TrainsOnEveryRowForAllEpochs()
+    {
+        // 10% of 120 rows is 12, under the 20 held-out rows worth stopping and calibrating on.
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(RecurrentTextBinaryTrainerTests.Sentences(120, 1));
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { Epochs = 3, HiddenSize = 8, EmbeddingSize = 8 }).Fit(data);
+        Assert.AreEqual(3, model.TrainingResult.History.Count);
+        Assert.IsTrue(model.TrainingResult.History.All(e => e.Validation is null), "no epoch validated");
+    }
+
+    [TestMethod]
+    public void Fit_RefitOnAllRows_TrainsAFreshModelOnEveryRowForTheBestEpochCount()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(RecurrentTextBinaryTrainerTests.Sentences(200, 1));
+        var epochs = new List<TrainingProgress>();
+        var options = new RecurrentTextBinaryTrainer.Options
+        {
+            Epochs = 4, HiddenSize = 8, EmbeddingSize = 8, RefitOnAllRows = true, Progress = new SyncProgress(p => { if (p.IsEpochEnd) { epochs.Add(p); } }),
+        };
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
+        var held = epochs.TakeWhile(p => p.Validation is not null).ToList();
+        Assert.AreEqual(4, held.Count, "the first run validates every epoch on the held-out tenth");
+        int best = held.IndexOf(held.MinBy(p => p.Validation!.Loss)!) + 1;
+        Assert.AreEqual(best, epochs.Count - held.Count, "the refit runs for the best epoch count");
+        Assert.AreEqual(best, model.TrainingResult.History.Count);
+        Assert.IsTrue(model.TrainingResult.History.All(e => e.Validation is null), "the refit holds nothing out");
     }
 
     [TestMethod]
@@ -99,5 +130,10 @@ public sealed class RecurrentTrainingDefaultsTests
         var metrics = ml.BinaryClassification.Evaluate(scored);
         Assert.IsTrue(double.IsFinite(metrics.LogLoss), $"log-loss {metrics.LogLoss}");
         Assert.IsTrue(metrics.LogLoss <= -Math.Log2(1e-6) + 1e-3, $"log-loss {metrics.LogLoss} is at most -log2(1e-6) per row");
+    }
+
+    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => action(value);
     }
 }

@@ -94,6 +94,7 @@ public sealed partial class SequenceTrainer
         _history.AddRange(c.History);
         _stepHistory.Clear();
         (_streamHidden, _streamCell) = (c.StreamHidden, c.StreamCell);
+        (_average, _rawWeights) = (c.Average, null);
         _divergence = null;
     }
 
@@ -114,7 +115,7 @@ public sealed partial class SequenceTrainer
     private void WritePayload(BinaryWriter w)
     {
         w.Write(Fingerprint());
-        WriteFloats(w, _model.Parameters.Values);
+        WriteFloats(w, _rawWeights ?? _model.Parameters.Values);
         using (var opt = new MemoryStream())
         {
             _optimizer.ExportState().WriteTo(opt);
@@ -147,12 +148,20 @@ public sealed partial class SequenceTrainer
         WriteHistory(w, _history);
         WriteFloats(w, _streamHidden);
         WriteFloats(w, _streamCell);
+        if (Options.AveragingDecay is not null)
+        {
+            w.Write(_average is not null);
+            if (_average is not null)
+            {
+                WriteFloats(w, _average);
+            }
+        }
     }
 
-    // What must agree between the run that saved and the run that resumes. Fine-tuning is named only when it is set,
-    // so checkpoints written before it was part of the fingerprint still resume.
+    // What must agree between the run that saved and the run that resumes. Fine-tuning and weight averaging are named
+    // only when they are set, so checkpoints written before they were part of the fingerprint still resume.
     private string Fingerprint() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.FineTuning is { } f ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $";finetune={f.LayerLearningRateDivisor}/{f.GradualUnfreezing}") : "")}");
+        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.FineTuning is { } f ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $";finetune={f.LayerLearningRateDivisor}/{f.GradualUnfreezing}") : "")}{(Options.AveragingDecay is double d ? ";average=" + d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")}");
 
     internal static void WriteHistory(BinaryWriter w, List<EpochSummary> history)
     {

@@ -30,6 +30,7 @@ public sealed partial class SequenceTrainer
         public required List<EpochSummary> History { get; init; }
         public required float[] StreamHidden { get; init; }
         public required float[] StreamCell { get; init; }
+        public float[]? Average { get; init; }
     }
 
     private CheckpointContent DecodeCheckpoint(Stream stream)
@@ -69,6 +70,8 @@ public sealed partial class SequenceTrainer
         {
             throw new InvalidDataException($"The checkpoint's carried stream state has {hidden.Length} values; this model and batch size need {stateLength} or none.");
         }
+        // Written only by a trainer with weight averaging (the fingerprint says so), after the first step.
+        float[]? average = Options.AveragingDecay is not null && r.ReadBoolean() ? ReadFiniteFloats(r, parameterCount, "the averaged weights") : null;
         if (r.BaseStream.Position != payload.Length)
         {
             throw new InvalidDataException($"The checkpoint has {payload.Length - r.BaseStream.Position} unexpected bytes after its content.");
@@ -79,13 +82,13 @@ public sealed partial class SequenceTrainer
             ShuffleRandom = shuffle, DropoutRandom = dropout, EpochStartRandom = epochStart,
             Epoch = epoch, BatchInEpoch = batchInEpoch, Step = step, EpochLossSum = epochLossSum, EpochLossWeight = epochLossWeight,
             BestLoss = bestLoss, BestEpoch = bestEpoch, BadEpochs = badEpochs, Finished = finished, BestWeights = bestWeights,
-            History = history, StreamHidden = hidden, StreamCell = cell,
+            History = history, StreamHidden = hidden, StreamCell = cell, Average = average,
         };
     }
 
-    // Weights, best weights and up to three optimizer buffers (5 P floats), two stream states, and 8 MiB for the
+    // Weights, best weights, averaged weights and up to three optimizer buffers (6 P floats), two stream states, and 8 MiB for the
     // fingerprint, names, schedule values and a history of up to 100,000 epochs (53 bytes each).
-    private long MaxCheckpointPayload() => (1L << 23) + 4L * (5L * _model.Parameters.Count + 2L * StreamStateLength());
+    private long MaxCheckpointPayload() => (1L << 23) + 4L * (6L * _model.Parameters.Count + 2L * StreamStateLength());
 
     // The state FitStream carries between chunks: (layers, batch, hidden) for a language model, nothing otherwise.
     private int StreamStateLength() => _model.Options.Task == SequenceTask.LanguageModel

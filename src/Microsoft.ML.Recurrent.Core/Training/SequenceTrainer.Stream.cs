@@ -45,6 +45,7 @@ public sealed partial class SequenceTrainer
         }
         RequireValidationFor(validationTokens is not null, nameof(validationTokens));
         RequireNotDiverged();
+        UseRaw();
 
         int streamLength = (tokens.Length - 1) / batch;
         int k = Options.TruncationLength;
@@ -101,8 +102,10 @@ public sealed partial class SequenceTrainer
                     break;
                 }
             }
+            UseAverage();
             EndEpoch(validationTokens is null ? null : SequenceEvaluator.EvaluateStream(_model, _workspace, validationTokens, batch, k, Options.MaxValidationItems),
                 progress, chunks, epochClock, clock);
+            UseRaw();
         }
         return Finish(clock, budget);
     }

@@ -116,6 +116,7 @@ public sealed partial class SequenceTrainer
         }
         RequireValidationFor(validation is { Count: > 0 }, nameof(validation));
         RequireNotDiverged();
+        UseRaw();
 
         var clock = Stopwatch.StartNew();
         var order = new int[train.Count];
@@ -148,8 +149,11 @@ public sealed partial class SequenceTrainer
                     break;
                 }
             }
+            // With weight averaging the averaged weights are validated (and kept as the best); training resumes from the raw ones.
+            UseAverage();
             EndEpoch(validation is { Count: > 0 } ? SequenceEvaluator.Evaluate(_model, _workspace, validation, Math.Max(64, Options.BatchSize), Options.MaxValidationItems) : null,
                 progress, batches.Count, epochClock, clock);
+            UseRaw();
         }
         return Finish(clock, budget);
     }
@@ -174,6 +178,7 @@ public sealed partial class SequenceTrainer
         _optimizer.Step(parameters.Values, parameters.Gradients);
         _fineTuning?.AfterStep(parameters, _epoch);
         CheckAfterUpdate(loss, norm);
+        UpdateAverage();
         _step++;
         if (_scheduler is { Schedule.StepsPerBatch: true })
         {
@@ -233,6 +238,11 @@ public sealed partial class SequenceTrainer
         {
             _bestWeights.CopyTo(_model.Parameters.Values, 0);
             bestEpoch = _bestEpoch;
+        }
+        else
+        {
+            // No validation: the run returns the averaged weights; the raw ones stay aside for a checkpoint or the next Fit.
+            UseAverage();
         }
         return new TrainingResult
         {

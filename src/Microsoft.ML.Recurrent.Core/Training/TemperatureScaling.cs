@@ -71,12 +71,18 @@ public static class TemperatureScaling
         {
             return 1;
         }
+        Apply(model, temperature);
+        return temperature;
+    }
+
+    // Folds a temperature into the head: fc.weight and fc.bias divided by T (e.g. one found for another model of the same data).
+    internal static void Apply(SequenceModel model, double temperature)
+    {
         float scale = (float)(1 / temperature);
         var weight = model.Parameters.GetValues(model.HeadWeight);
         TensorPrimitives.Multiply(weight, scale, weight);
         var bias = model.Parameters.GetValues(model.HeadBias);
         TensorPrimitives.Multiply(bias, scale, bias);
-        return temperature;
     }
 
     // Mean cross-entropy (nats) of the logits divided by the temperature.

@@ -74,6 +74,17 @@ public sealed record TrainerOptions
     /// <summary>Evaluate on the validation data at most this many sequences (streams: tokens) per epoch; null for all.</summary>
     public int? MaxValidationItems { get; init; }
 
+    /// <summary>
+    /// Weight averaging: an exponential moving average of the weights, avg = d·avg + (1 − d)·w after every optimizer step
+    /// (the first step copies, as PyTorch's <c>AveragedModel</c> with <c>get_ema_multi_avg_fn</c>), with d = min(decay,
+    /// (1 + t)/(10 + t)) at step t (TensorFlow's <c>ExponentialMovingAverage</c> with <c>num_updates</c>, so that a short
+    /// run is not dominated by its first weights), is what validation
+    /// evaluates, early stopping keeps and training returns; the optimizer goes on updating the raw weights. It smooths
+    /// the noise of small mini-batches out of the weights a run ends with. Null for none (the raw weights). Default null;
+    /// allowed (0, 1).
+    /// </summary>
+    public double? AveragingDecay { get; init; }
+
     /// <summary>Throws an exception naming the first option out of its allowed range.</summary>
     public void Validate()
     {
@@ -115,6 +126,10 @@ public sealed record TrainerOptions
         if (MaxSteps is long steps)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1L, nameof(MaxSteps));
+        }
+        if (AveragingDecay is double decay && !(decay > 0 && decay < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(AveragingDecay), decay, "AveragingDecay must be in (0, 1), or null for no weight averaging.");
         }
         Regularization?.Validate();
         FineTuning?.Validate();

@@ -1,0 +1,50 @@
+using System.Numerics.Tensors;
+
+namespace Microsoft.ML.Recurrent.Training;
+
+public sealed partial class SequenceTrainer
+{
+    private float[]? _average;     // (P) the exponential moving average of the weights, after the first step
+    private float[]? _rawWeights;  // (P) the raw weights while the model holds the average (validation, or after a run)
+
+    // avg = d·avg + (1 − d)·w after an optimizer step, d = min(decay, (1 + t) / (10 + t)) at step t (TensorFlow's
+    // ExponentialMovingAverage with num_updates: a short run is not dominated by its first weights); the first step copies.
+    // t is the trainer's step count, so a resumed run averages exactly as an uninterrupted one.
+    private void UpdateAverage()
+    {
+        if (Options.AveragingDecay is not double decay)
+        {
+            return;
+        }
+        var weights = _model.Parameters.Values;
+        if (_average is null)
+        {
+            _average = (float[])weights.Clone();
+            return;
+        }
+        double d = Math.Min(decay, (1.0 + _step) / (10.0 + _step));
+        TensorPrimitives.Lerp(_average, weights, (float)(1 - d), _average);
+    }
+
+    // Puts the averaged weights into the model, keeping the raw ones aside (no-op without averaging or before a step).
+    private void UseAverage()
+    {
+        if (_average is null || _rawWeights is not null)
+        {
+            return;
+        }
+        _rawWeights = (float[])_model.Parameters.Values.Clone();
+        _average.CopyTo(_model.Parameters.Values, 0);
+    }
+
+    // Puts the raw weights back after UseAverage, so training continues from them.
+    private void UseRaw()
+    {
+        if (_rawWeights is null)
+        {
+            return;
+        }
+        _rawWeights.CopyTo(_model.Parameters.Values, 0);
+        _rawWeights = null;
+    }
+}

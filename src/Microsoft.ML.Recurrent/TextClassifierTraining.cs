@@ -1,0 +1,85 @@
+using Microsoft.ML.Recurrent.Models;
+using Microsoft.ML.Recurrent.Serialization;
+using Microsoft.ML.Recurrent.Text;
+using Microsoft.ML.Recurrent.Training;
+
+namespace Microsoft.ML.Recurrent;
+
+/// <summary>
+/// What both text classifiers do between reading the labelled rows and wrapping the model: the hold-out, the vocabulary,
+/// the model, training with early stopping, calibration, and the refit on every row for the epochs the hold-out chose.
+/// </summary>
+internal static class TextClassifierTraining
+{
+    /// <summary>
+    /// The fewest held-out rows worth stopping and calibrating on: below this (about 200 training rows at the default
+    /// 0.1) a hold-out is too noisy to choose an epoch or a temperature (a few rows stop training after an epoch or two and
+    /// calibrate every probability to about 0.5), so the classifier trains on every row for <c>Epochs</c> instead.
+    /// </summary>
+    public const int MinimumValidationRows = 20;
+
+    /// <summary>A trained classifier, the tokenizer it reads with, its training record and the texts it was trained on.</summary>
+    public sealed record Trained(SequenceModel Model, TextSequencer Sequencer, TrainingResult Result, List<string> Texts);
+
+    /// <summary>
+    /// Trains on <paramref name="rows"/>. With <paramref name="validationSet"/> it stops early and calibrates on it. Otherwise
+    /// it holds out <c>ValidationFraction</c> class by class (when that gives at least <see cref="MinimumValidationRows"/>
+    /// rows), stops early on it and calibrates on it; then, with <c>RefitOnAllRows</c>, trains a fresh model with the same
+    /// seed on every row for the best epoch count and gives it the same temperature.
+    /// </summary>
+    public static Trained Fit(RecurrentTextClassificationOptionsBase options, List<(string Text, int Label)> rows,
+        List<(string Text, int Label)>? validationSet, bool tokenInput, int classes)
+    {
+        var train = rows;
+        var validation = validationSet ?? [];
+        if (validationSet is null && (int)Math.Round(rows.Count * options.ValidationFraction) >= MinimumValidationRows)
+        {
+            (train, var held) = ValidationSplit.Split(rows, options.ValidationFraction, options.Seed, r => r.Label);
+            validation = held ?? [];
+        }
+        var pretrained = PretrainedEncoder.Resolve(options, tokenInput);
+        var first = TrainOnce(options, pretrained, train, validation, tokenInput, classes, options.Epochs, options.TimeLimit);
+        double temperature = 1;
+        if (validation.Count > 0 && options.CalibrateProbabilities)
+        {
+            temperature = TemperatureScaling.Calibrate(first.Model, Encode(first.Sequencer, validation, tokenInput, options.MaxSequenceLength));
+        }
+        TimeSpan? left = options.TimeLimit - first.Result.Elapsed;
+        if (!options.RefitOnAllRows || validationSet is not null || validation.Count == 0 || first.Result.BudgetExhausted || left <= TimeSpan.Zero)
+        {
+            return first;
+        }
+        var refit = TrainOnce(options, pretrained, rows, [], tokenInput, classes, Math.Max(1, first.Result.BestEpoch), left);
+        TemperatureScaling.Apply(refit.Model, temperature);
+        return refit;
+    }
+
+    private static Trained TrainOnce(RecurrentTextClassificationOptionsBase options, RecurrentModelFile? pretrained, List<(string Text, int Label)> train,
+        List<(string Text, int Label)> validation, bool tokenInput, int classes, int epochs, TimeSpan? timeLimit)
+    {
+        var texts = train.Select(r => r.Text).ToList();
+        var sequencer = PretrainedEncoder.Sequencer(pretrained, texts, tokenInput, options);
+        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, options, classes) : new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = options.EmbeddingSize,
+            Cell = options.Cell, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers, Bidirectional = options.Bidirectional,
+            Dropout = options.Dropout, Pooling = options.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
+            CharacterEmbeddingSize = options.CharacterEmbeddingSize, CharacterFilters = options.CharacterFilters, OutputSize = classes,
+        }, options.Seed);
+        if (pretrained is null)
+        {
+            TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+        }
+        var heldOut = validation.Count > 0 ? Encode(sequencer, validation, tokenInput, options.MaxSequenceLength) : null;
+        var trainer = RecurrentTraining.Create(options, heldOut is not null) with
+        {
+            Epochs = epochs, TimeLimit = timeLimit, AveragingDecay = options.AveragingDecay > 0 ? options.AveragingDecay : null,
+        };
+        var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(options, trainer, train.Count))
+            .Fit(Encode(sequencer, train, tokenInput, options.MaxSequenceLength), heldOut, options.Progress);
+        return new Trained(model, sequencer, result, texts);
+    }
+
+    private static List<SequenceExample> Encode(TextSequencer sequencer, List<(string Text, int Label)> rows, bool tokenInput, int maxLength) =>
+        RecurrentTextMulticlassTrainer.EncodeRows(sequencer, rows, tokenInput, maxLength);
+}
