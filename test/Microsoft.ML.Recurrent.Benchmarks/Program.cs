@@ -7,6 +7,10 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args is ["spin"])
+        {
+            return Spinner.SpinUntilInputCloses(); // the busy core of `throughput --contention`
+        }
         if (args.Length == 0 || args[0] != "throughput")
         {
             // Everything else goes to BenchmarkDotNet's kernel benchmarks (e.g. --filter '*Gemm*').
@@ -19,12 +23,15 @@ internal static class Program
         var only = new Option<string?>("--only") { Description = "run only configurations whose name contains this text" };
         var compare = new Option<bool>("--compare") { Description = "then run torch_rnn_bench.py (beside configs.json) with /usr/bin/python3 and print ours, PyTorch's and the ratio" };
         var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
+        var peakRss = new Option<bool>("--peak-rss") { Description = "add each configuration's own peak RSS (Linux: resets the process's high-water mark before each, so /usr/bin/time then reports only the last one's)" };
+        var contention = new Option<bool>("--contention") { Description = "time the training-step configurations on a quiet machine and while a child process spins on one core, in alternation; with --compare PyTorch too" };
         var command = new Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only, compare, scaling,
+            configs, threads, quick, only, compare, scaling, peakRss, contention,
         };
         command.SetAction(result => ThroughputRunner.Run(
-            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling), Console.Out));
+            result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling),
+            result.GetValue(peakRss), result.GetValue(contention), Console.Out));
         var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };
         return root.Parse(args).Invoke();
     }
