@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Tests.Serialization;
 using Microsoft.ML.Recurrent.Training;
 using static Microsoft.ML.Recurrent.Tests.Training.CheckpointTestData;
@@ -19,6 +20,15 @@ public sealed class CheckpointLoadTests
         byte[] before = Save(target);
         StringAssert.Contains(Assert.ThrowsExactly<InvalidDataException>(() => target.LoadCheckpoint(new MemoryStream(truncated))).Message, "truncated");
         CollectionAssert.AreEqual(before, Save(target), "a rejected checkpoint changed the trainer");
+    }
+
+    [TestMethod]
+    public void LoadCheckpoint_FineTuningDiffers_ThrowsInvalidDataNamingBoth()
+    {
+        byte[] file = Save(TrainedTrainer());
+        var tuned = new SequenceTrainer(new SequenceModel(ModelOptions, seed: 7), Options with { FineTuning = new FineTuningOptions() });
+        var ex = Assert.ThrowsExactly<InvalidDataException>(() => tuned.LoadCheckpoint(new MemoryStream(file)));
+        StringAssert.Contains(ex.Message, "finetune=2.6/True");
     }
 
     [TestMethod]
