@@ -11,6 +11,10 @@ internal static class Program
         {
             return Spinner.SpinUntilInputCloses(); // the busy core of `throughput --contention`
         }
+        if (args.Length == 3 && args[0] == MlNetScoringChild.Command)
+        {
+            return MlNetScoringChild.Run(args[1], args[2]);
+        }
         if (args.Length == 0 || args[0] != "throughput")
         {
             // Everything else goes to BenchmarkDotNet's kernel benchmarks (e.g. --filter '*Gemm*').
@@ -25,11 +29,15 @@ internal static class Program
         var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
         var peakRss = new Option<bool>("--peak-rss") { Description = "add each configuration's own peak RSS (Linux: resets the process's high-water mark before each, so /usr/bin/time then reports only the last one's)" };
         var contention = new Option<bool>("--contention") { Description = "time the training-step configurations on a quiet machine and while a child process spins on one core, in alternation; with --compare PyTorch too" };
-        var command = new Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
+        var mlnet = new Option<bool>("--mlnet") { Description = "instead: score the default sentiment .zip and stock FeaturizeText + AveragedPerceptron through ML.NET (Transform, PredictionEngine), cold start and peak RSS" };
+        var mlnetModel = new Option<FileInfo?>("--mlnet-model") { Description = "with --mlnet: score this saved recurrent binary text classifier (.zip) instead of training the default one" };
+        var command = new System.CommandLine.Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only, compare, scaling, peakRss, contention,
+            configs, threads, quick, only, compare, scaling, peakRss, contention, mlnet, mlnetModel,
         };
-        command.SetAction(result => ThroughputRunner.Run(
+        command.SetAction(result => result.GetValue(mlnet)
+            ? MlNetScoring.Run(result.GetValue(threads), result.GetValue(quick), result.GetValue(mlnetModel), Console.Out)
+            : ThroughputRunner.Run(
             result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling),
             result.GetValue(peakRss), result.GetValue(contention), Console.Out));
         var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };

@@ -142,6 +142,11 @@ public sealed partial class RecurrentLayer
             ws.GateGradient[d] = ws.Gates[slot];
         }
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
+        if (ws.WeightsFrozen)
+        {
+            // Its packed matrices are the kept forward ones (W_hh^T): repacking W_hh into them would spoil the next forward.
+            throw new InvalidOperationException("This workspace's weights are frozen (it only predicts); a backward pass needs an ordinary workspace from CreateWorkspace().");
+        }
         Gemm.Pack(false, gh, h, HiddenWeight(ws, slot), h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
     }
 

@@ -91,6 +91,10 @@ public sealed partial class RecurrentLayer
         ReadOnlySpan<float> x = workspace.InputPacked.AsSpan(0, n * o.InputSize);
         int inSize = o.InputSize;
         workspace.WeightDropoutUsed = workspace.WeightDropout > 0f && random is not null;
+        if (workspace.WeightDropoutUsed && workspace.WeightsFrozen)
+        {
+            throw new InvalidOperationException("This workspace's weights are frozen (it only predicts); weight dropout needs an ordinary workspace from CreateWorkspace().");
+        }
         if (workspace.WeightDropoutUsed)
         {
             MaskHiddenWeights(workspace, random!);
@@ -168,7 +172,15 @@ public sealed partial class RecurrentLayer
         if (!ws.ProjectInBlocks)
         {
             var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
-            Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
+            if (ws.WeightsFrozen && n > Gemm.SmallM)
+            {
+                // Bit-identical to the Multiply below: above the small-m rows both take the blocked path, same panels and order.
+                Gemm.MultiplyPacked(n, x, inSize, KeptPack(ws, 2 * slot + 1, inSize, gh, wIh, 0), xg, gh, accumulate: false, bias);
+            }
+            else
+            {
+                Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
+            }
         }
         else
         {
@@ -180,7 +192,14 @@ public sealed partial class RecurrentLayer
             {
                 bIh.CopyTo(RecurrentWorkspace.Ensure(ws.ProjectionBias, d, gh));
             }
-            Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], WeightReplicas(ws));
+            if (ws.WeightsFrozen)
+            {
+                ws.PackedInputWeight[d] = KeptPack(ws, 2 * slot + 1, inSize, gh, wIh, WeightReplicas(ws));
+            }
+            else
+            {
+                Gemm.Pack(true, inSize, gh, wIh, inSize, ws.PackedInputWeight[d], WeightReplicas(ws));
+            }
             // Each loop's block: the rows of its next steps, about ProjectionBlockRows (more when one step of the slice has more).
             int blockRows = Math.Max(TimeLoopScheduler.ProjectionBlockRows, batch);
             // One block per pool item: any item may run ranks of either direction.
@@ -205,7 +224,28 @@ public sealed partial class RecurrentLayer
         RecurrentWorkspace.Ensure(ws.Gates, slot, saved * SavedGateWidth);
         RecurrentWorkspace.Ensure(ws.HiddenIn, slot, saved * h);
         RecurrentWorkspace.Ensure(ws.HiddenProjection, d, batch * gh);
-        Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
+        if (ws.WeightsFrozen)
+        {
+            ws.PackedHiddenWeight[d] = KeptPack(ws, 2 * slot, h, gh, wHh, WeightReplicas(ws));
+        }
+        else
+        {
+            Gemm.Pack(true, h, gh, wHh, h, ws.PackedHiddenWeight[d], WeightReplicas(ws));
+        }
+    }
+
+    /// <summary>
+    /// The transposed weight (out, in) of a frozen workspace packed as op(B) (in, out) with <paramref name="replicas"/>
+    /// copies: packed at the first pass that needs it, again only if the GEMM path or the replica count has changed since.
+    /// </summary>
+    private static PackedMatrix KeptPack(RecurrentWorkspace ws, int index, int inSize, int outSize, ReadOnlySpan<float> weight, int replicas)
+    {
+        var packed = ws.FrozenPacks[index] ??= new PackedMatrix();
+        if (packed.Size == 0 || packed.K != inSize || packed.N != outSize || packed.Level != Gemm.Level || packed.ReplicaCount != replicas)
+        {
+            Gemm.Pack(true, inSize, outSize, weight, inSize, packed, replicas);
+        }
+        return packed;
     }
 
     /// <summary>

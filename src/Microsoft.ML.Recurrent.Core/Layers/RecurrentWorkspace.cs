@@ -137,6 +137,27 @@ public sealed class RecurrentWorkspace
     /// <summary>Scheduling knobs for tests (forced slicing or block projection, thieves); <see cref="SchedulingOptions.Default"/> otherwise.</summary>
     internal SchedulingOptions Scheduling { get; set; } = SchedulingOptions.Default;
 
+    /// <summary>
+    /// Whether the layer's weights are declared constant for this workspace's life (<see cref="FreezeWeights"/>): its
+    /// forward passes then keep W_ih^T and W_hh^T of every slot packed between passes instead of packing them again in
+    /// each (at batch 1 the packing cost more than the arithmetic).
+    /// </summary>
+    internal bool WeightsFrozen { get; private set; }
+
+    // Per slot, when WeightsFrozen: W_hh^T packed at 2*slot, W_ih^T at 2*slot + 1 (null until the first pass needs it).
+    internal PackedMatrix?[] FrozenPacks = [];
+
+    /// <summary>
+    /// Declares that the layer's weights will not change while this workspace lives: for owners that only predict with a
+    /// read-only model (a decoded saved model). One-way. Outputs stay bit-identical to an ordinary workspace's; a
+    /// Backward, or a forward pass with weight dropout, on such a workspace throws.
+    /// </summary>
+    internal void FreezeWeights()
+    {
+        WeightsFrozen = true;
+        FrozenPacks = new PackedMatrix?[2 * Options.NumLayers * Options.NumDirections];
+    }
+
     private int[] _allLengths = [];
 
     /// <summary>A cached (B) array filled with T, for batches given without lengths.</summary>

@@ -59,6 +59,15 @@ public sealed partial class SequenceModel
                 }
                 break;
             default:
+                if (!rws.KeepActivations)
+                {
+                    // Inference: no backward pass reads which row won, so only the values, a vector at a time.
+                    for (int b = 0; b < count; b++)
+                    {
+                        MaxValues(top, width, layout, b, pooled.Slice(b * stride + offset, width));
+                    }
+                    break;
+                }
                 var index = ModelWorkspace.Ensure(ref ws.MaxIndex, count * width);
                 for (int b = 0; b < count; b++)
                 {
@@ -82,6 +91,34 @@ public sealed partial class SequenceModel
                     }
                 }
                 break;
+        }
+    }
+
+    // The maximum over sequence b's steps of each of the width columns of the top output (N, width), by the scalar loop's
+    // rule (a later value wins only when greater, or NaN), so the values are the same bits.
+    private static void MaxValues(float[] top, int width, Layers.PackedLayout layout, int b, Span<float> destination)
+    {
+        int len = layout.Lengths[b];
+        top.AsSpan(layout.RowOf(b, 0) * width, width).CopyTo(destination);
+        int lanes = System.Numerics.Vector<float>.Count;
+        for (int t = 1; t < len; t++)
+        {
+            var row = top.AsSpan(layout.RowOf(b, t) * width, width);
+            int j = 0;
+            for (; j <= width - lanes; j += lanes)
+            {
+                var v = new System.Numerics.Vector<float>(row[j..]);
+                var best = new System.Numerics.Vector<float>(destination[j..]);
+                var take = System.Numerics.Vector.GreaterThan(v, best) | ~System.Numerics.Vector.Equals(v, v);
+                System.Numerics.Vector.ConditionalSelect(take, v, best).CopyTo(destination[j..]);
+            }
+            for (; j < width; j++)
+            {
+                if (row[j] > destination[j] || float.IsNaN(row[j]))
+                {
+                    destination[j] = row[j];
+                }
+            }
         }
     }
 

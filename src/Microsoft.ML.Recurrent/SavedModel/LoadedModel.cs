@@ -246,12 +246,17 @@ internal sealed class LoadedModel
         return (tokens, values);
     }
 
-    // This thread's workspace for this model.
+    // This thread's workspace for this model. The decoded model only predicts, so its weights stay packed between rows
+    // (FreezeWeights), and a row runs on the calling thread: it is too small to share with a worker, and ML.NET already
+    // runs parallel cursors on threads of their own.
     private ModelWorkspace Workspace()
     {
         if (!ReferenceEquals(_threadWorkspace.Owner, this))
         {
-            _threadWorkspace = (this, Bundle.Model.CreateWorkspace());
+            var ws = Bundle.Model.CreateWorkspace();
+            ws.Recurrent.FreezeWeights();
+            ws.Recurrent.Scheduling = Engine.Scheduling.SchedulingOptions.CallingThread;
+            _threadWorkspace = (this, ws);
         }
         return _threadWorkspace.Workspace!;
     }

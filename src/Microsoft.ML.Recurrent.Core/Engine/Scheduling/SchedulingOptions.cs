@@ -10,6 +10,16 @@ internal sealed record SchedulingOptions
     /// <summary>Plans slices by the work of the batch, projects in blocks when there are two blocks of rows, no thieves.</summary>
     public static SchedulingOptions Default { get; } = new();
 
+    /// <summary>Every loop on the calling thread, one after the other (<see cref="CallingThreadOnly"/>).</summary>
+    public static SchedulingOptions CallingThread { get; } = new() { CallingThreadOnly = true };
+
+    /// <summary>
+    /// Runs the loops on the calling thread and keeps no weight copies for workers: for passes too small to share (one
+    /// scored row is tens of microseconds, about what handing a loop to a worker costs on a busy machine), and for
+    /// callers that already run one pass per thread (ML.NET's parallel cursors).
+    /// </summary>
+    public bool CallingThreadOnly { get; init; }
+
     /// <summary>Slices whenever the batch allows (true) whatever the work, never (false), or as planned (null).</summary>
     public bool? Slicing { get; init; }
 

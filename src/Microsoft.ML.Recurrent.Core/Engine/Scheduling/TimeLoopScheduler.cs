@@ -32,7 +32,8 @@ internal sealed partial class TimeLoopScheduler : IWorkItem
     /// Copies of a packed weight to keep for the pool's workers: one per thread beyond the first that may multiply by it
     /// (any thread running a loop may take over ranks of any direction), so that no two cores read one copy every step.
     /// </summary>
-    public static int WeightReplicas(int loops, SchedulingOptions options) => Math.Min(ComputeSettings.MaxThreads, Items(loops, options)) - 1;
+    public static int WeightReplicas(int loops, SchedulingOptions options) =>
+        options.CallingThreadOnly ? 0 : Math.Min(ComputeSettings.MaxThreads, Items(loops, options)) - 1;
 
     /// <summary>
     /// Runs the loops of every direction and slice: on the pool when there are two or more items and threads, else one
@@ -53,7 +54,7 @@ internal sealed partial class TimeLoopScheduler : IWorkItem
         try
         {
             int items = Items(_loops, options);
-            if (items > 1 && ComputeSettings.MaxThreads >= 2)
+            if (items > 1 && ComputeSettings.MaxThreads >= 2 && !options.CallingThreadOnly)
             {
                 WorkerPool.Run(items, this);
             }
