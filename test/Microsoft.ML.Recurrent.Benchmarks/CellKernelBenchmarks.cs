@@ -40,5 +40,5 @@ public class CellKernelBenchmarks
     public void GruForward() => GruCell.Forward(_xg, _hg, _bhh.AsSpan(0, 3 * Hidden), _state, Rows, Hidden, _gates, _hNew);
 
     [Benchmark]
-    public void GruBackward() => GruCell.Backward(_gates, _state, _dh, Rows, Hidden, _dGx, _dGh, _cNew);
+    public void GruBackward() => GruCell.Backward(_gates, _state, _dh, Rows, Hidden, _dGx, _dGh, 3 * Hidden, _cNew);
 }

@@ -7,6 +7,10 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args is ["spin"])
+        {
+            return Spinner.SpinUntilInputCloses(); // the busy core of `throughput --contention`
+        }
         if (args.Length == 3 && args[0] == MlNetScoringChild.Command)
         {
             return MlNetScoringChild.Run(args[1], args[2]);
@@ -23,6 +27,8 @@ internal static class Program
         var only = new Option<string?>("--only") { Description = "run only configurations whose name contains this text" };
         var compare = new Option<bool>("--compare") { Description = "then run test/Shared/torch_rnn_bench.py (or the one beside configs.json) with /usr/bin/python3 and print ours, PyTorch's and the ratio" };
         var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
+        var peakRss = new Option<bool>("--peak-rss") { Description = "add each configuration's own peak RSS (Linux: resets the process's high-water mark before each, so /usr/bin/time then reports only the last one's)" };
+        var contention = new Option<bool>("--contention") { Description = "time the training-step configurations on a quiet machine and while a child process spins on one core, in alternation; with --compare PyTorch too" };
         var mlnet = new Option<bool>("--mlnet") { Description = "instead: score the default sentiment .zip and stock FeaturizeText + AveragedPerceptron through ML.NET (Transform, PredictionEngine), cold start and peak RSS" };
         var mlnetModel = new Option<FileInfo?>("--mlnet-model") { Description = "with --mlnet: score this saved recurrent binary text classifier (.zip) instead of training the default one" };
         var width = new Option<int?>("--width")
@@ -32,7 +38,7 @@ internal static class Program
         width.AcceptOnlyFromAmong("512", "256", "128");
         var command = new System.CommandLine.Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only, compare, scaling, width, mlnet, mlnetModel,
+            configs, threads, quick, only, compare, scaling, peakRss, contention, width, mlnet, mlnetModel,
         };
         command.SetAction(result =>
         {
@@ -55,7 +61,8 @@ internal static class Program
                 return MlNetScoring.Run(result.GetValue(threads), result.GetValue(quick), result.GetValue(mlnetModel), Console.Out);
             }
             return ThroughputRunner.Run(
-                result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling), w, Console.Out);
+                result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling),
+                result.GetValue(peakRss), result.GetValue(contention), w, Console.Out);
         });
         var root = new RootCommand("Microsoft.ML.Recurrent benchmarks") { command };
         return root.Parse(args).Invoke();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Text.Json;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
@@ -15,7 +16,8 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// </summary>
 internal static class ThroughputRunner
 {
-    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, bool scaling, int? width, TextWriter output)
+    public static int Run(FileInfo? configsFile, int threads, bool quick, string? only, bool compare, bool scaling, bool peakRss,
+        bool contention, int? width, TextWriter output)
     {
         string? path = configsFile?.FullName ?? FindConfigs();
         if (path is null || !File.Exists(path))
@@ -29,16 +31,25 @@ internal static class ThroughputRunner
         {
             return RunScaling(root, threads, quick, only, output);
         }
+        if (contention)
+        {
+            return BusyMachine.Run(path, root, threads, quick, only, compare, output);
+        }
         var ours = new List<(string Cell, string Config, string Mode, double Ms)>();
         var gemm = new List<(string Name, double Gflops)>();
         ComputeSettings.MaxThreads = threads;
         void Time(Workload work)
         {
+            ReleaseGarbage();
+            if (peakRss)
+            {
+                PeakRss.Reset();
+            }
             var body = work.Create();
             var (ms, tokensPerSecond, gflops) = Rates(body, Median(body.Once, quick));
             ours.Add((work.Cell, work.Config, work.Mode, ms));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{{\"cell\": \"{work.Cell}\", \"config\": \"{work.Config}\", \"mode\": \"{work.Mode}\", \"ms\": {ms:F3}, \"tokens_per_s\": {tokensPerSecond:F1}, \"gflops\": {gflops:F2}, \"threads\": {threads}}}"));
+                $"{{\"cell\": \"{work.Cell}\", \"config\": \"{work.Config}\", \"mode\": \"{work.Mode}\", \"ms\": {ms:F3}, \"tokens_per_s\": {tokensPerSecond:F1}, \"gflops\": {gflops:F2}, \"threads\": {threads}{(peakRss ? PeakRss.Field() : "")}}}"));
             output.Flush();
         }
         foreach (var work in LayerWorkloads(root, only))
@@ -56,11 +67,23 @@ internal static class ThroughputRunner
         return compare ? TorchComparison.Run(path, threads, quick, only, width, ours, gemm, output) : 0;
     }
 
+    /// <summary>
+    /// A full blocking, compacting collection between configurations: the previous one's layer and workspace are garbage
+    /// now (PyTorch's reference counting frees its tensors at this point), so that neither the peak RSS nor the next
+    /// timing carries them.
+    /// </summary>
+    internal static void ReleaseGarbage()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+    }
+
     /// <summary>One configuration and mode of configs.json, and how to build a fresh timed body for it.</summary>
-    private sealed record Workload(string Cell, string Config, string Mode, Func<Body> Create);
+    internal sealed record Workload(string Cell, string Config, string Mode, Func<Body> Create);
 
     /// <summary>Every layer configuration (name containing <paramref name="only"/>, if given) for every cell and mode.</summary>
-    private static IEnumerable<Workload> LayerWorkloads(JsonElement root, string? only)
+    internal static IEnumerable<Workload> LayerWorkloads(JsonElement root, string? only)
     {
         string[] modes = root.GetProperty("modes").EnumerateArray().Select(e => e.GetString()!).ToArray();
         foreach (string cell in root.GetProperty("cells").EnumerateArray().Select(e => e.GetString()!))
@@ -81,7 +104,7 @@ internal static class ThroughputRunner
     }
 
     /// <summary>The char-LM training step and inference, when configs.json has them and <paramref name="only"/> allows.</summary>
-    private static IEnumerable<Workload> CharLmWorkloads(JsonElement root, string? only)
+    internal static IEnumerable<Workload> CharLmWorkloads(JsonElement root, string? only)
     {
         if (!root.TryGetProperty("charlm", out var charlm) || (only is not null && !"charlm".Contains(only, StringComparison.Ordinal)))
         {
@@ -373,7 +396,7 @@ internal static class ThroughputRunner
     }
 
     /// <summary>One timed unit of a configuration: the call, the tokens it processes and its FLOP count.</summary>
-    private sealed record Body(Action Once, int Tokens, double Flops);
+    internal sealed record Body(Action Once, int Tokens, double Flops);
 
     private static (double Ms, double TokensPerSecond, double Gflops) Rates(Body body, double ms) =>
         (ms, body.Tokens / (ms / 1e3), body.Flops / (ms / 1e3) / 1e9);

@@ -88,7 +88,7 @@ internal static class TorchComparison
     }
 
     // test/Shared/torch_rnn_bench.py above the working directory or the program's own directory.
-    private static string? FindRepositoryScript()
+    internal static string? FindRepositoryScript()
     {
         foreach (string from in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {

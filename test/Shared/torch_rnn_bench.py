@@ -6,10 +6,11 @@ Repository copy of ../shared/bench/torch_rnn_bench.py, extended to report the in
 OPENBLAS_CORETYPE=SkylakeX|Haswell|Prescott and ONEDNN_MAX_CPU_ISA=AVX512_CORE|AVX2|SSE41 in its environment, and
 the first line printed names the capability ATen reports and the OpenBLAS core type asked for.
 
-    /usr/bin/python3 torch_rnn_bench.py [--label NAME] [--json OUT.json] [--quick] [--only TEXT]
+    /usr/bin/python3 torch_rnn_bench.py [--label NAME] [--json OUT.json] [--quick] [--only TEXT] [--no-peak]
 
 It also has (d) below and --only (run only the benchmarks whose name contains TEXT: a layer config name, "gemm",
-"charlm" or "seq2seq"), as the throughput runner's --only. ../shared/bench's script stays as it is.
+"charlm" or "seq2seq"), as the throughput runner's --only, so that one configuration's peak RSS can be measured alone
+(`/usr/bin/time -v`), and --no-peak (skip compiling and running fma_peak.c). ../shared/bench's script stays as it is.
 
 Setup (Debian 12): apt-get install -y python3-torch python3-numpy
   - Debian's torch (1.13.1) is built with BLAS_INFO=generic: it calls whatever
@@ -391,6 +392,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="shorter timing loops")
     ap.add_argument("--threads", type=int, default=2, help="torch threads (default 2); compare against the best of 1 and 2")
     ap.add_argument("--only", default=None, help="run only the benchmarks whose name contains this text")
+    ap.add_argument("--no-peak", action="store_true", help="do not compile and run fma_peak.c")
     args = ap.parse_args()
 
     def wanted(name):
@@ -402,7 +404,7 @@ def main():
     model, mhz, avx512 = cpu_info()
     ghz = (mhz or 0) / 1000.0
     peak = THREADS * 32 * ghz  # Zen4: 2 FMA pipes x 8 fp32 lanes (256-bit) x 2 flops = 32 flop/cycle/core
-    measured = measure_peak()
+    measured = None if args.no_peak else measure_peak()
     info = {
         "label": args.label or blas_name(libs),
         "torch_version": torch.__version__,

@@ -21,7 +21,8 @@ internal interface IWorkItem
 /// <remarks>
 /// Why not Parallel.For: per-step recurrent products take microseconds, so start-up must cost little and
 /// allocate nothing. Workers spin for a short while after each run (the next step usually follows at once),
-/// then block. Indices are handed out dynamically; a run started while another is in progress (another
+/// then block; the caller waits for the last index with a <see cref="BoundedSpin"/> (spin, then yield, then sleep), so
+/// that on a busy machine no thread keeps a core that a preempted worker needs. Indices are handed out dynamically; a run started while another is in progress (another
 /// thread, or a nested call from inside a body) runs inline on the calling thread, which is still correct
 /// because callers must make results independent of which thread runs an index.
 /// </remarks>
@@ -89,17 +90,18 @@ internal static class WorkerPool
                 }
             }
             job.Participate();
-            var spinner = new SpinWait();
+            // Bounded spinning (then yields, then sleeps): a worker that was preempted must get a core back.
+            var spinner = new BoundedSpin();
             while (Volatile.Read(ref job.Done) < count)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                spinner.SpinOnce();
             }
             // Unpublish, then wait for late workers to leave, so that the job object can be reused.
             Interlocked.Exchange(ref _published, null);
-            spinner.Reset();
+            spinner = new BoundedSpin();
             while (Volatile.Read(ref _active) != 0)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                spinner.SpinOnce();
             }
             Exception? error = job.Error;
             job.Reset(0, 0, null, null);

@@ -57,7 +57,8 @@ internal static class GruCell
         ReadOnlySpan<float> dh,     // (rows, H)
         int rows, int hidden,
         Span<float> dGx,            // (rows, 3H) out
-        Span<float> dGh,            // (rows, 3H) out
+        Span<float> dGh,            // (rows, 3H) out, rows dGhStride apart; may be the memory of saved (read before written)
+        int dGhStride,              // at least 3H
         Span<float> dhPrevDirect,   // (rows, H) out: z * dh
         VectorWidth widest = VectorWidth.Vector512)
     {
@@ -69,9 +70,9 @@ internal static class GruCell
         SpanChecks.AtLeast(hPrev.Length, (long)rows * hidden, nameof(hPrev));
         SpanChecks.AtLeast(dh.Length, (long)rows * hidden, nameof(dh));
         SpanChecks.AtLeast(dGx.Length, (long)rows * 3 * hidden, nameof(dGx));
-        SpanChecks.AtLeast(dGh.Length, (long)rows * 3 * hidden, nameof(dGh));
+        SpanChecks.Matrix(dGh.Length, rows, 3 * hidden, dGhStride, nameof(dGh));
         SpanChecks.AtLeast(dhPrevDirect.Length, (long)rows * hidden, nameof(dhPrevDirect));
-        RowLoop.Run(new BackwardKernel(saved, hPrev, dh, hidden, dGx, dGh, dhPrevDirect), rows, hidden, widest);
+        RowLoop.Run(new BackwardKernel(saved, hPrev, dh, hidden, dGx, dGh, dGhStride, dhPrevDirect), rows, hidden, widest);
     }
 
     private readonly ref struct ForwardKernel : IRowKernel<ForwardKernel>
@@ -136,19 +137,21 @@ internal static class GruCell
     private readonly ref struct BackwardKernel : IRowKernel<BackwardKernel>
     {
         private readonly ref float _saved, _hPrev, _dh, _dGx, _dGh, _dhPrevDirect;
-        private readonly int _hidden;
+        private readonly int _hidden, _dGhStride;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public BackwardKernel(ReadOnlySpan<float> saved, ReadOnlySpan<float> hPrev, ReadOnlySpan<float> dh, int hidden,
-            Span<float> dGx, Span<float> dGh, Span<float> dhPrevDirect)
+            Span<float> dGx, Span<float> dGh, int dGhStride, Span<float> dhPrevDirect)
             : this(ref MemoryMarshal.GetReference(saved), ref MemoryMarshal.GetReference(hPrev), ref MemoryMarshal.GetReference(dh),
-                ref MemoryMarshal.GetReference(dGx), ref MemoryMarshal.GetReference(dGh), ref MemoryMarshal.GetReference(dhPrevDirect), hidden)
+                ref MemoryMarshal.GetReference(dGx), ref MemoryMarshal.GetReference(dGh), ref MemoryMarshal.GetReference(dhPrevDirect), hidden, dGhStride)
         {
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private BackwardKernel(ref float saved, ref float hPrev, ref float dh, ref float dGx, ref float dGh, ref float dhPrevDirect, int hidden)
+        private BackwardKernel(ref float saved, ref float hPrev, ref float dh, ref float dGx, ref float dGh, ref float dhPrevDirect, int hidden,
+            int dGhStride)
         {
+            _dGhStride = dGhStride;
             _saved = ref saved;
             _hPrev = ref hPrev;
             _dh = ref dh;
@@ -163,7 +166,7 @@ internal static class GruCell
         {
             int g = row * 3 * _hidden, sv = row * SavedPerHidden * _hidden, s = row * _hidden;
             return new(ref Unsafe.Add(ref _saved, sv), ref Unsafe.Add(ref _hPrev, s), ref Unsafe.Add(ref _dh, s), ref Unsafe.Add(ref _dGx, g),
-                ref Unsafe.Add(ref _dGh, g), ref Unsafe.Add(ref _dhPrevDirect, s), _hidden);
+                ref Unsafe.Add(ref _dGh, row * _dGhStride), ref Unsafe.Add(ref _dhPrevDirect, s), _hidden, _dGhStride);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

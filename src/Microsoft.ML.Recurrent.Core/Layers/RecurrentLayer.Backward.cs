@@ -8,7 +8,8 @@ public sealed partial class RecurrentLayer
 {
     /// <summary>
     /// Backpropagation through time of the last <see cref="Forward"/> on this workspace: from the upstream
-    /// gradients on output, h_n and c_n to the gradients of the input, h0, c0 and every parameter.
+    /// gradients on output, h_n and c_n to the gradients of the input, h0, c0 and every parameter. It runs once per
+    /// forward pass: the gate gradients are written over the saved activations, which saves a buffer as big as them.
     /// Every gradient is <b>added</b> into its buffer (parameters into <see cref="ParameterSet.Gradients"/>);
     /// zero them once per training step.
     /// </summary>
@@ -29,9 +30,11 @@ public sealed partial class RecurrentLayer
         ValidateWorkspace(workspace);
         if (!workspace.HasForward)
         {
-            throw new InvalidOperationException(!workspace.ForwardKeptNothing
-                ? "Backward needs a Forward on the same workspace first."
-                : "Backward needs a Forward on the same workspace with KeepActivations = true; the last one kept no activations.");
+            throw new InvalidOperationException(workspace.ForwardKeptNothing
+                ? "Backward needs a Forward on the same workspace with KeepActivations = true; the last one kept no activations."
+                : workspace.BackwardConsumed
+                    ? "Backward has already run for the last Forward on this workspace (it writes its gate gradients over the saved activations); run Forward again first."
+                    : "Backward needs a Forward on the same workspace first.");
         }
         var o = Options;
         var layout = workspace.Layout;
@@ -109,6 +112,9 @@ public sealed partial class RecurrentLayer
                 }
             }
         }
+        // The gate gradients were written over the saved gates: a second backward pass would read gradients as gates.
+        ws.HasForward = false;
+        ws.BackwardConsumed = true;
         return wantInputGradient ? ws.LayerGradient.AsSpan(0, n * o.InputSize) : default;
     }
 
@@ -123,10 +129,17 @@ public sealed partial class RecurrentLayer
         {
             LoadState(layout, dCn, slot, h, RecurrentWorkspace.Ensure(ws.CellGradient, d, batch * h).AsSpan(0, batch * h));
         }
-        RecurrentWorkspace.Ensure(ws.GateGradient, d, n * gh);
+        // The hidden-side gate gradients (rows of stride SavedGateWidth) overwrite the saved gates of their own rows, which
+        // the cell's backward reads first: the pass needs no (N, G*H) buffer of its own for them. For LSTM and RNN they are
+        // all the gate gradients (SavedGateWidth = G*H); GRU's input-side ones differ in the n block and keep their buffer.
+        ws.HiddenGateGradient[d] = ws.Gates[slot];
         if (o.Cell == RecurrentCellKind.Gru)
         {
-            RecurrentWorkspace.Ensure(ws.HiddenGateGradient, d, n * gh);
+            RecurrentWorkspace.Ensure(ws.GateGradient, d, n * gh);
+        }
+        else
+        {
+            ws.GateGradient[d] = ws.Gates[slot];
         }
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
         if (ws.WeightsFrozen)
@@ -159,6 +172,12 @@ public sealed partial class RecurrentLayer
         {
             Gemm.Multiply(false, false, n, inSize, gh, dG, gh, Parameters.GetValues(_weightIh[slot]), inSize, dx, inSize, accumulate: true);
         }
+        // The aliases of the saved gates are dropped (a later, larger batch gets new buffers; these must not keep the old).
+        ws.HiddenGateGradient[d] = [];
+        if (o.Cell != RecurrentCellKind.Gru)
+        {
+            ws.GateGradient[d] = [];
+        }
     }
 
     private void WeightAndBiasGradients(RecurrentWorkspace ws, int k, int d, int inSize)
@@ -166,8 +185,9 @@ public sealed partial class RecurrentLayer
         var o = Options;
         int h = o.HiddenSize, gh = o.GateCount * h, n = ws.Layout.TotalRows;
         int slot = k * o.NumDirections + d;
+        int sw = SavedGateWidth;
         var dG = ws.GateGradient[d].AsSpan(0, n * gh);
-        var dGh = o.Cell == RecurrentCellKind.Gru ? ws.HiddenGateGradient[d].AsSpan(0, n * gh) : dG;
+        var dGh = ws.HiddenGateGradient[d].AsSpan(0, n * sw); // rows of stride sw (= gh but for GRU)
         // Weight gradients of all steps at once: dW_ih += dG^T x, dW_hh += dGh^T h_in (side by side when about the same size).
         ws.Work.Set(this, ws, k, d);
         ProductPair.Run(ws.Work, inSize, h);
@@ -184,7 +204,7 @@ public sealed partial class RecurrentLayer
             TensorPrimitives.Add(gIh, sums, gIh);
             if (o.Cell == RecurrentCellKind.Gru)
             {
-                Gemm.Multiply(false, false, 1, gh, n, ones, n, dGh, gh, sums, gh, accumulate: false);
+                Gemm.Multiply(false, false, 1, gh, n, ones, n, dGh, sw, sums, gh, accumulate: false);
             }
             var gHh = Parameters.GetGradients(_biasHh[slot]!);
             TensorPrimitives.Add(gHh, sums, gHh);
@@ -205,16 +225,17 @@ public sealed partial class RecurrentLayer
         }
         else
         {
-            var dGh = o.Cell == RecurrentCellKind.Gru ? ws.HiddenGateGradient[d] : ws.GateGradient[d];
+            int sw = SavedGateWidth;
+            var dGh = ws.HiddenGateGradient[d].AsSpan(0, n * sw); // rows of stride sw, over the saved gates
             var dW = Parameters.GetGradients(_weightHh[slot]);
             if (!ws.WeightDropoutUsed)
             {
-                Gemm.Multiply(true, false, gh, h, n, dGh.AsSpan(0, n * gh), gh, ws.HiddenIn[slot].AsSpan(0, n * h), h, dW, h, accumulate: true);
+                Gemm.Multiply(true, false, gh, h, n, dGh, sw, ws.HiddenIn[slot].AsSpan(0, n * h), h, dW, h, accumulate: true);
                 return;
             }
             // DropConnect: the pass used W_hh * mask, so dLoss/dW_hh = mask * dLoss/d(W_hh * mask).
             var dMasked = RecurrentWorkspace.Ensure(ws.HiddenWeightGradient, d, gh * h).AsSpan(0, gh * h);
-            Gemm.Multiply(true, false, gh, h, n, dGh.AsSpan(0, n * gh), gh, ws.HiddenIn[slot].AsSpan(0, n * h), h, dMasked, h, accumulate: false);
+            Gemm.Multiply(true, false, gh, h, n, dGh, sw, ws.HiddenIn[slot].AsSpan(0, n * h), h, dMasked, h, accumulate: false);
             TensorPrimitives.MultiplyAdd(dMasked, ws.HiddenWeightMask[slot].AsSpan(0, gh * h), dW, dW);
         }
     }

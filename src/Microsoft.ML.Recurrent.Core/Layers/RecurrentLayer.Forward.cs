@@ -137,6 +137,7 @@ public sealed partial class RecurrentLayer
         }
         workspace.DropoutUsed = dropout > 0f;
         workspace.HasForward = workspace.KeepActivations;
+        workspace.BackwardConsumed = false;
         workspace.ForwardKeptNothing = !workspace.KeepActivations;
     }
 

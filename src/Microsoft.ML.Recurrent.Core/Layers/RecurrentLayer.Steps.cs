@@ -173,8 +173,10 @@ public sealed partial class RecurrentLayer
             TensorPrimitives.Add(dState.Slice(r * h, h), dY.Slice((packedRow + r) * dh + direction * h, h), dhRows.Slice(r * h, h));
         }
         var saved = ws.Gates[slot].AsSpan(packedRow * savedWidth, rows * savedWidth);
-        var dG = ws.GateGradient[direction].AsSpan(packedRow * gh, rows * gh);            // (rows, G*H)
-        var dGh = dG;
+        // (rows, G*H) over the saved gates (stride savedWidth = G*H), which the cell reads before it writes (in place);
+        // GRU: dG in its own buffer, dGh over the saved gates with their stride 4H.
+        var dGh = ws.HiddenGateGradient[direction].AsSpan(packedRow * savedWidth, rows * savedWidth);
+        var dG = o.Cell == RecurrentCellKind.Gru ? ws.GateGradient[direction].AsSpan(packedRow * gh, rows * gh) : dGh;
         bool accumulate = false;
         switch (o.Cell)
         {
@@ -183,14 +185,13 @@ public sealed partial class RecurrentLayer
                     dhRows, rows, h, ws.CellGradient[direction].AsSpan(firstRank * h, rows * h), dG);
                 break;
             case RecurrentCellKind.Gru:
-                dGh = ws.HiddenGateGradient[direction].AsSpan(packedRow * gh, rows * gh);
-                GruCell.Backward(saved, ws.HiddenIn[slot].AsSpan(packedRow * h, rows * h), dhRows, rows, h, dG, dGh, dState);
+                GruCell.Backward(saved, ws.HiddenIn[slot].AsSpan(packedRow * h, rows * h), dhRows, rows, h, dG, dGh, savedWidth, dState);
                 accumulate = true;
                 break;
             default:
                 RnnCell.Backward(saved, dhRows, o.Cell == RecurrentCellKind.RnnRelu, rows, h, dG);
                 break;
         }
-        Gemm.MultiplyPacked(rows, dGh, gh, ws.PackedHiddenWeight[direction], dState, h, accumulate);
+        Gemm.MultiplyPacked(rows, dGh, savedWidth, ws.PackedHiddenWeight[direction], dState, h, accumulate);
     }
 }

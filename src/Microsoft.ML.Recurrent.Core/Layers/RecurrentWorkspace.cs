@@ -80,6 +80,9 @@ public sealed class RecurrentWorkspace
     /// <summary>Whether the last forward pass ran with <see cref="KeepActivations"/> false.</summary>
     internal bool ForwardKeptNothing { get; set; }
 
+    /// <summary>Whether a backward pass has used up the last forward pass's saved activations (gate gradients overwrote them).</summary>
+    internal bool BackwardConsumed { get; set; }
+
     /// <summary>
     /// Whether <see cref="RecurrentLayer.Forward"/> keeps every step's activations for a following
     /// <see cref="RecurrentLayer.Backward"/>. Set it to false for inference: each step's gates and states then reuse
@@ -112,8 +115,8 @@ public sealed class RecurrentWorkspace
     internal float[][] HiddenProjection { get; }    // (B, G*H)
     internal float[][] State { get; }               // (B, H) by rank
     internal float[][] CellState { get; }           // (B, H) by rank
-    internal float[][] GateGradient { get; }        // (N, G*H)
-    internal float[][] HiddenGateGradient { get; }  // (N, G*H) GRU only
+    internal float[][] GateGradient { get; }        // (N, G*H) GRU's own buffer; LSTM and RNN: Gates[slot] during a layer's backward
+    internal float[][] HiddenGateGradient { get; }  // Gates[slot] during a layer's backward: (N, G*H) rows of stride SavedGateWidth
     internal float[][] StateGradient { get; }       // (B, H)
     internal float[][] CellGradient { get; }        // (B, H)
     internal float[][] StepGradient { get; }        // (B, H)

@@ -75,7 +75,7 @@ public sealed class CellKernelWidthTests
                     GruCell.Forward(xg, hg, bhh, hPrev, rows, hidden, saved, hNew, width);
                     float[] dh = Values(rng, rows * hidden, 1);
                     float[] dGx = new float[rows * 3 * hidden], dGh = new float[rows * 3 * hidden], dhPrevDirect = new float[rows * hidden];
-                    GruCell.Backward(saved, hPrev, dh, rows, hidden, dGx, dGh, dhPrevDirect, width);
+                    GruCell.Backward(saved, hPrev, dh, rows, hidden, dGx, dGh, 3 * hidden, dhPrevDirect, width);
                     return [saved, hNew, dGx, dGh, dhPrevDirect];
                 }, $"gru H={h} bias={bias}");
             }

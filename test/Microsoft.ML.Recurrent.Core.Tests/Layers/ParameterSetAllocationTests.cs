@@ -53,6 +53,26 @@ public sealed class ParameterSetAllocationTests
     }
 
     [TestMethod]
+    public void Load_ThenInference_HoldsNoGradientsAndNoPerStepActivations()
+    {
+        var options = ManyLayers with { NumLayers = 2, Bidirectional = false };
+        var bytes = new RecurrentModelFile(new SequenceModel(options, seed: 2)).ToBytes();
+        var model = RecurrentModelFile.Load(new MemoryStream(bytes)).Model;
+        var ws = model.CreateWorkspace();
+        var batch = Enumerable.Range(0, 4).Select(i => SequenceExample.ForPrediction(Enumerable.Range(1, 20 + i).ToArray())).ToArray();
+
+        model.Forward(ws, batch, training: false, null, default, default);
+
+        Assert.IsFalse(model.Parameters.HasGradients, "inference on a loaded model creates no gradient buffer");
+        int savedPerRow = model.Recurrent.SavedGateWidth;
+        foreach (var gates in ws.Recurrent.Gates)
+        {
+            Assert.IsTrue(gates.Length <= batch.Length * savedPerRow, $"{gates.Length} saved gate floats: one step's rows at most, not every step's");
+        }
+        Assert.IsTrue(ws.Recurrent.GateGradient.All(g => g.Length == 0), "no gate-gradient buffer");
+    }
+
+    [TestMethod]
     public void Evaluate_UntrainedModel_CreatesNoGradients()
     {
         var model = new SequenceModel(ManyLayers with { NumLayers = 1 });

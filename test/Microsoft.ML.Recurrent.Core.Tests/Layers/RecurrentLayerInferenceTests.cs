@@ -66,4 +66,38 @@ public sealed class RecurrentLayerInferenceTests
             ComputeSettings.MaxThreads = keepThreads;
         }
     }
+
+    [TestMethod]
+    [DataRow(RecurrentCellKind.Lstm, false)]
+    [DataRow(RecurrentCellKind.Gru, true)]
+    [DataRow(RecurrentCellKind.RnnTanh, false)]
+    public void Backward_SecondTimeAfterOneForward_ThrowsAndAFreshForwardGivesTheSameGradients(RecurrentCellKind cell, bool bidirectional)
+    {
+        // The gate gradients are written over the saved gates: one backward pass per forward pass.
+        const int batch = 5, seq = 7, input = 6, hidden = 9, layers = 2;
+        var layer = new RecurrentLayer(new RecurrentLayerOptions { Cell = cell, InputSize = input, HiddenSize = hidden, NumLayers = layers, Bidirectional = bidirectional });
+        layer.ResetParameters(new Random(5));
+        var rng = new Random(6);
+        int width = (bidirectional ? 2 : 1) * hidden;
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        float[] x = Values(batch * seq * input), dOut = Values(batch * seq * width);
+        int[] lengths = [7, 3, 5, 1, 7];
+        var ws = layer.CreateWorkspace();
+        (float[] Weights, float[] Input) Step()
+        {
+            layer.Forward(ws, x, batch, seq, lengths, [], [], new float[dOut.Length], [], []);
+            layer.Parameters.ZeroGradients();
+            var dx = new float[x.Length];
+            layer.Backward(ws, dOut, [], [], dx, [], []);
+            return ((float[])layer.Parameters.Gradients.Clone(), dx);
+        }
+
+        var first = Step();
+        var error = Assert.ThrowsExactly<InvalidOperationException>(() => layer.Backward(ws, dOut, [], [], [], [], []));
+        StringAssert.Contains(error.Message, "already run");
+        var second = Step();
+
+        TestAssert.AssertBitIdentical(first.Weights, second.Weights, $"{cell} weight gradients");
+        TestAssert.AssertBitIdentical(first.Input, second.Input, $"{cell} input gradients");
+    }
 }

@@ -103,11 +103,11 @@ internal sealed class TimeLoop
         {
             return false;
         }
-        var spinner = new SpinWait();
+        var spinner = new BoundedSpin(); // the owner may be preempted: spin briefly, then yield, then sleep
         int answer;
         while ((answer = Volatile.Read(ref _answer)) == 0)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            spinner.SpinOnce();
         }
         if (answer != 1)
         {

@@ -153,10 +153,10 @@ internal sealed partial class TimeLoopScheduler : IWorkItem
     {
         (direction, start, end, step) = (0, 0, 0, 0);
         int steps = _ranks.Steps;
-        var spinner = new SpinWait();
+        var spinner = new BoundedSpin();
         while (Interlocked.CompareExchange(ref _stealLock, 1, 0) != 0)
         {
-            spinner.SpinOnce(sleep1Threshold: -1);
+            spinner.SpinOnce();
         }
         try
         {
