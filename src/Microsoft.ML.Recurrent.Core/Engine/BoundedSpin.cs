@@ -6,7 +6,8 @@ namespace Microsoft.ML.Recurrent.Engine;
 /// How the engine's threads wait for each other: spin for a short while (the other thread is usually a few microseconds
 /// from done), then yield the core, and past a millisecond sleep between checks. On a busy machine the thread waited for
 /// may be off its core for whole scheduler slices; a waiter that kept spinning would take the very core it needs (the
-/// collapse of OpenMP's spin-waiting workers), one that sleeps costs at most a millisecond once things are already late.
+/// collapse of OpenMP's spin-waiting workers), one that sleeps costs about a millisecond (Linux) once things are already
+/// late; on Windows <c>Thread.Sleep(1)</c> lasts a timer tick, up to about 15.6 ms unless the timer resolution was raised.
 /// Use a fresh value (<c>new BoundedSpin()</c>) for each wait; call <see cref="SpinOnce"/> once per failed check.
 /// </summary>
 internal struct BoundedSpin

@@ -20,7 +20,9 @@ public sealed partial class RecurrentLayer
     /// <param name="inputGradient">(B, T, I) receives dLoss/d input (nothing is added at padded steps); may be empty.</param>
     /// <param name="initialHiddenGradient">(L*D, B, H) receives dLoss/d h0; may be empty.</param>
     /// <param name="initialCellGradient">(L*D, B, H) receives dLoss/d c0 (LSTM only); may be empty.</param>
-    /// <exception cref="InvalidOperationException">No forward pass ran on this workspace.</exception>
+    /// <exception cref="InvalidOperationException">No forward pass ran on this workspace, the last one kept no activations
+    /// (<see cref="RecurrentWorkspace.KeepActivations"/> false), Backward already ran for it (it writes its gate gradients
+    /// over the saved activations: one Backward per Forward), or the workspace's weights are frozen.</exception>
     /// <exception cref="ArgumentException">A span has the wrong size for the batch of the forward pass.</exception>
     public void Backward(
         RecurrentWorkspace workspace,
@@ -77,6 +79,15 @@ public sealed partial class RecurrentLayer
     internal ReadOnlySpan<float> BackwardCore(RecurrentWorkspace ws, ReadOnlySpan<float> dHn, ReadOnlySpan<float> dCn,
         bool wantInputGradient, Span<float> dH0, Span<float> dC0, bool weightGradients = true)
     {
+        if (ws.WeightsFrozen)
+        {
+            // A frozen workspace only predicts (its owner shares a read-only model): no gradients are wanted from it.
+            throw new InvalidOperationException("This workspace's weights are frozen (it only predicts); a backward pass needs an ordinary workspace from CreateWorkspace().");
+        }
+        // The gate gradients are written over the saved gates: from here on the forward pass is used up, also when this
+        // pass fails part-way (a retry would read gradients as gates).
+        ws.HasForward = false;
+        ws.BackwardConsumed = true;
         var o = Options;
         int n = ws.Layout.TotalRows, dh = o.NumDirections * o.HiddenSize;
         if (weightGradients)
@@ -112,9 +123,6 @@ public sealed partial class RecurrentLayer
                 }
             }
         }
-        // The gate gradients were written over the saved gates: a second backward pass would read gradients as gates.
-        ws.HasForward = false;
-        ws.BackwardConsumed = true;
         return wantInputGradient ? ws.LayerGradient.AsSpan(0, n * o.InputSize) : default;
     }
 
@@ -142,11 +150,6 @@ public sealed partial class RecurrentLayer
             ws.GateGradient[d] = ws.Gates[slot];
         }
         RecurrentWorkspace.Ensure(ws.StepGradient, d, batch * h);
-        if (ws.WeightsFrozen)
-        {
-            // A frozen workspace only predicts (its owner shares a read-only model): no gradients are wanted from it.
-            throw new InvalidOperationException("This workspace's weights are frozen (it only predicts); a backward pass needs an ordinary workspace from CreateWorkspace().");
-        }
         ws.PackedHiddenWeight[d] = PackWeight(ws, WeightPackCache.Kind.BackwardHidden, slot, ws.OwnHiddenPack[d], false, gh, h, HiddenWeight(ws, slot), h);
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
@@ -15,30 +16,40 @@ internal static class LabelSmoothedLoss
     public static double Compute(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int classes, float smoothing,
         Span<float> dLogits, float scale)
     {
-        double total = 0;
-        for (int r = 0; r < rows; r++)
+        // exp(z - max) goes into the row's gradient when there is one (then scaled into the gradient in place), else into
+        // a scratch row; vectorised, with the row's sum in float as PyTorch's softmax keeps it.
+        float[]? scratch = dLogits.IsEmpty ? ArrayPool<float>.Shared.Rent(classes) : null;
+        try
         {
-            var z = logits.Slice(r * classes, classes);
-            float max = TensorPrimitives.Max(z);
-            double sum = 0;
-            for (int c = 0; c < classes; c++)
+            double total = 0;
+            for (int r = 0; r < rows; r++)
             {
-                sum += Math.Exp(z[c] - max);
-            }
-            double lse = max + Math.Log(sum);
-            double nll = lse - z[targets[r]];
-            double smooth = smoothing == 0 ? 0 : lse - TensorPrimitives.Sum(z) / (double)classes;
-            total += (1 - smoothing) * nll + smoothing * smooth;
-            if (!dLogits.IsEmpty)
-            {
-                var d = dLogits.Slice(r * classes, classes);
-                for (int c = 0; c < classes; c++)
+                var z = logits.Slice(r * classes, classes);
+                var e = scratch is null ? dLogits.Slice(r * classes, classes) : scratch.AsSpan(0, classes);
+                float max = TensorPrimitives.Max(z);
+                TensorPrimitives.Subtract(z, max, e);
+                TensorPrimitives.Exp(e, e);
+                double sum = TensorPrimitives.Sum(e);
+                double lse = max + Math.Log(sum);
+                double nll = lse - z[targets[r]];
+                double smooth = smoothing == 0 ? 0 : lse - TensorPrimitives.Sum(z) / (double)classes;
+                total += (1 - smoothing) * nll + smoothing * smooth;
+                if (scratch is null)
                 {
-                    d[c] = (float)(scale * (Math.Exp(z[c] - lse) - smoothing / classes));
+                    // scale * (softmax - eps / C), then the target's - scale * (1 - eps).
+                    TensorPrimitives.Multiply(e, (float)(scale / sum), e);
+                    TensorPrimitives.Add(e, (float)(-scale * smoothing / classes), e);
+                    e[targets[r]] -= scale * (1 - smoothing);
                 }
-                d[targets[r]] -= scale * (1 - smoothing);
+            }
+            return total;
+        }
+        finally
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<float>.Shared.Return(scratch);
             }
         }
-        return total;
     }
 }

@@ -8,7 +8,8 @@ namespace Microsoft.ML.Recurrent.Seq2Seq;
 /// Finds a good <see cref="Seq2SeqModel"/> within a trial and time budget by random search over a
 /// <see cref="Seq2SeqSearchSpace"/>: each trial trains with early stopping on the validation pairs for at most
 /// <see cref="EpochsPerTrial"/> epochs and its share of the remaining time, and is ranked by its best validation loss.
-/// The same seed and data give the same trials when the trial budget, not the time, ends the search.
+/// The same seed and data give the same sampled settings in the same order; the trained trials can differ between runs,
+/// because every trial also stops at its share of the time.
 /// </summary>
 public sealed class Seq2SeqExperiment
 {
@@ -92,16 +93,19 @@ public sealed class Seq2SeqExperiment
                 TimeLimit = share > TimeSpan.Zero ? share : TimeSpan.FromTicks(1),
             }, smoothing);
             Seq2SeqTrial trial;
+            var trialClock = Stopwatch.StartNew();
             try
             {
                 var result = trainer.Fit(train, validation, cancellationToken: cancellationToken);
                 double loss = result.History.Where(h => h.Validation is not null).Min(h => h.Validation!.Loss);
-                trial = new Seq2SeqTrial(options, rate, batch, smoothing, loss, result.History.Count, result.Elapsed);
+                // A non-finite validation loss ranks last, like a divergence (NaN would poison the ranking).
+                trial = new Seq2SeqTrial(options, rate, batch, smoothing, double.IsFinite(loss) ? loss : double.PositiveInfinity,
+                    result.History.Count, result.Elapsed);
             }
-            catch (InvalidOperationException)
+            catch (InvalidOperationException e) when (e.Message.StartsWith("Training diverged", StringComparison.Ordinal))
             {
                 // Diverged: ranked last, and the search goes on.
-                trial = new Seq2SeqTrial(options, rate, batch, smoothing, double.PositiveInfinity, trainer.CompletedEpochs, clock.Elapsed);
+                trial = new Seq2SeqTrial(options, rate, batch, smoothing, double.PositiveInfinity, trainer.CompletedEpochs, trialClock.Elapsed);
             }
             if (double.IsFinite(trial.ValidationLoss) && (best is null || trial.ValidationLoss < trials.Min(t => t.ValidationLoss)))
             {

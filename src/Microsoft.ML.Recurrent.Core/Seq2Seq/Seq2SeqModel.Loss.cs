@@ -32,8 +32,17 @@ public sealed partial class Seq2SeqModel
     /// <returns>The mean loss per predicted token.</returns>
     public double ComputeLoss(IReadOnlyList<Seq2SeqExample> batch, float labelSmoothing = 0f)
     {
-        var (sum, count, _) = LossTotals(new Seq2SeqPass(this, train: false), Prepare(batch, labelSmoothing), labelSmoothing);
-        return sum / count;
+        var sorted = Prepare(batch, labelSmoothing);
+        var p = RentPass();
+        try
+        {
+            var (sum, count, _) = LossTotals(p, sorted, labelSmoothing);
+            return sum / count;
+        }
+        finally
+        {
+            ReturnPass(p);
+        }
     }
 
     /// <summary>
@@ -48,15 +57,22 @@ public sealed partial class Seq2SeqModel
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var p = new Seq2SeqPass(this, train: false);
         double sum = 0;
         long count = 0, correct = 0;
         var ordered = SortByTarget(examples);
-        for (int start = 0; start < ordered.Length; start += batchSize)
+        var p = RentPass();
+        try
         {
-            var batch = Prepare(ordered[start..Math.Min(ordered.Length, start + batchSize)], 0f);
-            var (s, c, k) = LossTotals(p, batch, 0f);
-            (sum, count, correct) = (sum + s, count + c, correct + k);
+            for (int start = 0; start < ordered.Length; start += batchSize)
+            {
+                var batch = Prepare(ordered[start..Math.Min(ordered.Length, start + batchSize)], 0f);
+                var (s, c, k) = LossTotals(p, batch, 0f);
+                (sum, count, correct) = (sum + s, count + c, correct + k);
+            }
+        }
+        finally
+        {
+            ReturnPass(p);
         }
         if (count == 0)
         {

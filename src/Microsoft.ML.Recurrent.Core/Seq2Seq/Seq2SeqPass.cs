@@ -26,6 +26,9 @@ internal sealed class Seq2SeqPass
 
     private readonly bool _cachePacks;
 
+    /// <summary>Whether this pass's decoder steps share <see cref="DecoderPacks"/> (the model's setting when it was made).</summary>
+    internal bool CachesPacks => _cachePacks;
+
     internal bool Train { get; }
 
     // The batch, sorted by decoder steps (target length + 1), longest first.

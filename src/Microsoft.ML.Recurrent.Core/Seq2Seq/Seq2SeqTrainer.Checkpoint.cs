@@ -87,6 +87,7 @@ public sealed partial class Seq2SeqTrainer
             }
             SequenceTrainer.WriteScheduler(w, _scheduler?.ExportState());
             SequenceTrainer.WriteScheduler(w, _plateau?.ExportState());
+            // The current shuffle state is kept for the format's sake: Fit restarts every epoch from _epochStartRandom.
             foreach (ulong word in _random.GetState().Concat(_epochStartRandom))
             {
                 w.Write(word);

@@ -52,6 +52,7 @@ internal static class CheckpointEnvelope
             throw new InvalidDataException($"Checkpoint format version {found} is not supported; this build reads version {version}.");
         }
         long length = header.ReadInt64();
+        limit = Math.Min(limit, Array.MaxLength); // a payload is read into one array
         if (length < 0 || length > limit)
         {
             throw new InvalidDataException($"The checkpoint claims a payload of {length} bytes; a checkpoint of this model and these options holds at most {limit}.");

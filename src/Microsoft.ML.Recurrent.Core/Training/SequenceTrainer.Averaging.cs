@@ -40,11 +40,23 @@ public sealed partial class SequenceTrainer
     // Puts the raw weights back after UseAverage, so training continues from them.
     private void UseRaw()
     {
-        if (_rawWeights is null)
+        if (KeptRawWeights() is not { } raw)
         {
             return;
         }
-        _rawWeights.CopyTo(_model.Parameters.Values, 0);
+        raw.CopyTo(_model.Parameters.Values, 0);
         _rawWeights = null;
+    }
+
+    // The raw weights kept by UseAverage while the model still holds exactly the average. When the caller has changed the
+    // model since (SetValues, a temperature folded into the head between two Fit calls), the model's weights win: the
+    // kept raw ones are dropped rather than written back over the caller's change.
+    private float[]? KeptRawWeights()
+    {
+        if (_rawWeights is not null && (_average is null || !_model.Parameters.Values.AsSpan().SequenceEqual(_average)))
+        {
+            _rawWeights = null;
+        }
+        return _rawWeights;
     }
 }

@@ -115,7 +115,7 @@ public sealed partial class SequenceTrainer
     private void WritePayload(BinaryWriter w)
     {
         w.Write(Fingerprint());
-        WriteFloats(w, _rawWeights ?? _model.Parameters.Values);
+        WriteFloats(w, KeptRawWeights() ?? _model.Parameters.Values);
         using (var opt = new MemoryStream())
         {
             _optimizer.ExportState().WriteTo(opt);

@@ -128,4 +128,24 @@ public sealed class ParameterSetAllocationTests
         Assert.AreEqual(10, set.Gradients.Length);
         CollectionAssert.AreEqual(new float[] { 1, 2, 3, 4, 5, 6, 0, 0, 0, 0 }, set.Values);
     }
+
+    [TestMethod]
+    [DataRow(RecurrentCellKind.Lstm)]
+    [DataRow(RecurrentCellKind.RnnTanh)]
+    public void Backward_LstmAndRnn_AllocateNoGateGradientBuffer(RecurrentCellKind cell)
+    {
+        var layer = new RecurrentLayer(new RecurrentLayerOptions { Cell = cell, InputSize = 3, HiddenSize = 5, Bidirectional = true });
+        layer.ResetParameters(new Random(2));
+        var ws = layer.CreateWorkspace();
+        var x = Enumerable.Range(0, 2 * 4 * 3).Select(i => (float)Math.Sin(i)).ToArray();
+        var output = new float[2 * 4 * 2 * 5];
+        layer.Forward(ws, x, 2, 4, [4, 2], [], [], output, [], []);
+        layer.Backward(ws, output, [], [], new float[x.Length], [], []);
+        // The gate gradients lived in the saved gates during the pass (aliases, dropped at its end): no buffer of their own.
+        for (int d = 0; d < 2; d++)
+        {
+            Assert.AreEqual(0, ws.GateGradient[d].Length, $"direction {d}: a gate-gradient buffer was allocated");
+            Assert.AreEqual(0, ws.HiddenGateGradient[d].Length, $"direction {d}");
+        }
+    }
 }
