@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text.Json;
 
 namespace Microsoft.ML.Recurrent.Benchmarks;
@@ -20,16 +19,8 @@ internal static class MlNetScoringChild
     /// <summary>Runs this program again as a child doing <paramref name="kind"/> on the model at <paramref name="path"/>.</summary>
     public static Result Spawn(string kind, string path)
     {
-        string host = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown.");
-        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-        {
-            start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
-        }
-        foreach (string arg in new[] { Command, kind, path })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = SelfProcess.StartInfo([Command, kind, path]);
+        start.RedirectStandardOutput = true;
         using var process = Process.Start(start)!;
         string json = process.StandardOutput.ReadToEnd().Trim();
         process.WaitForExit();

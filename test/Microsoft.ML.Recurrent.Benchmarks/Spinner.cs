@@ -16,7 +16,8 @@ internal sealed class Spinner : IDisposable
     /// <summary>Starts the spinning child and gives it a moment to be spinning before the caller times anything.</summary>
     public static Spinner Start()
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { ArgumentList = { "spin" }, RedirectStandardInput = true };
+        var start = SelfProcess.StartInfo(["spin"]);
+        start.RedirectStandardInput = true;
         var spinner = new Spinner(Process.Start(start)!);
         Thread.Sleep(200);
         return spinner;

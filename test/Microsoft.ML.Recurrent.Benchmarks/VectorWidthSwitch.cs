@@ -50,16 +50,7 @@ internal static class VectorWidthSwitch
     /// <summary>Runs this program again with the same arguments and the switches of <paramref name="width"/>; returns its exit code.</summary>
     public static int RunChild(int width, string[] args)
     {
-        string host = Environment.ProcessPath!;
-        var start = new ProcessStartInfo(host);
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
-        {
-            start.ArgumentList.Add(typeof(VectorWidthSwitch).Assembly.Location); // started as `dotnet Benchmarks.dll`
-        }
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var start = SelfProcess.StartInfo(args);
         foreach (var (name, value) in DotnetEnvironment(width))
         {
             start.Environment[name] = value;
