@@ -14,7 +14,6 @@ namespace Microsoft.ML.Recurrent.Engine;
 internal static unsafe partial class Gemm
 {
     // 8 x 32 tile with Vector512<float>: 16 accumulators; a is (kc, 8), b is (kc, 32), both packed.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x32(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         var c00 = Vector512<float>.Zero; var c01 = Vector512<float>.Zero;
@@ -131,7 +130,6 @@ internal static unsafe partial class Gemm
     }
 
     // 6 x 16 tile with Vector256<float>: 12 accumulators; a is (kc, 6), b is (kc, 16), both packed.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel6x16(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         var c00 = Vector256<float>.Zero; var c01 = Vector256<float>.Zero;
@@ -224,7 +222,6 @@ internal static unsafe partial class Gemm
     }
 
     // Scalar fallback, 4 x 4; MathF.FusedMultiplyAdd rounds like the vector lanes.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel4x4(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         float* acc = stackalloc float[16];
