@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Microsoft.ML.Recurrent.Engine;
 
@@ -138,6 +139,7 @@ internal static unsafe partial class Gemm
         var c30 = Vector256<float>.Zero; var c31 = Vector256<float>.Zero;
         var c40 = Vector256<float>.Zero; var c41 = Vector256<float>.Zero;
         var c50 = Vector256<float>.Zero; var c51 = Vector256<float>.Zero;
+        PrefetchTile(c, ldc, 6);
         // Two p at a time, as in Kernel8x32.
         int p = 0;
         for (; p + 1 < kc; p += 2, a += 12, b += 32)
@@ -246,6 +248,22 @@ internal static unsafe partial class Gemm
             for (int t = 0; t < 4; t++)
             {
                 cr[t] = add ? cr[t] + acc[r * 4 + t] : acc[r * 4 + t];
+            }
+        }
+    }
+
+    // The C tile's rows (16 floats each, one or two cache lines, ldc apart) into L1 while the chain runs, as OpenBLAS's
+    // Haswell kernel does: at 256 bits the rows arrive late otherwise (1024^3 on two threads, 10 alternated pairs on a
+    // loaded machine: faster in 9). A hint only: the arithmetic and its order do not change.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile(float* c, int ldc, int rows)
+    {
+        if (Sse.IsSupported)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Sse.Prefetch0(c + (long)r * ldc);
+                Sse.Prefetch0(c + (long)r * ldc + 15);
             }
         }
     }
