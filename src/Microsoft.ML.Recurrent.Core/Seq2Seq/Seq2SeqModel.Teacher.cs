@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Layers;
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
@@ -16,6 +18,7 @@ public sealed partial class Seq2SeqModel
     /// The teacher-forced forward pass of a sorted batch, leaving every step's logits in <c>p.Logits</c> (N, V) in packed
     /// order (step-major). Returns N, the number of predicted tokens.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     internal int TeacherForward(Seq2SeqPass p, IReadOnlyList<Seq2SeqExample> batch)
     {
         var o = Options;
@@ -61,6 +64,7 @@ public sealed partial class Seq2SeqModel
     /// <summary>
     /// Backward of <see cref="TeacherForward"/> from d logits in <c>p.LogitsGradient</c>: adds every parameter's gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     internal void TeacherBackward(Seq2SeqPass p)
     {
         var o = Options;
@@ -86,7 +90,8 @@ public sealed partial class Seq2SeqModel
         var dh = Seq2SeqPass.Ensure(ref p.HiddenGradient, (long)b * hd);
         var dx = Seq2SeqPass.Ensure(ref p.StepInputGradient, (long)b * din);
         var dCombined = attention ? Seq2SeqPass.Ensure(ref p.CombinedGradient, (long)b * cw) : [];
-        var pre = Seq2SeqPass.Ensure(ref p.PreGradient, (long)b * hd);
+        // d pre-tanh of the combine layer for every packed row: its weight gradient is one product after the steps.
+        var preAll = attention ? Seq2SeqPass.Ensure(ref p.CombinePreGradient, (long)n * hd) : [];
         var dTable = G(_targetEmbedding);
         for (int step = t - 1; step >= 0; step--)
         {
@@ -97,10 +102,10 @@ public sealed partial class Seq2SeqModel
             if (attention)
             {
                 var combined = p.Combined.AsSpan(row0 * cw, rows * cw);
-                TanhBackwardInto(p.Attentional.AsSpan(row0 * hd, rows * hd), dStep, pre.AsSpan(0, rows * hd));
+                var pre = preAll.AsSpan(row0 * hd, rows * hd);
+                TanhBackward(p.Attentional.AsSpan(row0 * hd, rows * hd), dStep, pre);
                 var dc = dCombined.AsSpan(0, rows * cw);
-                dc.Clear();
-                LinearBackward(rows, cw, hd, combined, pre.AsSpan(0, rows * hd), _combine!, _combineBias, dc, p);
+                Gemm.Multiply(false, false, rows, cw, hd, pre, hd, W(_combine!), cw, dc, cw, accumulate: false);
                 AttendBackward(p, p.Identity, rows, combined, p.Weights.AsSpan(row0 * s, rows * s),
                     o.Attention == AttentionKind.Additive ? p.Hyper.AsSpan(row0 * s * a, rows * s * a) : default, dc);
                 for (int r = 0; r < rows; r++)
@@ -132,8 +137,11 @@ public sealed partial class Seq2SeqModel
                 }
             }
         }
+        if (attention)
+        {
+            // dW_c += pre^T [context; h] and db_c over every packed row at once.
+            LinearBackward(n, cw, hd, p.Combined, preAll, _combine!, _combineBias, default, p);
+        }
         EncodeBackward(p);
     }
-
-    private static void TanhBackwardInto(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> pre) => TanhBackward(y, dy, pre);
 }
