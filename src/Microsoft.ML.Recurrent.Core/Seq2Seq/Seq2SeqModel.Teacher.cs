@@ -93,6 +93,7 @@ public sealed partial class Seq2SeqModel
         // d pre-tanh of the combine layer for every packed row: its weight gradient is one product after the steps.
         var preAll = attention ? Seq2SeqPass.Ensure(ref p.CombinePreGradient, (long)n * hd) : [];
         var dTable = G(_targetEmbedding);
+        bool batchWeights = Decoder.CanBatchStepWeightGradients(p.DecoderWork, t);
         for (int step = t - 1; step >= 0; step--)
         {
             int rows = p.Active[step], row0 = p.Offset[step], after = step + 1 < t ? p.Active[step + 1] : 0;
@@ -121,9 +122,9 @@ public sealed partial class Seq2SeqModel
             dx.AsSpan(0, rows * din).Clear();
             p.NextStateGradient.AsSpan(0, st).Clear();
             p.NextCellGradient.AsSpan(0, st).Clear();
-            Decoder.Backward(p.DecoderWork[step], dh.AsSpan(0, rows * hd), p.StateGradient.AsSpan(0, st),
+            Decoder.BackwardSelective(p.DecoderWork[step], dh.AsSpan(0, rows * hd), p.StateGradient.AsSpan(0, st),
                 lstm ? p.CellGradient.AsSpan(0, st) : default, dx.AsSpan(0, rows * din), p.NextStateGradient.AsSpan(0, st),
-                lstm ? p.NextCellGradient.AsSpan(0, st) : default);
+                lstm ? p.NextCellGradient.AsSpan(0, st) : default, weightGradients: !batchWeights);
             (p.StateGradient, p.NextStateGradient) = (p.NextStateGradient, p.StateGradient);
             (p.CellGradient, p.NextCellGradient) = (p.NextCellGradient, p.CellGradient);
             for (int r = 0; r < rows; r++)
@@ -136,6 +137,10 @@ public sealed partial class Seq2SeqModel
                     TensorPrimitives.Add(target, dx.AsSpan(r * din + et, hd), target);
                 }
             }
+        }
+        if (batchWeights)
+        {
+            Decoder.StepWeightGradients(p.DecoderWork, t, ref p.DecoderGates, ref p.DecoderInputs, ref p.DecoderHiddenIn, ref p.DecoderOnes);
         }
         if (attention)
         {

@@ -92,6 +92,10 @@ internal sealed class Seq2SeqPass
     internal float[] SourceEmbeddedGradient = [];// (B, S, Es)
     internal float[] BridgeInputGradient = [];   // (B, U)
     internal float[] Ones = [];
+    internal float[] DecoderGates = [];          // (N, G*Hd) every step's decoder gate gradients, for one weight product
+    internal float[] DecoderInputs = [];         // (N, Din) every step's decoder input (a layer's, in turn)
+    internal float[] DecoderHiddenIn = [];       // (N, Hd) the state every step started from
+    internal float[] DecoderOnes = [];
     internal float[] ScoreGradient = [];         // (S)
     internal float[] HyperGradient = [];         // (A)
 
