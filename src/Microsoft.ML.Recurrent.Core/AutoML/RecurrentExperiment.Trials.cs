@@ -97,7 +97,7 @@ public sealed partial class RecurrentExperiment
             }
             var model = new SequenceModel(modelOptions, seed);
             result = result with { ParameterCount = model.Parameters.Count };
-            var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(job.Epochs, seed, Options.EarlyStoppingPatience,
+            var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(Options.Trainer, job.Epochs, seed, Options.EarlyStoppingPatience,
                 left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1)));
             string where = data.FoldCount > 1 ? $"Fold {fold + 1} of {data.FoldCount}: " : "";
             TrainingResult training;
