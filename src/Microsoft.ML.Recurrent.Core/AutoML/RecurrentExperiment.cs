@@ -186,7 +186,13 @@ public sealed partial class RecurrentExperiment
         var allowed = TimeSpan.FromSeconds(2 * scale * best.TrainingTime.TotalSeconds + 1);
         var remaining = Options.TimeBudget - clock.Elapsed;
         var trainer = new SequenceTrainer(model, best.Settings.ToTrainerOptions(Options.Trainer, best.BestEpoch, seed, null, remaining > allowed ? remaining : allowed));
-        return (model, data.FitAll(trainer, cancellationToken));
+        var refit = data.FitAll(trainer, cancellationToken);
+        // The refit has no held-out rows left to calibrate on, so it takes the best trial's temperature.
+        if (best.Temperature != 1)
+        {
+            TemperatureScaling.Apply(model, best.Temperature);
+        }
+        return (model, refit);
     }
 
     private int TrialSeed(int trialId) => unchecked((Options.Seed * 1_000_003) + (trialId * 7_919) + 17);

@@ -28,6 +28,13 @@ public sealed record RecurrentExperimentOptions
     /// </summary>
     public bool IncludeTemplate { get; init; } = true;
 
+    /// <summary>
+    /// Whether a classification trial's probabilities are calibrated by temperature scaling on its held-out rows after
+    /// training (the refit takes the best trial's temperature), as the text classifiers calibrate theirs. Classes and
+    /// the ranking are unchanged. Ignored for other tasks. Default true.
+    /// </summary>
+    public bool CalibrateProbabilities { get; init; } = true;
+
     /// <summary>The task (that of <see cref="Model"/>).</summary>
     public SequenceTask Task => Model.Task;
 
