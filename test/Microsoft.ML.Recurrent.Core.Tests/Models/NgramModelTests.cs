@@ -87,20 +87,7 @@ public sealed class NgramModelTests
         model.ComputeLoss(ws, Batch, backward: true, training: false, null, default, default, default, ref metrics);
         var info = model.Parameters.GetInfo("ngram.weight");
         float[] analytic = model.Parameters.GetGradients(info).ToArray();
-        var values = model.Parameters.Values;
-        var numeric = new double[info.Length];
-        for (int i = 0; i < info.Length; i++)
-        {
-            int at = info.Offset + i;
-            float saved = values[at];
-            const float h = 1e-2f;
-            values[at] = saved + h;
-            double plus = Loss(model, ws);
-            values[at] = saved - h;
-            double minus = Loss(model, ws);
-            values[at] = saved;
-            numeric[i] = (plus - minus) / (2 * h);
-        }
+        double[] numeric = Numeric(model.Parameters.Values, info.Offset, info.Length, 1e-2f, () => Loss(model, ws));
         Assert.IsTrue(analytic.Count(g => g != 0) > 5, "some n-gram weights get a gradient");
         TestAssert.AssertClose(numeric, analytic, 1e-2, 1e-4, "ngram.weight");
     }
@@ -135,19 +122,7 @@ public sealed class NgramModelTests
         Assert.AreNotEqual(joint, ensemble, 1e-3);
 
         model.NgramEnsemble = true;
-        var values = model.Parameters.Values;
-        var numeric = new double[values.Length];
-        for (int i = 0; i < values.Length; i++)
-        {
-            float saved = values[i];
-            const float h = 1e-3f;
-            values[i] = saved + h;
-            double plus = TrainingLoss();
-            values[i] = saved - h;
-            double minus = TrainingLoss();
-            values[i] = saved;
-            numeric[i] = (plus - minus) / (2 * h);
-        }
+        double[] numeric = Numeric(model.Parameters.Values, 0, model.Parameters.Values.Length, 1e-3f, TrainingLoss);
         TestAssert.AssertClose(numeric, analytic, 2e-2, 2e-4, "ensemble loss");
     }
 
@@ -233,6 +208,23 @@ public sealed class NgramModelTests
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SequenceModelOptions { InputFeatures = 2, NgramBuckets = 8 }.Validate());
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SequenceModelOptions { VocabularySize = 5, NgramBuckets = SequenceModelOptions.MaxNgramBuckets + 1 }.Validate());
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SequenceModelOptions { VocabularySize = 5, NgramBuckets = 8, NgramMaxLength = 5 }.Validate());
+    }
+
+    // Central differences of the loss for values [offset, offset + count).
+    private static double[] Numeric(float[] values, int offset, int count, float h, Func<double> loss)
+    {
+        var numeric = new double[count];
+        for (int i = 0; i < count; i++)
+        {
+            float saved = values[offset + i];
+            values[offset + i] = saved + h;
+            double plus = loss();
+            values[offset + i] = saved - h;
+            double minus = loss();
+            values[offset + i] = saved;
+            numeric[i] = (plus - minus) / (2 * h);
+        }
+        return numeric;
     }
 
     private static double Loss(SequenceModel model, ModelWorkspace ws)
