@@ -42,10 +42,6 @@ public sealed partial class SequenceModel
                 HeadBackward(ws, 0, rows, dLogits);
             }
         }
-        else if (backward && NgramEnsemble && _ngramWeight is not null)
-        {
-            loss = EnsembleCrossEntropy(ws, rows, classes, classWeights, ref metrics);
-        }
         else
         {
             loss = CrossEntropyInChunks(ws, rows, classes, backward, classWeights, ref metrics);

@@ -104,8 +104,8 @@ public sealed partial class SequenceModel
         }
     }
 
-    // logits (count, C) of rows r0.. += factor x scale x the sum of each row's n-gram weights.
-    private void AddNgramLogits(ModelWorkspace ws, int r0, int count, Span<float> logits, float factor)
+    // logits (count, C) of rows r0.. += scale x the sum of each row's n-gram weights.
+    private void AddNgramLogits(ModelWorkspace ws, int r0, int count, Span<float> logits)
     {
         int classes = Options.HeadOutputs;
         var weight = Parameters.GetValues(_ngramWeight!);
@@ -118,7 +118,7 @@ public sealed partial class SequenceModel
                 TensorPrimitives.Add(buffer, weight.Slice(ws.NgramIds[k] * classes, classes), buffer);
             }
             var row = logits.Slice(r * classes, classes);
-            TensorPrimitives.MultiplyAdd(buffer, factor * ws.NgramScales[r0 + r], row, row);
+            TensorPrimitives.MultiplyAdd(buffer, ws.NgramScales[r0 + r], row, row);
         }
     }
 
@@ -137,73 +137,6 @@ public sealed partial class SequenceModel
                 TensorPrimitives.MultiplyAdd(dRow, scale, dst, dst);
             }
         }
-    }
-
-    /// <summary>
-    /// Trains the two parts as an ensemble (training only; never saved): the recurrent part's logits z_deep = W·f + b and
-    /// the n-gram part's z_wide = b + S·n each get their own cross-entropy (the loss is the sum), so neither leans on the
-    /// other, and every other pass (evaluation, prediction, attribution) reads their mean, ½ W·f + b + ½ S·n: the two
-    /// models' probabilities multiplied (a product of experts), which is better calibrated than either where the test
-    /// data differ from the training data. <see cref="FoldNgramEnsemble"/> makes the mean the saved model.
-    /// </summary>
-    internal bool NgramEnsemble { get; set; }
-
-    /// <summary>Folds the ensemble's mean into the weights (fc.weight and ngram.weight halved) and ends ensemble training.</summary>
-    internal void FoldNgramEnsemble()
-    {
-        if (_ngramWeight is null || !NgramEnsemble)
-        {
-            return;
-        }
-        foreach (var info in new[] { _headWeight, _ngramWeight })
-        {
-            var v = Parameters.GetValues(info);
-            TensorPrimitives.Multiply(v, 0.5f, v);
-        }
-        NgramEnsemble = false;
-    }
-
-    /// <summary>
-    /// The ensemble's training loss (<see cref="NgramEnsemble"/>): cross-entropy of the recurrent part plus that of the
-    /// n-gram part (each a mean over the counted rows), and both backward passes. Metrics count the recurrent part's
-    /// predictions. Classification heads have one row per sequence: the logits are one chunk.
-    /// </summary>
-    private double EnsembleCrossEntropy(ModelWorkspace ws, int rows, int classes, ReadOnlySpan<float> classWeights, ref MetricTotals metrics)
-    {
-        var targets = ws.Targets.AsSpan(0, rows);
-        double weightSum = CrossEntropyLoss.WeightSum(targets, classes, classWeights);
-        if (weightSum == 0)
-        {
-            return 0;
-        }
-        double scale = 1.0 / weightSum, total = 0;
-        var logits = HeadLogits(ws, 0, rows, deepOnly: true);
-        var dLogits = EnsureCleared(ref ws.LogitsGradient, rows * classes);
-        CrossEntropyLoss.AddRows(logits, targets, classes, dLogits, scale, classWeights, ref total);
-        for (int r = 0; r < rows; r++)
-        {
-            if (targets[r] >= 0)
-            {
-                metrics.Count++;
-                metrics.Correct += TensorPrimitives.IndexOfMax(logits.Slice(r * classes, classes)) == targets[r] ? 1 : 0;
-            }
-        }
-        HeadBackward(ws, 0, rows, dLogits, deepOnly: true);
-        var bias = Parameters.GetValues(_headBias);
-        for (int r = 0; r < rows; r++)
-        {
-            bias.CopyTo(logits.Slice(r * classes, classes));
-        }
-        AddNgramLogits(ws, 0, rows, logits, 1f);
-        dLogits.Clear();
-        CrossEntropyLoss.AddRows(logits, targets, classes, dLogits, scale, classWeights, ref total);
-        var dBias = Parameters.GetGradients(_headBias);
-        for (int r = 0; r < rows; r++)
-        {
-            TensorPrimitives.Add(dBias, dLogits.Slice(r * classes, classes), dBias);
-        }
-        NgramBackward(ws, 0, rows, dLogits);
-        return total / weightSum;
     }
 
     /// <summary>

@@ -93,57 +93,6 @@ public sealed class NgramModelTests
     }
 
     [TestMethod]
-    public void ComputeLoss_Ensemble_IsBothPartsLossesAndMatchesFiniteDifferences()
-    {
-        // Mean pooling: no max-pooling kink within the finite-difference step.
-        var model = Model(Options(pooling: SequencePooling.Mean), seed: 13);
-        var ws = model.CreateWorkspace();
-        double joint = Loss(model, ws);
-        model.NgramEnsemble = true;
-        double TrainingLoss()
-        {
-            var metrics = new MetricTotals();
-            return model.ComputeLoss(ws, Batch, backward: true, training: false, null, default, default, default, ref metrics);
-        }
-        model.Parameters.ZeroGradients();
-        double ensemble = TrainingLoss();
-        float[] analytic = model.Parameters.Gradients.ToArray();
-        // The two parts' losses, each on its own: the recurrent part without the n-grams, the n-gram part with the bias only.
-        var wide = model.Parameters.GetValues("ngram.weight").ToArray();
-        model.NgramEnsemble = false;
-        model.Parameters.GetValues("ngram.weight").Clear();
-        double deep = Loss(model, ws);
-        wide.CopyTo(model.Parameters.GetValues("ngram.weight"));
-        var head = model.Parameters.GetValues("fc.weight").ToArray();
-        model.Parameters.GetValues("fc.weight").Clear();
-        double linear = Loss(model, ws);
-        head.CopyTo(model.Parameters.GetValues("fc.weight"));
-        Assert.AreEqual(deep + linear, ensemble, 1e-5);
-        Assert.AreNotEqual(joint, ensemble, 1e-3);
-
-        model.NgramEnsemble = true;
-        double[] numeric = Numeric(model.Parameters.Values, 0, model.Parameters.Values.Length, 1e-3f, TrainingLoss);
-        TestAssert.AssertClose(numeric, analytic, 2e-2, 2e-4, "ensemble loss");
-    }
-
-    [TestMethod]
-    public void FoldNgramEnsemble_AfterTraining_PredictsTheEnsemblesMean()
-    {
-        var model = Model(Options(), seed: 17);
-        var ws = model.CreateWorkspace();
-        model.Forward(ws, Batch, training: false, null, default, default);
-        float[] joint = ws.Logits.AsSpan(0, 9).ToArray();
-        model.NgramEnsemble = true;
-        model.Forward(ws, Batch, training: false, null, default, default);
-        float[] mixed = ws.Logits.AsSpan(0, 9).ToArray();
-        CollectionAssert.AreNotEqual(joint, mixed);
-        model.FoldNgramEnsemble();
-        Assert.IsFalse(model.NgramEnsemble);
-        model.Forward(ws, Batch, training: false, null, default, default);
-        TestAssert.AssertClose(mixed, ws.Logits.AsSpan(0, 9), 1e-5, 1e-6, "folded = mean of the two parts");
-    }
-
-    [TestMethod]
     public void NgramBucket_FixedInputs_GiveTheFormatsBuckets()
     {
         // Saved models depend on these values: changing the hash breaks every saved wide model.
