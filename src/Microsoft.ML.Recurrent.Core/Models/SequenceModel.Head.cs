@@ -62,6 +62,10 @@ public sealed partial class SequenceModel
         {
             TensorPrimitives.Add(logits.Slice(r * classes, classes), bias, logits.Slice(r * classes, classes));
         }
+        if (_ngramWeight is not null)
+        {
+            AddNgramLogits(ws, r0, count, logits);
+        }
         return logits;
     }
 
@@ -81,6 +85,10 @@ public sealed partial class SequenceModel
         for (int r = 0; r < count; r++)
         {
             TensorPrimitives.Add(dBias, dLogits.Slice(r * classes, classes), dBias);
+        }
+        if (_ngramWeight is not null)
+        {
+            NgramBackward(ws, r0, count, dLogits);
         }
         int rows = ws.HeadRows;
         Span<float> dInput = IsPerStep

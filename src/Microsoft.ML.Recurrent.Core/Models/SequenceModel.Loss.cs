@@ -193,6 +193,10 @@ public sealed partial class SequenceModel
         {
             rows = count;
             Pool(ws, count);
+            if (o.UsesNgrams)
+            {
+                PrepareNgrams(ws, batch, lengths, inputScales);
+            }
             if (regularization is { OutputDropout: > 0f })
             {
                 MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, ws.Pooled.AsSpan(0, count * HeadInputSize), perStep: false);
