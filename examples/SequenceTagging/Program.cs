@@ -5,6 +5,7 @@
 // Last line: "accuracy: X" (token accuracy on the test file).
 using System.CommandLine;
 using System.Globalization;
+using Microsoft.ML.Recurrent.AutoML;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Text;
@@ -18,16 +19,17 @@ var charactersOption = new Option<bool>("--no-characters") { Description = "read
 var layersOption = new Option<int>("--layers") { Description = "stacked BiLSTM layers", DefaultValueFactory = _ => 1 };
 var dropoutOption = new Option<float>("--dropout") { Description = "dropout between stacked layers", DefaultValueFactory = _ => 0.33f };
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
+var autoOption = new Option<bool>("--auto") { Description = "search taggers (cell, size, depth, learning rate, batch) for --minutes, starting from the defaults, instead of training the defaults" };
 var plotOption = PlotFile.CreateOption();
 var root = new RootCommand("Train a bidirectional LSTM tagger and report its token accuracy on a test file.")
 {
-    trainOption, testOption, epochsOption, minutesOption, seedOption, charactersOption, layersOption, dropoutOption, plotOption,
+    trainOption, testOption, epochsOption, minutesOption, seedOption, charactersOption, layersOption, dropoutOption, autoOption, plotOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(trainOption), r.GetValue(testOption), r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption),
-    !r.GetValue(charactersOption), r.GetValue(layersOption), r.GetValue(dropoutOption), r.GetValue(plotOption))));
+    !r.GetValue(charactersOption), r.GetValue(layersOption), r.GetValue(dropoutOption), r.GetValue(autoOption), r.GetValue(plotOption))));
 return root.Parse(args).Invoke();
 
-static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minutes, int seed, bool characters, int layers, float dropout, FileInfo? plot)
+static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minutes, int seed, bool characters, int layers, float dropout, bool auto, FileInfo? plot)
 {
     if ((trainFile is null) != (testFile is null))
     {
@@ -60,42 +62,68 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minut
     var validation = all[^validationCount..];
     var test = Encode(testSentences);
 
-    var model = new SequenceModel(new SequenceModelOptions
+    var modelOptions = new SequenceModelOptions
     {
         Task = SequenceTask.Tagging, VocabularySize = words.Count, EmbeddingSize = 100, Cell = RecurrentCellKind.Lstm,
         HiddenSize = 128, NumLayers = layers, Dropout = layers > 1 ? dropout : 0f, OutputSize = tags.Count,
         CharacterVocabularySize = chars?.Count ?? 0, CharacterEmbeddingSize = 16, CharacterFilters = 32, CharacterMaxWidth = 3,
-    }, seed);
+    };
     // Epochs come from the time: train until the time limit. Accuracy keeps rising after the validation loss turns up
     // (measured on EWT), so the last weights are kept; the learning rate halves whenever the validation loss stops falling.
-    var trainer = new SequenceTrainer(model, new TrainerOptions
+    var trainerOptions = new TrainerOptions
     {
         Epochs = epochs, BatchSize = 32, LearningRate = 0.002, Seed = seed,
         ReduceOnPlateau = new ReduceLROnPlateauOptions { Factor = 0.5, Patience = 0 },
         TimeLimit = TimeSpan.FromMinutes(minutes),
-    });
-    var progress = new Progress(p =>
+    };
+    var model = auto ? Search(modelOptions, trainerOptions, train, validation, minutes, seed) : new SequenceModel(modelOptions, seed);
+    if (!auto)
     {
-        if (p.IsEpochEnd)
+        var trainer = new SequenceTrainer(model, trainerOptions);
+        var progress = new Progress(p =>
         {
-            TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"epoch {p.Epoch}  train loss {p.Loss:F4}  validation accuracy {p.Validation?.Accuracy:F4}"));
-        }
-        else if (p.Step % 50 == 0)
-        {
-            TrainingConsole.WriteStepLine(string.Create(CultureInfo.InvariantCulture,
-                $"  step {p.Step} ({p.BatchInEpoch}/{p.BatchesPerEpoch})  loss {p.Loss:F4}  {p.TokensPerSecond:F0} tokens/s  eta {p.EstimatedTimeRemaining:hh\\:mm\\:ss}"));
-        }
-    });
-    var result = TrainingConsole.Train("tagger", progress, p => trainer.Fit(train, validation, p));
-    Console.WriteLine($"best epoch {result.BestEpoch} of {result.History.Count} in {result.Elapsed.TotalSeconds:F1} s");
-    PlotFile.Save(plot, result);
+            if (p.IsEpochEnd)
+            {
+                TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"epoch {p.Epoch}  train loss {p.Loss:F4}  validation accuracy {p.Validation?.Accuracy:F4}"));
+            }
+            else if (p.Step % 50 == 0)
+            {
+                TrainingConsole.WriteStepLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  step {p.Step} ({p.BatchInEpoch}/{p.BatchesPerEpoch})  loss {p.Loss:F4}  {p.TokensPerSecond:F0} tokens/s  eta {p.EstimatedTimeRemaining:hh\\:mm\\:ss}"));
+            }
+        });
+        var result = TrainingConsole.Train("tagger", progress, p => trainer.Fit(train, validation, p));
+        Console.WriteLine($"best epoch {result.BestEpoch} of {result.History.Count} in {result.Elapsed.TotalSeconds:F1} s");
+        PlotFile.Save(plot, result);
+    }
     // Tags unseen in training (TryGetId = -1) are not counted by the evaluator; count them as errors here.
     int unseenTags = test.Sum(e => e.StepLabels!.Count(t => t < 0));
     var evaluation = SequenceEvaluator.Evaluate(model, test);
     double accuracy = evaluation.Accuracy * evaluation.Count / (evaluation.Count + unseenTags);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy: {accuracy:F4}"));
     return 0;
+}
+
+// The search starts from the defaults (its first trial) and keeps their plateau halving in every trial; the others
+// vary the cell, size, depth, learning rate and batch around them, on the same training and validation sentences.
+static SequenceModel Search(SequenceModelOptions defaults, TrainerOptions trainer, List<SequenceExample> train, List<SequenceExample> validation, double minutes, int seed)
+{
+    var experiment = new RecurrentExperiment(new RecurrentExperimentOptions
+    {
+        Model = defaults, Trainer = trainer, TimeBudget = TimeSpan.FromMinutes(minutes), Seed = seed, MaxTrials = 6, MinEpochs = 2,
+        MaxEpochs = trainer.Epochs, ReductionFactor = 3, RefitOnAllData = false, EarlyStoppingPatience = 3,
+        SearchSpace = RecurrentSearchSpace.ForTask(SequenceTask.Tagging) with
+        {
+            Cells = [RecurrentCellKind.Lstm, RecurrentCellKind.Gru], HiddenSizes = [128, 192, 256], NumLayers = [1, 2], Bidirectional = [true],
+            EmbeddingSizes = [defaults.EmbeddingSize], MaxDropout = 0.4, MinLearningRate = 1e-3, MaxLearningRate = 4e-3, BatchSizes = [32, 64], ClipGradientNorms = [5],
+        },
+    });
+    var result = TrainingConsole.Search("model search", TimeSpan.FromMinutes(minutes),
+        new Progress<TrialResult>(t => TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {t.TrialId} (rung {t.Rung}): {t.Metric:F4} after {t.EpochsTrained} epochs  {t.Settings}"))),
+        p => experiment.Run(train, validation, p));
+    Console.WriteLine(result.FormatLeaderboard(6));
+    return result.BestModel;
 }
 
 static List<(string[] Tokens, string[] Tags)> ReadTagged(string path)

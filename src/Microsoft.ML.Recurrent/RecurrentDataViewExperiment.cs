@@ -73,7 +73,7 @@ public class RecurrentDataViewExperiment
         var prepared = RecurrentExperimentTasks.Prepare(_context, Task, trainData, validationData, columns, s);
         var experiment = new RecurrentExperiment(new RecurrentExperimentOptions
         {
-            Model = prepared.Template, SearchSpace = s.SearchSpace, Metric = s.OptimizingMetric, TimeBudget = s.MaxExperimentTime,
+            Model = prepared.Template, Trainer = prepared.Trainer, SearchSpace = s.SearchSpace, Metric = s.OptimizingMetric, TimeBudget = s.MaxExperimentTime,
             MaxTrials = s.MaxTrials, Seed = s.Seed, ValidationFraction = s.ValidationFraction, MinEpochs = s.MinEpochs, MaxEpochs = s.MaxEpochs,
             CrossValidationFolds = prepared.Validation is null ? s.CrossValidationFolds : null,
             MaxParallelTrials = s.MaxParallelTrials, EarlyStoppingPatience = s.EarlyStoppingPatience,

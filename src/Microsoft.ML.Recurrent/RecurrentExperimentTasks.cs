@@ -11,7 +11,11 @@ namespace Microsoft.ML.Recurrent;
 internal static class RecurrentExperimentTasks
 {
     /// <summary>The examples, the model template and how to wrap the winning model as a saveable transformer.</summary>
-    public sealed record Prepared(SequenceModelOptions Template, List<SequenceExample> Train, List<SequenceExample>? Validation,
+    /// <remarks>
+    /// <paramref name="Template"/> and <paramref name="Trainer"/> are the task trainer's defaults: the experiment's first trial,
+    /// and the regularization every trial keeps.
+    /// </remarks>
+    public sealed record Prepared(SequenceModelOptions Template, TrainerOptions Trainer, List<SequenceExample> Train, List<SequenceExample>? Validation,
         Func<SequenceModel, TrainingResult?, RecurrentModelTransformer> CreateTransformer);
 
     public static SequenceTask CoreTask(RecurrentExperimentTask task) => task switch
@@ -45,8 +49,9 @@ internal static class RecurrentExperimentTasks
         var held = validationData is null ? null : RecurrentTextBinaryTrainer.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
         RequireValidationRows(held?.Count, $"rows in '{c.TextColumnName}' and '{c.LabelColumnName}'", nameof(validationData));
         var sequencer = TextClassifierInput.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
+        var defaults = new RecurrentTextBinaryTrainer.Options();
         return new Prepared(
-            new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = 2, Pooling = RecurrentDefaults.TextClassification.Pooling },
+            ClassifierTemplate(defaults, sequencer.Vocabulary.Count, 2), ClassifierTrainer(defaults),
             RecurrentTextBinaryTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
             held is null ? null : RecurrentTextBinaryTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
             (model, refit) => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput,
@@ -70,8 +75,9 @@ internal static class RecurrentExperimentTasks
             RequireValidationRows(held.Count, $"rows with a label in '{c.LabelColumnName}'", nameof(validationData));
         }
         var sequencer = TextClassifierInput.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
+        var defaults = new RecurrentTextMulticlassTrainer.Options();
         return new Prepared(
-            new SequenceModelOptions { Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, OutputSize = names.Length, Pooling = RecurrentDefaults.TextClassification.Pooling },
+            ClassifierTemplate(defaults, sequencer.Vocabulary.Count, names.Length), ClassifierTrainer(defaults),
             RecurrentTextMulticlassTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
             held is null ? null : RecurrentTextMulticlassTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
             (model, refit) => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput,
@@ -87,8 +93,10 @@ internal static class RecurrentExperimentTasks
         RequireRows(examples.Count, $"non-empty texts in '{c.TextColumnName}'", validationData is not null, nameof(trainData));
         var held = heldTexts is null ? null : RecurrentLanguageModelEstimator.Encode(sequencer, heldTexts, s.MaxSequenceLength);
         RequireValidationRows(held?.Count, $"non-empty texts in '{c.TextColumnName}'", nameof(validationData));
+        var defaults = new RecurrentLanguageModelEstimator.Options();
         return new Prepared(
-            new SequenceModelOptions { Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count },
+            WithArchitecture(new SequenceModelOptions { Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = defaults.EmbeddingSize }, defaults),
+            RecurrentTraining.Create(defaults, hasValidation: true),
             examples, held,
             (model, refit) => RecurrentLanguageModelEstimator.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData));
     }
@@ -104,12 +112,14 @@ internal static class RecurrentExperimentTasks
         var tagNames = RecurrentSequenceTaggingEstimator.TagNames(held is null ? rows : rows.Concat(held), c.LabelColumnName, nameof(trainData));
         // Character-aware words as the tagger's default has them (the search varies the rest of the architecture).
         var characters = RecurrentDefaults.SequenceTagging.CharacterAwareWords ? CharacterVocabulary.Build(rows.SelectMany(r => r.Tokens)) : null;
+        var defaults = new RecurrentSequenceTaggingEstimator.Options();
         return new Prepared(
-            new SequenceModelOptions
+            WithArchitecture(new SequenceModelOptions
             {
                 Task = SequenceTask.Tagging, VocabularySize = vocabulary.Count, OutputSize = tagNames.Length, CharacterVocabularySize = characters?.Count ?? 0,
-                CharacterEmbeddingSize = RecurrentDefaults.SequenceTagging.CharacterEmbeddingSize, CharacterFilters = RecurrentDefaults.SequenceTagging.CharacterFilters,
-            },
+                CharacterEmbeddingSize = defaults.CharacterEmbeddingSize, CharacterFilters = defaults.CharacterFilters, EmbeddingSize = defaults.EmbeddingSize,
+            }, defaults),
+            RecurrentTraining.Create(defaults, hasValidation: true),
             RecurrentSequenceTaggingEstimator.Encode(rows, vocabulary, characters, tagNames, s.MaxSequenceLength),
             held is null ? null : RecurrentSequenceTaggingEstimator.Encode(held, vocabulary, characters, tagNames, s.MaxSequenceLength),
             (model, refit) => RecurrentSequenceTaggingEstimator.CreateTransformer(context, c.TokensColumnName, model, new TextSequencer(new WordTokenizer(), vocabulary, characters),
@@ -131,13 +141,34 @@ internal static class RecurrentExperimentTasks
             rows = rows[..^count];
         }
         var (mean, std) = RecurrentSeriesRegressionTrainer.Statistics(rows);
+        var defaults = new RecurrentSeriesRegressionTrainer.Options();
         return new Prepared(
-            new SequenceModelOptions { Task = SequenceTask.Regression, InputFeatures = 1, OutputSize = 1 },
+            WithArchitecture(new SequenceModelOptions { Task = SequenceTask.Regression, InputFeatures = 1, OutputSize = 1 }, defaults),
+            RecurrentTraining.Create(defaults, hasValidation: true),
             RecurrentSeriesRegressionTrainer.Encode(rows, mean, std, s.MaxSequenceLength),
             RecurrentSeriesRegressionTrainer.Encode(held, mean, std, s.MaxSequenceLength),
             (model, refit) => RecurrentSeriesRegressionTrainer.CreateTransformer(context, c.SeriesColumnName, model, mean, std, s.MaxSequenceLength, refit, trainData,
                 RecurrentSeriesRegressionTrainer.Profile(rows, s.MaxSequenceLength)));
     }
+
+    // A trainer's default architecture in a model template, as the trainer itself builds its model.
+    private static SequenceModelOptions WithArchitecture(SequenceModelOptions template, RecurrentTrainerOptionsBase d) => template with
+    {
+        Cell = d.Cell, HiddenSize = d.HiddenSize, NumLayers = d.NumLayers, Dropout = d.Dropout,
+    };
+
+    // The text classifiers' defaults as the experiment's model template (the search replaces the architecture).
+    private static SequenceModelOptions ClassifierTemplate(RecurrentTextClassificationOptionsBase d, int vocabularySize, int classes) => new()
+    {
+        Task = SequenceTask.Classification, VocabularySize = vocabularySize, OutputSize = classes, Pooling = d.Pooling, EmbeddingSize = d.EmbeddingSize,
+        Cell = d.Cell, HiddenSize = d.HiddenSize, NumLayers = d.NumLayers, Bidirectional = d.Bidirectional, Dropout = d.Dropout,
+    };
+
+    // The text classifiers' training defaults, weight averaging included, as the classifiers themselves train.
+    private static TrainerOptions ClassifierTrainer(RecurrentTextClassificationOptionsBase d) => RecurrentTraining.Create(d, hasValidation: true) with
+    {
+        AveragingDecay = d.AveragingDecay > 0 ? d.AveragingDecay : null,
+    };
 
     // Without validation data some rows are held out, so at least two are needed.
     private static void RequireRows(int count, string what, bool hasValidation, string paramName)

@@ -34,6 +34,9 @@ internal abstract class ExperimentData
     /// <summary>Trains on split <paramref name="fold"/>'s training part, validating on its held-out part.</summary>
     public abstract TrainingResult Fit(SequenceTrainer trainer, int fold, CancellationToken cancellationToken);
 
+    /// <summary>The examples a split holds out, in input order; null for a token stream.</summary>
+    public virtual IReadOnlyList<SequenceExample>? HeldOut(int fold) => null;
+
     /// <summary>Trains on everything, without validation.</summary>
     public abstract TrainingResult FitAll(SequenceTrainer trainer, CancellationToken cancellationToken);
 
@@ -168,8 +171,10 @@ internal abstract class ExperimentData
             }
             // Both parts keep the input order.
             var trainPart = Enumerable.Range(0, all.Count).Where(i => !held[i]).Select(i => all[i]).ToArray();
-            return trainer.Fit(trainPart, [.. heldOut[fold].Select(i => all[i])], null, cancellationToken);
+            return trainer.Fit(trainPart, HeldOut(fold), null, cancellationToken);
         }
+
+        public override IReadOnlyList<SequenceExample> HeldOut(int fold) => [.. heldOut[fold].Select(i => all[i])];
 
         public override TrainingResult FitAll(SequenceTrainer trainer, CancellationToken cancellationToken) =>
             trainer.Fit(all, null, null, cancellationToken);

@@ -85,6 +85,7 @@ public sealed partial class RecurrentExperiment
         var modelOptions = job.Settings.ToModelOptions(Options.Model);
         var result = new TrialResult { TrialId = job.TrialId, Settings = job.Settings, Rung = job.Rung, EpochBudget = job.Epochs };
         var folds = new List<FoldResult>();
+        var temperatures = new List<double>();
         FoldResult? bestFold = null;
         SequenceModel? bestModel = null;
         var clock = Stopwatch.StartNew();
@@ -97,7 +98,7 @@ public sealed partial class RecurrentExperiment
             }
             var model = new SequenceModel(modelOptions, seed);
             result = result with { ParameterCount = model.Parameters.Count };
-            var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(job.Epochs, seed, Options.EarlyStoppingPatience,
+            var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(Options.Trainer, job.Epochs, seed, Options.EarlyStoppingPatience,
                 left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1)));
             string where = data.FoldCount > 1 ? $"Fold {fold + 1} of {data.FoldCount}: " : "";
             TrainingResult training;
@@ -116,6 +117,17 @@ public sealed partial class RecurrentExperiment
                 return Failed(result, folds, training.History.Count, training.BudgetExhausted, clock,
                     $"{where}The validation loss is {validation?.Loss.ToString() ?? "missing"}.");
             }
+            // Calibrated on the rows it is ranked on: the probabilities and the loss change, the classes do not; the
+            // figures are those of the calibrated model, the one a trial returns.
+            if (Calibrates && data.HeldOut(fold) is { } heldOut)
+            {
+                double temperature = TemperatureScaling.Calibrate(model, heldOut);
+                temperatures.Add(temperature);
+                if (temperature != 1)
+                {
+                    validation = SequenceEvaluator.Evaluate(model, heldOut);
+                }
+            }
             double metric = Options.EffectiveMetric switch
             {
                 ExperimentMetric.Accuracy => validation.Accuracy,
@@ -130,6 +142,7 @@ public sealed partial class RecurrentExperiment
             var figures = new FoldResult(fold, training.History.Count, training.BestEpoch, metric, validation, training.Elapsed,
                 training.StoppedEarly, training.BudgetExhausted);
             folds.Add(figures);
+
             // Without a refit the best fold's model is the answer: the best metric, then the lower loss, then the first.
             if (bestFold is null || CompareScores(Options.EffectiveMetric, figures.Metric, figures.Validation.Loss, bestFold.Metric, bestFold.Validation.Loss) < 0)
             {
@@ -149,8 +162,11 @@ public sealed partial class RecurrentExperiment
             StoppedEarly = complete && folds.All(f => f.StoppedEarly),
             TimeBudgetExhausted = !complete || folds.Any(f => f.TimeBudgetExhausted),
             Folds = data.FoldCount > 1 ? folds : [],
+            Temperature = temperatures.Count > 0 ? Math.Exp(temperatures.Average(Math.Log)) : 1,
         }, bestModel);
     }
+
+    private bool Calibrates => Options.CalibrateProbabilities && Options.Task == SequenceTask.Classification;
 
     private static Outcome Failed(TrialResult result, List<FoldResult> folds, int epochs, bool budgetExhausted, Stopwatch clock, string error) =>
         new(result with

@@ -100,7 +100,12 @@ public sealed partial class RecurrentExperiment
         var o = Options;
         var random = new Random(o.Seed);
         var settings = new TrialSettings[o.MaxTrials];
-        for (int i = 0; i < settings.Length; i++)
+        int first = o.IncludeTemplate ? 1 : 0;
+        if (o.IncludeTemplate)
+        {
+            settings[0] = TrialSettings.FromTemplate(o.Model, o.Trainer, data.IsStream);
+        }
+        for (int i = first; i < settings.Length; i++)
         {
             settings[i] = SearchSpace.Sample(random, o.Model, data.IsStream);
         }
@@ -180,8 +185,14 @@ public sealed partial class RecurrentExperiment
         double scale = (double)data.AllSize / data.TrainSize * best.BestEpoch / Math.Max(1, epochsRun);
         var allowed = TimeSpan.FromSeconds(2 * scale * best.TrainingTime.TotalSeconds + 1);
         var remaining = Options.TimeBudget - clock.Elapsed;
-        var trainer = new SequenceTrainer(model, best.Settings.ToTrainerOptions(best.BestEpoch, seed, null, remaining > allowed ? remaining : allowed));
-        return (model, data.FitAll(trainer, cancellationToken));
+        var trainer = new SequenceTrainer(model, best.Settings.ToTrainerOptions(Options.Trainer, best.BestEpoch, seed, null, remaining > allowed ? remaining : allowed));
+        var refit = data.FitAll(trainer, cancellationToken);
+        // The refit has no held-out rows left to calibrate on, so it takes the best trial's temperature.
+        if (best.Temperature != 1)
+        {
+            TemperatureScaling.Apply(model, best.Temperature);
+        }
+        return (model, refit);
     }
 
     private int TrialSeed(int trialId) => unchecked((Options.Seed * 1_000_003) + (trialId * 7_919) + 17);

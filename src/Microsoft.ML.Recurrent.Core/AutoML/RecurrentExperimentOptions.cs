@@ -6,10 +6,34 @@ namespace Microsoft.ML.Recurrent.AutoML;
 public sealed record RecurrentExperimentOptions
 {
     /// <summary>
-    /// The model template: its task, vocabulary size, embedding-or-features input, output count, pooling and forget-gate
-    /// bias are kept; cell, hidden size, layers, direction, embedding size and dropout come from the search. Required.
+    /// The model template: its task, vocabulary size, embedding-or-features input, output count, pooling, character
+    /// input and forget-gate bias are kept; cell, hidden size, layers, direction, embedding size and dropout come from the
+    /// search (and, with <see cref="IncludeTemplate"/>, the first trial uses the template's own). Required.
     /// </summary>
     public required SequenceModelOptions Model { get; init; }
+
+    /// <summary>
+    /// The trainer template: every trial keeps its regularization, weight decay, schedules, plateau halving, weight
+    /// averaging and class weights; the epochs, batch size, optimizer, learning rate, clipping, truncation length,
+    /// patience, seed and time limit come from the search and the experiment (and, with <see cref="IncludeTemplate"/>, the
+    /// first trial uses the template's own optimizer, learning rate, batch size, clipping and truncation length). Null
+    /// for <see cref="Training.TrainerOptions"/>'s defaults. Default null.
+    /// </summary>
+    public Training.TrainerOptions? Trainer { get; init; }
+
+    /// <summary>
+    /// Whether the first trial is the templates' own settings (<see cref="TrialSettings.FromTemplate"/>), so that a
+    /// search started from a task's defaults always has the defaults among its candidates and ranks the rest against them;
+    /// the other <see cref="MaxTrials"/> - 1 trials are sampled. The first trial is the templates' even where the search space does not hold their values. Default true.
+    /// </summary>
+    public bool IncludeTemplate { get; init; } = true;
+
+    /// <summary>
+    /// Whether a classification trial's probabilities are calibrated by temperature scaling on its held-out rows after
+    /// training (the refit takes the best trial's temperature), as the text classifiers calibrate theirs. Classes and
+    /// the ranking are unchanged. Ignored for other tasks. Default true.
+    /// </summary>
+    public bool CalibrateProbabilities { get; init; } = true;
 
     /// <summary>The task (that of <see cref="Model"/>).</summary>
     public SequenceTask Task => Model.Task;
@@ -101,6 +125,7 @@ public sealed record RecurrentExperimentOptions
     {
         ArgumentNullException.ThrowIfNull(Model, nameof(Model));
         Model.Validate();
+        Trainer?.Validate();
         (SearchSpace ?? RecurrentSearchSpace.ForTask(Task)).Validate(Task);
         var metric = EffectiveMetric;
         bool fits = metric switch

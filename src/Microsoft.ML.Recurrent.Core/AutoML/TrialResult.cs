@@ -81,6 +81,13 @@ public sealed record TrialResult
     /// <summary>Whether the experiment's time budget cut the run short (or left folds untrained).</summary>
     public bool TimeBudgetExhausted { get; init; }
 
+    /// <summary>
+    /// The temperature folded into this trial's classifier head (<see cref="Training.TemperatureScaling"/>), fitted on its
+    /// held-out rows (the geometric mean over folds); a refit of this trial takes it too. 1 when not calibrated (other
+    /// tasks, token streams, <see cref="RecurrentExperimentOptions.CalibrateProbabilities"/> off, or nothing to gain).
+    /// </summary>
+    public double Temperature { get; init; } = 1;
+
     /// <summary>Why training failed (for example it diverged), or null when it succeeded.</summary>
     public string? Error { get; init; }
 

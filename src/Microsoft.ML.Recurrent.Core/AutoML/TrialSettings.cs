@@ -47,18 +47,49 @@ public sealed record TrialSettings(
     /// <param name="seed">Seed of shuffling and dropout.</param>
     /// <param name="earlyStoppingPatience">Early-stopping patience, or null without validation data.</param>
     /// <param name="timeLimit">Wall-clock limit of the run, or null.</param>
-    public TrainerOptions ToTrainerOptions(int epochs, int seed, int? earlyStoppingPatience, TimeSpan? timeLimit) => new()
+    public TrainerOptions ToTrainerOptions(int epochs, int seed, int? earlyStoppingPatience, TimeSpan? timeLimit) =>
+        ToTrainerOptions(null, epochs, seed, earlyStoppingPatience, timeLimit);
+
+    /// <summary>
+    /// The trainer options of these settings: <paramref name="template"/> (regularization, weight decay, schedules,
+    /// weight averaging, class weights, ...) with the epochs, batch size, optimizer, learning rate, clipping,
+    /// truncation length, patience, seed and time limit replaced.
+    /// </summary>
+    /// <param name="template">Supplies everything the search does not choose; null for <see cref="TrainerOptions"/>'s defaults.</param>
+    /// <param name="epochs">Epochs to train.</param>
+    /// <param name="seed">Seed of shuffling and dropout.</param>
+    /// <param name="earlyStoppingPatience">Early-stopping patience, or null without validation data.</param>
+    /// <param name="timeLimit">Wall-clock limit of the run, or null.</param>
+    public TrainerOptions ToTrainerOptions(TrainerOptions? template, int epochs, int seed, int? earlyStoppingPatience, TimeSpan? timeLimit) =>
+        (template ?? new TrainerOptions()) with
+        {
+            Epochs = epochs,
+            BatchSize = BatchSize,
+            Optimizer = Optimizer,
+            LearningRate = LearningRate,
+            ClipGradientNorm = double.IsPositiveInfinity(ClipGradientNorm) ? null : ClipGradientNorm,
+            TruncationLength = TruncationLength > 0 ? TruncationLength : 100,
+            EarlyStoppingPatience = earlyStoppingPatience,
+            Seed = seed,
+            TimeLimit = timeLimit,
+        };
+
+    /// <summary>
+    /// The settings a model and trainer template already have (the experiment's first trial, so the search starts from
+    /// them): the template's cell, sizes, layers, direction and dropout, and the trainer's optimizer, learning rate,
+    /// batch size, clipping (no clipping is an infinite threshold) and, for a token stream, truncation length.
+    /// </summary>
+    /// <param name="model">The model template.</param>
+    /// <param name="trainer">The trainer template; null for <see cref="TrainerOptions"/>'s defaults.</param>
+    /// <param name="stream">Whether the experiment reads one token stream (truncated BPTT).</param>
+    public static TrialSettings FromTemplate(SequenceModelOptions model, TrainerOptions? trainer, bool stream)
     {
-        Epochs = epochs,
-        BatchSize = BatchSize,
-        Optimizer = Optimizer,
-        LearningRate = LearningRate,
-        ClipGradientNorm = ClipGradientNorm,
-        TruncationLength = TruncationLength > 0 ? TruncationLength : 100,
-        EarlyStoppingPatience = earlyStoppingPatience,
-        Seed = seed,
-        TimeLimit = timeLimit,
-    };
+        ArgumentNullException.ThrowIfNull(model);
+        var t = trainer ?? new TrainerOptions();
+        return new TrialSettings(model.Cell, model.HiddenSize, model.NumLayers, model.IsBidirectional && model.Task != SequenceTask.LanguageModel,
+            model.UsesTokens ? model.EmbeddingSize : 0, model.NumLayers > 1 ? model.Dropout : 0f, t.Optimizer, t.LearningRate, t.BatchSize,
+            stream ? t.TruncationLength : 0, t.ClipGradientNorm ?? double.PositiveInfinity);
+    }
 
     /// <summary>A compact one-line description, e.g. <c>Lstm h64x2 bi emb32 drop0.20 Adam lr3.0e-03 b32 clip5</c>.</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,

@@ -79,7 +79,7 @@ public sealed class RecurrentSearchSpaceTests
         var tokens = Enumerable.Range(0, 3000).Select(i => rng.NextDouble() < 0.05 ? 11 : i % 11).ToArray();
         var options = new RecurrentExperimentOptions
         {
-            Model = LanguageModel, MaxTrials = 3, MinEpochs = 1, MaxEpochs = 3, ReductionFactor = 2, Seed = 4,
+            Model = LanguageModel, MaxTrials = 3, MinEpochs = 1, MaxEpochs = 3, ReductionFactor = 2, Seed = 4, IncludeTemplate = false,
             SearchSpace = RecurrentSearchSpace.ForTask(SequenceTask.LanguageModel) with
             {
                 HiddenSizes = [16], NumLayers = [1, 2], EmbeddingSizes = [8], BatchSizes = [8], TruncationLengths = [10, 20], MinLearningRate = 5e-3, MaxLearningRate = 2e-2,
@@ -107,7 +107,7 @@ public sealed class RecurrentSearchSpaceTests
         }).ToList();
         var model = new SequenceModelOptions { Task = SequenceTask.Regression, InputFeatures = 1, OutputSize = 1 };
         var space = new RecurrentSearchSpace { HiddenSizes = [8], NumLayers = [1], Bidirectional = [false], BatchSizes = [16], Cells = [RecurrentCellKind.Gru] };
-        var options = new RecurrentExperimentOptions { Model = model, SearchSpace = space, MaxTrials = 2, MinEpochs = 2, MaxEpochs = 4, ReductionFactor = 2 };
+        var options = new RecurrentExperimentOptions { Model = model, SearchSpace = space, MaxTrials = 2, MinEpochs = 2, MaxEpochs = 4, ReductionFactor = 2, IncludeTemplate = false };
         var result = new RecurrentExperiment(options).Run(series);
         Assert.AreEqual(ExperimentMetric.Rmse, result.Metric);
         Assert.IsFalse(result.HigherIsBetter);
