@@ -8,13 +8,15 @@ public sealed class RecurrentColumnInformation
 {
     /// <summary>
     /// The label: Boolean (binary classification), a UInt32 key (multiclass classification), a vector of text with one tag
-    /// per token (tagging), or Single (forecasting). Not read for next-token models. Default "Label".
+    /// per token (tagging), Single (forecasting), or the target text (sequence to sequence). Not read for next-token
+    /// models. Default "Label".
     /// </summary>
     public string LabelColumnName { get; set; } = "Label";
 
     /// <summary>
     /// The input of classification (text, or a key vector of tokens from <c>TokenizeIntoWords</c> +
-    /// <c>MapValueToKey</c> or <c>TokenizeIntoCharactersAsKeys</c>) and of next-token models (text). Default "Text".
+    /// <c>MapValueToKey</c> or <c>TokenizeIntoCharactersAsKeys</c>), of next-token models (text) and the source text of
+    /// sequence to sequence. Default "Text".
     /// </summary>
     public string TextColumnName { get; set; } = "Text";
 

@@ -69,7 +69,7 @@ public class RecurrentDataViewExperiment
         {
             s.ValidateWithValidationData();
         }
-        CheckColumnNames(columns);
+        CheckColumnNames(Task, columns);
         var prepared = RecurrentExperimentTasks.Prepare(_context, Task, trainData, validationData, columns, s);
         var experiment = new RecurrentExperiment(new RecurrentExperimentOptions
         {
@@ -82,10 +82,11 @@ public class RecurrentDataViewExperiment
         return new RecurrentExperimentResult(Task, prepared.CreateTransformer(details.BestModel, details.Refit), details);
     }
 
-    private void CheckColumnNames(RecurrentColumnInformation columnInformation)
+    // A column name the task reads must be given (the sequence-to-sequence experiment reads the text and label columns too).
+    internal static void CheckColumnNames(RecurrentExperimentTask task, RecurrentColumnInformation columnInformation)
     {
         var columns = columnInformation;
-        (string? Value, string Name)[] needed = Task switch
+        (string? Value, string Name)[] needed = task switch
         {
             RecurrentExperimentTask.NextToken => [(columns.TextColumnName, nameof(columns.TextColumnName))],
             RecurrentExperimentTask.Tagging => [(columns.TokensColumnName, nameof(columns.TokensColumnName)), (columns.LabelColumnName, nameof(columns.LabelColumnName))],
@@ -96,7 +97,7 @@ public class RecurrentDataViewExperiment
         {
             if (string.IsNullOrEmpty(value))
             {
-                throw new ArgumentException($"{name} is {(value is null ? "null" : "empty")}; a {Task} experiment reads that column.", nameof(columnInformation));
+                throw new ArgumentException($"{name} is {(value is null ? "null" : "empty")}; a {task} experiment reads that column.", nameof(columnInformation));
             }
         }
     }

@@ -53,6 +53,7 @@ internal static class RecurrentDefaults
         public const bool CharacterAwareWords = false;
         public const int CharacterEmbeddingSize = 16;
         public const int CharacterFilters = 32;
+        public const bool WideNgrams = false;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>

@@ -119,6 +119,32 @@ public static class RecurrentExperimentCatalog
     }
 
     /// <summary>
+    /// An experiment that searches attention encoder–decoders from a source text column to a target text column and
+    /// returns the best one as a <see cref="RecurrentSequenceToSequenceTransformer"/> with a leaderboard:
+    /// <see cref="RecurrentExperimentTask.SequenceToSequence"/>.
+    /// </summary>
+    /// <param name="catalog">The text transforms catalog.</param>
+    /// <param name="settings">Budget, search, token and decoding settings; null for the defaults.</param>
+    /// <remarks>
+    /// <example>
+    /// <code>
+    /// var settings = new RecurrentSequenceToSequenceExperimentSettings { MaxExperimentTime = TimeSpan.FromMinutes(10), TargetTokens = TokenizerKind.Word };
+    /// var result = mlContext.Transforms.Text.RecurrentSequenceToSequenceExperiment(settings)
+    ///     .Execute(words, new RecurrentColumnInformation { TextColumnName = "Word", LabelColumnName = "Phonemes" });
+    /// Console.WriteLine(result.FormatLeaderboard());
+    /// mlContext.Model.Save(result.BestModel, words.Schema, "g2p.zip");
+    /// </code>
+    /// </example>
+    /// </remarks>
+    public static RecurrentSequenceToSequenceExperiment RecurrentSequenceToSequenceExperiment(this TransformsCatalog.TextTransforms catalog,
+        RecurrentSequenceToSequenceExperimentSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        settings ??= new RecurrentSequenceToSequenceExperimentSettings();
+        return new RecurrentSequenceToSequenceExperiment(new MLContext(settings.Seed), settings);
+    }
+
+    /// <summary>
     /// An experiment for any task, given as a value: <c>mlContext.CreateRecurrentExperiment(task, settings).Execute(data,
     /// columns)</c> searches recurrent models within a time and trial budget and returns the best one, retrained on all
     /// the data as a saveable transformer, with the leaderboard. The same as the task catalogs' experiment methods.
@@ -126,7 +152,9 @@ public static class RecurrentExperimentCatalog
     /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="task">The task: which columns are read, which metric ranks the trials, what the model adds.</param>
     /// <param name="settings">Budget and search settings; null for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="task"/> is not a defined task.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="task"/> is not a defined task, or is
+    /// <see cref="RecurrentExperimentTask.SequenceToSequence"/> (its best model is another transformer type: use
+    /// <see cref="RecurrentSequenceToSequenceExperiment"/>).</exception>
     /// <remarks>
     /// <example>
     /// <code>
@@ -148,6 +176,11 @@ public static class RecurrentExperimentCatalog
         if (!Enum.IsDefined(task))
         {
             throw new ArgumentOutOfRangeException(nameof(task), task, "Task must be BinaryClassification, MulticlassClassification, NextToken, Tagging or Forecasting.");
+        }
+        if (task == RecurrentExperimentTask.SequenceToSequence)
+        {
+            throw new ArgumentOutOfRangeException(nameof(task), task,
+                "A SequenceToSequence experiment returns a RecurrentSequenceToSequenceTransformer: create it with mlContext.Transforms.Text.RecurrentSequenceToSequenceExperiment(settings).");
         }
         settings ??= new RecurrentExperimentSettings();
         var context = new MLContext(settings.Seed);

@@ -39,4 +39,15 @@ public enum RecurrentExperimentTask
     /// <c>Score</c> (as <see cref="RecurrentSeriesRegressionTrainer"/>).
     /// </summary>
     Forecasting,
+
+    /// <summary>
+    /// A source text column (<see cref="RecurrentColumnInformation.TextColumnName"/>) and a target text column
+    /// (<see cref="RecurrentColumnInformation.LabelColumnName"/>), character or word tokens per side; ranked by validation
+    /// loss (cross-entropy in nats per target token, EOS included). Its best model is a
+    /// <see cref="RecurrentSequenceToSequenceTransformer"/> (as <see cref="RecurrentSequenceToSequenceEstimator"/>, adding
+    /// <c>PredictedText</c> and the optional attention column), so it runs through its own entry point,
+    /// <see cref="RecurrentExperimentCatalog.RecurrentSequenceToSequenceExperiment"/>, not
+    /// <see cref="RecurrentExperimentCatalog.CreateRecurrentExperiment"/>.
+    /// </summary>
+    SequenceToSequence,
 }

@@ -171,7 +171,7 @@ internal static class RecurrentExperimentTasks
     };
 
     // Without validation data some rows are held out, so at least two are needed.
-    private static void RequireRows(int count, string what, bool hasValidation, string paramName)
+    internal static void RequireRows(int count, string what, bool hasValidation, string paramName)
     {
         int needed = hasValidation ? 1 : 2;
         if (count < needed)
@@ -180,7 +180,7 @@ internal static class RecurrentExperimentTasks
         }
     }
 
-    private static void RequireValidationRows(int? count, string what, string paramName)
+    internal static void RequireValidationRows(int? count, string what, string paramName)
     {
         if (count == 0)
         {

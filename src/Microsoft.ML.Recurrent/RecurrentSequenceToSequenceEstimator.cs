@@ -107,18 +107,13 @@ public sealed class RecurrentSequenceToSequenceEstimator : IEstimator<RecurrentS
     {
         ArgumentNullException.ThrowIfNull(input);
         var o = TrainerOptions;
-        var sourceTokenizer = Seq2SeqModelText.Tokenizer(o.SourceTokens);
-        var targetTokenizer = Seq2SeqModelText.Tokenizer(o.TargetTokens);
-        var rows = ReadPairs(input, nameof(input))
-            .Select(p => (Source: sourceTokenizer.Tokenize(p.Source).Take(o.MaxSequenceLength).ToArray(), Target: targetTokenizer.Tokenize(p.Target).Take(o.MaxSequenceLength).ToArray()))
-            .Where(p => p.Source.Length > 0).ToList();
+        var rows = ReadTokens(input, nameof(input));
         if (rows.Count == 0)
         {
             throw new ArgumentException($"The training data has no row with a non-empty source in '{o.InputColumnName}'.", nameof(input));
         }
-        var sources = Vocabulary.Build(rows.Select(r => r.Source), new VocabularyOptions { SpecialTokens = SpecialTokens.Unknown });
-        var targets = Vocabulary.Build(rows.Select(r => r.Target), new VocabularyOptions { SpecialTokens = SpecialTokens.Unknown | SpecialTokens.BeginOfSequence | SpecialTokens.EndOfSequence });
-        var examples = rows.Select(r => new Seq2SeqExample(sources.Encode(r.Source), targets.Encode(r.Target))).ToList();
+        var (sources, targets) = BuildVocabularies(rows);
+        var examples = Encode(rows, sources, targets);
         var model = new Seq2SeqModel(new Seq2SeqOptions
         {
             SourceEmbeddingSize = o.EmbeddingSize, TargetEmbeddingSize = o.EmbeddingSize, EncoderCell = o.Cell, DecoderCell = o.Cell,
@@ -131,6 +126,37 @@ public sealed class RecurrentSequenceToSequenceEstimator : IEstimator<RecurrentS
             Epochs = o.Epochs, BatchSize = o.BatchSize, Optimizer = o.Optimizer, LearningRate = o.LearningRate, Seed = o.Seed,
             EarlyStoppingPatience = validation is null ? null : o.EarlyStoppingPatience, TimeLimit = o.TimeLimit,
         }, o.LabelSmoothing).Fit(train, validation, o.Progress);
+        return CreateTransformer(input, model, result);
+    }
+
+    /// <summary>
+    /// The source and target tokens of every row with a non-empty source, each side cut to
+    /// <see cref="RecurrentTrainerOptionsBase.MaxSequenceLength"/> tokens; a missing or non-text column is an
+    /// <see cref="ArgumentOutOfRangeException"/> for <paramref name="paramName"/>. The experiment reads its data here too.
+    /// </summary>
+    internal List<(string[] Source, string[] Target)> ReadTokens(IDataView data, string paramName)
+    {
+        var o = TrainerOptions;
+        var sourceTokenizer = Seq2SeqModelText.Tokenizer(o.SourceTokens);
+        var targetTokenizer = Seq2SeqModelText.Tokenizer(o.TargetTokens);
+        return [.. ReadPairs(data, paramName)
+            .Select(p => (Source: sourceTokenizer.Tokenize(p.Source).Take(o.MaxSequenceLength).ToArray(), Target: targetTokenizer.Tokenize(p.Target).Take(o.MaxSequenceLength).ToArray()))
+            .Where(p => p.Source.Length > 0)];
+    }
+
+    /// <summary>The source vocabulary (with UNK) and the target vocabulary (with UNK, BOS and EOS) of the training rows.</summary>
+    internal static (Vocabulary Sources, Vocabulary Targets) BuildVocabularies(IReadOnlyList<(string[] Source, string[] Target)> rows) =>
+        (Vocabulary.Build(rows.Select(r => r.Source), new VocabularyOptions { SpecialTokens = SpecialTokens.Unknown }),
+         Vocabulary.Build(rows.Select(r => r.Target), new VocabularyOptions { SpecialTokens = SpecialTokens.Unknown | SpecialTokens.BeginOfSequence | SpecialTokens.EndOfSequence }));
+
+    /// <summary>The rows as id pairs (a token outside a vocabulary becomes its UNK).</summary>
+    internal static List<Seq2SeqExample> Encode(IEnumerable<(string[] Source, string[] Target)> rows, Vocabulary sources, Vocabulary targets) =>
+        [.. rows.Select(r => new Seq2SeqExample(sources.Encode(r.Source), targets.Encode(r.Target)))];
+
+    /// <summary>A trained model wrapped as this estimator's transformer: the saveable chain fitted on <paramref name="input"/>'s schema.</summary>
+    internal RecurrentSequenceToSequenceTransformer CreateTransformer(IDataView input, Seq2SeqModel model, TrainingResult result)
+    {
+        var o = TrainerOptions;
         var text = new Seq2SeqModelText(model, o.SourceTokens, o.TargetTokens, o.BeamWidth, o.MaxOutputLength, o.MaxSequenceLength);
         return new RecurrentSequenceToSequenceTransformer(Chain(text.ToBase64()).Fit(input), o.InputColumnName, model, result);
     }

@@ -45,6 +45,14 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// <summary>Character filters per convolution width, widths 1 to 3 (with <see cref="CharacterAwareWords"/>). Default 32.</summary>
     public int CharacterFilters { get; set; } = RecurrentDefaults.TextClassification.CharacterFilters;
 
+    /// <summary>
+    /// Wide and deep: beside the recurrent encoder, a linear part over the text's word n-grams (unigrams and bigrams of
+    /// token ids, hashed into buckets sized from the training data) whose per-class weights add to the logits, trained
+    /// with the rest. Strong where a bag of n-grams is (short texts, few rows); attributions still cover every token.
+    /// Not with <see cref="PretrainedLanguageModel"/>. Default false.
+    /// </summary>
+    public bool WideNgrams { get; set; } = RecurrentDefaults.TextClassification.WideNgrams;
+
     /// <summary>Token embedding width. Default 64.</summary>
     public int EmbeddingSize { get; set; } = RecurrentDefaults.TextClassification.EmbeddingSize;
 
@@ -168,6 +176,10 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
         if (options.OutputAttributions && options.CharacterAwareWords)
         {
             throw new ArgumentException("OutputAttributions is not yet available with CharacterAwareWords: set one of them to false.", nameof(options));
+        }
+        if (options.WideNgrams && options.PretrainedLanguageModel is not null)
+        {
+            throw new ArgumentException("WideNgrams is not available with PretrainedLanguageModel (the classifier takes the language model's encoder as it is): set one of them.", nameof(options));
         }
         if (!(options.AveragingDecay >= 0 && options.AveragingDecay < 1))
         {

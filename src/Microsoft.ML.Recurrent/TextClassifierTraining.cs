@@ -59,12 +59,14 @@ internal static class TextClassifierTraining
     {
         var texts = train.Select(r => r.Text).ToList();
         var sequencer = PretrainedEncoder.Sequencer(pretrained, texts, tokenInput, options);
+        var encoded = Encode(sequencer, train, tokenInput, options.MaxSequenceLength);
         var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, sequencer, options, classes) : new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = options.EmbeddingSize,
             Cell = options.Cell, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers, Bidirectional = options.Bidirectional,
             Dropout = options.Dropout, Pooling = options.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
             CharacterEmbeddingSize = options.CharacterEmbeddingSize, CharacterFilters = options.CharacterFilters, OutputSize = classes,
+            NgramBuckets = options.WideNgrams ? NgramBuckets(encoded) : 0,
         }, options.Seed);
         if (pretrained is null)
         {
@@ -76,8 +78,35 @@ internal static class TextClassifierTraining
             Epochs = epochs, TimeLimit = timeLimit, AveragingDecay = options.AveragingDecay > 0 ? options.AveragingDecay : null,
         };
         var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(pretrained, trainer, train.Count))
-            .Fit(Encode(sequencer, train, tokenInput, options.MaxSequenceLength), heldOut, options.Progress);
+            .Fit(encoded, heldOut, options.Progress);
         return new Trained(model, sequencer, result, texts);
+    }
+
+    /// <summary>
+    /// Hash buckets of the wide n-gram part: the power of two at least twice the distinct unigrams and bigrams of the
+    /// training rows (few collisions among what was seen), from 2^10 to 2^20 (at most 4 MB per class).
+    /// </summary>
+    internal static int NgramBuckets(List<SequenceExample> examples)
+    {
+        var seen = new HashSet<(int, int)>();
+        foreach (var e in examples)
+        {
+            var t = e.Tokens!;
+            for (int i = 0; i < t.Length; i++)
+            {
+                seen.Add((t[i], -1));
+                if (i + 1 < t.Length)
+                {
+                    seen.Add((t[i], t[i + 1]));
+                }
+            }
+        }
+        int buckets = 1 << 10;
+        while (buckets < 2L * seen.Count && buckets < 1 << 20)
+        {
+            buckets <<= 1;
+        }
+        return buckets;
     }
 
     private static List<SequenceExample> Encode(TextSequencer sequencer, List<(string Text, int Label)> rows, bool tokenInput, int maxLength) =>

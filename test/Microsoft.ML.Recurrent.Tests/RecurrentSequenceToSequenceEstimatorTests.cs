@@ -22,7 +22,7 @@ public sealed class RecurrentSequenceToSequenceEstimatorTests
     }
 
     // A word of 1..4 letters from "abc" and its reversal, with spaces between the reversed letters (word tokens).
-    private static List<Pair> Reversals(int count, int seed, bool spaced)
+    internal static List<Pair> Reversals(int count, int seed, bool spaced)
     {
         var rng = new Random(seed);
         return [.. Enumerable.Range(0, count).Select(_ =>

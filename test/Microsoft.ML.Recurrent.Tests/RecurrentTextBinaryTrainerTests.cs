@@ -267,6 +267,48 @@ public sealed class RecurrentTextBinaryTrainerTests
         float second = engine.Predict(new Row { Text = "the food was awfulness" }).Score;
         Assert.AreEqual(keyTokens, first == second);
     }
+
+    [TestMethod]
+    public void WideNgrams_TrainsSavesAndReloadsExactly_AndAttributesEveryToken()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(Sentences(200, 1));
+        var options = Small;
+        options.WideNgrams = true;
+        options.OutputAttributions = true;
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
+        var o = model.Model.Model.Options;
+        Assert.AreEqual(1 << 10, o.NgramBuckets, "the fewest buckets: the sentences have a few dozen distinct n-grams");
+        Assert.AreEqual(2, o.NgramMaxLength);
+        var test = ml.Data.LoadFromEnumerable(Sentences(100, 2));
+        var metrics = ml.BinaryClassification.Evaluate(model.Transform(test));
+        Assert.IsTrue(metrics.Accuracy > 0.95, $"accuracy {metrics.Accuracy}");
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        CollectionAssert.AreEqual(model.Transform(test).GetColumn<float>("Score").ToArray(), loaded.Transform(test).GetColumn<float>("Score").ToArray());
+        var values = loaded.Transform(test).GetColumn<float[]>("Attributions").First();
+        var explained = new Microsoft.ML.Recurrent.Explainability.IntegratedGradients(model.Model.Model)
+            .Explain(model.Model.Sequencer!, Sentences(100, 2)[0].Text, targetClass: 1);
+        CollectionAssert.AreEqual(explained.Values.ToArray(), values, "the Core explainer's values, n-gram part included");
+        Assert.AreEqual(0, explained.CompletenessError, 0.05 * Math.Max(1, Math.Abs(explained.Score - explained.BaselineScore)));
+    }
+
+    [TestMethod]
+    public void WideNgrams_WithAPretrainedLanguageModel_ThrowsNamingBoth()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(Sentences(40, 1));
+        var languageModel = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { Epochs = 1, HiddenSize = 8, Seed = 1 }).Fit(data);
+        var options = Small;
+        options.WideNgrams = true;
+        options.PretrainedLanguageModel = languageModel;
+        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data));
+        StringAssert.Contains(e.Message, "WideNgrams");
+        StringAssert.Contains(e.Message, "PretrainedLanguageModel");
+    }
 }
 
 [TestClass]

@@ -199,14 +199,22 @@ def foreign_cpu_fraction(a, b):
     return max(0.0, (busy - own) / total)
 
 
-def time_it(fn, warmup=2, min_reps=5, min_total_s=1.5, max_reps=30):
-    """Warm up, then time >= min_reps runs (more while the total is < min_total_s)."""
+def time_it(fn, warmup=2, min_reps=5, min_total_s=1.5, max_reps=30, min_warmup_s=1.0):
+    """Warm up (>= warmup calls and >= min_warmup_s, as the throughput runner does for ours), then time >= min_reps
+    runs (more while the total is < min_total_s).
+
+    The warm-up is no longer cut short after a slow first call (> 2 s, common on a loaded machine): run alone
+    (--only), a big benchmark's first calls are the process's first (OpenMP's threads start, the allocator takes
+    fresh pages: a seq2seq step's first call faults ~48k pages, later ones 11-30k), and one or two warm-up calls
+    left a single-configuration comparison timing PyTorch cold."""
     snap0 = cpu_snapshot()
     t0 = time.perf_counter()
     fn()
     first = time.perf_counter() - t0
-    for _ in range(warmup - 1 if first < 2.0 else 0):
+    calls = 1
+    while calls < warmup or time.perf_counter() - t0 < min_warmup_s:
         fn()
+        calls += 1
     times = []
     while len(times) < min_reps or (sum(times) < min_total_s and len(times) < max_reps):
         t0 = time.perf_counter()

@@ -169,6 +169,7 @@ public sealed class IntegratedGradients
                 }
                 values[t] = (float)sum;
             }
+            _model.AddNgramAttributions(_workspace, tokens, i * rowsPer + 2, _weights, values);
             results[first + i] = new TokenAttribution(targets[i * rowsPer], values, scores[i * rowsPer + 1], scores[i * rowsPer], null);
         }
     }

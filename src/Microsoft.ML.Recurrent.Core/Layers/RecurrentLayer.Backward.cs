@@ -27,7 +27,15 @@ public sealed partial class RecurrentLayer
     public void Backward(
         RecurrentWorkspace workspace,
         ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> finalHiddenGradient, ReadOnlySpan<float> finalCellGradient,
-        Span<float> inputGradient, Span<float> initialHiddenGradient, Span<float> initialCellGradient)
+        Span<float> inputGradient, Span<float> initialHiddenGradient, Span<float> initialCellGradient) =>
+        BackwardSelective(workspace, outputGradient, finalHiddenGradient, finalCellGradient, inputGradient, initialHiddenGradient, initialCellGradient, weightGradients: true);
+
+    /// <summary>As <c>Backward</c>; <paramref name="weightGradients"/> false leaves the parameter gradients to the
+    /// caller (<see cref="StepWeightGradients"/>).</summary>
+    internal void BackwardSelective(
+        RecurrentWorkspace workspace,
+        ReadOnlySpan<float> outputGradient, ReadOnlySpan<float> finalHiddenGradient, ReadOnlySpan<float> finalCellGradient,
+        Span<float> inputGradient, Span<float> initialHiddenGradient, Span<float> initialCellGradient, bool weightGradients)
     {
         ValidateWorkspace(workspace);
         if (!workspace.HasForward)
@@ -64,7 +72,7 @@ public sealed partial class RecurrentLayer
         {
             layout.Pack(outputGradient, dh, dTop);
         }
-        var dInputPacked = BackwardCore(workspace, finalHiddenGradient, finalCellGradient, !inputGradient.IsEmpty, initialHiddenGradient, initialCellGradient);
+        var dInputPacked = BackwardCore(workspace, finalHiddenGradient, finalCellGradient, !inputGradient.IsEmpty, initialHiddenGradient, initialCellGradient, weightGradients);
         if (!inputGradient.IsEmpty)
         {
             layout.UnpackAdd(dInputPacked, o.InputSize, inputGradient);

@@ -51,6 +51,9 @@ public sealed class ModelWorkspace
     internal float[] CharConv = [];         // (windows, F)
     internal float[] CharFilter = [];       // (F, w*Ec) one width's filters, k-major
     internal float[] CharFilterGradient = []; // (F, w*Ec)
+    internal int[] NgramStarts = [];        // (B + 1) start of each sequence's n-gram buckets in NgramIds
+    internal int[] NgramIds = [];           // (occurrences) the bucket of every n-gram occurrence
+    internal float[] NgramScales = [];      // (B) scale of each sequence's n-gram features (1, or the input scale)
 
     /// <summary>Rows of the head in the last pass: the batch size (many-to-one) or the packed step count (per step).</summary>
     internal int HeadRows { get; set; }

@@ -43,9 +43,10 @@ public sealed partial class SequenceModel
     /// <summary>
     /// The head's output for rows [r0, r0 + count) of its input: (count, C) at the start of <c>ws.Logits</c>.
     /// Each row is bit-identical to the same row of a call over every row (both take the blocked GEMM path whenever
-    /// the chunk has more than the small-m rows, which <see cref="ChunkLength"/> ensures).
+    /// the chunk has more than the small-m rows, which <see cref="ChunkLength"/> ensures). deepOnly: the recurrent part
+    /// alone (W·features + b), without the n-gram part (the ensemble's training, <see cref="NgramEnsemble"/>).
     /// </summary>
-    private Span<float> HeadLogits(ModelWorkspace ws, int r0, int count)
+    private Span<float> HeadLogits(ModelWorkspace ws, int r0, int count, bool deepOnly = false)
     {
         int classes = Options.HeadOutputs, width = HeadInputSize;
         long floats = (long)count * classes;
@@ -57,10 +58,19 @@ public sealed partial class SequenceModel
         var features = HeadInput(ws).Slice(r0 * width, count * width);
         var logits = Buffers.Ensure(ref ws.Logits, (int)floats).AsSpan(0, (int)floats);
         Gemm.Multiply(false, true, count, classes, width, features, width, Parameters.GetValues(_headWeight), width, logits, classes, accumulate: false);
+        bool mixed = _ngramWeight is not null && NgramEnsemble && !deepOnly;
+        if (mixed)
+        {
+            TensorPrimitives.Multiply(logits, 0.5f, logits);
+        }
         var bias = Parameters.GetValues(_headBias);
         for (int r = 0; r < count; r++)
         {
             TensorPrimitives.Add(logits.Slice(r * classes, classes), bias, logits.Slice(r * classes, classes));
+        }
+        if (_ngramWeight is not null && !deepOnly)
+        {
+            AddNgramLogits(ws, r0, count, logits, mixed ? 0.5f : 1f);
         }
         return logits;
     }
@@ -70,7 +80,7 @@ public sealed partial class SequenceModel
     /// those rows of the head's input (the top layer's output for per-step heads, else the pooled summary).
     /// Called for consecutive chunks, it adds in the order of one call: rows in order, whole KC blocks for dW.
     /// </summary>
-    private void HeadBackward(ModelWorkspace ws, int r0, int count, ReadOnlySpan<float> dLogits)
+    private void HeadBackward(ModelWorkspace ws, int r0, int count, ReadOnlySpan<float> dLogits, bool deepOnly = false)
     {
         var o = Options;
         var rws = ws.Recurrent;
@@ -81,6 +91,10 @@ public sealed partial class SequenceModel
         for (int r = 0; r < count; r++)
         {
             TensorPrimitives.Add(dBias, dLogits.Slice(r * classes, classes), dBias);
+        }
+        if (_ngramWeight is not null && !deepOnly)
+        {
+            NgramBackward(ws, r0, count, dLogits);
         }
         int rows = ws.HeadRows;
         Span<float> dInput = IsPerStep

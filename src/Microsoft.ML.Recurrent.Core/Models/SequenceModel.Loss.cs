@@ -42,6 +42,10 @@ public sealed partial class SequenceModel
                 HeadBackward(ws, 0, rows, dLogits);
             }
         }
+        else if (backward && NgramEnsemble && _ngramWeight is not null)
+        {
+            loss = EnsembleCrossEntropy(ws, rows, classes, classWeights, ref metrics);
+        }
         else
         {
             loss = CrossEntropyInChunks(ws, rows, classes, backward, classWeights, ref metrics);
@@ -193,6 +197,10 @@ public sealed partial class SequenceModel
         {
             rows = count;
             Pool(ws, count);
+            if (o.UsesNgrams)
+            {
+                PrepareNgrams(ws, batch, lengths, inputScales);
+            }
             if (regularization is { OutputDropout: > 0f })
             {
                 MaskOutput(ws, regularization.OutputDropout, dropoutRandom!, ws.Pooled.AsSpan(0, count * HeadInputSize), perStep: false);

@@ -45,6 +45,7 @@ public sealed partial class SequenceModel
         // Tied: the head reads the embedding (V, H) itself, and its backward adds into the embedding's gradient.
         _headWeight = options.TieWeights ? _embedding! : Parameters.Add("fc.weight", options.HeadOutputs, HeadInputSize);
         _headBias = Parameters.Add("fc.bias", options.HeadOutputs);
+        AddNgramParameters();
         ResetParameters(seed);
     }
 
@@ -88,6 +89,7 @@ public sealed partial class SequenceModel
             }
         }
         ResetCharacterParameters(random);
+        ResetNgramParameters();
     }
 
     /// <summary>

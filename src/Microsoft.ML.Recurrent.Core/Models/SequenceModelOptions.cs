@@ -62,6 +62,23 @@ public sealed record SequenceModelOptions
     /// <summary>The character convolutions have widths 1 to this (character-aware words only). Default 3; allowed 1 to 16.</summary>
     public int CharacterMaxWidth { get; init; } = 3;
 
+    /// <summary>
+    /// Wide and deep (Cheng et al. 2016): the number of hash buckets of a linear part over the sequence's token n-grams
+    /// (lengths 1 to <see cref="NgramMaxLength"/>), or 0 for none. Each n-gram occurrence adds its bucket's row of
+    /// <c>ngram.weight</c> (buckets, C) to the classification head's logits. Token classification only. Default 0;
+    /// allowed 0 to <see cref="MaxNgramBuckets"/>.
+    /// </summary>
+    public int NgramBuckets { get; init; }
+
+    /// <summary>The longest n-gram of the linear part (with <see cref="NgramBuckets"/>): 1 for words, 2 adds bigrams. Default 2; allowed 1 to 4.</summary>
+    public int NgramMaxLength { get; init; } = 2;
+
+    /// <summary>The most hash buckets of the linear n-gram part: 2^22.</summary>
+    public const int MaxNgramBuckets = 1 << 22;
+
+    /// <summary>Whether the model has a linear part over hashed token n-grams.</summary>
+    public bool UsesNgrams => NgramBuckets > 0;
+
     /// <summary>Whether tokens are also read as their characters.</summary>
     public bool UsesCharacters => CharacterVocabularySize > 0;
 
@@ -116,6 +133,7 @@ public sealed record SequenceModelOptions
             throw new ArgumentException("A language model predicts the next token, so it cannot see the future: Bidirectional must be false.", nameof(Bidirectional));
         }
         ValidateCharacters();
+        ValidateNgrams();
         ArgumentOutOfRangeException.ThrowIfLessThan(HiddenSize, 1, nameof(HiddenSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HiddenSize, 8192, nameof(HiddenSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(NumLayers, 1, nameof(NumLayers));
@@ -160,5 +178,21 @@ public sealed record SequenceModelOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CharacterFilters, 4096, nameof(CharacterFilters));
         ArgumentOutOfRangeException.ThrowIfLessThan(CharacterMaxWidth, 1, nameof(CharacterMaxWidth));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CharacterMaxWidth, 16, nameof(CharacterMaxWidth));
+    }
+
+    private void ValidateNgrams()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(NgramBuckets, nameof(NgramBuckets));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(NgramBuckets, MaxNgramBuckets, nameof(NgramBuckets));
+        if (!UsesNgrams)
+        {
+            return;
+        }
+        if (!UsesTokens || Task != SequenceTask.Classification)
+        {
+            throw new ArgumentOutOfRangeException(nameof(NgramBuckets), NgramBuckets, "The linear n-gram part needs token input and a Classification task; use 0 otherwise.");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(NgramMaxLength, 1, nameof(NgramMaxLength));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(NgramMaxLength, 4, nameof(NgramMaxLength));
     }
 }

@@ -1,48 +1,103 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
 
 /// <summary>
 /// Softmax cross-entropy with label smoothing, PyTorch's <c>nn.CrossEntropyLoss(label_smoothing=eps)</c>:
-/// <c>loss = (1 - eps) (lse(z) - z_y) + eps (lse(z) - mean(z))</c> per row.
+/// <c>loss = (1 - eps) (lse(z) - z_y) + eps (lse(z) - mean(z))</c> per row. Rows run on the engine's threads in
+/// fixed blocks; each row's loss is kept and the rows are summed in order afterwards, so the result is bit-identical
+/// whatever the thread count.
 /// </summary>
-internal static class LabelSmoothedLoss
+internal sealed class LabelSmoothedLoss : IWorkItem
 {
+    // Rows per work item: a row of an 8,000-word output is 32 KB of logits, so a block is a few hundred KB of work.
+    private const int BlockRows = 8;
+
+    [ThreadStatic]
+    private static LabelSmoothedLoss? t_job;
+
+    private float[] _logits = [];
+    private int[] _targets = [];
+    private float[]? _dLogits;
+    private double[] _rowLoss = [];
+    private bool[] _rowCorrect = [];
+    private int _rows, _classes;
+    private float _smoothing, _scale;
+    private bool _countCorrect;
+
     /// <summary>
-    /// The summed loss of <paramref name="rows"/> rows; when <paramref name="dLogits"/> is not empty, writes
-    /// <c>scale * (softmax - (1 - eps) onehot - eps / C)</c> there.
+    /// The summed loss of <paramref name="rows"/> rows; when <paramref name="dLogits"/> is not null, writes
+    /// <c>scale * (softmax - (1 - eps) onehot - eps / C)</c> there. <paramref name="dLogits"/> may be
+    /// <paramref name="logits"/> itself (the gradient then replaces the logits).
     /// </summary>
-    public static double Compute(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int rows, int classes, float smoothing,
-        Span<float> dLogits, float scale)
+    public static double Compute(float[] logits, int[] targets, int rows, int classes, float smoothing, float[]? dLogits, float scale) =>
+        Compute(logits, targets, rows, classes, smoothing, dLogits, scale, countCorrect: false, out _);
+
+    /// <summary>
+    /// As the other overload; also counts, when <paramref name="countCorrect"/>, the rows whose most likely class
+    /// (<c>TensorPrimitives.IndexOfMax</c>) is the target.
+    /// </summary>
+    public static double Compute(float[] logits, int[] targets, int rows, int classes, float smoothing, float[]? dLogits, float scale,
+        bool countCorrect, out long correct)
     {
-        // exp(z - max) goes into the row's gradient when there is one (then scaled into the gradient in place), else into
-        // a scratch row; vectorised, with the row's sum in float as PyTorch's softmax keeps it.
-        float[]? scratch = dLogits.IsEmpty ? ArrayPool<float>.Shared.Rent(classes) : null;
+        SpanChecks.AtLeast(logits.Length, (long)rows * classes, nameof(logits));
+        SpanChecks.AtLeast(targets.Length, rows, nameof(targets));
+        if (dLogits is not null)
+        {
+            SpanChecks.AtLeast(dLogits.Length, (long)rows * classes, nameof(dLogits));
+        }
+        var job = t_job ??= new LabelSmoothedLoss();
+        if (job._rowLoss.Length < rows)
+        {
+            job._rowLoss = new double[Math.Max(rows, job._rowLoss.Length * 3 / 2)];
+            job._rowCorrect = new bool[job._rowLoss.Length];
+        }
+        (job._logits, job._targets, job._dLogits, job._rows, job._classes) = (logits, targets, dLogits, rows, classes);
+        (job._smoothing, job._scale, job._countCorrect) = (smoothing, scale, countCorrect);
         try
         {
-            double total = 0;
-            for (int r = 0; r < rows; r++)
+            int blocks = (rows + BlockRows - 1) / BlockRows;
+            if (blocks <= 1 || ComputeSettings.MaxThreads <= 1)
             {
-                var z = logits.Slice(r * classes, classes);
-                var e = scratch is null ? dLogits.Slice(r * classes, classes) : scratch.AsSpan(0, classes);
-                float max = TensorPrimitives.Max(z);
-                TensorPrimitives.Subtract(z, max, e);
-                TensorPrimitives.Exp(e, e);
-                double sum = TensorPrimitives.Sum(e);
-                double lse = max + Math.Log(sum);
-                double nll = lse - z[targets[r]];
-                double smooth = smoothing == 0 ? 0 : lse - TensorPrimitives.Sum(z) / (double)classes;
-                total += (1 - smoothing) * nll + smoothing * smooth;
-                if (scratch is null)
+                for (int i = 0; i < blocks; i++)
                 {
-                    // scale * (softmax - eps / C), then the target's - scale * (1 - eps).
-                    TensorPrimitives.Multiply(e, (float)(scale / sum), e);
-                    TensorPrimitives.Add(e, (float)(-scale * smoothing / classes), e);
-                    e[targets[r]] -= scale * (1 - smoothing);
+                    job.Invoke(i);
                 }
             }
+            else
+            {
+                WorkerPool.Run(blocks, job);
+            }
+            double total = 0;
+            correct = 0;
+            for (int r = 0; r < rows; r++)
+            {
+                total += job._rowLoss[r];
+                correct += countCorrect && job._rowCorrect[r] ? 1 : 0;
+            }
             return total;
+        }
+        finally
+        {
+            (job._logits, job._targets, job._dLogits) = ([], [], null);
+        }
+    }
+
+    public void Invoke(int index)
+    {
+        int end = Math.Min(_rows, (index + 1) * BlockRows);
+        // exp(z - max) goes into the row's gradient when there is one (then scaled into the gradient in place), else into
+        // a scratch row; vectorised, with the row's sum in float as PyTorch's softmax keeps it.
+        float[]? scratch = _dLogits is null ? ArrayPool<float>.Shared.Rent(_classes) : null;
+        try
+        {
+            for (int r = index * BlockRows; r < end; r++)
+            {
+                Row(r, scratch);
+            }
         }
         finally
         {
@@ -50,6 +105,36 @@ internal static class LabelSmoothedLoss
             {
                 ArrayPool<float>.Shared.Return(scratch);
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Row(int r, float[]? scratch)
+    {
+        int classes = _classes, target = _targets[r];
+        float smoothing = _smoothing;
+        var z = _logits.AsSpan(r * classes, classes);
+        var e = scratch is null ? _dLogits.AsSpan(r * classes, classes) : scratch.AsSpan(0, classes);
+        // Everything read from z comes first: the gradient may be written over the logits (dLogits == logits).
+        float max = TensorPrimitives.Max(z), zTarget = z[target];
+        double mean = smoothing == 0 ? 0 : TensorPrimitives.Sum(z) / (double)classes;
+        if (_countCorrect)
+        {
+            _rowCorrect[r] = TensorPrimitives.IndexOfMax(z) == target;
+        }
+        TensorPrimitives.Subtract(z, max, e);
+        TensorPrimitives.Exp(e, e);
+        double sum = TensorPrimitives.Sum(e);
+        double lse = max + Math.Log(sum);
+        double nll = lse - zTarget;
+        double smooth = smoothing == 0 ? 0 : lse - mean;
+        _rowLoss[r] = (1 - smoothing) * nll + smoothing * smooth;
+        if (scratch is null)
+        {
+            // scale * (softmax - eps / C), then the target's - scale * (1 - eps).
+            TensorPrimitives.Multiply(e, (float)(_scale / sum), e);
+            TensorPrimitives.Add(e, (float)(-_scale * smoothing / classes), e);
+            e[target] -= _scale * (1 - smoothing);
         }
     }
 }

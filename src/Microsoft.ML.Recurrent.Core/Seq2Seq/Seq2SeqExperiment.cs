@@ -56,6 +56,15 @@ public sealed class Seq2SeqExperiment
         IReadOnlyList<Seq2SeqExample> train, IReadOnlyList<Seq2SeqExample> validation, IProgress<Seq2SeqTrial>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        var (best, trials, _) = RunWithTraining(sourceVocabulary, targetVocabulary, train, validation, progress, cancellationToken);
+        return (best, trials);
+    }
+
+    // Run, plus the best trial's training record (the ML.NET plugin's transformer carries it, as the estimator's does).
+    internal (Seq2SeqModel Best, IReadOnlyList<Seq2SeqTrial> Trials, TrainingResult BestTraining) RunWithTraining(Vocabulary sourceVocabulary,
+        Vocabulary targetVocabulary, IReadOnlyList<Seq2SeqExample> train, IReadOnlyList<Seq2SeqExample> validation, IProgress<Seq2SeqTrial>? progress,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(sourceVocabulary);
         ArgumentNullException.ThrowIfNull(targetVocabulary);
         ArgumentNullException.ThrowIfNull(train);
@@ -70,6 +79,7 @@ public sealed class Seq2SeqExperiment
         var random = new Random(_seed);
         var trials = new List<Seq2SeqTrial>();
         Seq2SeqModel? best = null;
+        TrainingResult? bestTraining = null;
         for (int i = 0; i < _maxTrials && (i == 0 || clock.Elapsed < _timeBudget); i++)
         {
             var s = SearchSpace;
@@ -93,10 +103,11 @@ public sealed class Seq2SeqExperiment
                 TimeLimit = share > TimeSpan.Zero ? share : TimeSpan.FromTicks(1),
             }, smoothing);
             Seq2SeqTrial trial;
+            TrainingResult? result = null;
             var trialClock = Stopwatch.StartNew();
             try
             {
-                var result = trainer.Fit(train, validation, cancellationToken: cancellationToken);
+                result = trainer.Fit(train, validation, cancellationToken: cancellationToken);
                 double loss = result.History.Where(h => h.Validation is not null).Min(h => h.Validation!.Loss);
                 // A non-finite validation loss ranks last, like a divergence (NaN would poison the ranking).
                 trial = new Seq2SeqTrial(options, rate, batch, smoothing, double.IsFinite(loss) ? loss : double.PositiveInfinity,
@@ -110,12 +121,13 @@ public sealed class Seq2SeqExperiment
             if (double.IsFinite(trial.ValidationLoss) && (best is null || trial.ValidationLoss < trials.Min(t => t.ValidationLoss)))
             {
                 best = model;
+                bestTraining = result;
             }
             trials.Add(trial);
             progress?.Report(trial);
         }
         return (best ?? throw new InvalidOperationException("Every trial diverged; lower the learning rates of the search space."),
-            [.. trials.OrderBy(t => t.ValidationLoss)]);
+            [.. trials.OrderBy(t => t.ValidationLoss)], bestTraining!);
     }
 
     private static T Pick<T>(Random random, IReadOnlyList<T> choices) => choices[random.Next(choices.Count)];

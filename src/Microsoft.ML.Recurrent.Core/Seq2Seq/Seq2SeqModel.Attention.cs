@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
@@ -8,6 +9,7 @@ namespace Microsoft.ML.Recurrent.Seq2Seq;
 // "combined" is [context (De) | h (Hd)], h being the decoder's top output; the context is written in place.
 public sealed partial class Seq2SeqModel
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     private void AttendForward(Seq2SeqPass p, ReadOnlySpan<int> memRow, int n, Span<float> combined, Span<float> weights,
         Span<float> query, Span<float> hyper)
     {
@@ -56,6 +58,7 @@ public sealed partial class Seq2SeqModel
     /// From d context (the first De columns of <paramref name="dCombined"/>) to d h (added into its last Hd columns),
     /// d keys and d encoder outputs (added into the pass's buffers) and the additive attention's weights.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     private void AttendBackward(Seq2SeqPass p, ReadOnlySpan<int> memRow, int n, ReadOnlySpan<float> combined,
         ReadOnlySpan<float> weights, ReadOnlySpan<float> hyper, Span<float> dCombined)
     {

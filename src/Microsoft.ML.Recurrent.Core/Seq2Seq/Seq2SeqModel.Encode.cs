@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Layers;
 
@@ -48,6 +49,7 @@ public sealed partial class Seq2SeqModel
     /// Sizes the pass for <paramref name="batch"/> (already sorted by target length, longest first) with
     /// <paramref name="steps"/> decoder steps per example, then runs the source side: the memory and the initial states.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     internal void Encode(Seq2SeqPass p, IReadOnlyList<Seq2SeqExample> batch, Func<int, int> steps)
     {
         var o = Options;
@@ -152,6 +154,7 @@ public sealed partial class Seq2SeqModel
     /// The backward of <see cref="Encode"/>: from the gradients on the initial states (step 0's, in
     /// <c>StateGradient</c>/<c>CellGradient</c>, (Ld, B, Hd)) and on the keys and encoder outputs to every source-side weight.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     internal void EncodeBackward(Seq2SeqPass p)
     {
         var o = Options;
@@ -233,6 +236,7 @@ public sealed partial class Seq2SeqModel
     }
 
     /// <summary>pre = dy * (1 - y^2) for y = tanh(pre).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     private static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> pre)
     {
         for (int i = 0; i < y.Length; i++)

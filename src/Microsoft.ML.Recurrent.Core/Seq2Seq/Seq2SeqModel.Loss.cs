@@ -20,8 +20,9 @@ public sealed partial class Seq2SeqModel
         var sorted = Prepare(batch, labelSmoothing);
         var p = _trainPass ??= new Seq2SeqPass(this, train: true);
         int n = TeacherForward(p, sorted);
-        var dLogits = Seq2SeqPass.Ensure(ref p.LogitsGradient, (long)n * TargetCount);
-        double loss = LabelSmoothedLoss.Compute(p.Logits, p.OutputTokens, n, TargetCount, labelSmoothing, dLogits, 1f / n);
+        // The gradient replaces the logits (nothing reads them afterwards): no second (N, V) buffer to write.
+        p.LogitsGradient = p.Logits;
+        double loss = LabelSmoothedLoss.Compute(p.Logits, p.OutputTokens, n, TargetCount, labelSmoothing, p.LogitsGradient, 1f / n);
         TeacherBackward(p);
         return loss / n;
     }
@@ -66,7 +67,7 @@ public sealed partial class Seq2SeqModel
             for (int start = 0; start < ordered.Length; start += batchSize)
             {
                 var batch = Prepare(ordered[start..Math.Min(ordered.Length, start + batchSize)], 0f);
-                var (s, c, k) = LossTotals(p, batch, 0f);
+                var (s, c, k) = LossTotals(p, batch, 0f, countCorrect: true);
                 (sum, count, correct) = (sum + s, count + c, correct + k);
             }
         }
@@ -81,15 +82,11 @@ public sealed partial class Seq2SeqModel
         return new EvaluationResult(sum / count, count, (double)correct / count, double.NaN);
     }
 
-    private (double Sum, long Count, long Correct) LossTotals(Seq2SeqPass p, Seq2SeqExample[] sorted, float smoothing)
+    // The summed loss, the number of predicted tokens and (when asked) how many of them are the most likely token.
+    private (double Sum, long Count, long Correct) LossTotals(Seq2SeqPass p, Seq2SeqExample[] sorted, float smoothing, bool countCorrect = false)
     {
-        int n = TeacherForward(p, sorted), v = TargetCount;
-        double sum = LabelSmoothedLoss.Compute(p.Logits, p.OutputTokens, n, v, smoothing, default, 0f);
-        long correct = 0;
-        for (int r = 0; r < n; r++)
-        {
-            correct += System.Numerics.Tensors.TensorPrimitives.IndexOfMax(p.Logits.AsSpan(r * v, v)) == p.OutputTokens[r] ? 1 : 0;
-        }
+        int n = TeacherForward(p, sorted);
+        double sum = LabelSmoothedLoss.Compute(p.Logits, p.OutputTokens, n, TargetCount, smoothing, null, 0f, countCorrect, out long correct);
         return (sum, n, correct);
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Layers;
 
@@ -13,6 +14,7 @@ public sealed partial class Seq2SeqModel
 
     internal int CombinedWidth => Options.EncoderOutputSize + Options.DecoderHiddenSize;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     internal void DecodeStep(Seq2SeqPass p, RecurrentWorkspace ws, int n, ReadOnlySpan<int> tokens, ReadOnlySpan<float> feed,
         ReadOnlySpan<int> memRow, Span<float> combined, Span<float> weights, Span<float> query, Span<float> hyper, Span<float> attentional)
     {

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Layers;
 
 namespace Microsoft.ML.Recurrent.Seq2Seq;
@@ -16,6 +18,7 @@ public sealed partial class Seq2SeqModel
     /// The teacher-forced forward pass of a sorted batch, leaving every step's logits in <c>p.Logits</c> (N, V) in packed
     /// order (step-major). Returns N, the number of predicted tokens.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     internal int TeacherForward(Seq2SeqPass p, IReadOnlyList<Seq2SeqExample> batch)
     {
         var o = Options;
@@ -61,6 +64,7 @@ public sealed partial class Seq2SeqModel
     /// <summary>
     /// Backward of <see cref="TeacherForward"/> from d logits in <c>p.LogitsGradient</c>: adds every parameter's gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // once per batch: hot from the first call, not after tiering
     internal void TeacherBackward(Seq2SeqPass p)
     {
         var o = Options;
@@ -86,8 +90,10 @@ public sealed partial class Seq2SeqModel
         var dh = Seq2SeqPass.Ensure(ref p.HiddenGradient, (long)b * hd);
         var dx = Seq2SeqPass.Ensure(ref p.StepInputGradient, (long)b * din);
         var dCombined = attention ? Seq2SeqPass.Ensure(ref p.CombinedGradient, (long)b * cw) : [];
-        var pre = Seq2SeqPass.Ensure(ref p.PreGradient, (long)b * hd);
+        // d pre-tanh of the combine layer for every packed row: its weight gradient is one product after the steps.
+        var preAll = attention ? Seq2SeqPass.Ensure(ref p.CombinePreGradient, (long)n * hd) : [];
         var dTable = G(_targetEmbedding);
+        bool batchWeights = Decoder.CanBatchStepWeightGradients(p.DecoderWork, t);
         for (int step = t - 1; step >= 0; step--)
         {
             int rows = p.Active[step], row0 = p.Offset[step], after = step + 1 < t ? p.Active[step + 1] : 0;
@@ -97,10 +103,10 @@ public sealed partial class Seq2SeqModel
             if (attention)
             {
                 var combined = p.Combined.AsSpan(row0 * cw, rows * cw);
-                TanhBackwardInto(p.Attentional.AsSpan(row0 * hd, rows * hd), dStep, pre.AsSpan(0, rows * hd));
+                var pre = preAll.AsSpan(row0 * hd, rows * hd);
+                TanhBackward(p.Attentional.AsSpan(row0 * hd, rows * hd), dStep, pre);
                 var dc = dCombined.AsSpan(0, rows * cw);
-                dc.Clear();
-                LinearBackward(rows, cw, hd, combined, pre.AsSpan(0, rows * hd), _combine!, _combineBias, dc, p);
+                Gemm.Multiply(false, false, rows, cw, hd, pre, hd, W(_combine!), cw, dc, cw, accumulate: false);
                 AttendBackward(p, p.Identity, rows, combined, p.Weights.AsSpan(row0 * s, rows * s),
                     o.Attention == AttentionKind.Additive ? p.Hyper.AsSpan(row0 * s * a, rows * s * a) : default, dc);
                 for (int r = 0; r < rows; r++)
@@ -116,9 +122,9 @@ public sealed partial class Seq2SeqModel
             dx.AsSpan(0, rows * din).Clear();
             p.NextStateGradient.AsSpan(0, st).Clear();
             p.NextCellGradient.AsSpan(0, st).Clear();
-            Decoder.Backward(p.DecoderWork[step], dh.AsSpan(0, rows * hd), p.StateGradient.AsSpan(0, st),
+            Decoder.BackwardSelective(p.DecoderWork[step], dh.AsSpan(0, rows * hd), p.StateGradient.AsSpan(0, st),
                 lstm ? p.CellGradient.AsSpan(0, st) : default, dx.AsSpan(0, rows * din), p.NextStateGradient.AsSpan(0, st),
-                lstm ? p.NextCellGradient.AsSpan(0, st) : default);
+                lstm ? p.NextCellGradient.AsSpan(0, st) : default, weightGradients: !batchWeights);
             (p.StateGradient, p.NextStateGradient) = (p.NextStateGradient, p.StateGradient);
             (p.CellGradient, p.NextCellGradient) = (p.NextCellGradient, p.CellGradient);
             for (int r = 0; r < rows; r++)
@@ -132,8 +138,15 @@ public sealed partial class Seq2SeqModel
                 }
             }
         }
+        if (batchWeights)
+        {
+            Decoder.StepWeightGradients(p.DecoderWork, t, ref p.DecoderGates, ref p.DecoderInputs, ref p.DecoderHiddenIn, ref p.DecoderOnes);
+        }
+        if (attention)
+        {
+            // dW_c += pre^T [context; h] and db_c over every packed row at once.
+            LinearBackward(n, cw, hd, p.Combined, preAll, _combine!, _combineBias, default, p);
+        }
         EncodeBackward(p);
     }
-
-    private static void TanhBackwardInto(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> pre) => TanhBackward(y, dy, pre);
 }

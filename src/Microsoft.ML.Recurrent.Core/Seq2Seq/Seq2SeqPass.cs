@@ -74,10 +74,11 @@ internal sealed class Seq2SeqPass
     internal float[] Feed = [];              // (n, Hd) decoding: the previous step's attentional states
 
     // Gradients.
-    internal float[] LogitsGradient = [];
+    internal float[] LogitsGradient = [];     // (N, V) training: the logits buffer itself, overwritten by the loss
     internal float[] AttentionalGradient = [];   // (N, Hd)
     internal float[] CombinedGradient = [];      // (B, De + Hd)
-    internal float[] PreGradient = [];           // (B, Hd)
+    internal float[] PreGradient = [];           // (B, Hd) the bridge's
+    internal float[] CombinePreGradient = [];    // (N, Hd) d pre-tanh of the combine layer, every packed row
     internal float[] QueryGradient = [];         // (B, A)
     internal float[] HiddenGradient = [];        // (B, Hd) gradient on the decoder's top output
     internal float[] StepInputGradient = [];     // (B, Din)
@@ -91,6 +92,10 @@ internal sealed class Seq2SeqPass
     internal float[] SourceEmbeddedGradient = [];// (B, S, Es)
     internal float[] BridgeInputGradient = [];   // (B, U)
     internal float[] Ones = [];
+    internal float[] DecoderGates = [];          // (N, G*Hd) every step's decoder gate gradients, for one weight product
+    internal float[] DecoderInputs = [];         // (N, Din) every step's decoder input (a layer's, in turn)
+    internal float[] DecoderHiddenIn = [];       // (N, Hd) the state every step started from
+    internal float[] DecoderOnes = [];
     internal float[] ScoreGradient = [];         // (S)
     internal float[] HyperGradient = [];         // (A)
 

@@ -21,8 +21,7 @@ public sealed partial class Seq2SeqTrainer
     public void SaveCheckpoint(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var content = SerializeCheckpoint();
-        stream.Write(content.GetBuffer(), 0, (int)content.Length);
+        CheckpointEnvelope.Save(stream, SerializeCheckpoint);
     }
 
     /// <summary>Writes a checkpoint to a file atomically (a crash mid-save never leaves a half-written file in its place).</summary>
@@ -32,8 +31,7 @@ public sealed partial class Seq2SeqTrainer
     public void SaveCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var content = SerializeCheckpoint();
-        AtomicFile.Write(path, file => file.Write(content.GetBuffer(), 0, (int)content.Length));
+        CheckpointEnvelope.Save(path, SerializeCheckpoint);
     }
 
     /// <summary>
@@ -54,18 +52,7 @@ public sealed partial class Seq2SeqTrainer
     public void LoadCheckpoint(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        try
-        {
-            Decode(stream)();
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException("The checkpoint is truncated.", e);
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException($"The checkpoint is corrupt: {e.Message}", e);
-        }
+        CheckpointEnvelope.Load(stream, Decode)();
     }
 
     private MemoryStream SerializeCheckpoint()

@@ -45,6 +45,10 @@ internal sealed record ArchitectureOption(string Key, ArchitectureValueKind Kind
             o => o.CharacterMaxWidth, (o, v) => o with { CharacterMaxWidth = (int)v }),
         new("characters.vocabulary_size", ArchitectureValueKind.Int32, 0, Text.CharacterVocabulary.ReservedCount + Text.CharacterVocabulary.MaxCharacters, 0, _ => true,
             o => o.CharacterVocabularySize, (o, v) => o with { CharacterVocabularySize = (int)v }),
+        new("ngrams.buckets", ArchitectureValueKind.Int32, 0, SequenceModelOptions.MaxNgramBuckets, 0, _ => true,
+            o => o.NgramBuckets, (o, v) => o with { NgramBuckets = (int)v }),
+        new("ngrams.max_length", ArchitectureValueKind.Int32, 1, 4, 2, o => o.UsesNgrams,
+            o => o.NgramMaxLength, (o, v) => o with { NgramMaxLength = (int)v }),
     ];
 
     /// <summary>The keys these options write: those that apply and differ from their default, in ordinal order.</summary>

@@ -20,6 +20,7 @@ public class AdamOptimizer : Optimizer
     private readonly float[] _expAvg;
     private readonly float[] _expAvgSq;
     private readonly float[]? _maxExpAvgSq;
+    private AdamVectorJob? _vectorJob;
 
     /// <summary>Creates the optimizer for a parameter buffer of <paramref name="parameterCount"/> elements.</summary>
     /// <param name="parameterCount">Length of the parameter and gradient buffers.</param>
@@ -68,32 +69,9 @@ public class AdamOptimizer : Optimizer
         int i = 0;
         if (_maxExpAvgSq is null && Vector256.IsHardwareAccelerated)
         {
-            // The scalar loop below, 8 lanes at a time: the same float operations in the same order
-            // (square root and division are correctly rounded in both), so results are bit-identical.
-            var vWeight1 = Vector256.Create(weight1);
-            var vBeta2 = Vector256.Create(beta2);
-            var vWeight2 = Vector256.Create(weight2);
-            var vL2 = Vector256.Create(l2);
-            var vCorrection = Vector256.Create(biasCorrection2Sqrt);
-            var vEpsilon = Vector256.Create(_epsilon);
-            var vStep = Vector256.Create(-stepSize);
-            Span<float> expAvg = _expAvg, expAvgSq = _expAvgSq;
-            for (; i + 8 <= parameters.Length; i += 8)
-            {
-                var p = Vector256.Create(parameters.Slice(i, 8));
-                var g = Vector256.Create(gradients.Slice(i, 8));
-                if (l2 != 0)
-                {
-                    g += vL2 * p;
-                }
-                var m = Vector256.Create(expAvg.Slice(i, 8));
-                m += vWeight1 * (g - m);
-                m.CopyTo(expAvg.Slice(i, 8));
-                var v = Vector256.Create(expAvgSq.Slice(i, 8)) * vBeta2 + vWeight2 * g * g;
-                v.CopyTo(expAvgSq.Slice(i, 8));
-                var denominator = Vector256.Sqrt(v) / vCorrection + vEpsilon;
-                (p + vStep * (m / denominator)).CopyTo(parameters.Slice(i, 8));
-            }
+            // The scalar loop below, 8 lanes at a time and on the engine's threads (bit-identical: see AdamVectorJob).
+            i = (_vectorJob ??= new AdamVectorJob()).Run(parameters, gradients, _expAvg, _expAvgSq, weight1, beta2, weight2, l2,
+                biasCorrection2Sqrt, _epsilon, stepSize);
         }
         for (; i < parameters.Length; i++)
         {

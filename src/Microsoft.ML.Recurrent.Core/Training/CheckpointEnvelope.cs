@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.ML.Recurrent.Engine;
 
 namespace Microsoft.ML.Recurrent.Training;
 
@@ -64,5 +65,39 @@ internal static class CheckpointEnvelope
             throw new InvalidDataException("The checkpoint is corrupt: its SHA-256 checksum does not match its content.");
         }
         return payload;
+    }
+
+    // The public SaveCheckpoint/LoadCheckpoint of every trainer, written once: the file is built whole before a byte is
+    // written, a path is written atomically, and a short or malformed stream is an InvalidDataException.
+
+    /// <summary>Writes the file <paramref name="serialize"/> builds to <paramref name="stream"/>.</summary>
+    public static void Save(Stream stream, Func<MemoryStream> serialize)
+    {
+        using var content = serialize();
+        stream.Write(content.GetBuffer(), 0, (int)content.Length);
+    }
+
+    /// <summary>Writes the file <paramref name="serialize"/> builds to <paramref name="path"/> atomically; nothing is touched when it throws.</summary>
+    public static void Save(string path, Func<MemoryStream> serialize)
+    {
+        using var content = serialize();
+        AtomicFile.Write(path, file => file.Write(content.GetBuffer(), 0, (int)content.Length));
+    }
+
+    /// <summary>What <paramref name="decode"/> reads from <paramref name="stream"/>, with a truncated or malformed stream as an <see cref="InvalidDataException"/>.</summary>
+    public static T Load<T>(Stream stream, Func<Stream, T> decode)
+    {
+        try
+        {
+            return decode(stream);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The checkpoint is truncated.", e);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"The checkpoint is corrupt: {e.Message}", e);
+        }
     }
 }

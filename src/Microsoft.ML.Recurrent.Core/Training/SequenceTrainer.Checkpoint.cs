@@ -1,5 +1,3 @@
-using Microsoft.ML.Recurrent.Engine;
-
 namespace Microsoft.ML.Recurrent.Training;
 
 public sealed partial class SequenceTrainer
@@ -17,8 +15,7 @@ public sealed partial class SequenceTrainer
     public void SaveCheckpoint(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        using var payload = SerializeCheckpoint();
-        stream.Write(payload.GetBuffer(), 0, (int)payload.Length);
+        CheckpointEnvelope.Save(stream, SerializeCheckpoint);
     }
 
     /// <summary>
@@ -32,8 +29,7 @@ public sealed partial class SequenceTrainer
     public void SaveCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var content = SerializeCheckpoint();
-        AtomicFile.Write(path, file => file.Write(content.GetBuffer(), 0, (int)content.Length));
+        CheckpointEnvelope.Save(path, SerializeCheckpoint);
     }
 
     /// <summary>
@@ -55,20 +51,7 @@ public sealed partial class SequenceTrainer
     public void LoadCheckpoint(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        CheckpointContent content;
-        try
-        {
-            content = DecodeCheckpoint(stream);
-        }
-        catch (EndOfStreamException e)
-        {
-            throw new InvalidDataException("The checkpoint is truncated.", e);
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException($"The checkpoint is corrupt: {e.Message}", e);
-        }
-        ApplyCheckpoint(content);
+        ApplyCheckpoint(CheckpointEnvelope.Load(stream, DecodeCheckpoint));
     }
 
     // Everything here was validated by DecodeCheckpoint, so nothing can fail half-way.

@@ -75,7 +75,7 @@ public static class TemperatureScaling
         return temperature;
     }
 
-    // Folds a temperature into the head: fc.weight and fc.bias divided by T (e.g. one found for another model of the same data).
+    // Folds a temperature into the head: fc.weight, fc.bias (and ngram.weight) divided by T (e.g. one found for another model of the same data).
     internal static void Apply(SequenceModel model, double temperature)
     {
         float scale = (float)(1 / temperature);
@@ -83,6 +83,11 @@ public static class TemperatureScaling
         TensorPrimitives.Multiply(weight, scale, weight);
         var bias = model.Parameters.GetValues(model.HeadBias);
         TensorPrimitives.Multiply(bias, scale, bias);
+        if (model.NgramWeight is { } ngrams)
+        {
+            var wide = model.Parameters.GetValues(ngrams);
+            TensorPrimitives.Multiply(wide, scale, wide);
+        }
     }
 
     // Mean cross-entropy (nats) of the logits divided by the temperature.

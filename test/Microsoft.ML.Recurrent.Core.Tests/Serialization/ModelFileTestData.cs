@@ -88,6 +88,30 @@ internal static class ModelFileTestData
         return new RecurrentModelFile(model, sequencer, ["O", "B-PER", "B-LOC"]);
     }
 
+    /// <summary>A wide-and-deep classifier (a linear part over hashed n-grams): a format version 2 file with ARCH keys ngrams.*.</summary>
+    internal static RecurrentModelFile NgramClassification()
+    {
+        var sequencer = TextSequencer.Build(_reviews, new WordTokenizer());
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.Classification,
+            VocabularySize = sequencer.Vocabulary.Count,
+            EmbeddingSize = 4,
+            HiddenSize = 3,
+            Bidirectional = true,
+            Pooling = SequencePooling.Max,
+            NgramBuckets = 32,
+            NgramMaxLength = 3,
+        }, seed: 16);
+        var wide = model.Parameters.GetValues("ngram.weight");
+        var random = new Random(16);
+        for (int i = 0; i < wide.Length; i++)
+        {
+            wide[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+        return new RecurrentModelFile(model, sequencer, ["negative", "positive"]);
+    }
+
     internal static RecurrentModelFile Regression()
     {
         var model = new SequenceModel(new SequenceModelOptions
@@ -112,6 +136,7 @@ internal static class ModelFileTestData
         ["tagging", Tagging()],
         ["regression", Regression()],
         ["character tagging", CharacterTagging()],
+        ["n-gram classification", NgramClassification()],
     ];
 
     /// <summary>A fixed batch of inputs that fits the bundle's model (ragged lengths, every token id used).</summary>

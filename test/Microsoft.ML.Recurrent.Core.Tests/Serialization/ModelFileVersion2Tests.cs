@@ -59,6 +59,18 @@ public sealed class ModelFileVersion2Tests
     }
 
     [TestMethod]
+    public void FromBytes_NgramKeysOutOfRangeOrNotApplying_AreRejected()
+    {
+        byte[] valid = NgramClassification().ToBytes();
+        Assert.AreEqual(2, BinaryPrimitives.ReadUInt16LittleEndian(valid.AsSpan(8)));
+        AssertInvalid(WithInt32(valid, ValueOffset(valid, "ngrams.buckets"), (1 << 22) + 1), "\"ngrams.buckets\" = 4194305", "allowed 0 to 4194304");
+        AssertInvalid(WithInt32(valid, ValueOffset(valid, "ngrams.buckets"), -1), "\"ngrams.buckets\" = -1");
+        AssertInvalid(WithInt32(valid, ValueOffset(valid, "ngrams.max_length"), 5), "\"ngrams.max_length\" = 5", "allowed 1 to 4");
+        // Fewer buckets than the parameters hold: the declared shapes no longer match.
+        Assert.ThrowsExactly<InvalidDataException>(() => RecurrentModelFile.FromBytes(WithInt32(valid, ValueOffset(valid, "ngrams.buckets"), 16)));
+    }
+
+    [TestMethod]
     public void FromBytes_HostileCharacterSection_IsRejected()
     {
         int body = SectionOffset(_valid, "CHAR") + 8;
@@ -119,10 +131,12 @@ public sealed class ModelFileVersion2Tests
     private static byte[] WithValue(string key, int value) => WithInt32(_valid, ValueOffset(key), value);
 
     // The int32 value after "key" and its kind byte in the ARCH section.
-    private static int ValueOffset(string key)
+    private static int ValueOffset(string key) => ValueOffset(_valid, key);
+
+    private static int ValueOffset(byte[] file, string key)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(key);
-        int at = _valid.AsSpan().IndexOf(bytes);
+        int at = file.AsSpan().IndexOf(bytes);
         Assert.IsTrue(at > 0, key);
         return at + bytes.Length + 1;
     }

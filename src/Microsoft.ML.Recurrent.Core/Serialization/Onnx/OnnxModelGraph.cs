@@ -56,6 +56,10 @@ internal sealed class OnnxModelGraph
         {
             throw new NotSupportedException($"ONNX export does not support the sequence pooling '{o.Pooling}' (supported: Last, Mean, Max).");
         }
+        if (o.UsesNgrams)
+        {
+            throw new NotSupportedException($"ONNX export does not support the linear n-gram part (NgramBuckets {o.NgramBuckets}).");
+        }
     }
 
     // (B, T, F) features -> (x - mean) / std, when the model was trained on standardised values.
