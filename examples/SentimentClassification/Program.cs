@@ -123,7 +123,7 @@ internal sealed class SentimentApp
             : Pretrain.Length > 0 ? PretrainAndFineTune(mlContext, train, test) : TrainClassifier(mlContext, train);
         var predictions = model.Transform(test);
         var metrics = mlContext.BinaryClassification.Evaluate(predictions, labelColumnName: "Label");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"test: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4} bits ({metrics.LogLoss * Math.Log(2):F4} nats)"));
         if (Baseline)
         {
             SentimentBenchmark.ReportBaseline(mlContext, train, test);
@@ -178,7 +178,7 @@ internal sealed class SentimentApp
     private RecurrentModelTransformer PretrainAndFineTune(MLContext mlContext, IDataView train, IDataView test)
     {
         var baseline = mlContext.BinaryClassification.Evaluate(TrainClassifier(mlContext, train).Transform(test), labelColumnName: "Label");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without pretraining: accuracy {baseline.Accuracy:F4}, AUC {baseline.AreaUnderRocCurve:F4}, log-loss {baseline.LogLoss:F4}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without pretraining: accuracy {baseline.Accuracy:F4}, AUC {baseline.AreaUnderRocCurve:F4}, log-loss {baseline.LogLoss:F4} bits ({baseline.LogLoss * Math.Log(2):F4} nats)"));
         string lmPath = LanguageModelPath ?? ExampleFiles.DefaultOutput("SentimentClassification", "pretrained-lm.zip");
         // The training rows' own text joins the corpus (ULMFiT's domain adaptation); never the test rows'.
         var languageModel = Pretraining.LanguageModel(mlContext, () => [.. Pretraining.ReadTexts(Pretrain), .. train.GetColumn<string>("Text")],
