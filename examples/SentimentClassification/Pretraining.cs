@@ -11,8 +11,11 @@ using Microsoft.ML.Recurrent.Models;
 /// </summary>
 internal static class Pretraining
 {
-    /// <summary>The language model's sizes: one embedding, two LSTM layers.</summary>
-    public const int EmbeddingSize = 128, HiddenSize = 192, Layers = 2, MinTokenCount = 3;
+    /// <summary>
+    /// The language model's sizes: one embedding, two LSTM layers, words seen 5 times (the softmax over the vocabulary
+    /// is most of a step's cost; the classifier adds its own training words to the vocabulary when it fine-tunes).
+    /// </summary>
+    public const int EmbeddingSize = 128, HiddenSize = 128, Layers = 2, MinTokenCount = 5;
 
     /// <summary>
     /// Unlabelled sentences: from a .conllu file the FORM column of each sentence; from any other file the text before
@@ -43,11 +46,12 @@ internal static class Pretraining
             }
             texts.AddRange(lines.Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Split('\t')[0]));
         }
-        return texts;
+        // Tatoeba lists an English sentence once per French translation: a repeat teaches nothing new.
+        return texts.Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Loads the language model from <paramref name="zipPath"/> when it exists, else trains it on the texts and saves it there.</summary>
-    public static ITransformer LanguageModel(MLContext ml, Func<List<string>> readTexts, string zipPath, int epochs, int seed)
+    public static ITransformer LanguageModel(MLContext ml, Func<List<string>> readTexts, string zipPath, int epochs, double minutes, int seed)
     {
         if (File.Exists(zipPath))
         {
@@ -60,8 +64,8 @@ internal static class Pretraining
         var lm = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
         {
             TextColumnName = "Text", WordTokens = true, MinTokenCount = MinTokenCount, EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize,
-            NumLayers = Layers, Dropout = 0.2f, Epochs = epochs, BatchSize = 64, LearningRate = 3e-3, MaxSequenceLength = 64, Seed = seed,
-            ValidationFraction = 0.02,
+            NumLayers = Layers, Dropout = 0.1f, Epochs = epochs, BatchSize = 64, LearningRate = 3e-3, MaxSequenceLength = 64, Seed = seed,
+            ValidationFraction = 0.02, TimeLimit = TimeSpan.FromMinutes(minutes),
             Progress = new Progress(p =>
             {
                 if (p.IsEpochEnd)
@@ -72,7 +76,7 @@ internal static class Pretraining
             }),
         }).Fit(data);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"language model: {texts.Count:N0} sentences, vocabulary {lm.Model.Sequencer!.Vocabulary.Count:N0}, pretrained in {clock.Elapsed.TotalMinutes:F1} min"));
+            $"language model: {texts.Count:N0} sentences, vocabulary {lm.Model.Sequencer!.Vocabulary.Count:N0}, {lm.TrainingResult.History.Count} epochs ({lm.TrainingResult.Steps:N0} steps, best validation {lm.TrainingResult.History.Where(e => e.Validation is not null).Select(e => e.Validation!.Loss).DefaultIfEmpty(double.NaN).Min():F4} nats/word), pretrained in {clock.Elapsed.TotalMinutes:F1} min"));
         ExampleFiles.PrepareOutput(zipPath);
         ml.Model.Save(lm, data.Schema, zipPath);
         return lm;

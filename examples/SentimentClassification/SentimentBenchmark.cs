@@ -31,7 +31,7 @@ internal static class SentimentBenchmark
             .Append(mlContext.BinaryClassification.Trainers.SdcaLogisticRegression(labelColumnName: "Label", featureColumnName: "Features"));
         var metrics = mlContext.BinaryClassification.Evaluate(pipeline.Fit(train).Transform(test), labelColumnName: "Label");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"baseline FeaturizeText+SdcaLogisticRegression: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4}"));
+            $"baseline FeaturizeText+SdcaLogisticRegression: accuracy {metrics.Accuracy:F4}, AUC {metrics.AreaUnderRocCurve:F4}, F1 {metrics.F1Score:F4}, log-loss {metrics.LogLoss:F4} bits ({metrics.LogLoss * Math.Log(2):F4} nats)"));
     }
 
     /// <summary>

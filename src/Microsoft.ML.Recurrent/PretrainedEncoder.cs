@@ -52,29 +52,49 @@ internal static class PretrainedEncoder
         return bundle;
     }
 
-    /// <summary>A classifier whose encoder is a copy of the language model's (forward only: a language model has no reverse direction).</summary>
-    public static SequenceModel CreateModel(RecurrentModelFile languageModel, RecurrentTextClassificationOptionsBase options, int classes) =>
-        LanguageModelTransfer.CreateModel(languageModel.Model, SequenceTask.Classification, classes, options.Pooling, options.Seed, options.Dropout);
+    /// <summary>
+    /// A classifier whose encoder is a copy of the language model's (forward only: a language model has no reverse
+    /// direction), with embedding rows for the task's own words after the language model's (<see cref="Sequencer"/>).
+    /// </summary>
+    public static SequenceModel CreateModel(RecurrentModelFile languageModel, TextSequencer sequencer, RecurrentTextClassificationOptionsBase options, int classes) =>
+        LanguageModelTransfer.CreateModel(languageModel.Model, SequenceTask.Classification, classes, options.Pooling, options.Seed, options.Dropout,
+            sequencer.Vocabulary.Count);
 
     /// <summary>
     /// The trainer options with ULMFiT's fine-tuning added when a language model is set: per-group learning rates (÷2.6 per
     /// layer down), gradual unfreezing (one group per epoch from the head), and a slanted triangular schedule over the run.
+    /// The embedding rows of the task's own words (after the language model's vocabulary) train with the head.
     /// </summary>
-    public static TrainerOptions FineTune(RecurrentTextClassificationOptionsBase options, TrainerOptions trainer, int trainRows)
+    public static TrainerOptions FineTune(RecurrentModelFile? languageModel, TrainerOptions trainer, int trainRows)
     {
-        if (options.PretrainedLanguageModel is null)
+        if (languageModel is null)
         {
             return trainer;
         }
         long batches = (trainRows + (long)trainer.BatchSize - 1) / trainer.BatchSize;
         return trainer with
         {
-            FineTuning = new FineTuningOptions(),
+            FineTuning = new FineTuningOptions { PretrainedVocabularySize = languageModel.Model.Options.VocabularySize },
             Schedule = new SlantedTriangularLRSchedule(Math.Max(1, batches * trainer.Epochs)),
         };
     }
 
-    /// <summary>The tokenizer and vocabulary: the language model's when one is set, else built from the training texts.</summary>
-    public static TextSequencer Sequencer(RecurrentModelFile? languageModel, IEnumerable<string> texts, bool tokenInput, RecurrentTextClassificationOptionsBase options) =>
-        languageModel?.Sequencer ?? TextClassifierInput.BuildSequencer(texts, tokenInput, options.WordTokens, options.MinTokenCount, options.CharacterAwareWords);
+    /// <summary>
+    /// The tokenizer and vocabulary: with a language model, its tokenizer and its vocabulary followed by the training
+    /// words it lacks (seen at least <c>MinTokenCount</c> times), so that no word of the training data is unknown to the
+    /// classifier; without one, built from the training texts.
+    /// </summary>
+    public static TextSequencer Sequencer(RecurrentModelFile? languageModel, IEnumerable<string> texts, bool tokenInput, RecurrentTextClassificationOptionsBase options)
+    {
+        if (languageModel?.Sequencer is not { } pretrained)
+        {
+            return TextClassifierInput.BuildSequencer(texts, tokenInput, options.WordTokens, options.MinTokenCount, options.CharacterAwareWords);
+        }
+        var known = pretrained.Vocabulary;
+        var own = Vocabulary.Build(texts.Select(t => tokenInput ? TokenColumn.Split(t) : pretrained.Tokenizer.Tokenize(t)),
+            new VocabularyOptions { MinCount = options.MinTokenCount, SpecialTokens = SpecialTokens.None });
+        var added = own.Tokens.Where(t => !known.Contains(t)).ToList();
+        return added.Count == 0 ? pretrained
+            : new TextSequencer(pretrained.Tokenizer, Vocabulary.FromTokens(known.Tokens.Skip(known.SpecialCount).Concat(added), known.SpecialTokens));
+    }
 }

@@ -149,9 +149,10 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// <c>Model.Load</c>) whose embedding and recurrent layers become the classifier's encoder, fine-tuned ULMFiT's way:
     /// each lower layer at the learning rate of the one above divided by 2.6, one more layer unfrozen per epoch from the
     /// head down, and a slanted triangular learning rate over the run (<see cref="Training.FineTuningOptions"/>). The
-    /// classifier then uses the language model's tokenizer, vocabulary and sizes, and runs forward only: WordTokens must
-    /// match the language model, and <see cref="MinTokenCount"/>, <see cref="Cell"/>, <see cref="EmbeddingSize"/>,
-    /// <see cref="HiddenSize"/>, <see cref="NumLayers"/> and <see cref="Bidirectional"/> are not used. The fine-tuned
+    /// classifier then uses the language model's tokenizer and sizes, and runs forward only; its vocabulary is the language
+    /// model's followed by the training words it lacks (seen <see cref="MinTokenCount"/> times; they start at the mean
+    /// of its embedding rows and train with the head). WordTokens must match the language model, and <see cref="Cell"/>,
+    /// <see cref="EmbeddingSize"/>, <see cref="HiddenSize"/>, <see cref="NumLayers"/> and <see cref="Bidirectional"/> are not used. The fine-tuned
     /// classifier saves and loads as any other (the language model is not needed at prediction time). Default null.
     /// </summary>
     public ITransformer? PretrainedLanguageModel { get; set; }

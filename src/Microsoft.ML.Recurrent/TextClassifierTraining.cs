@@ -60,7 +60,7 @@ internal static class TextClassifierTraining
         var texts = train.Select(r => r.Text).ToList();
         var sequencer = PretrainedEncoder.Sequencer(pretrained, texts, tokenInput, options);
         var encoded = Encode(sequencer, train, tokenInput, options.MaxSequenceLength);
-        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, options, classes) : new SequenceModel(new SequenceModelOptions
+        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, sequencer, options, classes) : new SequenceModel(new SequenceModelOptions
         {
             Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = options.EmbeddingSize,
             Cell = options.Cell, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers, Bidirectional = options.Bidirectional,
@@ -77,7 +77,7 @@ internal static class TextClassifierTraining
         {
             Epochs = epochs, TimeLimit = timeLimit, AveragingDecay = options.AveragingDecay > 0 ? options.AveragingDecay : null,
         };
-        var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(options, trainer, train.Count))
+        var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(pretrained, trainer, train.Count))
             .Fit(encoded, heldOut, options.Progress);
         return new Trained(model, sequencer, result, texts);
     }

@@ -55,7 +55,9 @@ public sealed class ExampleProgramTests
             "--model", Path.Combine(_dir, "model.zip"), "--lm-model", lm);
         Assert.AreEqual(0, exitCode, error);
         StringAssert.Contains(output, "without pretraining: accuracy ");
-        StringAssert.Contains(output, "language model: 200 sentences");
+        // The unlabelled file's distinct sentences, then the 80 training rows' text (domain adaptation).
+        int sentences = RecurrentTextBinaryTrainerTests.Sentences(200, 2).Select(r => r.Text).Distinct().Count() + 80;
+        StringAssert.Contains(output, $"language model: {sentences} sentences");
         StringAssert.Contains(output, "with pretraining: ");
         StringAssert.Contains(output, "reloaded model: identical scores");
         Assert.IsTrue(File.Exists(lm), "the pretrained language model is saved for the next run");

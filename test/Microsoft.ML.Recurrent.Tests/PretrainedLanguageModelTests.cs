@@ -111,4 +111,31 @@ public sealed class PretrainedLanguageModelTests
         var none = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { PretrainedLanguageModel = ml.Transforms.CopyColumns("A", "Text").Fit(train), Epochs = 1 });
         StringAssert.Contains(Assert.ThrowsExactly<ArgumentException>(() => none.Fit(train)).Message, "holds no recurrent model");
     }
+
+    [TestMethod]
+    public void Fit_TrainingWordsTheLanguageModelLacks_JoinTheVocabularyAndAreLearned()
+    {
+        var ml = new MLContext(1);
+        var lm = WordLanguageModel(ml);
+        var lmTokens = RecurrentModels.FromTransformer(lm).Sequencer!.Vocabulary.Tokens.ToArray();
+        // The language model never saw "superb" or "vile"; here they alone carry the label.
+        static List<RecurrentTextBinaryTrainerTests.Row> Rows(int count, int seed)
+        {
+            var rng = new Random(seed);
+            return Enumerable.Range(0, count).Select(_ => rng.Next(2) == 1
+                ? new RecurrentTextBinaryTrainerTests.Row { Text = "the food was superb", Label = true }
+                : new RecurrentTextBinaryTrainerTests.Row { Text = "the food was vile", Label = false }).ToList();
+        }
+        var train = ml.Data.LoadFromEnumerable(Rows(120, 1));
+        var classifier = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
+        {
+            PretrainedLanguageModel = lm, Epochs = 10, LearningRate = 0.03, Seed = 1, ValidationFraction = 0,
+        }).Fit(train);
+
+        string[] tokens = classifier.Model.Sequencer!.Vocabulary.Tokens.ToArray();
+        CollectionAssert.AreEqual(lmTokens, tokens[..lmTokens.Length], "the language model's ids are kept");
+        CollectionAssert.AreEquivalent(new[] { "superb", "vile" }, tokens[lmTokens.Length..], "the training words it lacked follow");
+        var metrics = ml.BinaryClassification.Evaluate(classifier.Transform(ml.Data.LoadFromEnumerable(Rows(40, 2))));
+        Assert.AreEqual(1.0, metrics.Accuracy, "only the added words tell the classes apart");
+    }
 }

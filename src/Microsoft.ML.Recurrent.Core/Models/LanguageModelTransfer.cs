@@ -19,10 +19,16 @@ public static class LanguageModelTransfer
     /// <param name="pooling">How a many-to-one head summarises a sequence; ULMFiT uses <see cref="SequencePooling.Concat"/>.</param>
     /// <param name="seed">Seed of the fresh head's weights.</param>
     /// <param name="dropout">Dropout between stacked layers while fine-tuning; null keeps the language model's.</param>
+    /// <param name="vocabularySize">
+    /// The new model's vocabulary size: null keeps the language model's. A larger one appends embedding rows for tokens
+    /// the language model never saw (the ids from the language model's vocabulary size up, the task's own words), each
+    /// initialised to the mean of the language model's embedding rows, as ULMFiT does.
+    /// </param>
     /// <returns>The new model: embedding and recurrent weights equal to the language model's, head freshly initialised.</returns>
     /// <exception cref="ArgumentException">The model is not a language model, or <paramref name="task"/> is LanguageModel.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> is smaller than the language model's.</exception>
     public static SequenceModel CreateModel(SequenceModel languageModel, SequenceTask task, int outputSize,
-        SequencePooling pooling = SequencePooling.Concat, int seed = 0, float? dropout = null)
+        SequencePooling pooling = SequencePooling.Concat, int seed = 0, float? dropout = null, int? vocabularySize = null)
     {
         ArgumentNullException.ThrowIfNull(languageModel);
         var lm = languageModel.Options;
@@ -34,9 +40,11 @@ public static class LanguageModelTransfer
         {
             throw new ArgumentException("The target task is LanguageModel; transfer builds a Classification, Regression or Tagging model from a language model.", nameof(task));
         }
+        int vocabulary = vocabularySize ?? lm.VocabularySize;
+        ArgumentOutOfRangeException.ThrowIfLessThan(vocabulary, lm.VocabularySize, nameof(vocabularySize));
         var options = new SequenceModelOptions
         {
-            Task = task, VocabularySize = lm.VocabularySize, EmbeddingSize = lm.EmbeddingSize, Cell = lm.Cell,
+            Task = task, VocabularySize = vocabulary, EmbeddingSize = lm.EmbeddingSize, Cell = lm.Cell,
             HiddenSize = lm.HiddenSize, NumLayers = lm.NumLayers, Bidirectional = false, Dropout = dropout ?? lm.Dropout,
             Pooling = pooling, OutputSize = outputSize, ForgetGateBias = lm.ForgetGateBias,
         };
@@ -45,14 +53,45 @@ public static class LanguageModelTransfer
         return model;
     }
 
-    /// <summary>Copies every embedding and recurrent tensor of <paramref name="source"/> into the tensor of the same name in <paramref name="target"/>.</summary>
+    /// <summary>
+    /// Copies every embedding and recurrent tensor of <paramref name="source"/> into the tensor of the same name in
+    /// <paramref name="target"/>; the embedding rows the source lacks get the mean of its rows.
+    /// </summary>
     private static void CopyEncoder(SequenceModel source, SequenceModel target)
     {
         foreach (string name in source.Parameters.Names)
         {
-            if (!IsHead(name))
+            if (IsHead(name))
             {
-                target.Parameters.SetValues(name, source.Parameters.GetValues(name));
+                continue;
+            }
+            var from = source.Parameters.GetValues(name);
+            var to = target.Parameters.GetValues(name);
+            from.CopyTo(to);
+            if (to.Length > from.Length)
+            {
+                FillWithMeanRow(from, to[from.Length..], source.Options.EmbeddingSize);
+            }
+        }
+    }
+
+    // Each row of `rows` (width `width`) becomes the mean of the rows of `table`.
+    private static void FillWithMeanRow(ReadOnlySpan<float> table, Span<float> rows, int width)
+    {
+        var mean = new double[width];
+        int count = table.Length / width;
+        for (int r = 0; r < count; r++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                mean[j] += table[r * width + j];
+            }
+        }
+        for (int r = 0; r < rows.Length / width; r++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                rows[r * width + j] = (float)(mean[j] / count);
             }
         }
     }

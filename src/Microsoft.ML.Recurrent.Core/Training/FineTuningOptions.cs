@@ -27,9 +27,21 @@ public sealed record FineTuningOptions
     /// </summary>
     public bool GradualUnfreezing { get; init; } = true;
 
+    /// <summary>
+    /// The vocabulary size of the pretrained model. Embedding rows from this id up are tokens it never saw, added for the
+    /// task with a neutral start (<see cref="Models.LanguageModelTransfer.CreateModel"/>): they train with the head, at the
+    /// full learning rate from the first epoch, since they have nothing pretrained to keep. Null (the default) puts every
+    /// embedding row in the embedding's group; allowed null or at least 1.
+    /// </summary>
+    public int? PretrainedVocabularySize { get; init; }
+
     /// <summary>Throws an exception naming the first option out of its allowed range.</summary>
     public void Validate()
     {
+        if (PretrainedVocabularySize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PretrainedVocabularySize), PretrainedVocabularySize, "PretrainedVocabularySize must be null or at least 1.");
+        }
         if (!(LayerLearningRateDivisor >= 1 && LayerLearningRateDivisor <= 1000))
         {
             throw new ArgumentOutOfRangeException(nameof(LayerLearningRateDivisor), LayerLearningRateDivisor, "LayerLearningRateDivisor must be in [1, 1000].");

@@ -21,7 +21,18 @@ internal sealed class FineTuningPlan
         GroupCount = model.Options.NumLayers + 2;
         var parameters = model.Parameters;
         _tensors = parameters.Names.Select(name => parameters.GetInfo(name))
-            .Select(info => (info.Offset, info.Length, GroupOf(info.Name, GroupCount))).ToArray();
+            .SelectMany(info => Ranges(info, GroupOf(info.Name, GroupCount), model.Options.EmbeddingSize)).ToArray();
+    }
+
+    // A tensor's range in its group; the embedding rows of tokens the pretrained model lacked go to the head's group.
+    private IEnumerable<(int Offset, int Length, int Group)> Ranges(ParameterInfo info, int group, int embeddingSize)
+    {
+        int kept = _options.PretrainedVocabularySize is int rows && info.Name == "embedding.weight" ? Math.Min(info.Length, rows * embeddingSize) : info.Length;
+        yield return (info.Offset, kept, group);
+        if (kept < info.Length)
+        {
+            yield return (info.Offset + kept, info.Length - kept, GroupCount - 1);
+        }
     }
 
     /// <summary>Number of groups: the embedding, each recurrent layer, the head.</summary>

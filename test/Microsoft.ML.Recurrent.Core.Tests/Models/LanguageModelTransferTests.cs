@@ -65,4 +65,33 @@ public sealed class LanguageModelTransferTests
         }).Fit(data);
         Assert.IsTrue(result.History[^1].TrainLoss < 0.5 * result.History[0].TrainLoss, $"loss {result.History[0].TrainLoss} -> {result.History[^1].TrainLoss}");
     }
+
+    [TestMethod]
+    public void CreateModel_LargerVocabulary_CopiesTheLanguageModelRowsAndStartsNewRowsAtTheirMean()
+    {
+        var lm = LanguageModel(seed: 5);
+        var model = LanguageModelTransfer.CreateModel(lm, SequenceTask.Classification, outputSize: 2, seed: 1, vocabularySize: 20);
+        Assert.AreEqual(20, model.Options.VocabularySize);
+        var lmRows = lm.Parameters.GetValues("embedding.weight").ToArray();
+        var rows = model.Parameters.GetValues("embedding.weight").ToArray();
+        Assert.AreEqual(20 * 6, rows.Length);
+        CollectionAssert.AreEqual(lmRows, rows[..lmRows.Length], "the language model's 17 rows, unchanged");
+        for (int j = 0; j < 6; j++)
+        {
+            double mean = Enumerable.Range(0, 17).Average(r => (double)lmRows[r * 6 + j]);
+            for (int r = 17; r < 20; r++)
+            {
+                Assert.AreEqual(mean, rows[r * 6 + j], 1e-6, $"row {r}, column {j}");
+            }
+        }
+        TestAssert.AssertBitIdentical(lm.Parameters.GetValues("lstm.weight_hh_l1"), model.Parameters.GetValues("lstm.weight_hh_l1"), "lstm.weight_hh_l1");
+    }
+
+    [TestMethod]
+    public void CreateModel_SmallerVocabularyThanTheLanguageModel_Throws()
+    {
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() =>
+            LanguageModelTransfer.CreateModel(LanguageModel(1), SequenceTask.Classification, 2, vocabularySize: 16));
+        Assert.AreEqual("vocabularySize", e.ParamName);
+    }
 }

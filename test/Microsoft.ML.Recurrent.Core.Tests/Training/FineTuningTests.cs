@@ -86,6 +86,37 @@ public sealed class FineTuningTests
     }
 
     [TestMethod]
+    public void Fit_PretrainedVocabularySize_NewEmbeddingRowsTrainWithTheHeadAtTheFullRate()
+    {
+        // Rows 0-7 were pretrained, rows 8-10 are the task's own words. Plain SGD, one step, first epoch: the pretrained
+        // rows stay frozen, the new rows move exactly as without fine-tuning (the head's rate).
+        var plain = SmallClassifier(seed: 7);
+        var tuned = SmallClassifier(seed: 7);
+        var batch = Data(plain, count: 8, seed: 8);
+        var start = plain.Parameters.Values.ToArray();
+        var options = new TrainerOptions { Epochs = 1, BatchSize = 8, Optimizer = OptimizerKind.Sgd, LearningRate = 0.5, ClipGradientNorm = null, BucketByLength = false };
+        new SequenceTrainer(plain, options).Fit(batch);
+        new SequenceTrainer(tuned, options with { FineTuning = new FineTuningOptions { PretrainedVocabularySize = 8 } }).Fit(batch);
+        var embedding = plain.Parameters.GetInfo("embedding.weight");
+        int width = plain.Options.EmbeddingSize, newMoved = 0;
+        for (int i = embedding.Offset; i < embedding.Offset + embedding.Length; i++)
+        {
+            if (i - embedding.Offset < 8 * width)
+            {
+                Assert.AreEqual(BitConverter.SingleToInt32Bits(start[i]), BitConverter.SingleToInt32Bits(tuned.Parameters.Values[i]), $"pretrained element {i} is frozen");
+                continue;
+            }
+            Assert.AreEqual(plain.Parameters.Values[i], tuned.Parameters.Values[i], 1e-6f, $"new element {i} trains at the full rate");
+            newMoved += plain.Parameters.Values[i] != start[i] ? 1 : 0;
+        }
+        Assert.IsTrue(newMoved > 0, "the batch reaches a new row");
+    }
+
+    [TestMethod]
+    public void Validate_PretrainedVocabularySizeBelowOne_Throws() =>
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new FineTuningOptions { PretrainedVocabularySize = 0 }.Validate());
+
+    [TestMethod]
     public void Validate_DivisorOutOfRange_Throws() =>
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new TrainerOptions { FineTuning = new FineTuningOptions { LayerLearningRateDivisor = 0.5 } }.Validate());
 
