@@ -8,8 +8,9 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// default binary sentiment model and the stock FeaturizeText + AveragedPerceptron pipeline on the same sentences, saves
 /// both, loads both back with <c>Model.Load</c>, and scores the same 10,000 rows through <c>Transform</c> + a cursor and
 /// through a PredictionEngine, in alternation (3 rounds: ours then stock), printing rows/s and the per-round ratios. Then
-/// cold start (Model.Load to the first prediction) and peak RSS of loading the .zip and scoring 10,000 rows, each in a
-/// fresh child process (<see cref="MlNetScoringChild"/>), for both models.
+/// cold start (Model.Load to the first prediction; also from a ReadyToRun publish given by --mlnet-r2r), a second model in
+/// a warm process, and peak RSS of loading the .zip and scoring 10,000 rows, each in a fresh child process
+/// (<see cref="MlNetScoringChild"/>), for both models.
 /// </summary>
 internal static class MlNetScoring
 {
@@ -31,14 +32,15 @@ internal static class MlNetScoring
         public bool PredictedLabel { get; set; }
     }
 
-    public static int Run(int threads, bool quick, FileInfo? model, TextWriter output)
+    public static int Run(int threads, bool quick, FileInfo? model, DirectoryInfo? keep, FileInfo? readyToRun, TextWriter output)
     {
         ComputeSettings.MaxThreads = threads;
         var sentences = Sentences(out string source);
         output.WriteLine($"# data: {source} ({sentences.Count} labelled sentences, cycled to {Rows} rows)");
         var ml = new MLContext(seed: 1);
         var train = ml.Data.LoadFromEnumerable(sentences);
-        string dir = Directory.CreateTempSubdirectory("recurrent-mlnet-").FullName;
+        keep?.Create();
+        string dir = keep?.FullName ?? Directory.CreateTempSubdirectory("recurrent-mlnet-").FullName;
         try
         {
             string ours = model?.FullName ?? Path.Combine(dir, "sentiment.zip");
@@ -59,12 +61,15 @@ internal static class MlNetScoring
             var rows = Enumerable.Range(0, Rows).Select(i => sentences[i % sentences.Count]).ToArray();
             TimeScoring(ml, ours, stock, rows, quick ? 1 : 3, output);
             MlNetScoringBreakdown.Run(ml.Model.Load(ours, out _), rows, ml, quick, output);
-            ColdAndMemory(ours, stock, quick ? 1 : 3, output);
+            ColdAndMemory(ours, stock, dir, quick ? 1 : 3, readyToRun?.FullName, output);
             return 0;
         }
         finally
         {
-            Directory.Delete(dir, recursive: true);
+            if (keep is null)
+            {
+                Directory.Delete(dir, recursive: true);
+            }
         }
     }
 
@@ -155,31 +160,63 @@ internal static class MlNetScoring
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
-    /// <summary>Cold start and peak RSS, each in fresh child processes (alternating ours and stock), medians of the runs.</summary>
-    private static void ColdAndMemory(string ours, string stock, int runs, TextWriter output)
+    /// <summary>
+    /// Cold start and peak RSS, each in fresh child processes (ours and stock alternating), medians of the runs: cold with
+    /// the JIT, a second model in a process where a first one was loaded and used ("warm"), and, given a ReadyToRun publish
+    /// of this program, cold in its children.
+    /// </summary>
+    private static void ColdAndMemory(string ours, string stock, string dir, int runs, string? readyToRun, TextWriter output)
     {
-        var results = new Dictionary<(string Kind, int Model), List<MlNetScoringChild.Result>>();
+        string oursCopy = Path.Combine(dir, "sentiment-copy.zip"); // a second recurrent model: same size, decoded again
+        File.Copy(ours, oursCopy, overwrite: true);
+        var variants = new List<(string Label, string Kind, string? WarmUp, string? Host)>
+        {
+            ("cold (JIT)", "cold", null, null),
+            ("second model, ML.NET warm (the other pipeline loaded and used first)", "warm", "other", null),
+            ("second model of the same kind (a copy loaded and used first)", "warm", "copy", null),
+        };
+        if (readyToRun is not null)
+        {
+            variants.Add(("cold, ReadyToRun publish", "cold", null, readyToRun));
+        }
+        variants.Add(("peak RSS", "rss", null, null));
+        var results = new List<MlNetScoringChild.Result>[variants.Count, 2];
         for (int run = 0; run < runs; run++)
         {
-            foreach (string kind in new[] { "cold", "rss" })
+            for (int v = 0; v < variants.Count; v++)
             {
                 for (int m = 0; m < 2; m++)
                 {
-                    var result = MlNetScoringChild.Spawn(kind, m == 0 ? ours : stock);
+                    var (_, kind, warm, host) = variants[v];
+                    string path = m == 0 ? ours : stock;
+                    string? warmUp = warm switch { "other" => m == 0 ? stock : ours, "copy" => m == 0 ? oursCopy : stock + ".copy.zip", _ => null };
+                    if (warm == "copy" && m == 1)
+                    {
+                        File.Copy(stock, warmUp!, overwrite: true);
+                    }
+                    var result = MlNetScoringChild.Spawn(kind, path, warmUp, host);
                     output.WriteLine(result.Json);
                     output.Flush();
-                    (results.TryGetValue((kind, m), out var list) ? list : results[(kind, m)] = []).Add(result);
+                    (results[v, m] ??= []).Add(result);
                 }
             }
         }
-        double Med(string kind, int m, Func<MlNetScoringChild.Result, double> pick) => Median(results[(kind, m)].Select(pick).ToList());
+        double Med(int v, int m, Func<MlNetScoringChild.Result, double> pick) => Median(results[v, m].Select(pick).ToList());
         output.WriteLine();
         output.WriteLine($"| fresh process (median of {runs}) | recurrent | FeaturizeText + AveragedPerceptron |");
         output.WriteLine("|---|---:|---:|");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| MLContext + Model.Load, ms | {Med("cold", 0, r => r.LoadMs):F0} | {Med("cold", 1, r => r.LoadMs):F0} |"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| first prediction (CreatePredictionEngine + Predict), ms | {Med("cold", 0, r => r.FirstMs):F0} | {Med("cold", 1, r => r.FirstMs):F0} |"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| cold start: load to first prediction, ms | {Med("cold", 0, r => r.LoadMs + r.FirstMs):F0} | {Med("cold", 1, r => r.LoadMs + r.FirstMs):F0} |"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| peak RSS: load + score {Rows:N0} rows (Transform), MB | {Med("rss", 0, r => r.PeakMb):F0} | {Med("rss", 1, r => r.PeakMb):F0} |"));
+        for (int v = 0; v < variants.Count; v++)
+        {
+            string label = variants[v].Label;
+            if (variants[v].Kind == "rss")
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| peak RSS: load + score {Rows:N0} rows (Transform), MB | {Med(v, 0, r => r.PeakMb):F0} | {Med(v, 1, r => r.PeakMb):F0} |"));
+                continue;
+            }
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label}: MLContext + Model.Load, ms | {Med(v, 0, r => r.LoadMs):F0} | {Med(v, 1, r => r.LoadMs):F0} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label}: first prediction (CreatePredictionEngine + Predict), ms | {Med(v, 0, r => r.FirstMs):F0} | {Med(v, 1, r => r.FirstMs):F0} |"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {label}: Model.Load to the first prediction, ms | {Med(v, 0, r => r.LoadMs + r.FirstMs):F0} | {Med(v, 1, r => r.LoadMs + r.FirstMs):F0} |"));
+        }
     }
 
     /// <summary>The labelled sentences: ../shared/data's Yelp sentences when present, else the sentiment example's sample.</summary>

@@ -11,9 +11,9 @@ internal static class Program
         {
             return Spinner.SpinUntilInputCloses(); // the busy core of `throughput --contention`
         }
-        if (args.Length == 3 && args[0] == MlNetScoringChild.Command)
+        if (args.Length is 3 or 4 && args[0] == MlNetScoringChild.Command)
         {
-            return MlNetScoringChild.Run(args[1], args[2]);
+            return MlNetScoringChild.Run(args[1], args[2], args.Length == 4 ? args[3] : null);
         }
         if (args.Length == 0 || args[0] != "throughput")
         {
@@ -31,6 +31,11 @@ internal static class Program
         var contention = new Option<bool>("--contention") { Description = "time the training-step configurations on a quiet machine and while a child process spins on one core, in alternation; with --compare PyTorch too" };
         var mlnet = new Option<bool>("--mlnet") { Description = "instead: score the default sentiment .zip and stock FeaturizeText + AveragedPerceptron through ML.NET (Transform, PredictionEngine), cold start and peak RSS" };
         var mlnetModel = new Option<FileInfo?>("--mlnet-model") { Description = "with --mlnet: score this saved recurrent binary text classifier (.zip) instead of training the default one" };
+        var mlnetKeep = new Option<DirectoryInfo?>("--mlnet-keep") { Description = "with --mlnet: keep the two saved .zip files (sentiment.zip, stock.zip) in this folder" };
+        var mlnetReadyToRun = new Option<FileInfo?>("--mlnet-r2r")
+        {
+            Description = "with --mlnet: also time cold start in children of this ReadyToRun publish of the benchmarks (docs/mlnet.md, Deploying for a fast start)",
+        };
         var width = new Option<int?>("--width")
         {
             Description = "run in a child process limited to 512-, 256- (AVX2 + FMA) or 128-bit vectors (Vector128 + FMA, the shape of Arm NEON) with .NET's own switches; --compare then runs PyTorch at the same capability",
@@ -38,7 +43,7 @@ internal static class Program
         width.AcceptOnlyFromAmong("512", "256", "128");
         var command = new System.CommandLine.Command("throughput", "Runs the standard layer configurations and prints one JSON line per configuration and mode.")
         {
-            configs, threads, quick, only, compare, scaling, peakRss, contention, width, mlnet, mlnetModel,
+            configs, threads, quick, only, compare, scaling, peakRss, contention, width, mlnet, mlnetModel, mlnetKeep, mlnetReadyToRun,
         };
         command.SetAction(result =>
         {
@@ -58,7 +63,8 @@ internal static class Program
             }
             if (result.GetValue(mlnet))
             {
-                return MlNetScoring.Run(result.GetValue(threads), result.GetValue(quick), result.GetValue(mlnetModel), Console.Out);
+                return MlNetScoring.Run(
+                    result.GetValue(threads), result.GetValue(quick), result.GetValue(mlnetModel), result.GetValue(mlnetKeep), result.GetValue(mlnetReadyToRun), Console.Out);
             }
             return ThroughputRunner.Run(
                 result.GetValue(configs), result.GetValue(threads), result.GetValue(quick), result.GetValue(only), result.GetValue(compare), result.GetValue(scaling),

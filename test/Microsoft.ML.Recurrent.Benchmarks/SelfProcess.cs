@@ -5,10 +5,13 @@ namespace Microsoft.ML.Recurrent.Benchmarks;
 /// <summary>How to start this program again as a child, whether it was started through its apphost or as `dotnet Benchmarks.dll`.</summary>
 internal static class SelfProcess
 {
-    /// <summary>A start description of this program with <paramref name="args"/>.</summary>
-    public static ProcessStartInfo StartInfo(IEnumerable<string> args)
+    /// <summary>
+    /// A start description of this program with <paramref name="args"/>, or of another build of it (e.g. a ReadyToRun
+    /// publish) at <paramref name="host"/>.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(IEnumerable<string> args, string? host = null)
     {
-        string host = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown.");
+        host ??= Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown.");
         var start = new ProcessStartInfo(host) { UseShellExecute = false };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet")
         {

@@ -7,7 +7,6 @@ namespace Microsoft.ML.Recurrent.Engine;
 internal static unsafe partial class Gemm
 {
     // 6 x 8 tile with Vector128<float>: 12 accumulators; a is (kc, 6), b is (kc, 8), both packed.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel6x8(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         var c00 = Vector128<float>.Zero; var c01 = Vector128<float>.Zero;
@@ -101,7 +100,6 @@ internal static unsafe partial class Gemm
 
     // 8 x 8 tile with Vector128<float> where there are 32 vector registers (Arm64 NEON): 16 accumulators, as
     // Kernel8x32; a is (kc, 8), b is (kc, 8), both packed. On x86 (16 xmm) Kernel6x8 is the tile.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel8x8(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         var c00 = Vector128<float>.Zero; var c01 = Vector128<float>.Zero;

@@ -1,6 +1,5 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Recurrent.Engine;
 
@@ -10,7 +9,6 @@ internal static unsafe partial class Gemm
     /// Packs op(A)[ic..ic+mc, pc..pc+kc) into micro-panels of mr rows: panel q holds element (q*mr + r, p)
     /// at q*mr*kc + p*mr + r, rows past mc zero (they only feed outputs that are never stored).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(GemmJob job, int ic, int mc, int pc, int kc, int mr, float* dst)
     {
         int lda = job.Lda;
@@ -59,7 +57,6 @@ internal static unsafe partial class Gemm
     /// Packs op(B)[pc..pc+kc, jc..jc+nc) into micro-panels of nr columns: panel q holds element (p, q*nr + t)
     /// at q*nr*kc + p*nr + t, columns past nc zero.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB(GemmJob job, int pc, int kc, int jc, int nc, int nr, float* dst)
     {
         int ldb = job.Ldb;
@@ -115,7 +112,6 @@ internal static unsafe partial class Gemm
     /// q*kc + p*w + t, zero past extent. Rows are read in order: with large strides (8 KB for n = 2048) a
     /// panel-by-panel walk would touch a new page for every value of p.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackAlongRows(float* src, long ld, int kc, int extent, int w, float* dst)
     {
         for (int p = 0; p < kc; p++, src += ld)

@@ -97,7 +97,6 @@ internal static unsafe partial class Gemm
     /// identical copies for the pool's workers (see <see cref="PackedMatrix.Replicas"/>; each worker fills its own when it
     /// first reads it), 0 when only one thread multiplies by it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(bool transB, int k, int n, ReadOnlySpan<float> b, int ldb, PackedMatrix target, int replicas = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -197,7 +196,6 @@ internal static unsafe partial class Gemm
     /// Same kernel, blocks and order as <see cref="Multiply"/> with row-major B, so a row of C is bit-identical
     /// to what Multiply gives for it, whatever m. With a row bias (n; accumulate false) C starts from it, as in Multiply.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyPacked(int m, ReadOnlySpan<float> a, int lda, PackedMatrix b, Span<float> c, int ldc, bool accumulate,
         ReadOnlySpan<float> rowBias = default)
     {
@@ -269,7 +267,6 @@ internal static unsafe partial class Gemm
     // One row of A against the packed panels (Vector512 layout, 32 columns a panel), four panels at a time
     // so that eight independent chains hide the FMA latency. Per element and KC block: one fused chain from
     // +0 in p order, then added to C, exactly as Kernel8x32 and MergeTile do.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackedRow(float* a, PackedMatrix b, float* c, bool accumulate)
     {
         const int nr = 32;
@@ -333,7 +330,6 @@ internal static unsafe partial class Gemm
 
     // PackedRow for the 256- and 128-bit panels (2 vectors of T a panel), in the same order: without it one row at those
     // widths went through the blocked path, packing A and computing a whole 6-row tile (5 rows of zeros) per panel.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackedRowNarrow<T>(float* a, PackedMatrix b, float* c, bool accumulate)
         where T : struct, IFloatVector<T>
     {

@@ -11,7 +11,6 @@ namespace Microsoft.ML.Recurrent.Engine;
 // eight floats otherwise, so a 128-bit machine (Arm NEON, or .NET limited to 128-bit vectors) gets the same bits.
 internal static unsafe partial class Gemm
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallDot(GemmJob job, int j0, int j1)
     {
         int m = job.M;
@@ -66,7 +65,6 @@ internal static unsafe partial class Gemm
     }
 
     // Eight rows of B against one row of op(A): eight independent chains (see Stream1x8).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot8(float* a, float* b, long ldb, int k, float* c, bool add)
     {
         float* b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;
@@ -96,7 +94,6 @@ internal static unsafe partial class Gemm
         c[7] = Finish(Lanes(s7), a, b7, p, k, c[7], add);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4(float* a, float* b, long ldb, int k, float* c, bool add)
     {
         float* b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;
@@ -117,7 +114,6 @@ internal static unsafe partial class Gemm
     }
 
     // Dot4 with the eight lanes in two Vector128 (p = 0..3 and 4..7 of each group of 8): the same chains, the same bits.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dot4Narrow(float* a, float* b, long ldb, int k, float* c, bool add)
     {
         float* b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Microsoft.ML.Recurrent.Engine;
@@ -22,7 +21,6 @@ internal static unsafe partial class Gemm
 
     // B stored (k, n): rows of B are streamed and each column keeps the same order as the blocked path
     // (one fused chain per KC block, block sums added to C), so NN/TN rows do not depend on m either.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SmallStream(GemmJob job, int j0, int j1)
     {
         int w = Vector<float>.Count;
@@ -53,7 +51,6 @@ internal static unsafe partial class Gemm
 
     // One row x 8 vectors: eight independent chains hide the FMA latency (one chain per vector would
     // leave the loop latency-bound when B sits in L2, as for one step at H = 128).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Stream1x8(GemmJob job, int j)
     {
         int w = Vector<float>.Count;
@@ -97,7 +94,6 @@ internal static unsafe partial class Gemm
     // block ending at j1) run together in one loop of up to eight chains, storing only their own columns. Every column
     // keeps the one order of the small-m path, so the result does not depend on which block computes it.
     // Returns the first column left to the other kernels.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int StreamRow512(GemmJob job, int j0, int j1)
     {
         int* offset = stackalloc int[8];
@@ -142,7 +138,6 @@ internal static unsafe partial class Gemm
     }
 
     // Columns [j, j + 16 * vectors) of one row with 8 or 4 independent chains and aligned loads.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowBlock512(GemmJob job, int j, int vectors)
     {
         int aP = job.TransA ? job.Lda : 1;
@@ -194,7 +189,6 @@ internal static unsafe partial class Gemm
 
     // Up to eight 16-column blocks of one row at any offsets, in one loop (unused chains repeat block 0 and are not
     // stored). Block i stores columns from[i]..15 of its 16, or its first -from[i] when from[i] is negative.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowBlocks512(GemmJob job, int* offset, int* from, int count)
     {
         int aP = job.TransA ? job.Lda : 1;
@@ -238,7 +232,6 @@ internal static unsafe partial class Gemm
     }
 
     // Up to 4 rows x 2 vectors; with m < 4 the missing rows repeat the last one and are not stored.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Stream4x2(GemmJob job, int j)
     {
         int w = Vector<float>.Count;

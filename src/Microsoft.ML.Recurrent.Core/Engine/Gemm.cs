@@ -205,7 +205,6 @@ internal static unsafe partial class Gemm
     /// The sequential GotoBLAS loop nest over C[i0..i1, j0..j1): B panels (KC x NC) and A blocks (MC x KC)
     /// are packed into this thread's buffers; the MR x NR kernel runs over them.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Blocked(GemmJob p, int i0, int i1, int j0, int j1)
     {
         Blocking(p.Level, out _, out int nr, out _, out int ncMax);
@@ -229,7 +228,6 @@ internal static unsafe partial class Gemm
     /// into ap, then the MR x NR kernel over every tile (edge tiles through the scratch tile, so the order is unchanged).
     /// The first block starts from the row bias, or from C when accumulating.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Panels(GemmJob p, int i0, int i1, int jc, int nc, int pc, int kc, float* ap, float* bp, float* tile)
     {
         Blocking(p.Level, out int mr, out int nr, out int mcMax, out _);
@@ -270,7 +268,6 @@ internal static unsafe partial class Gemm
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeTile(float* tile, int ldt, float* c, int ldc, int rows, int cols, bool add)
     {
         for (int r = 0; r < rows; r++)

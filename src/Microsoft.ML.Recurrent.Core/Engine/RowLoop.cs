@@ -39,7 +39,6 @@ internal static class RowLoop
     }
 
     // Columns from .. (the last whole T) of every row; returns where the next width starts (the same in every row).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Columns<TKernel, T>(TKernel kernel, int rows, int from, int columns)
         where TKernel : IRowKernel<TKernel>, allows ref struct
         where T : struct, IFloatVector<T>

@@ -18,7 +18,6 @@ internal static class GruCell
     /// r = sig(xr + hr + bhr), z = sig(xz + hz + bhz), n = tanh(xn + r*(hn + bhn)), h' = (1-z)*n + z*h.
     /// One pass per row (sigmoid and tanh from <see cref="Activations"/>). hNew may not overlap hPrev.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> xg,     // (rows, 3H) input projection incl. bias_ih
         ReadOnlySpan<float> hg,     // (rows, 3H) recurrent projection W_hh h, no bias
@@ -50,7 +49,6 @@ internal static class GruCell
     /// From dh (gradient on h') to the pre-activation gradients of the input path (dGx) and of the hidden
     /// path (dGh, which differs in the n block by the factor r), and the direct part of the gradient on h.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         ReadOnlySpan<float> saved,  // (rows, 4H) r, z, n, hn
         ReadOnlySpan<float> hPrev,  // (rows, H)

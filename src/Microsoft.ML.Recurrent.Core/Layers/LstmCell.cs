@@ -15,7 +15,6 @@ internal static class LstmCell
     /// gates = act(xg + hg + bhh); c' = f*c + i*g; h' = o*tanh(c'). cNew may be the same memory as cPrev.
     /// One pass per row over all four gates (sigmoid and tanh from <see cref="Activations"/>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> xg,     // (rows, 4H) input projection incl. bias_ih
         ReadOnlySpan<float> hg,     // (rows, 4H) recurrent projection W_hh h, no bias
@@ -52,7 +51,6 @@ internal static class LstmCell
     /// From dh (gradient on h') and dc (gradient on c' from later steps) to the pre-activation gate
     /// gradients; dc is replaced by the gradient on c (the previous cell state).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         ReadOnlySpan<float> gates,  // (rows, 4H) activations i, f, g, o
         ReadOnlySpan<float> cPrev,  // (rows, H)

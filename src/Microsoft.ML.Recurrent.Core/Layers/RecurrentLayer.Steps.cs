@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.CompilerServices;
 using Microsoft.ML.Recurrent.Engine;
 using Microsoft.ML.Recurrent.Engine.Scheduling;
 
@@ -114,7 +113,6 @@ public sealed partial class RecurrentLayer
     /// Ranks [firstRank, endRank) of step <paramref name="time"/>: h_in, the recurrent product hg = h_in W_hh^T, the cell,
     /// the output. <paramref name="xg"/> (rows, G*H) is their input projection x W_ih^T + biases.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void ForwardRows(RecurrentWorkspace ws, int layer, int direction, int time, int firstRank, int endRank, ReadOnlySpan<float> xg)
     {
         var o = Options;
@@ -157,7 +155,6 @@ public sealed partial class RecurrentLayer
     /// Ranks [firstRank, endRank) of step <paramref name="time"/> backward: dh = dState + dY, the cell backward to the gate
     /// gradients dG, then dState = dGh W_hh for the step before.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void BackwardRows(RecurrentWorkspace ws, int layer, int direction, int time, int firstRank, int endRank)
     {
         var o = Options;

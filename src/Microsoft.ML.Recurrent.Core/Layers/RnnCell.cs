@@ -10,7 +10,6 @@ internal static class RnnCell
 {
     /// <summary>h' = act(xg + hg + bhh): the sums and ReLU from TensorPrimitives, tanh from <see cref="Activations"/> through
     /// <see cref="RowLoop"/> (<paramref name="widest"/> limits that part).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(
         ReadOnlySpan<float> xg,     // (rows, H) input projection incl. bias_ih
         ReadOnlySpan<float> hg,     // (rows, H) recurrent projection, no bias
@@ -50,7 +49,6 @@ internal static class RnnCell
     }
 
     /// <summary>dGates = dh * act'(pre), computed from the activation h'.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward(
         ReadOnlySpan<float> hNew,   // (rows, H)
         ReadOnlySpan<float> dh,     // (rows, H)

@@ -18,6 +18,16 @@ public sealed partial class SequenceModel
     /// <param name="options">The architecture; validated.</param>
     /// <param name="seed">Seed of the initial weights.</param>
     public SequenceModel(SequenceModelOptions options, int seed = 0)
+        : this(options, (int?)seed)
+    {
+    }
+
+    /// <summary>
+    /// Creates a model; with a null <paramref name="seed"/> its weights are left zero for the caller to fill (the model
+    /// file reader overwrites every one, so drawing PyTorch's random initialisation first would be wasted: ~10 ms of a
+    /// 1 MB model's first prediction, and the JIT of the initialisers in a fresh process).
+    /// </summary>
+    internal SequenceModel(SequenceModelOptions options, int? seed)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -46,7 +56,10 @@ public sealed partial class SequenceModel
         _headWeight = options.TieWeights ? _embedding! : Parameters.Add("fc.weight", options.HeadOutputs, HeadInputSize);
         _headBias = Parameters.Add("fc.bias", options.HeadOutputs);
         AddNgramParameters();
-        ResetParameters(seed);
+        if (seed is int s)
+        {
+            ResetParameters(s);
+        }
     }
 
     /// <summary>The architecture.</summary>

@@ -186,7 +186,7 @@ internal static partial class ModelFileReader
         SequenceModel model;
         try
         {
-            model = new SequenceModel(options);
+            model = new SequenceModel(options, seed: null); // every weight is read below
         }
         catch (ArgumentException e)
         {

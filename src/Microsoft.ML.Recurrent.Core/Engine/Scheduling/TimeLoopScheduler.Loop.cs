@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 
 namespace Microsoft.ML.Recurrent.Engine.Scheduling;
 
@@ -24,7 +23,6 @@ internal sealed partial class TimeLoopScheduler
     /// its next steps whose rows make about a block, to project into the block of <paramref name="buffer"/> and compute.
     /// Between steps (between blocks) it answers a request for half of its remaining ranks.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunLoop(TimeLoop part, int buffer)
     {
         var body = _body!;
