@@ -27,7 +27,7 @@ internal sealed class FineTuningPlan
     // A tensor's range in its group; the embedding rows of tokens the pretrained model lacked go to the head's group.
     private IEnumerable<(int Offset, int Length, int Group)> Ranges(ParameterInfo info, int group, int embeddingSize)
     {
-        int kept = _options.PretrainedVocabularySize is int rows && info.Name == "embedding.weight" ? Math.Min(info.Length, rows * embeddingSize) : info.Length;
+        int kept = _options.PretrainedVocabularySize is int rows && info.Name == "embedding.weight" ? (int)Math.Min(info.Length, (long)rows * embeddingSize) : info.Length;
         yield return (info.Offset, kept, group);
         if (kept < info.Length)
         {
