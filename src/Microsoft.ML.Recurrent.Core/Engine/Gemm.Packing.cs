@@ -141,6 +141,22 @@ internal static unsafe partial class Gemm
         {
             float* d = dst + p * w;
             int q = 0;
+            if (w == 6 && p + 1 < kc)
+            {
+                // 6-wide panels (256-bit A): 8 floats stored, the 2 past the panel's row where its row p + 1 goes next.
+                for (; q + 8 <= extent; q += 6, d += 6L * kc)
+                {
+                    Vector128.Store(Vector128.Load(src + q), d);
+                    Vector128.Store(Vector128.Load(src + q + 4), d + 4);
+                }
+            }
+            else if (w == 4)
+            {
+                for (; q + 4 <= extent; q += 4, d += 4L * kc)
+                {
+                    Vector128.Store(Vector128.Load(src + q), d);
+                }
+            }
             for (; q + w <= extent; q += w, d += (long)w * kc)
             {
                 int t = 0;
