@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -229,6 +230,7 @@ internal static unsafe partial class Gemm
     }
 
     // The transpose of the rows r0..r7 (8 floats each) to dst, column j at dst + j * dstStride.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
         Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, long dstStride)
     {
