@@ -42,16 +42,17 @@ public sealed class NgramEnsembleClassifierTests
     }
 
     [TestMethod]
-    public void NgramEnsemble_WithAPretrainedLanguageModel_ThrowsNamingBoth()
+    public void NgramEnsemble_WithAPretrainedLanguageModel_IsLeftOut()
     {
+        // The default (NgramEnsemble true) must not stop fine-tuning: the language model's encoder is taken as it is.
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(Sentences(40, 1));
-        var languageModel = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { Epochs = 1, HiddenSize = 8, Seed = 1 }).Fit(data);
+        var languageModel = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { WordTokens = true, Epochs = 1, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }).Fit(data);
         var options = Small;
-        options.NgramEnsemble = true;
+        Assert.IsTrue(options.NgramEnsemble, "the default");
+        options.Epochs = 1;
         options.PretrainedLanguageModel = languageModel;
-        var e = Assert.ThrowsExactly<ArgumentException>(() => ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data));
-        StringAssert.Contains(e.Message, "NgramEnsemble");
-        StringAssert.Contains(e.Message, "PretrainedLanguageModel");
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
+        Assert.IsFalse(model.Model.Model.Options.UsesNgrams);
     }
 }
