@@ -6,48 +6,60 @@ namespace Microsoft.ML.Recurrent.Engine;
 internal static unsafe partial class Gemm
 {
     /// <summary>
-    /// Packs op(A)[ic..ic+mc, pc..pc+kc) into micro-panels of mr rows: panel q holds element (q*mr + r, p)
-    /// at q*mr*kc + p*mr + r, rows past mc zero (they only feed outputs that are never stored).
+    /// Packs op(A)[ic..ic+mc, pc..pc+kc) into micro-panels: of mr rows over the first <paramref name="full"/> rows, of
+    /// <see cref="ShortTileRows"/> after them (<see cref="FullHeightRows"/>). The panel of rows from q holds element
+    /// (q + r, p) at q*kc + p*height + r; rows past mc are zero (they only feed outputs that are never stored).
     /// </summary>
-    private static void PackA(GemmJob job, int ic, int mc, int pc, int kc, int mr, float* dst)
+    private static void PackA(GemmJob job, int ic, int mc, int pc, int kc, int mr, int full, float* dst)
     {
         int lda = job.Lda;
         if (job.TransA)
         {
             // A stored (k, m): the values of one p are contiguous across all panels.
-            PackAlongRows(job.A + (long)pc * lda + ic, lda, kc, mc, mr, dst);
+            PackAlongRows(job.A + (long)pc * lda + ic, lda, kc, full, mr, dst);
+            if (full < mc)
+            {
+                PackAlongRows(job.A + (long)pc * lda + ic + full, lda, kc, mc - full, ShortTileRows, dst + (long)full * kc);
+            }
             return;
         }
-        for (int q = 0; q < mc; q += mr, dst += (long)mr * kc)
+        for (int q = 0, height; q < mc; q += height, dst += (long)height * kc)
         {
-            int rows = Math.Min(mr, mc - q);
-            // A stored (m, k): 8 x 8 transposes where possible, then each row along k with stride mr.
-            int p0 = 0;
-            if (Avx.IsSupported && mr == 8 && rows == 8)
+            height = q < full ? mr : ShortTileRows;
+            PackRows(job, ic + q, Math.Min(height, mc - q), pc, kc, height, dst);
+        }
+    }
+
+    // One micro-panel of `height` rows (`rows` of them from A, stored (m, k), the rest zero) into dst.
+    private static void PackRows(GemmJob job, int first, int rows, int pc, int kc, int mr, float* dst)
+    {
+        int lda = job.Lda;
+        // A stored (m, k): 8 x 8 transposes where possible, then each row along k with stride mr.
+        int p0 = 0;
+        if (Avx.IsSupported && mr == 8 && rows == 8)
+        {
+            float* src = job.A + (long)first * lda + pc;
+            for (; p0 + 8 <= kc; p0 += 8)
             {
-                float* src = job.A + (long)(ic + q) * lda + pc;
-                for (; p0 + 8 <= kc; p0 += 8)
+                Transpose8x8(src + p0, lda, dst + p0 * 8, 8);
+            }
+        }
+        for (int r = 0; r < mr; r++)
+        {
+            float* d = dst + r;
+            if (r < rows)
+            {
+                float* src = job.A + (long)(first + r) * lda + pc;
+                for (int p = p0; p < kc; p++)
                 {
-                    Transpose8x8(src + p0, lda, dst + p0 * 8, 8);
+                    d[p * mr] = src[p];
                 }
             }
-            for (int r = 0; r < mr; r++)
+            else
             {
-                float* d = dst + r;
-                if (r < rows)
+                for (int p = 0; p < kc; p++)
                 {
-                    float* src = job.A + (long)(ic + q + r) * lda + pc;
-                    for (int p = p0; p < kc; p++)
-                    {
-                        d[p * mr] = src[p];
-                    }
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        d[p * mr] = 0;
-                    }
+                    d[p * mr] = 0;
                 }
             }
         }
