@@ -130,8 +130,9 @@ public sealed partial class SequenceModel
         {
             return;
         }
-        Span<double> p = classes <= 128 ? stackalloc double[classes] : new double[classes];
-        Span<double> q = classes <= 128 ? stackalloc double[classes] : new double[classes];
+        // p, q the parts' probabilities; share_k = p_k / (p_k + q_k), in the log domain (both may underflow).
+        Span<double> buffer = classes <= 64 ? stackalloc double[3 * classes] : new double[3 * classes];
+        Span<double> p = buffer[..classes], q = buffer.Slice(classes, classes), share = buffer[(2 * classes)..];
         for (int r = 0; r < count; r++)
         {
             var a = ws.RecurrentLogits.AsSpan(r * classes, classes);
@@ -142,18 +143,16 @@ public sealed partial class SequenceModel
             {
                 p[k] = Math.Exp(a[k] - la);
                 q[k] = Math.Exp(b[k] - lb);
-                // p_k / (p_k + q_k) in the log domain (both may underflow): 1 / (1 + exp(log q_k − log p_k)).
-                double share = 1 / (1 + Math.Exp((b[k] - lb) - (a[k] - la)));
-                sumA += row[k] * share;
-                sumB += row[k] * (1 - share);
+                share[k] = 1 / (1 + Math.Exp((b[k] - lb) - (a[k] - la)));
+                sumA += row[k] * share[k];
+                sumB += row[k] * (1 - share[k]);
             }
             var dB = dNgrams.Slice(r * classes, classes);
             for (int k = 0; k < classes; k++)
             {
-                double share = 1 / (1 + Math.Exp((b[k] - lb) - (a[k] - la)));
                 double gk = row[k];
-                row[k] = (float)(gk * share - p[k] * sumA);
-                dB[k] = (float)(gk * (1 - share) - q[k] * sumB);
+                row[k] = (float)(gk * share[k] - p[k] * sumA);
+                dB[k] = (float)(gk * (1 - share[k]) - q[k] * sumB);
             }
         }
     }
