@@ -34,14 +34,25 @@ internal static unsafe partial class Gemm
     private static void PackRows(GemmJob job, int first, int rows, int pc, int kc, int mr, float* dst)
     {
         int lda = job.Lda;
-        // A stored (m, k): 8 x 8 transposes where possible, then each row along k with stride mr.
+        // A stored (m, k): 8-column transposes where possible, then each row along k with stride mr.
         int p0 = 0;
-        if (Avx.IsSupported && mr == 8 && rows == 8)
+        if (Avx.IsSupported && rows == mr)
         {
             float* src = job.A + (long)first * lda + pc;
-            for (; p0 + 8 <= kc; p0 += 8)
+            if (mr == 8)
             {
-                Transpose8x8(src + p0, lda, dst + p0 * 8, 8);
+                for (; p0 + 8 <= kc; p0 += 8)
+                {
+                    Transpose8x8(src + p0, lda, dst + p0 * 8, 8);
+                }
+            }
+            else if (mr is 6 or 4)
+            {
+                // Strictly before the last column: a 6-row column is stored as 8 floats, the 2 past it overwritten next.
+                for (; p0 + 8 < kc; p0 += 8)
+                {
+                    TransposeColumns(src + p0, lda, mr, dst + p0 * mr);
+                }
             }
         }
         for (int r = 0; r < mr; r++)
@@ -168,6 +179,43 @@ internal static unsafe partial class Gemm
         Vector256<float> r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride);
         Vector256<float> r4 = Avx.LoadVector256(src + 4 * srcStride), r5 = Avx.LoadVector256(src + 5 * srcStride);
         Vector256<float> r6 = Avx.LoadVector256(src + 6 * srcStride), r7 = Avx.LoadVector256(src + 7 * srcStride);
+        Transpose(r0, r1, r2, r3, r4, r5, r6, r7, dst, dstStride);
+    }
+
+    /// <summary>
+    /// The 8 columns of a 6- or 4-row block at src (row stride srcStride) as consecutive columns of that height at dst:
+    /// an 8 x 8 transpose of the rows and zeros, each column stored whole (8 floats, or the low 4), in column order, so a
+    /// 6-row column's 2 extra floats land where the next column goes; the caller leaves room after the last one.
+    /// </summary>
+    private static void TransposeColumns(float* src, long srcStride, int rows, float* dst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride);
+        Vector256<float> r4 = Vector256<float>.Zero, r5 = Vector256<float>.Zero;
+        if (rows == 6)
+        {
+            r4 = Avx.LoadVector256(src + 4 * srcStride);
+            r5 = Avx.LoadVector256(src + 5 * srcStride);
+        }
+        float* columns = stackalloc float[64];
+        Transpose(r0, r1, r2, r3, r4, r5, Vector256<float>.Zero, Vector256<float>.Zero, columns, 8);
+        for (int j = 0; j < 8; j++)
+        {
+            if (rows == 6)
+            {
+                Avx.Store(dst + j * 6, Avx.LoadVector256(columns + j * 8));
+            }
+            else
+            {
+                Sse.Store(dst + j * 4, Sse.LoadVector128(columns + j * 8));
+            }
+        }
+    }
+
+    // The transpose of the rows r0..r7 (8 floats each) to dst, column j at dst + j * dstStride.
+    private static void Transpose(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, long dstStride)
+    {
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);

@@ -253,7 +253,7 @@ internal static unsafe partial class Gemm
                         // The bias goes into the tile just before its first block sum (cache-hot).
                         for (int r = 0; r < mrValid; r++)
                         {
-                            new ReadOnlySpan<float>(p.Bias + jc + jr, nrValid).CopyTo(new Span<float>(cTile + (long)r * p.Ldc, nrValid));
+                            CopyBias(p.Bias + jc + jr, cTile + (long)r * p.Ldc, nrValid);
                         }
                     }
                     if (mrValid == height && nrValid == nr)
@@ -267,6 +267,21 @@ internal static unsafe partial class Gemm
                     }
                 }
             }
+        }
+    }
+
+    // A tile row's bias (8 to 32 floats): vector copies, not a Memmove call per row (a 704 x 8,000 output with a bias
+    // made 352,000 of them, 5 % of a sequence-to-sequence forward pass).
+    private static void CopyBias(float* bias, float* c, int count)
+    {
+        int t = 0;
+        for (; t + 4 <= count; t += 4)
+        {
+            Vector128.Store(Vector128.Load(bias + t), c + t);
+        }
+        for (; t < count; t++)
+        {
+            c[t] = bias[t];
         }
     }
 
