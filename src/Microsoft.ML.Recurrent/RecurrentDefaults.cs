@@ -54,6 +54,7 @@ internal static class RecurrentDefaults
         public const int CharacterEmbeddingSize = 16;
         public const int CharacterFilters = 32;
         public const bool WideNgrams = false;
+        public const bool NgramEnsemble = true;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>

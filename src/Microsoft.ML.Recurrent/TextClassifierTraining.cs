@@ -25,7 +25,8 @@ internal static class TextClassifierTraining
     /// Trains on <paramref name="rows"/>. With <paramref name="validationSet"/> it stops early and calibrates on it. Otherwise
     /// it holds out <c>ValidationFraction</c> class by class (when that gives at least <see cref="MinimumValidationRows"/>
     /// rows), stops early on it and calibrates on it; then, with <c>RefitOnAllRows</c>, trains a fresh model with the same
-    /// seed on every row for the best epoch count and gives it the same temperature.
+    /// seed on every row for the best epoch count and gives it the same temperature (an n-gram ensemble: the later of its
+    /// parts' best epochs, and each part's temperature).
     /// </summary>
     public static Trained Fit(RecurrentTextClassificationOptionsBase options, List<(string Text, int Label)> rows,
         List<(string Text, int Label)>? validationSet, bool tokenInput, int classes)
@@ -39,10 +40,10 @@ internal static class TextClassifierTraining
         }
         var pretrained = PretrainedEncoder.Resolve(options, tokenInput);
         var first = TrainOnce(options, pretrained, train, validation, tokenInput, classes, options.Epochs, options.TimeLimit);
-        double temperature = 1;
+        (double Recurrent, double Ngrams) temperature = (1, 1);
         if (validation.Count > 0 && options.CalibrateProbabilities)
         {
-            temperature = TemperatureScaling.Calibrate(first.Model, Encode(first.Sequencer, validation, tokenInput, options.MaxSequenceLength));
+            temperature = TemperatureScaling.CalibrateParts(first.Model, Encode(first.Sequencer, validation, tokenInput, options.MaxSequenceLength));
         }
         TimeSpan? left = options.TimeLimit - first.Result.Elapsed;
         if (!options.RefitOnAllRows || validationSet is not null || validation.Count == 0 || first.Result.BudgetExhausted || left <= TimeSpan.Zero)
@@ -50,7 +51,7 @@ internal static class TextClassifierTraining
             return first;
         }
         var refit = TrainOnce(options, pretrained, rows, [], tokenInput, classes, Math.Max(1, first.Result.BestEpoch), left);
-        TemperatureScaling.Apply(refit.Model, temperature);
+        TemperatureScaling.Apply(refit.Model, temperature.Recurrent, temperature.Ngrams);
         return refit;
     }
 
@@ -66,7 +67,7 @@ internal static class TextClassifierTraining
             Cell = options.Cell, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers, Bidirectional = options.Bidirectional,
             Dropout = options.Dropout, Pooling = options.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
             CharacterEmbeddingSize = options.CharacterEmbeddingSize, CharacterFilters = options.CharacterFilters, OutputSize = classes,
-            NgramBuckets = options.WideNgrams ? NgramBuckets(encoded) : 0,
+            NgramBuckets = options.WideNgrams || options.NgramEnsemble ? NgramBuckets(encoded) : 0, NgramEnsemble = options.NgramEnsemble,
         }, options.Seed);
         if (pretrained is null)
         {

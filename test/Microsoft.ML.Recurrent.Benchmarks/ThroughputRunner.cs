@@ -411,9 +411,17 @@ internal static class ThroughputRunner
         var warm = Stopwatch.StartNew();
         // At least a second (tiered JIT recompiles hot methods in the background after ~100 ms): tiny bodies such as
         // a one-row GEMM run thousands of times, big ones a few.
+        // Every ~100 ms the warm-up leaves the cores free for 20 ms: the tiered JIT's background compiles need a core, and
+        // on a busy machine (or under chrt, where this process's threads outrank every other) they would wait for it.
+        long lastPause = 0;
         for (int i = 0; i < 2 || (warm.Elapsed.TotalMilliseconds < 1000 && i < 1_000_000); i++)
         {
             body();
+            if (warm.ElapsedMilliseconds - lastPause >= 100)
+            {
+                Thread.Sleep(20);
+                lastPause = warm.ElapsedMilliseconds;
+            }
         }
         var times = new List<double>();
         var total = Stopwatch.StartNew();

@@ -275,6 +275,7 @@ public sealed class RecurrentTextBinaryTrainerTests
         var data = ml.Data.LoadFromEnumerable(Sentences(200, 1));
         var options = Small;
         options.WideNgrams = true;
+        options.NgramEnsemble = false;
         options.OutputAttributions = true;
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
         var o = model.Model.Model.Options;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -6,48 +7,71 @@ namespace Microsoft.ML.Recurrent.Engine;
 internal static unsafe partial class Gemm
 {
     /// <summary>
-    /// Packs op(A)[ic..ic+mc, pc..pc+kc) into micro-panels of mr rows: panel q holds element (q*mr + r, p)
-    /// at q*mr*kc + p*mr + r, rows past mc zero (they only feed outputs that are never stored).
+    /// Packs op(A)[ic..ic+mc, pc..pc+kc) into micro-panels: of mr rows over the first <paramref name="full"/> rows, of
+    /// <see cref="ShortTileRows"/> after them (<see cref="FullHeightRows"/>). The panel of rows from q holds element
+    /// (q + r, p) at q*kc + p*height + r; rows past mc are zero (they only feed outputs that are never stored).
     /// </summary>
-    private static void PackA(GemmJob job, int ic, int mc, int pc, int kc, int mr, float* dst)
+    private static void PackA(GemmJob job, int ic, int mc, int pc, int kc, int mr, int full, float* dst)
     {
         int lda = job.Lda;
         if (job.TransA)
         {
             // A stored (k, m): the values of one p are contiguous across all panels.
-            PackAlongRows(job.A + (long)pc * lda + ic, lda, kc, mc, mr, dst);
+            PackAlongRows(job.A + (long)pc * lda + ic, lda, kc, full, mr, dst);
+            if (full < mc)
+            {
+                PackAlongRows(job.A + (long)pc * lda + ic + full, lda, kc, mc - full, ShortTileRows, dst + (long)full * kc);
+            }
             return;
         }
-        for (int q = 0; q < mc; q += mr, dst += (long)mr * kc)
+        for (int q = 0, height; q < mc; q += height, dst += (long)height * kc)
         {
-            int rows = Math.Min(mr, mc - q);
-            // A stored (m, k): 8 x 8 transposes where possible, then each row along k with stride mr.
-            int p0 = 0;
-            if (Avx.IsSupported && mr == 8 && rows == 8)
+            height = q < full ? mr : ShortTileRows;
+            PackRows(job, ic + q, Math.Min(height, mc - q), pc, kc, height, dst);
+        }
+    }
+
+    // One micro-panel of `height` rows (`rows` of them from A, stored (m, k), the rest zero) into dst.
+    private static void PackRows(GemmJob job, int first, int rows, int pc, int kc, int mr, float* dst)
+    {
+        int lda = job.Lda;
+        // A stored (m, k): 8-column transposes where possible, then each row along k with stride mr.
+        int p0 = 0;
+        if (Avx.IsSupported && rows == mr)
+        {
+            float* src = job.A + (long)first * lda + pc;
+            if (mr == 8)
             {
-                float* src = job.A + (long)(ic + q) * lda + pc;
                 for (; p0 + 8 <= kc; p0 += 8)
                 {
                     Transpose8x8(src + p0, lda, dst + p0 * 8, 8);
                 }
             }
-            for (int r = 0; r < mr; r++)
+            else if (mr is 6 or 4)
             {
-                float* d = dst + r;
-                if (r < rows)
+                // Strictly before the last column: a 6-row column is stored as 8 floats, the 2 past it overwritten next.
+                for (; p0 + 8 < kc; p0 += 8)
                 {
-                    float* src = job.A + (long)(ic + q + r) * lda + pc;
-                    for (int p = p0; p < kc; p++)
-                    {
-                        d[p * mr] = src[p];
-                    }
+                    TransposeColumns(src + p0, lda, mr, dst + p0 * mr);
                 }
-                else
+            }
+        }
+        for (int r = 0; r < mr; r++)
+        {
+            float* d = dst + r;
+            if (r < rows)
+            {
+                float* src = job.A + (long)(first + r) * lda + pc;
+                for (int p = p0; p < kc; p++)
                 {
-                    for (int p = 0; p < kc; p++)
-                    {
-                        d[p * mr] = 0;
-                    }
+                    d[p * mr] = src[p];
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    d[p * mr] = 0;
                 }
             }
         }
@@ -118,6 +142,22 @@ internal static unsafe partial class Gemm
         {
             float* d = dst + p * w;
             int q = 0;
+            if (w == 6 && p + 1 < kc)
+            {
+                // 6-wide panels (256-bit A): 8 floats stored, the 2 past the panel's row where its row p + 1 goes next.
+                for (; q + 8 <= extent; q += 6, d += 6L * kc)
+                {
+                    Vector128.Store(Vector128.Load(src + q), d);
+                    Vector128.Store(Vector128.Load(src + q + 4), d + 4);
+                }
+            }
+            else if (w == 4)
+            {
+                for (; q + 4 <= extent; q += 4, d += 4L * kc)
+                {
+                    Vector128.Store(Vector128.Load(src + q), d);
+                }
+            }
             for (; q + w <= extent; q += w, d += (long)w * kc)
             {
                 int t = 0;
@@ -156,6 +196,44 @@ internal static unsafe partial class Gemm
         Vector256<float> r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride);
         Vector256<float> r4 = Avx.LoadVector256(src + 4 * srcStride), r5 = Avx.LoadVector256(src + 5 * srcStride);
         Vector256<float> r6 = Avx.LoadVector256(src + 6 * srcStride), r7 = Avx.LoadVector256(src + 7 * srcStride);
+        Transpose(r0, r1, r2, r3, r4, r5, r6, r7, dst, dstStride);
+    }
+
+    /// <summary>
+    /// The 8 columns of a 6- or 4-row block at src (row stride srcStride) as consecutive columns of that height at dst:
+    /// an 8 x 8 transpose of the rows and zeros, each column stored whole (8 floats, or the low 4), in column order, so a
+    /// 6-row column's 2 extra floats land where the next column goes; the caller leaves room after the last one.
+    /// </summary>
+    private static void TransposeColumns(float* src, long srcStride, int rows, float* dst)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + srcStride);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * srcStride), r3 = Avx.LoadVector256(src + 3 * srcStride);
+        Vector256<float> r4 = Vector256<float>.Zero, r5 = Vector256<float>.Zero;
+        if (rows == 6)
+        {
+            r4 = Avx.LoadVector256(src + 4 * srcStride);
+            r5 = Avx.LoadVector256(src + 5 * srcStride);
+        }
+        float* columns = stackalloc float[64];
+        Transpose(r0, r1, r2, r3, r4, r5, Vector256<float>.Zero, Vector256<float>.Zero, columns, 8);
+        for (int j = 0; j < 8; j++)
+        {
+            if (rows == 6)
+            {
+                Avx.Store(dst + j * 6, Avx.LoadVector256(columns + j * 8));
+            }
+            else
+            {
+                Sse.Store(dst + j * 4, Sse.LoadVector128(columns + j * 8));
+            }
+        }
+    }
+
+    // The transpose of the rows r0..r7 (8 floats each) to dst, column j at dst + j * dstStride.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, long dstStride)
+    {
         Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
         Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
         Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);

@@ -236,14 +236,16 @@ internal static unsafe partial class Gemm
         for (int ic = i0; ic < i1; ic += mcMax)
         {
             int mc = Math.Min(mcMax, i1 - ic);
-            PackA(p, ic, mc, pc, kc, mr, ap);
+            int full = FullHeightRows(mr, mc);
+            PackA(p, ic, mc, pc, kc, mr, full, ap);
             for (int jr = 0; jr < nc; jr += nr)
             {
                 int nrValid = Math.Min(nr, nc - jr);
                 float* bPanel = bp + (long)jr * kc;
-                for (int ir = 0; ir < mc; ir += mr)
+                for (int ir = 0, height; ir < mc; ir += height)
                 {
-                    int mrValid = Math.Min(mr, mc - ir);
+                    height = ir < full ? mr : ShortTileRows;
+                    int mrValid = Math.Min(height, mc - ir);
                     float* aPanel = ap + (long)ir * kc;
                     float* cTile = p.C + (long)(ic + ir) * p.Ldc + jc + jr;
                     if (bias)
@@ -251,20 +253,35 @@ internal static unsafe partial class Gemm
                         // The bias goes into the tile just before its first block sum (cache-hot).
                         for (int r = 0; r < mrValid; r++)
                         {
-                            new ReadOnlySpan<float>(p.Bias + jc + jr, nrValid).CopyTo(new Span<float>(cTile + (long)r * p.Ldc, nrValid));
+                            CopyBias(p.Bias + jc + jr, cTile + (long)r * p.Ldc, nrValid);
                         }
                     }
-                    if (mrValid == mr && nrValid == nr)
+                    if (mrValid == height && nrValid == nr)
                     {
-                        Kernel(p.Level, kc, aPanel, bPanel, cTile, p.Ldc, add);
+                        Kernel(p.Level, height, kc, aPanel, bPanel, cTile, p.Ldc, add);
                     }
                     else
                     {
-                        Kernel(p.Level, kc, aPanel, bPanel, tile, nr, add: false);
+                        Kernel(p.Level, height, kc, aPanel, bPanel, tile, nr, add: false);
                         MergeTile(tile, nr, cTile, p.Ldc, mrValid, nrValid, add);
                     }
                 }
             }
+        }
+    }
+
+    // A tile row's bias (8 to 32 floats): vector copies, not a Memmove call per row (a 704 x 8,000 output with a bias
+    // made 352,000 of them, 5 % of a sequence-to-sequence forward pass).
+    private static void CopyBias(float* bias, float* c, int count)
+    {
+        int t = 0;
+        for (; t + 4 <= count; t += 4)
+        {
+            Vector128.Store(Vector128.Load(bias + t), c + t);
+        }
+        for (; t < count; t++)
+        {
+            c[t] = bias[t];
         }
     }
 
@@ -281,18 +298,49 @@ internal static unsafe partial class Gemm
         }
     }
 
-    private static void Kernel(GemmLevel level, int kc, float* a, float* b, float* c, int ldc, bool add)
+    // Rows of a tile past the full-height (6-row) ones of the 16-register paths; see FullHeightRows.
+    private const int ShortTileRows = 4;
+
+    /// <summary>
+    /// How many of a block's <paramref name="mc"/> rows the full-height panels (mr rows each; the last may be an edge)
+    /// take; the rest go in 4-row panels. With 6-row tiles a remainder of 1-4 rows (or 7-8) would cost a whole 6-row
+    /// tile for fewer rows: a two-thread slice of 32 rows is 6+6+6+6+4+4 rows of work instead of 36. Other tiles: all of mc.
+    /// Which tile computes a row never changes its bits (one fused chain per element in p order).
+    /// </summary>
+    private static int FullHeightRows(int mr, int mc)
+    {
+        if (mr != 6)
+        {
+            return mc;
+        }
+        int rest = mc % 6;
+        return rest switch
+        {
+            0 or 5 => mc,                         // a 5-row remainder stays one 6-row edge tile
+            3 or 4 => mc - rest,                  // one 4-row tile
+            2 => mc >= 8 ? mc - 8 : 0,            // ..., 4, 4
+            _ => mc >= 7 ? mc - 7 : 0,            // ..., 4, 4-row edge of 3 (or one edge of 1)
+        };
+    }
+
+    private static void Kernel(GemmLevel level, int rows, int kc, float* a, float* b, float* c, int ldc, bool add)
     {
         switch (level)
         {
             case GemmLevel.Vector512:
                 Kernel8x32(kc, a, b, c, ldc, add);
                 break;
+            case GemmLevel.Vector256 when rows == ShortTileRows:
+                Kernel4x16(kc, a, b, c, ldc, add);
+                break;
             case GemmLevel.Vector256:
                 Kernel6x16(kc, a, b, c, ldc, add);
                 break;
             case GemmLevel.Vector128 when Vector128Has32Registers:
                 Kernel8x8(kc, a, b, c, ldc, add);
+                break;
+            case GemmLevel.Vector128 when rows == ShortTileRows:
+                Kernel4x8(kc, a, b, c, ldc, add);
                 break;
             case GemmLevel.Vector128:
                 Kernel6x8(kc, a, b, c, ldc, add);

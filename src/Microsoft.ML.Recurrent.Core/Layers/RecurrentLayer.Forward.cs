@@ -168,7 +168,10 @@ public sealed partial class RecurrentLayer
             TensorPrimitives.Add(bIh, bHh, both);
             bias = both;
         }
-        ws.ProjectInBlocks = TimeLoopScheduler.ProjectsInBlocks(layout.TotalRows, ws.Scheduling);
+        // A caller running one step per call with a pack cache of its own (a decoder) projects in blocks too: the loops then
+        // read W_ih^T packed once for all its steps, on every thread, instead of a one-GEMM call packing it again each step.
+        ws.ProjectInBlocks = TimeLoopScheduler.ProjectsInBlocks(layout.TotalRows, ws.Scheduling)
+            || (ws.PackCache is not null && !ws.WeightsFrozen && ws.Scheduling.BlockProjection is null && n > Gemm.SmallM);
         if (!ws.ProjectInBlocks)
         {
             var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);

@@ -54,6 +54,15 @@ public sealed class ModelWorkspace
     internal int[] NgramStarts = [];        // (B + 1) start of each sequence's n-gram buckets in NgramIds
     internal int[] NgramIds = [];           // (occurrences) the bucket of every n-gram occurrence
     internal float[] NgramScales = [];      // (B) scale of each sequence's n-gram features (1, or the input scale)
+    internal float[] RecurrentLogits = [];  // (rows, C) n-gram ensemble: the recurrent part's logits
+    internal float[] NgramLogits = [];      // (rows, C) n-gram ensemble: the n-gram part's logits
+    internal float[] NgramLogitsGradient = []; // (rows, C) n-gram ensemble: the gradient on the n-gram part's logits
+
+    /// <summary>
+    /// Which logits an n-gram ensemble's head gives in this workspace (<see cref="SequenceModelOptions.NgramEnsemble"/>):
+    /// the mean of the parts' probabilities (inference), or one part's (the trainer's per-part early stopping, calibration).
+    /// </summary>
+    internal EnsembleView EnsembleView { get; set; }
 
     /// <summary>Rows of the head in the last pass: the batch size (many-to-one) or the packed step count (per step).</summary>
     internal int HeadRows { get; set; }

@@ -43,7 +43,8 @@ public sealed partial class SequenceModel
     /// <summary>
     /// The head's output for rows [r0, r0 + count) of its input: (count, C) at the start of <c>ws.Logits</c>.
     /// Each row is bit-identical to the same row of a call over every row (both take the blocked GEMM path whenever
-    /// the chunk has more than the small-m rows, which <see cref="ChunkLength"/> ensures).
+    /// the chunk has more than the small-m rows, which <see cref="ChunkLength"/> ensures). An n-gram ensemble gives the
+    /// logits of the workspace's <see cref="ModelWorkspace.EnsembleView"/> and keeps both parts' (<see cref="EnsembleLogits"/>).
     /// </summary>
     private Span<float> HeadLogits(ModelWorkspace ws, int r0, int count)
     {
@@ -62,7 +63,11 @@ public sealed partial class SequenceModel
         {
             TensorPrimitives.Add(logits.Slice(r * classes, classes), bias, logits.Slice(r * classes, classes));
         }
-        if (_ngramWeight is not null)
+        if (Options.NgramEnsemble)
+        {
+            EnsembleLogits(ws, r0, count, logits);
+        }
+        else if (_ngramWeight is not null)
         {
             AddNgramLogits(ws, r0, count, logits);
         }
@@ -73,6 +78,7 @@ public sealed partial class SequenceModel
     /// The head's backward for rows [r0, r0 + count): dW += dLogits^T features; db += column sums; and the gradient on
     /// those rows of the head's input (the top layer's output for per-step heads, else the pooled summary).
     /// Called for consecutive chunks, it adds in the order of one call: rows in order, whole KC blocks for dW.
+    /// In an n-gram ensemble dLogits is the recurrent part's alone (the n-gram part's backward is its own).
     /// </summary>
     private void HeadBackward(ModelWorkspace ws, int r0, int count, ReadOnlySpan<float> dLogits)
     {
@@ -86,7 +92,7 @@ public sealed partial class SequenceModel
         {
             TensorPrimitives.Add(dBias, dLogits.Slice(r * classes, classes), dBias);
         }
-        if (_ngramWeight is not null)
+        if (_ngramWeight is not null && !o.NgramEnsemble)
         {
             NgramBackward(ws, r0, count, dLogits);
         }

@@ -9,7 +9,9 @@ public sealed partial class SequenceModel
     /// <summary>
     /// The loss of a batch: forward, loss (PyTorch's mean: over sequences for many-to-one heads, over all
     /// valid target steps together for per-step heads, over all values for regression), and, when asked,
-    /// backward, adding every parameter's gradient into <see cref="ParameterSet.Gradients"/>.
+    /// backward, adding every parameter's gradient into <see cref="ParameterSet.Gradients"/>. An n-gram ensemble's
+    /// training pass (backward) gives the sum of its two parts' cross-entropies; without backward, the cross-entropy of the
+    /// workspace's <see cref="ModelWorkspace.EnsembleView"/> (by default the mean of the probabilities).
     /// Examples must have been validated (<see cref="ValidateExamples"/>). With backward, classification metrics count
     /// the rows but not the correct ones (a training step reports no accuracy).
     /// </summary>
@@ -42,6 +44,10 @@ public sealed partial class SequenceModel
             {
                 HeadBackward(ws, 0, rows, dLogits);
             }
+        }
+        else if (backward && o.NgramEnsemble)
+        {
+            loss = EnsembleCrossEntropy(ws, rows, classes, classWeights, ref metrics);
         }
         else
         {

@@ -29,6 +29,10 @@ public sealed partial class SequenceModel
         {
             _ngramWeight = Parameters.Add("ngram.weight", Options.NgramBuckets, Options.HeadOutputs);
         }
+        if (Options.NgramEnsemble)
+        {
+            _ngramBias = Parameters.Add("ngram.bias", Options.HeadOutputs);
+        }
     }
 
     private void ResetNgramParameters()
@@ -36,6 +40,10 @@ public sealed partial class SequenceModel
         if (_ngramWeight is not null)
         {
             Parameters.GetValues(_ngramWeight).Clear();
+        }
+        if (_ngramBias is not null)
+        {
+            Parameters.GetValues(_ngramBias).Clear();
         }
     }
 
@@ -153,7 +161,8 @@ public sealed partial class SequenceModel
         }
         int classes = Options.HeadOutputs;
         var weight = Parameters.GetValues(_ngramWeight);
-        var dLogits = ws.LogitsGradient;
+        // An ensemble's score gradient on the n-gram part's own logits (SplitEnsembleGradient), else on the shared logits.
+        var dLogits = Options.NgramEnsemble ? ws.NgramLogitsGradient : ws.LogitsGradient;
         double norm = 1 / Math.Sqrt(Math.Max(1, NgramCount(tokens.Length)));
         for (int n = 1; n <= Options.NgramMaxLength; n++)
         {

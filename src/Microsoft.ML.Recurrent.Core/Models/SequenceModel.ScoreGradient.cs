@@ -28,6 +28,10 @@ public sealed partial class SequenceModel
         {
             scores[b] = LogOdds(logits.Slice(b * classes, classes), targetClasses[b], dLogits.Slice(b * classes, classes));
         }
+        if (o.NgramEnsemble)
+        {
+            SplitEnsembleGradient(ws, count);
+        }
         // dPooled (B, P) = dLogits (B, C) x W (C, P), P the head's input (D*H, or 3*D*H for Concat pooling).
         var dPooled = Buffers.Ensure(ref ws.PooledGradient, count * width).AsSpan(0, count * width);
         Gemm.Multiply(false, false, count, width, classes, dLogits, classes, Parameters.GetValues(_headWeight), width, dPooled, width, accumulate: false);

@@ -73,6 +73,15 @@ public sealed record SequenceModelOptions
     /// <summary>The longest n-gram of the linear part (with <see cref="NgramBuckets"/>): 1 for words, 2 adds bigrams. Default 2; allowed 1 to 4.</summary>
     public int NgramMaxLength { get; init; } = 2;
 
+    /// <summary>
+    /// With <see cref="NgramBuckets"/>: the n-gram part is a classifier of its own beside the recurrent one (an ensemble)
+    /// rather than a term of its logits. It has its own bias <c>ngram.bias</c> (C); each part has its own cross-entropy in
+    /// training (their gradients are independent), its own early stopping and its own temperature, and the model predicts
+    /// the mean of the two parts' probabilities: the logits it gives are log((softmax(z_rnn) + softmax(z_ngram)) / 2).
+    /// Default false (the n-gram part adds to the recurrent part's logits).
+    /// </summary>
+    public bool NgramEnsemble { get; init; }
+
     /// <summary>The most hash buckets of the linear n-gram part: 2^22.</summary>
     public const int MaxNgramBuckets = 1 << 22;
 
@@ -186,6 +195,10 @@ public sealed record SequenceModelOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(NgramBuckets, MaxNgramBuckets, nameof(NgramBuckets));
         if (!UsesNgrams)
         {
+            if (NgramEnsemble)
+            {
+                throw new ArgumentException("NgramEnsemble needs the n-gram part: set NgramBuckets above 0, or NgramEnsemble to false.", nameof(NgramEnsemble));
+            }
             return;
         }
         if (!UsesTokens || Task != SequenceTask.Classification)

@@ -47,6 +47,8 @@ internal sealed record ArchitectureOption(string Key, ArchitectureValueKind Kind
             o => o.CharacterVocabularySize, (o, v) => o with { CharacterVocabularySize = (int)v }),
         new("ngrams.buckets", ArchitectureValueKind.Int32, 0, SequenceModelOptions.MaxNgramBuckets, 0, _ => true,
             o => o.NgramBuckets, (o, v) => o with { NgramBuckets = (int)v }),
+        new("ngrams.ensemble", ArchitectureValueKind.Boolean, 0, 1, 0, o => o.UsesNgrams,
+            o => o.NgramEnsemble ? 1 : 0, (o, v) => o with { NgramEnsemble = v != 0 }),
         new("ngrams.max_length", ArchitectureValueKind.Int32, 1, 4, 2, o => o.UsesNgrams,
             o => o.NgramMaxLength, (o, v) => o with { NgramMaxLength = (int)v }),
     ];

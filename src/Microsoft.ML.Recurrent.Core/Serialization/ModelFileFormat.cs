@@ -65,7 +65,7 @@ internal static class ModelFileFormat
 
     /// <summary>
     /// The number of scalar parameters <see cref="SequenceModel"/> registers for validated options: the embedding
-    /// (V, E), per layer and direction weight_ih (G·H, in), weight_hh (G·H, H), two biases (G·H), then fc (C, D·H) — (C, 3·D·H) for a many-to-one head with concat pooling — and (C), then ngram.weight (buckets, C) when present.
+    /// (V, E), per layer and direction weight_ih (G·H, in), weight_hh (G·H, H), two biases (G·H), then fc (C, D·H) — (C, 3·D·H) for a many-to-one head with concat pooling — and (C), then ngram.weight (buckets, C) when present, and ngram.bias (C) for an n-gram ensemble.
     /// Exact in 64-bit arithmetic for every option in range, so a file can be checked before the model is allocated.
     /// </summary>
     internal static long ParameterCount(SequenceModelOptions options)
@@ -93,7 +93,7 @@ internal static class ModelFileFormat
         long outputs = options.HeadOutputs;
         bool concat = (options.Task is SequenceTask.Classification or SequenceTask.Regression) && options.Pooling == SequencePooling.Concat;
         long headWeight = options.TieWeights ? 0 : outputs * (concat ? 3 : 1) * directions * hidden;
-        long ngrams = options.UsesNgrams ? (long)options.NgramBuckets * outputs : 0;
+        long ngrams = options.UsesNgrams ? (long)options.NgramBuckets * outputs + (options.NgramEnsemble ? outputs : 0) : 0;
         return count + headWeight + outputs + ngrams;
     }
 }

@@ -15,6 +15,7 @@ public sealed partial class SequenceTrainer
     public void SaveCheckpoint(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        RequireCheckpointable();
         CheckpointEnvelope.Save(stream, SerializeCheckpoint);
     }
 
@@ -29,6 +30,7 @@ public sealed partial class SequenceTrainer
     public void SaveCheckpoint(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        RequireCheckpointable();
         CheckpointEnvelope.Save(path, SerializeCheckpoint);
     }
 
@@ -51,6 +53,7 @@ public sealed partial class SequenceTrainer
     public void LoadCheckpoint(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
+        RequireCheckpointable();
         ApplyCheckpoint(CheckpointEnvelope.Load(stream, DecodeCheckpoint));
     }
 

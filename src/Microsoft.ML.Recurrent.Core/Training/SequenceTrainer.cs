@@ -151,8 +151,12 @@ public sealed partial class SequenceTrainer
             }
             // With weight averaging the averaged weights are validated (and kept as the best); training resumes from the raw ones.
             UseAverage();
-            EndEpoch(validation is { Count: > 0 } ? SequenceEvaluator.Evaluate(_model, _workspace, validation, Math.Max(64, Options.BatchSize), Options.MaxValidationItems) : null,
-                progress, batches.Count, epochClock, clock);
+            var evaluation = validation is { Count: > 0 } ? SequenceEvaluator.Evaluate(_model, _workspace, validation, Math.Max(64, Options.BatchSize), Options.MaxValidationItems) : null;
+            if (evaluation is not null && StopsPerPart)
+            {
+                EndEnsembleEpoch(validation!, Options.EarlyStoppingPatience!.Value);
+            }
+            EndEpoch(evaluation, progress, batches.Count, epochClock, clock);
             UseRaw();
         }
         return Finish(clock, budget);
@@ -207,7 +211,12 @@ public sealed partial class SequenceTrainer
         if (validation is not null)
         {
             _plateau?.Step(validation.Loss);
-            if (validation.Loss < _bestLoss)
+            if (_partBest is not null)
+            {
+                // An n-gram ensemble's parts keep their best weights and stop on their own (EndEnsembleEpoch).
+                _bestLoss = Math.Min(_bestLoss, validation.Loss);
+            }
+            else if (validation.Loss < _bestLoss)
             {
                 _bestLoss = validation.Loss;
                 _bestEpoch = _epoch;

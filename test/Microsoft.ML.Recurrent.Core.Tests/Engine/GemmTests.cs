@@ -91,6 +91,33 @@ public sealed class GemmTests
     }
 
     [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void Multiply_EveryRowRemainderOfTheSixRowTile_BitIdenticalOnEveryPathAndThreadCount(bool transA)
+    {
+        // The 6-row tiles (256-bit, x86's 128-bit) leave a block's last rows to 4-row tiles: 32 rows are 6+6+6+6+4+4,
+        // 7 are 4 and an edge of 3. Every remainder of 6, blocks past MC (120) rows, one thread and two.
+        var rng = new Random(11);
+        foreach (int m in new[] { 5, 6, 7, 8, 9, 10, 11, 13, 14, 16, 32, 64, 122, 127 })
+        {
+            var p = Problem.Create(rng, transA, transB: false, m, n: 37, k: 300, pad: 1);
+            Gemm.Level = GemmLevel.Scalar;
+            ComputeSettings.MaxThreads = 1;
+            float[] expected = p.Run(accumulate: true);
+            TestAssert.AssertClose(p.Reference(accumulate: true), expected, 1e-5, Tolerance(p.K), p.ToString());
+            for (var level = GemmLevel.Vector128; level <= Gemm.HardwareLevel; level++)
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    Gemm.Level = level;
+                    ComputeSettings.MaxThreads = threads;
+                    TestAssert.AssertBitIdentical(expected, p.Run(accumulate: true), $"{level} threads={threads} {p}");
+                }
+            }
+        }
+    }
+
+    [TestMethod]
     public void Multiply_Vector128With32RegisterTile_BitIdenticalToOtherPaths()
     {
         if (Gemm.HardwareLevel < GemmLevel.Vector128)

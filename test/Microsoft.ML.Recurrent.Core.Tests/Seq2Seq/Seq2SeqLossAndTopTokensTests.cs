@@ -38,6 +38,22 @@ public sealed class Seq2SeqLossAndTopTokensTests
     }
 
     [TestMethod]
+    public void MaxAndSum_AnyLengthAndNaN_MatchesTensorPrimitives()
+    {
+        var rng = new Random(7);
+        foreach (int length in new[] { 1, 3, 7, 8, 9, 16, 17, 100, 8000 })
+        {
+            float[] z = [.. Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 20 - 15))];
+            float max = LabelSmoothedLoss.MaxAndSum(z, out float sum);
+            Assert.AreEqual(System.Numerics.Tensors.TensorPrimitives.Max(z), max, $"max, length {length}");
+            Assert.AreEqual(z.Sum(v => (double)v), sum, 1e-5 * length + 1e-5, $"sum, length {length}");
+            z[length / 2] = float.NaN;
+            LabelSmoothedLoss.MaxAndSum(z, out float nanSum);
+            Assert.IsTrue(float.IsNaN(nanSum), $"a NaN reaches the sum, length {length}");
+        }
+    }
+
+    [TestMethod]
     public void TopTokens_RandomLogitsWithTiesAndNaN_EqualsAStableDescendingSort()
     {
         var rng = new Random(9);

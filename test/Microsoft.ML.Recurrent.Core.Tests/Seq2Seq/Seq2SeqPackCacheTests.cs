@@ -70,4 +70,20 @@ public sealed class Seq2SeqPackCacheTests
         }
         Assert.AreEqual(2L, p.DecoderPacks.PackCount, "one W_hh pack per decoder layer for the whole decode");
     }
+
+    [TestMethod]
+    public void Step_ManyDecoderStepsOfMoreThanFourRows_PacksEachLayersInputAndHiddenWeightsOnce()
+    {
+        // Past the small-m rows the input projection is a blocked product too: W_ih^T is packed once, like W_hh^T.
+        var model = Seq2SeqTestModels.Create("Gru", true, 1, "Gru", 2, "Additive", true, 0);
+        var p = new Seq2SeqPass(model, train: false);
+        int[] tokens = [4, 5, 6, 4, 5, 6, 4];
+        model.Encode(p, Seq2SeqTestModels.Batch(model, tokens.Length), _ => 1);
+        model.LoadInitialState(p, p.Identity, tokens.Length);
+        for (int t = 0; t < 6; t++)
+        {
+            model.Step(p, tokens.Length, tokens, t == 0, p.Identity);
+        }
+        Assert.AreEqual(4L, p.DecoderPacks.PackCount, "one W_ih and one W_hh pack per decoder layer for the whole decode");
+    }
 }

@@ -112,6 +112,32 @@ internal static class ModelFileTestData
         return new RecurrentModelFile(model, sequencer, ["negative", "positive"]);
     }
 
+    /// <summary>An n-gram ensemble (NgramEnsemble): the n-gram part with its own bias, both given values of their own.</summary>
+    internal static RecurrentModelFile NgramEnsemble()
+    {
+        var sequencer = TextSequencer.Build(_reviews, new WordTokenizer());
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            Task = SequenceTask.Classification,
+            VocabularySize = sequencer.Vocabulary.Count,
+            EmbeddingSize = 4,
+            HiddenSize = 3,
+            Pooling = SequencePooling.Mean,
+            NgramBuckets = 64,
+            NgramEnsemble = true,
+        }, seed: 18);
+        var random = new Random(18);
+        foreach (string name in new[] { "ngram.weight", "ngram.bias" })
+        {
+            var values = model.Parameters.GetValues(name);
+            for (int i = 0; i < values.Length; i++)
+            {
+                values[i] = (float)(random.NextDouble() * 2 - 1);
+            }
+        }
+        return new RecurrentModelFile(model, sequencer, ["negative", "positive"]);
+    }
+
     internal static RecurrentModelFile Regression()
     {
         var model = new SequenceModel(new SequenceModelOptions
@@ -137,6 +163,7 @@ internal static class ModelFileTestData
         ["regression", Regression()],
         ["character tagging", CharacterTagging()],
         ["n-gram classification", NgramClassification()],
+        ["n-gram ensemble", NgramEnsemble()],
     ];
 
     /// <summary>A fixed batch of inputs that fits the bundle's model (ragged lengths, every token id used).</summary>

@@ -58,7 +58,7 @@ internal sealed class OnnxModelGraph
         }
         if (o.UsesNgrams)
         {
-            throw new NotSupportedException($"ONNX export does not support the linear n-gram part (NgramBuckets {o.NgramBuckets}).");
+            throw new NotSupportedException($"ONNX export does not support the linear n-gram part (NgramBuckets {o.NgramBuckets}); a text classifier trained with NgramEnsemble and WideNgrams false has none.");
         }
     }
 

@@ -1,0 +1,58 @@
+using Microsoft.ML.Data;
+using static Microsoft.ML.Recurrent.PluginTests.RecurrentTextBinaryTrainerTests;
+
+namespace Microsoft.ML.Recurrent.PluginTests;
+
+/// <summary>The text classifier's n-gram ensemble (NgramEnsemble): trains, calibrates, saves, reloads and explains.</summary>
+[TestClass]
+public sealed class NgramEnsembleClassifierTests
+{
+    private static RecurrentTextBinaryTrainer.Options Small => new() { Epochs = 8, HiddenSize = 16, EmbeddingSize = 16, Seed = 1 };
+
+    [TestMethod]
+    public void NgramEnsemble_TrainsSavesAndReloadsExactly_AndAttributesEveryToken()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(Sentences(200, 1));
+        var options = Small;
+        options.NgramEnsemble = true;
+        options.OutputAttributions = true;
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
+        var o = model.Model.Model.Options;
+        Assert.IsTrue(o.NgramEnsemble);
+        Assert.AreEqual(1 << 10, o.NgramBuckets);
+        var test = ml.Data.LoadFromEnumerable(Sentences(100, 2));
+        var scored = model.Transform(test);
+        var metrics = ml.BinaryClassification.Evaluate(scored);
+        Assert.IsTrue(metrics.Accuracy > 0.95, $"accuracy {metrics.Accuracy}");
+        Assert.IsTrue(double.IsFinite(metrics.LogLoss), $"log-loss {metrics.LogLoss}");
+        var probabilities = scored.GetColumn<float>("Probability").ToArray();
+        Assert.IsTrue(probabilities.All(p => p > 0 && p < 1), "every probability strictly inside (0, 1)");
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        CollectionAssert.AreEqual(scored.GetColumn<float>("Score").ToArray(), loaded.Transform(test).GetColumn<float>("Score").ToArray());
+        var values = loaded.Transform(test).GetColumn<float[]>("Attributions").First();
+        var explained = new Microsoft.ML.Recurrent.Explainability.IntegratedGradients(model.Model.Model)
+            .Explain(model.Model.Sequencer!, Sentences(100, 2)[0].Text, targetClass: 1);
+        CollectionAssert.AreEqual(explained.Values.ToArray(), values, "the Core explainer's values, both parts included");
+        Assert.AreEqual(0, explained.CompletenessError, 0.05 * Math.Max(1, Math.Abs(explained.Score - explained.BaselineScore)));
+    }
+
+    [TestMethod]
+    public void NgramEnsemble_WithAPretrainedLanguageModel_IsLeftOut()
+    {
+        // The default (NgramEnsemble true) must not stop fine-tuning: the language model's encoder is taken as it is.
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(Sentences(40, 1));
+        var languageModel = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { WordTokens = true, Epochs = 1, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }).Fit(data);
+        var options = Small;
+        Assert.IsTrue(options.NgramEnsemble, "the default");
+        options.Epochs = 1;
+        options.PretrainedLanguageModel = languageModel;
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
+        Assert.IsFalse(model.Model.Model.Options.UsesNgrams);
+    }
+}
