@@ -66,18 +66,8 @@ internal sealed unsafe class CrossEntropyRows : IWorkItem
             (job._rows, job._classes, job._scale, job._overwrite, job._countCorrect) = (rows, classes, scale, overwrite, countCorrect);
             try
             {
-                int blocks = (rows + BlockRows - 1) / BlockRows;
-                if (blocks <= 1 || ComputeSettings.MaxThreads <= 1)
-                {
-                    for (int i = 0; i < blocks; i++)
-                    {
-                        job.Invoke(i);
-                    }
-                }
-                else
-                {
-                    WorkerPool.Run(blocks, job);
-                }
+                // One block, or one thread: the pool runs the blocks in order on this thread.
+                WorkerPool.Run((rows + BlockRows - 1) / BlockRows, job);
             }
             finally
             {
