@@ -61,6 +61,7 @@ internal static class Pretraining
         var texts = readTexts();
         var data = ml.Data.LoadFromEnumerable(texts.Select(t => new TextRow { Text = t }));
         var clock = Stopwatch.StartNew();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var lm = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
         {
             TextColumnName = "Text", WordTokens = true, MinTokenCount = MinTokenCount, EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize,
@@ -76,7 +77,7 @@ internal static class Pretraining
             }),
         }).Fit(data);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"language model: {texts.Count:N0} sentences, vocabulary {lm.Model.Sequencer!.Vocabulary.Count:N0}, {lm.TrainingResult.History.Count} epochs ({lm.TrainingResult.Steps:N0} steps, best validation {lm.TrainingResult.History.Where(e => e.Validation is not null).Select(e => e.Validation!.Loss).DefaultIfEmpty(double.NaN).Min():F4} nats/word), pretrained in {clock.Elapsed.TotalMinutes:F1} min"));
+            $"language model: {texts.Count:N0} sentences, vocabulary {lm.Model.Sequencer!.Vocabulary.Count:N0}, {lm.TrainingResult.History.Count} epochs ({lm.TrainingResult.Steps:N0} steps, best validation {lm.TrainingResult.History.Where(e => e.Validation is not null).Select(e => e.Validation!.Loss).DefaultIfEmpty(double.NaN).Min():F4} nats/word), pretrained in {clock.Elapsed.TotalMinutes:F1} min ({(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMinutes:F1} min of CPU: on a busy machine far less than twice the time)"));
         ExampleFiles.PrepareOutput(zipPath);
         ml.Model.Save(lm, data.Schema, zipPath);
         return lm;

@@ -9,7 +9,7 @@
 //    generates from it.
 // --pretrain FILE... (ULMFiT): pretrain a word language model on unlabelled text files plus the training rows' text (once:
 //    --lm-model keeps it), fine-tune the classifier from it, and print the accuracy without and with pretraining
-//    (Pretraining.cs; measured in docs/sentiment.md: with a few minutes of pretraining it lowers the accuracy).
+//    (Pretraining.cs; measured in docs/sentiment.md: even after 22 minutes of pretraining it lowers the accuracy).
 // Files: "sentence TAB label" (0/1), no header. With no arguments it runs on the small sample in its Data folder.
 // The model goes to --model, or to artifacts/SentimentClassification/sentiment.zip under the current folder.
 // A missing or malformed file ends with exit code 2 and one line naming it. Last line: "accuracy: X" on the test file.

@@ -13,7 +13,8 @@ internal static class Activations
 {
     // exp(x) = 2^n * e^r, n = floor(x log2(e) + 1/2), r = x - n ln 2 (ln 2 split in two for an exact product).
     private const float ExpHigh = 88.3762626647949f;
-    private const float ExpLow = -87.3365447504020f;
+    /// <summary>The smallest argument <see cref="Exp{T}"/> takes (exp of it is float's smallest normal value); smaller ones are clamped to it.</summary>
+    internal const float ExpLow = -87.3365447504020f;
     private const float Log2E = 1.44269504088896341f;
     private const float Ln2High = 0.693359375f;
     private const float Ln2Low = -2.12194440e-4f;
@@ -64,8 +65,9 @@ internal static class Activations
         return T.SelectLess(ax, T.Create(TanhTiny), x, T.SelectGreater(ax, T.Create(TanhOne), T.SignedOne(x), p / q));
     }
 
+    /// <summary>exp(x) for x clamped to [<see cref="ExpLow"/>, 88.38] (Cephes' polynomial, a few ulp); NaN propagates. Also the softmax's exp (CrossEntropyRows).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static T Exp<T>(T x) where T : struct, IFloatVector<T>
+    internal static T Exp<T>(T x) where T : struct, IFloatVector<T>
     {
         x = T.Clamp(x, ExpLow, ExpHigh);
         var n = T.Floor(T.FusedMultiplyAdd(x, T.Create(Log2E), T.Create(0.5f)));

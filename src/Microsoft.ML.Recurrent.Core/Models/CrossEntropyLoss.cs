@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 
 namespace Microsoft.ML.Recurrent.Models;
 
@@ -6,7 +5,8 @@ namespace Microsoft.ML.Recurrent.Models;
 /// Softmax cross-entropy over the rows of a logits matrix with integer targets, PyTorch's
 /// <c>nn.CrossEntropyLoss</c>: <c>loss_i = logsumexp(z_i) - z_i[y_i]</c>, computed with a stable logsumexp.
 /// Rows whose target is negative are ignored (they neither count in the mean nor receive a gradient),
-/// which is how padded time steps are masked out.
+/// which is how padded time steps are masked out. Computed in float as PyTorch does (the exps vectorised, the sums and the
+/// loss in double): the same bits at every vector width and thread count.
 /// </summary>
 public static class CrossEntropyLoss
 {
@@ -78,32 +78,8 @@ public static class CrossEntropyLoss
     internal static void AddRows(ReadOnlySpan<float> logits, ReadOnlySpan<int> targets, int classes, Span<float> dLogits,
         double scale, ReadOnlySpan<float> classWeights, ref double total)
     {
-        bool gradient = !dLogits.IsEmpty;
-        for (int row = 0; row < targets.Length; row++)
-        {
-            int target = targets[row];
-            if (target < 0)
-            {
-                continue;
-            }
-            ReadOnlySpan<float> z = logits.Slice(row * classes, classes); // (C)
-            double weight = classWeights.IsEmpty ? 1.0 : classWeights[target];
-            double lse = LogSumExp(z);
-            total += weight * (lse - z[target]);
-            if (!gradient)
-            {
-                continue;
-            }
-
-            // d loss_i / d z_j = softmax_j - [j == y_i], times w[y_i] and the reduction's scale.
-            Span<float> dz = dLogits.Slice(row * classes, classes);      // (C)
-            double rowScale = weight * scale;
-            for (int j = 0; j < classes; j++)
-            {
-                double softmax = Math.Exp(z[j] - lse);
-                dz[j] += (float)(rowScale * (j == target ? softmax - 1.0 : softmax));
-            }
-        }
+        long correct = 0;
+        CrossEntropyRows.Add(logits, targets, classes, dLogits, overwrite: false, scale, classWeights, countCorrect: false, ref total, ref correct);
     }
 
     private static double WeightSumCore(ReadOnlySpan<int> targets, ReadOnlySpan<float> classWeights)
@@ -117,22 +93,6 @@ public static class CrossEntropyLoss
             }
         }
         return weightSum;
-    }
-
-    private static double LogSumExp(ReadOnlySpan<float> z)
-    {
-        double max = TensorPrimitives.Max(z);
-        if (double.IsInfinity(max))
-        {
-            // All -inf gives -inf; any +inf gives +inf; both without the NaN of inf - inf.
-            return max;
-        }
-        double sum = 0;
-        for (int j = 0; j < z.Length; j++)
-        {
-            sum += Math.Exp(z[j] - max);
-        }
-        return max + Math.Log(sum);
     }
 
     private static double Reduce(double total, double weightSum, LossReduction reduction) =>

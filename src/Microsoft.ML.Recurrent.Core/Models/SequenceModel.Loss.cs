@@ -12,7 +12,8 @@ public sealed partial class SequenceModel
     /// backward, adding every parameter's gradient into <see cref="ParameterSet.Gradients"/>. An n-gram ensemble's
     /// training pass (backward) gives the sum of its two parts' cross-entropies; without backward, the cross-entropy of the
     /// workspace's <see cref="ModelWorkspace.EnsembleView"/> (by default the mean of the probabilities).
-    /// Examples must have been validated (<see cref="ValidateExamples"/>).
+    /// Examples must have been validated (<see cref="ValidateExamples"/>). With backward, classification metrics count
+    /// the rows but not the correct ones (a training step reports no accuracy).
     /// </summary>
     internal double ComputeLoss(ModelWorkspace ws, ReadOnlySpan<SequenceExample> batch, bool backward, bool training,
         RandomSource? dropoutRandom, ReadOnlySpan<float> initialHidden, ReadOnlySpan<float> initialCell,
@@ -76,20 +77,20 @@ public sealed partial class SequenceModel
         {
             int count = ChunkLength(rows - r0, chunk);
             var logits = HeadLogits(ws, r0, count);
-            var dLogits = backward ? EnsureCleared(ref ws.LogitsGradient, count * classes) : default;
+            // The loss writes the whole gradient (zeros on ignored rows); only a batch with no counted row needs it cleared.
+            var dLogits = gradient ? Engine.Buffers.Ensure(ref ws.LogitsGradient, count * classes).AsSpan(0, count * classes)
+                : backward ? EnsureCleared(ref ws.LogitsGradient, count * classes) : default;
             var chunkTargets = targets.Slice(r0, count);
-            CrossEntropyLoss.AddRows(logits, chunkTargets, classes, gradient ? dLogits : default, scale, classWeights, ref total);
+            long correct = 0;
+            // A training step reads no accuracy: the argmax over every row's classes is left to evaluation.
+            CrossEntropyRows.Add(logits, chunkTargets, classes, gradient ? dLogits : default, overwrite: true, scale, classWeights,
+                countCorrect: !backward, ref total, ref correct);
+            metrics.Correct += correct;
             for (int r = 0; r < count; r++)
             {
-                int target = chunkTargets[r];
-                if (target < 0)
+                if (chunkTargets[r] >= 0)
                 {
-                    continue;
-                }
-                metrics.Count++;
-                if (TensorPrimitives.IndexOfMax(logits.Slice(r * classes, classes)) == target)
-                {
-                    metrics.Correct++;
+                    metrics.Count++;
                 }
             }
             if (backward)

@@ -4,13 +4,15 @@ using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using Microsoft.ML.Recurrent.Engine;
+using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Tests.Layers;
+using Microsoft.ML.Recurrent.Tests.Models;
 
 namespace Microsoft.ML.Recurrent.Tests.Engine;
 
 /// <summary>
 /// A representative set of results — PyTorch layer fixtures forward and backward (every cell, bidirectional, variable
-/// lengths, batch 1) and GEMMs on every path (small-m, blocked, all transposes) — computed on 1, 2 and 3 threads,
+/// lengths, batch 1), GEMMs on every path (small-m, blocked, all transposes) and the softmax cross-entropy — computed on 1, 2 and 3 threads,
 /// checked against PyTorch and between thread counts, and summarised as a SHA-256 of their bits. The test process
 /// computes it at the machine's widest vectors; <see cref="VectorWidthProcessTests"/> computes it again in child
 /// processes (this test assembly run as a program with <c>--width-probe</c>) whose .NET switches allow narrower ones.
@@ -85,6 +87,15 @@ internal static class WidthProbe
                 all.AddRange(c);
             }
         }
+        // The softmax cross-entropy (its vectorised exp, its ordered sum): loss bits and gradient, widths' tails included.
+        var (logits, targets, weights) = CrossEntropyRowsTests.Batch(seed: 12, rows: 19, classes: 1_003);
+        var gradient = new float[logits.Length];
+        double total = 0;
+        long correct = 0;
+        CrossEntropyRows.Add(logits, targets, 1_003, gradient, overwrite: true, 0.1, weights, countCorrect: true, ref total, ref correct);
+        long bits = BitConverter.DoubleToInt64Bits(total);
+        all.AddRange(gradient);
+        all.AddRange([BitConverter.Int32BitsToSingle((int)bits), BitConverter.Int32BitsToSingle((int)(bits >> 32)), correct]);
         return all.ToArray();
     }
 
