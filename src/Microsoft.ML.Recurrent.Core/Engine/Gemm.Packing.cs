@@ -49,7 +49,7 @@ internal static unsafe partial class Gemm
             }
             else if (mr is 6 or 4)
             {
-                // Strictly before the last column: a 6-row column is stored as 8 floats, the 2 past it overwritten next.
+                // Strictly before the last column: a column is stored as 8 floats, the ones past it overwritten next.
                 for (; p0 + 8 < kc; p0 += 8)
                 {
                     TransposeColumns(src + p0, lda, mr, dst + p0 * mr);
@@ -201,8 +201,8 @@ internal static unsafe partial class Gemm
 
     /// <summary>
     /// The 8 columns of a 6- or 4-row block at src (row stride srcStride) as consecutive columns of that height at dst:
-    /// an 8 x 8 transpose of the rows and zeros, each column stored whole (8 floats, or the low 4), in column order, so a
-    /// 6-row column's 2 extra floats land where the next column goes; the caller leaves room after the last one.
+    /// an 8 x 8 transpose of the rows and zeros whose columns are stored whole (8 floats) with a stride of the height, in
+    /// column order, so each column's extra floats land where the next column goes; the caller leaves a column after it.
     /// </summary>
     private static void TransposeColumns(float* src, long srcStride, int rows, float* dst)
     {
@@ -214,22 +214,10 @@ internal static unsafe partial class Gemm
             r4 = Avx.LoadVector256(src + 4 * srcStride);
             r5 = Avx.LoadVector256(src + 5 * srcStride);
         }
-        float* columns = stackalloc float[64];
-        Transpose(r0, r1, r2, r3, r4, r5, Vector256<float>.Zero, Vector256<float>.Zero, columns, 8);
-        for (int j = 0; j < 8; j++)
-        {
-            if (rows == 6)
-            {
-                Avx.Store(dst + j * 6, Avx.LoadVector256(columns + j * 8));
-            }
-            else
-            {
-                Sse.Store(dst + j * 4, Sse.LoadVector128(columns + j * 8));
-            }
-        }
+        Transpose(r0, r1, r2, r3, r4, r5, Vector256<float>.Zero, Vector256<float>.Zero, dst, rows);
     }
 
-    // The transpose of the rows r0..r7 (8 floats each) to dst, column j at dst + j * dstStride.
+    // The transpose of the rows r0..r7 (8 floats each) to dst, column j at dst + j * dstStride, stored in the order of j.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
         Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, float* dst, long dstStride)
