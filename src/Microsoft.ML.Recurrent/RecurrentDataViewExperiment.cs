@@ -74,9 +74,10 @@ public class RecurrentDataViewExperiment
         var experiment = new RecurrentExperiment(new RecurrentExperimentOptions
         {
             Model = prepared.Template, Trainer = prepared.Trainer, SearchSpace = s.SearchSpace, Metric = s.OptimizingMetric, TimeBudget = s.MaxExperimentTime,
-            MaxTrials = s.MaxTrials, Seed = s.Seed, ValidationFraction = s.ValidationFraction, MinEpochs = s.MinEpochs, MaxEpochs = s.MaxEpochs,
+            MaxTrials = s.MaxTrials, Seed = s.Seed, ValidationFraction = s.EffectiveValidationFraction(Task), MinEpochs = s.MinEpochs, MaxEpochs = s.MaxEpochs,
             CrossValidationFolds = prepared.Validation is null ? s.CrossValidationFolds : null,
-            MaxParallelTrials = s.MaxParallelTrials, EarlyStoppingPatience = s.EarlyStoppingPatience,
+            MaxParallelTrials = s.MaxParallelTrials, EarlyStoppingPatience = s.EffectiveEarlyStoppingPatience(Task),
+            RefitOnAllData = s.EffectiveRefitOnAllData(Task), FirstTrial = prepared.FirstTrial, InitializeModel = prepared.InitializeModel,
         });
         var details = experiment.Run(prepared.Train, prepared.Validation, progress, s.CancellationToken);
         return new RecurrentExperimentResult(Task, prepared.CreateTransformer(details.BestModel, details.Refit), details);

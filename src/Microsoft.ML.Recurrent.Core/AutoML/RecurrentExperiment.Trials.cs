@@ -97,6 +97,7 @@ public sealed partial class RecurrentExperiment
                 break;
             }
             var model = new SequenceModel(modelOptions, seed);
+            Options.InitializeModel?.Invoke(model);
             result = result with { ParameterCount = model.Parameters.Count };
             var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(Options.Trainer, job.Epochs, seed, Options.EarlyStoppingPatience,
                 left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1)));
