@@ -4,9 +4,12 @@ namespace Microsoft.ML.Recurrent;
 
 /// <summary>
 /// Finds the best recurrent model for a task on an <see cref="IDataView"/> within a budget, shaped like ML.NET
-/// AutoML's experiments: random search with successive halving over cells, sizes, depth, direction and optimisation
-/// settings (<see cref="RecurrentExperiment"/>), then the best configuration retrained on all the data and returned as
-/// an ordinary, saveable transformer with the leaderboard. Create it with
+/// AutoML's experiments: random search with successive halving around the task trainer's defaults (the first trial is
+/// exactly the trainer's default run, so the winner is never worse on validation) over cells, sizes, depth, direction,
+/// optimisation, dropout, weight averaging and, where the task has them, the n-gram ensemble and character-aware words
+/// (<see cref="RecurrentExperiment"/>), then the best configuration (retrained on all the data, except for the text
+/// classifiers: <see cref="RecurrentExperimentSettings.RefitOnAllData"/>) returned as an ordinary, saveable transformer
+/// with the leaderboard. Create it with
 /// <see cref="RecurrentExperimentCatalog.CreateRecurrentExperiment"/> or a task catalog's experiment method.
 /// </summary>
 public class RecurrentDataViewExperiment

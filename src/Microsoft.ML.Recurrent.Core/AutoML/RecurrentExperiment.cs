@@ -130,8 +130,8 @@ public sealed partial class RecurrentExperiment
                 // Survivors come in rank order, so under a time budget the most promising are trained first.
                 int[] pending = [.. survivors.Where(i => latest[i] is not { } done
                     || (done.Result.Succeeded && !done.Result.StoppedEarly && done.Result.EpochBudget < epochs))];
-                // The first trial, the starting point, trains as its defaults would from the start (MaxEpochs, early
-                // stopping), so the search's best is never worse on validation than they are.
+                // The first trial, the starting point, trains as its defaults would from the start (MaxEpochs, stopping
+                // as the trainer template does), so the search's best is never worse on validation than they are.
                 var jobs = pending.Select(i => new Job(i, settings[i], rung, i == 0 && o.IncludeTemplate ? o.MaxEpochs : epochs)).ToArray();
                 var finished = RunRung(jobs, data, clock, runs.Count > 0, progress, cancellationToken);
                 foreach (var outcome in finished)

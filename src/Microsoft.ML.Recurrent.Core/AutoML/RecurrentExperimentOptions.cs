@@ -28,7 +28,9 @@ public sealed record RecurrentExperimentOptions
     /// search started from a task's defaults always has the defaults among its candidates and ranks the rest against them;
     /// the other <see cref="MaxTrials"/> - 1 trials are sampled around it (<see cref="RecurrentSearchSpace.ChangeProbability"/>).
     /// The first trial is the templates' (or <see cref="FirstTrial"/>) even where the search space does not hold their
-    /// values, and it trains for <see cref="MaxEpochs"/> from the first rung (with early stopping), as the defaults train,
+    /// values, and it trains for <see cref="MaxEpochs"/> from the first rung, stopping as the <see cref="Trainer"/> template
+    /// does (its <see cref="Training.TrainerOptions.EarlyStoppingPatience"/>, null for none: the last weights are kept; without a
+    /// template, <see cref="EarlyStoppingPatience"/>), with <see cref="Seed"/> itself, as the defaults train,
     /// so the best trial is never worse on validation than the starting point. Without it every trial is sampled from the
     /// whole space. Default true.
     /// </summary>
@@ -118,7 +120,8 @@ public sealed record RecurrentExperimentOptions
     public int MaxEpochs { get; init; } = 30;
 
     /// <summary>
-    /// Early-stopping patience of every trial, in epochs without a better validation loss. Default 5; allowed 1 to 1,000.
+    /// Early-stopping patience of every trial (but the first, which stops as the <see cref="Trainer"/> template does), in
+    /// epochs without a better validation loss. Default 5; allowed 1 to 1,000.
     /// Raise it for tasks where the loss plateaus (or rises) for a while before the model finds the signal.
     /// </summary>
     public int EarlyStoppingPatience { get; init; } = 5;

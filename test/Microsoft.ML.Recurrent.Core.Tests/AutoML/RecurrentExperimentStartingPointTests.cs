@@ -23,10 +23,10 @@ public sealed class RecurrentExperimentStartingPointTests
         var train = RecurrentExperimentTests.FirstTokenClass(80, seed: 3, minLength: 3, maxLength: 6);
         var validation = RecurrentExperimentTests.FirstTokenClass(30, seed: 4, minLength: 3, maxLength: 6);
         var model = RecurrentExperimentTests.Classifier() with { HiddenSize = 8, EmbeddingSize = 8, Bidirectional = false };
-        var trainer = new TrainerOptions { LearningRate = 0.01, BatchSize = 16, AveragingDecay = 0.9 };
+        var trainer = new TrainerOptions { LearningRate = 0.01, BatchSize = 16, AveragingDecay = 0.9, EarlyStoppingPatience = 2 };
         var options = RecurrentExperimentTests.Options(trials: 3, seed: 5) with
         {
-            Model = model, Trainer = trainer, MinEpochs = 1, MaxEpochs = 5, EarlyStoppingPatience = 2, RefitOnAllData = false, CalibrateProbabilities = false,
+            Model = model, Trainer = trainer, MinEpochs = 1, MaxEpochs = 5, EarlyStoppingPatience = 4, RefitOnAllData = false, CalibrateProbabilities = false,
         };
 
         var result = new RecurrentExperiment(options).Run(train, validation);
@@ -34,10 +34,14 @@ public sealed class RecurrentExperimentStartingPointTests
         var first = result.Runs.Single(r => r.TrialId == 0);
         Assert.AreEqual((0, 5), (first.Rung, first.EpochBudget), "the first trial trains for MaxEpochs from the first rung, once");
         var direct = new SequenceModel(model, seed: 5);
-        var fit = new SequenceTrainer(direct, trainer with { Epochs = 5, EarlyStoppingPatience = 2, Seed = 5 }).Fit(train, validation);
+        var fit = new SequenceTrainer(direct, trainer with { Epochs = 5, Seed = 5 }).Fit(train, validation);
         Assert.AreEqual(fit.History[fit.BestEpoch - 1].Validation!.Loss, first.ValidationLoss, "the same run as the trainer's");
         Assert.AreEqual(fit.BestEpoch, first.BestEpoch);
         Assert.IsTrue(result.BestTrial.Metric >= first.Metric, "the winner is never worse on validation than the starting point");
+
+        // A template without early stopping: the first trial keeps its last weights, as that trainer would.
+        var last = new RecurrentExperiment(options with { Trainer = trainer with { EarlyStoppingPatience = null }, MaxTrials = 1 }).Run(train, validation).Runs.Single();
+        Assert.AreEqual((5, 5, false), (last.EpochsTrained, last.BestEpoch, last.StoppedEarly));
     }
 
     [TestMethod]
