@@ -55,6 +55,7 @@ internal static class RecurrentDefaults
         public const int CharacterFilters = 32;
         public const bool WideNgrams = false;
         public const bool NgramEnsemble = true;
+        public const bool NgramNaiveBayes = true;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>

@@ -53,6 +53,7 @@ public sealed class ModelWorkspace
     internal float[] CharFilterGradient = []; // (F, w*Ec)
     internal int[] NgramStarts = [];        // (B + 1) start of each sequence's n-gram buckets in NgramIds
     internal int[] NgramIds = [];           // (occurrences) the bucket of every n-gram occurrence
+    internal int[] RowTokens = [];          // (N) the token of each packed layer-0 row, for a frozen workspace's projection cache
     internal float[] NgramScales = [];      // (B) scale of each sequence's n-gram features (1, or the input scale)
     internal float[] RecurrentLogits = [];  // (rows, C) n-gram ensemble: the recurrent part's logits
     internal float[] NgramLogits = [];      // (rows, C) n-gram ensemble: the n-gram part's logits
