@@ -94,6 +94,30 @@ public sealed class ModelFileVersion2Tests
     }
 
     [TestMethod]
+    public void FromBytes_PredictChangeKey_RoundTripsAndOutOfRangeOrDefaultIsRejected()
+    {
+        var bundle = PredictChangeRegression();
+        byte[] valid = bundle.ToBytes();
+        Assert.AreEqual(2, BinaryPrimitives.ReadUInt16LittleEndian(valid.AsSpan(8)));
+        var loaded = RecurrentModelFile.FromBytes(valid);
+        Assert.IsTrue(loaded.Model.Options.PredictChange);
+        CollectionAssert.AreEqual(valid, loaded.ToBytes());
+        var inputs = Inputs(bundle.Model);
+        CollectionAssert.AreEqual(Predict(bundle.Model, inputs), Predict(loaded.Model, inputs));
+        int at = ValueOffset(valid, "regression.predict_change");
+        Assert.AreEqual(3, valid[at - 1], "a Boolean value kind");
+        byte[] two = (byte[])valid.Clone();
+        two[at] = 2;
+        AssertInvalid(Rehash(two), "\"regression.predict_change\" = 2", "allowed 0 to 1");
+        byte[] zero = (byte[])valid.Clone();
+        zero[at] = 0;
+        AssertInvalid(Rehash(zero), "\"regression.predict_change\"", "default value");
+        byte[] kind = (byte[])valid.Clone();
+        kind[at - 1] = 1;
+        AssertInvalid(Rehash(kind), "value kind 1", "Boolean");
+    }
+
+    [TestMethod]
     public void FromBytes_HostileCharacterSection_IsRejected()
     {
         int body = SectionOffset(_valid, "CHAR") + 8;
