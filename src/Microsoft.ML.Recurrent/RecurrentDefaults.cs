@@ -121,5 +121,6 @@ internal static class RecurrentDefaults
         public const double LearningRate = 3e-3;
         public const int Epochs = 100;
         public const int EarlyStoppingPatience = 8;
+        public const bool PredictChange = true;
     }
 }

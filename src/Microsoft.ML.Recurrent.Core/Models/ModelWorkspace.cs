@@ -39,6 +39,7 @@ public sealed class ModelWorkspace
     internal float[] PooledGradient = [];   // (B, D*H)
     internal float[] FinalHiddenGradient = []; // (L*D, B, H)
     internal float[] RegressionTargets = []; // (B, O)
+    internal float[] LastInputs = [];       // (B, O) PredictChange: each sequence's last step's first O features
     internal float[] EmbeddingMask = [];    // (V) embedding dropout: 0 or 1/(1-p) per word type
     internal float[] InputMask = [];        // (B, E) locked dropout on the embedding output
     internal float[] OutputMask = [];       // (B, D*H) locked dropout on what the head reads

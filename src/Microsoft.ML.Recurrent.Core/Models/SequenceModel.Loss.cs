@@ -122,6 +122,7 @@ public sealed partial class SequenceModel
             lengths[b] = batch[b].StepCount(o.InputFeatures);
             maxLength = Math.Max(maxLength, lengths[b]);
         }
+        GatherLastInputs(ws, batch, inputScales);
         var rws = ws.Recurrent;
         var layout = rws.Layout;
         layout.Build(lengths, maxLength);
