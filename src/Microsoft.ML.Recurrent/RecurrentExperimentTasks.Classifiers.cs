@@ -11,7 +11,8 @@ internal static partial class RecurrentExperimentTasks
     /// <summary>
     /// The text classifiers' experiment, started from exactly what the classifier trains by default: the same class-by-class
     /// hold-out (when the experiment holds out rather than cross-validates), the vocabulary of the training part, the
-    /// n-gram ensemble, weight averaging, dropouts and patience, and the unknown word's embedding zeroed. The template also
+    /// n-gram ensemble (from its naive Bayes start, except under cross-validation), weight averaging, dropouts and
+    /// patience, and the unknown word's embedding zeroed. The template also
     /// holds what the search may switch on: the n-gram buckets and the characters of the training words.
     /// </summary>
     private static Prepared Classifier(RecurrentTextClassificationOptionsBase defaults, List<(string Text, int Label)> rows, List<(string Text, int Label)>? held,
@@ -23,6 +24,9 @@ internal static partial class RecurrentExperimentTasks
         {
             (train, held) = ValidationSplit.Split(rows, s.EffectiveValidationFraction(task), s.Seed, r => r.Label);
         }
+        // The naive Bayes start reads the training rows' labels, so only where they are exactly a trial's training rows
+        // (a hold-out; cross-validation's folds would see their own held-out rows).
+        bool naiveBayes = held is not null && defaults.NgramNaiveBayes;
         bool wordTokens = s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens;
         var sequencer = TextClassifierInput.BuildSequencer(train.Select(r => r.Text), tokenInput, wordTokens, defaults.MinTokenCount, characterAware: true);
         var encoded = RecurrentTextMulticlassTrainer.EncodeRows(sequencer, train, tokenInput, s.MaxSequenceLength);
@@ -48,7 +52,14 @@ internal static partial class RecurrentExperimentTasks
             (model, refit) => createTransformer(model, Used(model), refit, TextClassifierInput.Profile(Used(model), rows.Select(r => r.Text), tokenInput, s.MaxSequenceLength)))
         {
             FirstTrial = first,
-            InitializeModel = model => TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary),
+            InitializeModel = model =>
+            {
+                TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+                if (naiveBayes && model.Options.NgramEnsemble)
+                {
+                    model.InitializeNgramsWithNaiveBayes(encoded);
+                }
+            },
         };
     }
 

@@ -72,6 +72,10 @@ internal static class TextClassifierTraining
         if (pretrained is null)
         {
             TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
+            if (options.NgramEnsemble && options.NgramNaiveBayes)
+            {
+                model.InitializeNgramsWithNaiveBayes(encoded);
+            }
         }
         var heldOut = validation.Count > 0 ? Encode(sequencer, validation, tokenInput, options.MaxSequenceLength) : null;
         var trainer = RecurrentTraining.Create(options, heldOut is not null) with
