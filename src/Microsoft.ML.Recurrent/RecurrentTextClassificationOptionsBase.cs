@@ -164,7 +164,7 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// classifier then uses the language model's tokenizer and sizes, and runs forward only; its vocabulary is the language
     /// model's followed by the training words it lacks (seen <see cref="MinTokenCount"/> times; they start at the mean
     /// of its embedding rows and train with the head). WordTokens must match the language model, and <see cref="Cell"/>,
-    /// <see cref="EmbeddingSize"/>, <see cref="HiddenSize"/>, <see cref="NumLayers"/> and <see cref="Bidirectional"/> are not used. The fine-tuned
+    /// <see cref="EmbeddingSize"/>, <see cref="HiddenSize"/>, <see cref="NumLayers"/> and <see cref="Bidirectional"/> are not used (except with <see cref="PretrainedWordVectors"/>). The fine-tuned
     /// classifier saves and loads as any other (the language model is not needed at prediction time). Default null.
     /// </summary>
     public ITransformer? PretrainedLanguageModel { get; set; }
@@ -181,7 +181,7 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// <summary>
     /// With <see cref="PretrainedLanguageModel"/>: how the pretrained encoder is fine-tuned (the learning-rate divisor per
     /// layer, gradual unfreezing, the groups kept frozen); null (the default) is ULMFiT's recipe, <c>new FineTuningOptions()</c>.
-    /// Its <see cref="Training.FineTuningOptions.PretrainedVocabularySize"/> is set from the language model.
+    /// Its <see cref="Training.FineTuningOptions.PretrainedVocabularySize"/> is set from the language model. Default null.
     /// </summary>
     public Training.FineTuningOptions? FineTuning { get; set; }
 
