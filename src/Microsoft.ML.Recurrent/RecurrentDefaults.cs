@@ -55,6 +55,7 @@ internal static class RecurrentDefaults
         public const int CharacterFilters = 32;
         public const bool WideNgrams = false;
         public const bool NgramEnsemble = true;
+        public const bool NgramNaiveBayes = true;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>
@@ -120,5 +121,6 @@ internal static class RecurrentDefaults
         public const double LearningRate = 3e-3;
         public const int Epochs = 100;
         public const int EarlyStoppingPatience = 8;
+        public const bool PredictChange = true;
     }
 }

@@ -143,7 +143,7 @@ internal static class RecurrentExperimentTasks
         var (mean, std) = RecurrentSeriesRegressionTrainer.Statistics(rows);
         var defaults = new RecurrentSeriesRegressionTrainer.Options();
         return new Prepared(
-            WithArchitecture(new SequenceModelOptions { Task = SequenceTask.Regression, InputFeatures = 1, OutputSize = 1 }, defaults),
+            WithArchitecture(new SequenceModelOptions { Task = SequenceTask.Regression, InputFeatures = 1, OutputSize = 1, PredictChange = defaults.PredictChange }, defaults),
             RecurrentTraining.Create(defaults, hasValidation: true),
             RecurrentSeriesRegressionTrainer.Encode(rows, mean, std, s.MaxSequenceLength),
             RecurrentSeriesRegressionTrainer.Encode(held, mean, std, s.MaxSequenceLength),

@@ -79,6 +79,11 @@ internal static class TextClassifierTraining
         {
             LanguageModelTransfer.CopyEmbedding(pretrained.Model, model, fromOutputLayer: true);
         }
+        // The n-gram part owes nothing to pretraining: it starts from naive Bayes with or without a language model.
+        if (options.NgramEnsemble && options.NgramNaiveBayes)
+        {
+            model.InitializeNgramsWithNaiveBayes(encoded);
+        }
         var heldOut = validation.Count > 0 ? Encode(sequencer, validation, tokenInput, options.MaxSequenceLength) : null;
         var trainer = RecurrentTraining.Create(options, heldOut is not null) with
         {

@@ -48,6 +48,26 @@ public sealed class RecurrentSeriesRegressionTrainerTests
     }
 
     [TestMethod]
+    public void Fit_RisingSeriesByDefault_PredictsTheChangeAndKeepsTheLevelBeyondTheTrainingRange()
+    {
+        // A line rising by 1 a step from 0 to about 130; the test window ends at 400, far beyond anything trained on.
+        var ml = new MLContext(1);
+        var train = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 100).Select(i => new Window { Features = [.. Enumerable.Range(i, 24).Select(v => (float)v)], Label = i + 24 }));
+        var far = new Window { Features = [.. Enumerable.Range(376, 24).Select(v => (float)v)] };
+        float Predict(bool predictChange)
+        {
+            var options = new RecurrentSeriesRegressionTrainer.Options { Epochs = 20, Seed = 1 };
+            Assert.IsTrue(options.PredictChange, "the default");
+            options.PredictChange = predictChange;
+            var model = ml.Regression.Trainers.RecurrentSeriesRegressor(options).Fit(train);
+            return ml.Model.CreatePredictionEngine<Window, Output>(model).Predict(far).Score;
+        }
+        float change = Predict(true), level = Predict(false);
+        Assert.AreEqual(400f, change, 5f, "the change from the last value, added back");
+        Assert.IsTrue(Math.Abs(level - 400f) > 50f, $"without PredictChange the level saturates near the training range: {level}");
+    }
+
+    [TestMethod]
     public void ValidationFraction_GivesPerEpochValidation_AndEarlyStoppingKeepsTheBestEpoch()
     {
         var ml = new MLContext(1);

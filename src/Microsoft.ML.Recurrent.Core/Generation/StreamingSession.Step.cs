@@ -60,6 +60,7 @@ public sealed partial class StreamingSession
             }
         }
         features.CopyTo(_input);
+        features[..Math.Min(features.Length, _lastInput.Length)].CopyTo(_lastInput);
         Advance();
     }
 
@@ -141,6 +142,10 @@ public sealed partial class StreamingSession
         int width = features.Length, classes = _logits.Length;
         Gemm.Multiply(false, true, 1, classes, width, features, width, _predictor.Values(model.HeadWeight), width, _logits, classes, accumulate: false);
         TensorPrimitives.Add(_logits, _predictor.Values(model.HeadBias), _logits);
+        if (o.PredictChange)
+        {
+            TensorPrimitives.Add(_logits, _lastInput, _logits);
+        }
     }
 
     // The running elementwise maximum (the first step sets it; NaN wins, as in the batch pass).

@@ -23,6 +23,7 @@ public sealed partial class StreamingSession
     private readonly float[] _pooled;    // (H) running sum (Mean) or maximum (Max) of the top layer's outputs; (2H) [max | sum] for Concat
     private readonly float[] _logits;    // (C)
     private readonly float[] _probabilities; // (C) softmax of _logits, computed on demand
+    private readonly float[] _lastInput;  // (C) PredictChange: the last step's first C features, which the output adds (else empty)
     private bool _probabilitiesValid;
     private long _stepCount;
 
@@ -37,6 +38,7 @@ public sealed partial class StreamingSession
         _pooled = new float[concat ? 2 * h : h];
         _logits = new float[o.HeadOutputs];
         _probabilities = new float[o.HeadOutputs];
+        _lastInput = o.PredictChange ? new float[o.HeadOutputs] : [];
         _input = new float[Math.Max(o.StepInputSize, h)];
         _inputProjection = new float[gh];
         _hiddenProjection = new float[gh];

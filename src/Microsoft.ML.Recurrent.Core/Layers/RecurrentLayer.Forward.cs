@@ -175,14 +175,13 @@ public sealed partial class RecurrentLayer
         if (!ws.ProjectInBlocks)
         {
             var xg = RecurrentWorkspace.Ensure(ws.InputProjection, d, n * gh).AsSpan(0, n * gh);
-            if (ws.WeightsFrozen && n > Gemm.SmallM)
+            if (k == 0 && ws.WeightsFrozen && n > Gemm.SmallM && ws.InputTokens is { } tokens)
             {
-                // Bit-identical to the Multiply below: above the small-m rows both take the blocked path, same panels and order.
-                Gemm.MultiplyPacked(n, x, inSize, ws.PackCache!.Get(WeightPackCache.Kind.ForwardInput, slot, true, inSize, gh, wIh, inSize, 0), xg, gh, accumulate: false, bias);
+                ProjectTokens(ws, d, slot, tokens.AsSpan(0, n), x, inSize, gh, wIh, bias, xg);
             }
             else
             {
-                Gemm.Multiply(false, true, n, gh, inSize, x, inSize, wIh, inSize, xg, gh, accumulate: false, bias);
+                ProjectRows(ws, slot, n, x, inSize, gh, wIh, bias, xg);
             }
         }
         else

@@ -107,6 +107,13 @@ public sealed class RecurrentWorkspace
     internal float[][] MaskedHiddenWeight { get; } // per slot (G*H, H): weight_hh * mask, what the pass multiplies by
     internal float[][] HiddenWeightGradient { get; } // per direction (G*H, H): dLoss/d(masked weight_hh) before masking
     internal float[] InputPacked = [];       // (N, I) layer-0 input
+    internal int[]? InputTokens;             // set by the model before a frozen forward pass: (N) the token of each layer-0 row, whose input is its embedding row; else null
+    internal int InputTokenCount;            // with InputTokens: the vocabulary size (tokens are 0..count-1)
+    internal InputProjectionCache? TokenProjections; // a frozen workspace's layer-0 projection per token (RecurrentLayer.ProjectTokens)
+    internal long TokenProjectionLimit = InputProjectionCache.MaxFloats; // the most floats it keeps (tests set less)
+    internal int[] MissingTokenRows = [];    // scratch of ProjectTokens: rows whose tokens are not kept yet, their inputs and projections
+    internal float[] MissingTokenInput = [];
+    internal float[] MissingTokenProjection = [];
     internal float[] FinalHidden = [];       // (L*D, B, H) original batch order
     internal float[] FinalCell = [];         // (L*D, B, H)
 

@@ -39,6 +39,7 @@ public sealed class ModelWorkspace
     internal float[] PooledGradient = [];   // (B, D*H)
     internal float[] FinalHiddenGradient = []; // (L*D, B, H)
     internal float[] RegressionTargets = []; // (B, O)
+    internal float[] LastInputs = [];       // (B, O) PredictChange: each sequence's last step's first O features
     internal float[] EmbeddingMask = [];    // (V) embedding dropout: 0 or 1/(1-p) per word type
     internal float[] InputMask = [];        // (B, E) locked dropout on the embedding output
     internal float[] OutputMask = [];       // (B, D*H) locked dropout on what the head reads
@@ -53,6 +54,7 @@ public sealed class ModelWorkspace
     internal float[] CharFilterGradient = []; // (F, w*Ec)
     internal int[] NgramStarts = [];        // (B + 1) start of each sequence's n-gram buckets in NgramIds
     internal int[] NgramIds = [];           // (occurrences) the bucket of every n-gram occurrence
+    internal int[] RowTokens = [];          // (N) the token of each packed layer-0 row, for a frozen workspace's projection cache
     internal float[] NgramScales = [];      // (B) scale of each sequence's n-gram features (1, or the input scale)
     internal float[] RecurrentLogits = [];  // (rows, C) n-gram ensemble: the recurrent part's logits
     internal float[] NgramLogits = [];      // (rows, C) n-gram ensemble: the n-gram part's logits

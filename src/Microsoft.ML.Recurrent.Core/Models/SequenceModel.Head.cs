@@ -63,6 +63,7 @@ public sealed partial class SequenceModel
         {
             TensorPrimitives.Add(logits.Slice(r * classes, classes), bias, logits.Slice(r * classes, classes));
         }
+        AddLastInputs(ws, r0, count, logits);
         if (Options.NgramEnsemble)
         {
             EnsembleLogits(ws, r0, count, logits);

@@ -122,6 +122,7 @@ public sealed partial class SequenceModel
             lengths[b] = batch[b].StepCount(o.InputFeatures);
             maxLength = Math.Max(maxLength, lengths[b]);
         }
+        GatherLastInputs(ws, batch, inputScales);
         var rws = ws.Recurrent;
         var layout = rws.Layout;
         layout.Build(lengths, maxLength);
@@ -131,15 +132,25 @@ public sealed partial class SequenceModel
         var embedding = _embedding is null ? default : Parameters.GetValues(_embedding);
         // Token rows: [embedding (E) | character features], feature rows: the features.
         int width = _embedding is null ? inSize : o.EmbeddingSize;
+        // A frozen workspace predicting from plain embeddings keeps each token's first-layer projection (InputProjectionCache).
+        bool tokenKeys = rws.WeightsFrozen && !training && _embedding is not null && !o.UsesCharacters && inputScales.IsEmpty;
+        var keys = tokenKeys ? ModelWorkspace.Ensure(ref ws.RowTokens, n) : null;
+        rws.InputTokens = keys;
+        rws.InputTokenCount = o.VocabularySize;
         for (int b = 0; b < count; b++)
         {
             var e = batch[b];
             for (int t = 0; t < lengths[b]; t++)
             {
+                int row = layout.RowOf(b, t);
                 var src = e.Tokens is { } tokens
                     ? embedding.Slice(tokens[t] * width, width)
                     : e.Features.AsSpan(t * width, width);
-                var dst = x.Slice(layout.RowOf(b, t) * inSize, width);
+                if (keys is not null)
+                {
+                    keys[row] = e.Tokens![t];
+                }
+                var dst = x.Slice(row * inSize, width);
                 if (inputScales.IsEmpty)
                 {
                     src.CopyTo(dst);

@@ -82,6 +82,16 @@ public sealed record SequenceModelOptions
     /// </summary>
     public bool NgramEnsemble { get; init; }
 
+    /// <summary>
+    /// Regression over numeric features only: the model predicts the change from the last step's input, which it adds back:
+    /// output j = head_j + x[T−1, j], a skip connection from the last value to the output (needs <see cref="OutputSize"/>
+    /// at most <see cref="InputFeatures"/>). A one-step forecaster then starts from persistence (the last value) and
+    /// learns the correction, so a series that trends beyond its training range keeps its level instead of saturating.
+    /// The parameters and their gradients are those of the head without the skip (the added input is a constant).
+    /// Default false.
+    /// </summary>
+    public bool PredictChange { get; init; }
+
     /// <summary>The most hash buckets of the linear n-gram part: 2^22.</summary>
     public const int MaxNgramBuckets = 1 << 22;
 
@@ -143,6 +153,12 @@ public sealed record SequenceModelOptions
         }
         ValidateCharacters();
         ValidateNgrams();
+        if (PredictChange && (Task != SequenceTask.Regression || UsesTokens || OutputSize > InputFeatures))
+        {
+            throw new ArgumentException(
+                $"PredictChange adds the last step's input to the output: it needs a Regression over numeric features with OutputSize at most InputFeatures; this is a {Task} over {(UsesTokens ? "tokens" : $"{InputFeatures} feature(s)")} with OutputSize {OutputSize}.",
+                nameof(PredictChange));
+        }
         ArgumentOutOfRangeException.ThrowIfLessThan(HiddenSize, 1, nameof(HiddenSize));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(HiddenSize, 8192, nameof(HiddenSize));
         ArgumentOutOfRangeException.ThrowIfLessThan(NumLayers, 1, nameof(NumLayers));

@@ -51,6 +51,8 @@ internal sealed record ArchitectureOption(string Key, ArchitectureValueKind Kind
             o => o.NgramEnsemble ? 1 : 0, (o, v) => o with { NgramEnsemble = v != 0 }),
         new("ngrams.max_length", ArchitectureValueKind.Int32, 1, 4, 2, o => o.UsesNgrams,
             o => o.NgramMaxLength, (o, v) => o with { NgramMaxLength = (int)v }),
+        new("regression.predict_change", ArchitectureValueKind.Boolean, 0, 1, 0, o => o.Task == SequenceTask.Regression && !o.UsesTokens,
+            o => o.PredictChange ? 1 : 0, (o, v) => o with { PredictChange = v != 0 }),
     ];
 
     /// <summary>The keys these options write: those that apply and differ from their default, in ordinal order.</summary>

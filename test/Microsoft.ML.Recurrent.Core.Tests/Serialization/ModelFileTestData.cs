@@ -138,6 +138,17 @@ internal static class ModelFileTestData
         return new RecurrentModelFile(model, sequencer, ["negative", "positive"]);
     }
 
+    /// <summary>A one-step forecaster that predicts the change from the last value (PredictChange: an ARCH key).</summary>
+    internal static RecurrentModelFile PredictChangeRegression() => new(new SequenceModel(new SequenceModelOptions
+    {
+        Task = SequenceTask.Regression,
+        InputFeatures = 2,
+        HiddenSize = 5,
+        Cell = RecurrentCellKind.Gru,
+        OutputSize = 1,
+        PredictChange = true,
+    }, seed: 20), labelNames: ["next"]);
+
     internal static RecurrentModelFile Regression()
     {
         var model = new SequenceModel(new SequenceModelOptions
@@ -164,6 +175,7 @@ internal static class ModelFileTestData
         ["character tagging", CharacterTagging()],
         ["n-gram classification", NgramClassification()],
         ["n-gram ensemble", NgramEnsemble()],
+        ["predict-change regression", PredictChangeRegression()],
     ];
 
     /// <summary>A fixed batch of inputs that fits the bundle's model (ragged lengths, every token id used).</summary>

@@ -73,24 +73,38 @@ public sealed class ModelFileVersion2Tests
     [TestMethod]
     public void FromBytes_NgramEnsembleKey_RoundTripsAndOutOfRangeOrDefaultIsRejected()
     {
-        var bundle = NgramEnsemble();
-        byte[] valid = bundle.ToBytes();
-        var loaded = RecurrentModelFile.FromBytes(valid);
+        var loaded = AssertBooleanKeyRoundTripsAndIsChecked(NgramEnsemble(), "ngrams.ensemble");
         Assert.IsTrue(loaded.Model.Options.NgramEnsemble);
+    }
+
+    [TestMethod]
+    public void FromBytes_PredictChangeKey_RoundTripsAndOutOfRangeOrDefaultIsRejected()
+    {
+        var loaded = AssertBooleanKeyRoundTripsAndIsChecked(PredictChangeRegression(), "regression.predict_change");
+        Assert.IsTrue(loaded.Model.Options.PredictChange);
+    }
+
+    // A version-2 file whose Boolean ARCH key is set: it loads and predicts exactly; 2, the default 0 or another kind is refused.
+    private static RecurrentModelFile AssertBooleanKeyRoundTripsAndIsChecked(RecurrentModelFile bundle, string key)
+    {
+        byte[] valid = bundle.ToBytes();
+        Assert.AreEqual(2, BinaryPrimitives.ReadUInt16LittleEndian(valid.AsSpan(8)));
+        var loaded = RecurrentModelFile.FromBytes(valid);
         CollectionAssert.AreEqual(valid, loaded.ToBytes());
         var inputs = Inputs(bundle.Model);
         CollectionAssert.AreEqual(Predict(bundle.Model, inputs), Predict(loaded.Model, inputs));
-        int at = ValueOffset(valid, "ngrams.ensemble");
+        int at = ValueOffset(valid, key);
         Assert.AreEqual(3, valid[at - 1], "a Boolean value kind");
         byte[] two = (byte[])valid.Clone();
         two[at] = 2;
-        AssertInvalid(Rehash(two), "\"ngrams.ensemble\" = 2", "allowed 0 to 1");
+        AssertInvalid(Rehash(two), $"\"{key}\" = 2", "allowed 0 to 1");
         byte[] zero = (byte[])valid.Clone();
         zero[at] = 0;
-        AssertInvalid(Rehash(zero), "\"ngrams.ensemble\"", "default value");
+        AssertInvalid(Rehash(zero), $"\"{key}\"", "default value");
         byte[] kind = (byte[])valid.Clone();
         kind[at - 1] = 1;
         AssertInvalid(Rehash(kind), "value kind 1", "Boolean");
+        return loaded;
     }
 
     [TestMethod]

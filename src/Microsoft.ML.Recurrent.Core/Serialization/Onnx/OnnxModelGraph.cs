@@ -15,6 +15,8 @@ internal sealed class OnnxModelGraph
     private readonly string _lengths;
     private readonly HashSet<string> _constants = new(StringComparer.Ordinal);
     private string? _mask;
+    private string? _steps;
+    private string? _lengths64;
     private string _timeMajorInput = "";
 
     private OnnxModelGraph(SequenceModel model, OnnxGraph graph, string lengths)
@@ -169,7 +171,11 @@ internal sealed class OnnxModelGraph
         string w = _g.Initializer("fc.weight", weight, classes, width);
         if (o.Task == SequenceTask.Regression)
         {
-            string raw = _g.Node("Gemm", [pooled, w, bias], [OnnxAttribute.Int("transB", 1)], mean is null ? OnnxExporter.PredictionOutput : null);
+            string raw = _g.Node("Gemm", [pooled, w, bias], [OnnxAttribute.Int("transB", 1)], mean is null && !o.PredictChange ? OnnxExporter.PredictionOutput : null);
+            if (o.PredictChange)
+            {
+                raw = _g.Node("Add", [raw, LastInputs(classes)], output: mean is null ? OnnxExporter.PredictionOutput : null);
+            }
             if (mean is not null)
             {
                 // Back to the original units: y * std + mean.
@@ -211,12 +217,36 @@ internal sealed class OnnxModelGraph
     {
         if (_mask is null)
         {
-            string time = _g.Node("Squeeze", [_g.Node("Shape", [_timeMajorInput], [OnnxAttribute.Int("start", 0), OnnxAttribute.Int("end", 1)])]);
-            string steps = _g.Node("Range", [_g.Int64Scalar("zero", 0), time, _g.Int64Scalar("one", 1)]);
-            string lengths = _g.Node("Cast", [_lengths], [OnnxAttribute.Int("to", OnnxGraph.Int64)]);
-            _mask = _g.Node("Less", [_g.Node("Unsqueeze", [steps, Constant("axis_1", 1)]), _g.Node("Unsqueeze", [lengths, Constant("axis_0", 0)])]);
+            _mask = _g.Node("Less", [Steps(), _g.Node("Unsqueeze", [Lengths64(), Constant("axis_0", 0)])]);
         }
         return _mask;
+    }
+
+    // (T, 1) int64: the step indices 0..T-1 of the time-major input.
+    private string Steps()
+    {
+        if (_steps is null)
+        {
+            string time = _g.Node("Squeeze", [_g.Node("Shape", [_timeMajorInput], [OnnxAttribute.Int("start", 0), OnnxAttribute.Int("end", 1)])]);
+            _steps = _g.Node("Unsqueeze", [_g.Node("Range", [_g.Int64Scalar("zero", 0), time, _g.Int64Scalar("one", 1)]), Constant("axis_1", 1)]);
+        }
+        return _steps;
+    }
+
+    // (B) int64 lengths.
+    private string Lengths64() => _lengths64 ??= _g.Node("Cast", [_lengths], [OnnxAttribute.Int("to", OnnxGraph.Int64)]);
+
+    // (B, O) PredictChange: the last valid step's first O (standardised) input features, which the output adds. The step
+    // is picked by a one-hot (T, B) mask of t == length - 1 summed over time, as Mean pooling sums its valid steps.
+    private string LastInputs(int outputs)
+    {
+        string lastStep = _g.Node("Sub", [_g.Node("Unsqueeze", [Lengths64(), Constant("axis_0", 0)]), _g.Int64Scalar("one_last", 1)]);
+        string oneHot = _g.Node("Cast", [_g.Node("Equal", [Steps(), lastStep])], [OnnxAttribute.Int("to", OnnxGraph.Float)]);
+        string picked = _g.Node("Mul", [_timeMajorInput, _g.Node("Unsqueeze", [oneHot, Constant("axis_2", 2)])]);
+        string last = _g.Node("ReduceSum", [picked, Constant("axis_0", 0)], [OnnxAttribute.Int("keepdims", 0)]);
+        return outputs == _model.Options.InputFeatures
+            ? last
+            : _g.Node("Slice", [last, Constant("slice_start", 0), Constant("slice_end", outputs), Constant("axis_1", 1)]);
     }
 
     private string Scalar(string name, float value) => _g.Initializer(name, [value], []);

@@ -81,4 +81,22 @@ public sealed class OnnxExportEquivalenceTests
             TestAssert.AssertClose(ours, values, 0, 1e-5, label);
         }
     }
+
+    [TestMethod]
+    [DataRow(3, SequencePooling.Last, false)]
+    [DataRow(2, SequencePooling.Mean, true)]
+    public void Export_PredictChange_OnnxRuntimeAddsTheLastValidStepAsWeDo(int outputs, SequencePooling pooling, bool bidirectional)
+    {
+        var options = new SequenceModelOptions
+        {
+            Task = SequenceTask.Regression, InputFeatures = 3, HiddenSize = 5, Cell = RecurrentCellKind.Gru, Pooling = pooling,
+            Bidirectional = bidirectional, OutputSize = outputs, PredictChange = true,
+        };
+        var model = new SequenceModel(options, seed: 9);
+        var (examples, tokens, features, maxLength) = OnnxRuntimeRunner.Batch(options, _lengths, seed: 4);
+        var outputsByName = OnnxRuntimeRunner.Run(OnnxExporter.ToBytes(new RecurrentModelFile(model)), options, _lengths, tokens, features, maxLength);
+        var (values, dims) = outputsByName[OnnxExporter.PredictionOutput];
+        CollectionAssert.AreEqual(new[] { _lengths.Length, outputs }, dims);
+        TestAssert.AssertClose(OnnxRuntimeRunner.Ours(model, examples, maxLength), values, 0, 1e-5, $"PredictChange {outputs} outputs {pooling}");
+    }
 }
