@@ -43,7 +43,15 @@ internal static class SentimentBenchmark
         foreach (string assignment in (assignments ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string[] parts = assignment.Split('=', 2);
-            var property = typeof(RecurrentTextBinaryTrainer.Options).GetProperty(parts[0])
+            // FineTuning.Name=value sets an option of the fine-tuning recipe (with --pretrain).
+            object target = options;
+            string name = parts[0];
+            if (name.StartsWith("FineTuning.", StringComparison.Ordinal))
+            {
+                target = options.FineTuning ??= new Microsoft.ML.Recurrent.Training.FineTuningOptions();
+                name = name["FineTuning.".Length..];
+            }
+            var property = target.GetType().GetProperty(name)
                 ?? throw new ArgumentException($"--set: the classifier has no option '{parts[0]}'.");
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             string text = parts.Length > 1 ? parts[1] : "";
@@ -51,7 +59,7 @@ internal static class SentimentBenchmark
                 : type == typeof(TimeSpan) ? TimeSpan.Parse(text, CultureInfo.InvariantCulture)
                 : type.IsEnum ? Enum.Parse(type, text)
                 : Convert.ChangeType(text, type, CultureInfo.InvariantCulture);
-            property.SetValue(options, value);
+            property.SetValue(target, value);
             Console.WriteLine($"option {property.Name} = {value?.ToString() ?? "null"}");
         }
         return options;

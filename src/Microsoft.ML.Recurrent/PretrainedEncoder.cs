@@ -56,25 +56,34 @@ internal static class PretrainedEncoder
     /// A classifier whose encoder is a copy of the language model's (forward only: a language model has no reverse
     /// direction), with embedding rows for the task's own words after the language model's (<see cref="Sequencer"/>).
     /// </summary>
-    public static SequenceModel CreateModel(RecurrentModelFile languageModel, TextSequencer sequencer, RecurrentTextClassificationOptionsBase options, int classes) =>
+    public static SequenceModel CreateModel(RecurrentModelFile languageModel, TextSequencer sequencer, RecurrentTextClassificationOptionsBase options, int classes, int ngramBuckets) =>
         LanguageModelTransfer.CreateModel(languageModel.Model, SequenceTask.Classification, classes, options.Pooling, options.Seed, options.Dropout,
-            sequencer.Vocabulary.Count);
+            sequencer.Vocabulary.Count, options.NgramEnsemble ? ngramBuckets : 0, options.NgramEnsemble);
 
     /// <summary>
     /// The trainer options with ULMFiT's fine-tuning added when a language model is set: per-group learning rates (÷2.6 per
     /// layer down), gradual unfreezing (one group per epoch from the head), and a slanted triangular schedule over the run.
     /// The embedding rows of the task's own words (after the language model's vocabulary) train with the head.
     /// </summary>
-    public static TrainerOptions FineTune(RecurrentModelFile? languageModel, TrainerOptions trainer, int trainRows)
+    public static TrainerOptions FineTune(RecurrentModelFile? languageModel, TrainerOptions trainer, int trainRows, FineTuningOptions? fineTuning, bool wordVectors)
     {
         if (languageModel is null)
         {
             return trainer;
         }
+        if (wordVectors)
+        {
+            // Word vectors only: the copied rows stay as they are, everything else trains as without pretraining.
+            return trainer with
+            {
+                FineTuning = (fineTuning ?? new FineTuningOptions { FrozenGroups = 1, GradualUnfreezing = false, LayerLearningRateDivisor = 1 })
+                    with { PretrainedVocabularySize = languageModel.Model.Options.VocabularySize },
+            };
+        }
         long batches = (trainRows + (long)trainer.BatchSize - 1) / trainer.BatchSize;
         return trainer with
         {
-            FineTuning = new FineTuningOptions { PretrainedVocabularySize = languageModel.Model.Options.VocabularySize },
+            FineTuning = (fineTuning ?? new FineTuningOptions()) with { PretrainedVocabularySize = languageModel.Model.Options.VocabularySize },
             Schedule = new SlantedTriangularLRSchedule(Math.Max(1, batches * trainer.Epochs)),
         };
     }

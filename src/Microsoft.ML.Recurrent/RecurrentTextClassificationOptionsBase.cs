@@ -60,8 +60,8 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// held-out loss and calibrated with its own temperature; the prediction is the mean of their two probabilities.
     /// More accurate and better calibrated on the sentiment benchmarks, most where the test text differs from the training
     /// text (docs/sentiment.md); about twice the training epochs. Attributions stay exact; ONNX export has no n-gram part
-    /// (set this and <see cref="WideNgrams"/> to false for a model to export). Ignored with
-    /// <see cref="PretrainedLanguageModel"/>, which takes the language model's encoder as it is. Default true.
+    /// (set this and <see cref="WideNgrams"/> to false for a model to export). With <see cref="PretrainedLanguageModel"/>
+    /// the n-gram classifier sits beside the fine-tuned one and trains with the head. Default true.
     /// </summary>
     public bool NgramEnsemble { get; set; } = RecurrentDefaults.TextClassification.NgramEnsemble;
 
@@ -172,10 +172,26 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// classifier then uses the language model's tokenizer and sizes, and runs forward only; its vocabulary is the language
     /// model's followed by the training words it lacks (seen <see cref="MinTokenCount"/> times; they start at the mean
     /// of its embedding rows and train with the head). WordTokens must match the language model, and <see cref="Cell"/>,
-    /// <see cref="EmbeddingSize"/>, <see cref="HiddenSize"/>, <see cref="NumLayers"/> and <see cref="Bidirectional"/> are not used. The fine-tuned
+    /// <see cref="EmbeddingSize"/>, <see cref="HiddenSize"/>, <see cref="NumLayers"/> and <see cref="Bidirectional"/> are not used (except with <see cref="PretrainedWordVectors"/>). The fine-tuned
     /// classifier saves and loads as any other (the language model is not needed at prediction time). Default null.
     /// </summary>
     public ITransformer? PretrainedLanguageModel { get; set; }
+
+    /// <summary>
+    /// With <see cref="PretrainedLanguageModel"/>: take only its embedding, as frozen word vectors, and train the
+    /// classifier's own encoder over them (<see cref="Cell"/>, <see cref="HiddenSize"/>, <see cref="NumLayers"/>,
+    /// <see cref="Bidirectional"/>, <see cref="NgramEnsemble"/>; the width is the language model's) instead of fine-tuning
+    /// its whole encoder. A word seen only at prediction time then reads a vector consistent with the ones the classifier
+    /// learnt on. Training words the language model lacks get rows that train. Default false.
+    /// </summary>
+    public bool PretrainedWordVectors { get; set; }
+
+    /// <summary>
+    /// With <see cref="PretrainedLanguageModel"/>: how the pretrained encoder is fine-tuned (the learning-rate divisor per
+    /// layer, gradual unfreezing, the groups kept frozen); null (the default) is ULMFiT's recipe, <c>new FineTuningOptions()</c>.
+    /// Its <see cref="Training.FineTuningOptions.PretrainedVocabularySize"/> is set from the language model. Default null.
+    /// </summary>
+    public Training.FineTuningOptions? FineTuning { get; set; }
 
     /// <summary>
     /// Adds two columns: <c>AttributionTokens</c> (the tokens the model read, as text) and <c>Attributions</c> (one

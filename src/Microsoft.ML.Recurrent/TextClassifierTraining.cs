@@ -61,9 +61,11 @@ internal static class TextClassifierTraining
         var texts = train.Select(r => r.Text).ToList();
         var sequencer = PretrainedEncoder.Sequencer(pretrained, texts, tokenInput, options);
         var encoded = Encode(sequencer, train, tokenInput, options.MaxSequenceLength);
-        var model = pretrained is not null ? PretrainedEncoder.CreateModel(pretrained, sequencer, options, classes) : new SequenceModel(new SequenceModelOptions
+        bool wordVectors = pretrained is not null && options.PretrainedWordVectors;
+        var model = pretrained is not null && !wordVectors ? PretrainedEncoder.CreateModel(pretrained, sequencer, options, classes, NgramBuckets(encoded)) : new SequenceModel(new SequenceModelOptions
         {
-            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = options.EmbeddingSize,
+            Task = SequenceTask.Classification, VocabularySize = sequencer.Vocabulary.Count,
+            EmbeddingSize = wordVectors ? pretrained!.Model.Options.HiddenSize : options.EmbeddingSize,
             Cell = options.Cell, HiddenSize = options.HiddenSize, NumLayers = options.NumLayers, Bidirectional = options.Bidirectional,
             Dropout = options.Dropout, Pooling = options.Pooling, CharacterVocabularySize = sequencer.Characters?.Count ?? 0,
             CharacterEmbeddingSize = options.CharacterEmbeddingSize, CharacterFilters = options.CharacterFilters, OutputSize = classes,
@@ -72,17 +74,22 @@ internal static class TextClassifierTraining
         if (pretrained is null)
         {
             TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);
-            if (options.NgramEnsemble && options.NgramNaiveBayes)
-            {
-                model.InitializeNgramsWithNaiveBayes(encoded);
-            }
+        }
+        else if (wordVectors)
+        {
+            LanguageModelTransfer.CopyEmbedding(pretrained.Model, model, fromOutputLayer: true);
+        }
+        // The n-gram part owes nothing to pretraining: it starts from naive Bayes with or without a language model.
+        if (options.NgramEnsemble && options.NgramNaiveBayes)
+        {
+            model.InitializeNgramsWithNaiveBayes(encoded);
         }
         var heldOut = validation.Count > 0 ? Encode(sequencer, validation, tokenInput, options.MaxSequenceLength) : null;
         var trainer = RecurrentTraining.Create(options, heldOut is not null) with
         {
             Epochs = epochs, TimeLimit = timeLimit, AveragingDecay = options.AveragingDecay > 0 ? options.AveragingDecay : null,
         };
-        var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(pretrained, trainer, train.Count))
+        var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(pretrained, trainer, train.Count, options.FineTuning, wordVectors))
             .Fit(encoded, heldOut, options.Progress);
         return new Trained(model, sequencer, result, texts);
     }

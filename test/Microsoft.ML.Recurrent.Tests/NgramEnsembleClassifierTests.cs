@@ -42,17 +42,23 @@ public sealed class NgramEnsembleClassifierTests
     }
 
     [TestMethod]
-    public void NgramEnsemble_WithAPretrainedLanguageModel_IsLeftOut()
+    public void NgramEnsemble_WithAPretrainedLanguageModel_SitsBesideTheFineTunedEncoderAndReloadsExactly()
     {
-        // The default (NgramEnsemble true) must not stop fine-tuning: the language model's encoder is taken as it is.
+        // The default (NgramEnsemble true) with a language model: its encoder under a fresh head, and the n-gram classifier beside it.
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(Sentences(40, 1));
         var languageModel = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options { WordTokens = true, Epochs = 1, HiddenSize = 8, EmbeddingSize = 8, Seed = 1 }).Fit(data);
         var options = Small;
         Assert.IsTrue(options.NgramEnsemble, "the default");
-        options.Epochs = 1;
+        options.Epochs = 2;
         options.PretrainedLanguageModel = languageModel;
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
-        Assert.IsFalse(model.Model.Model.Options.UsesNgrams);
+        Assert.IsTrue(model.Model.Model.Options.UsesNgrams && model.Model.Model.Options.NgramEnsemble);
+        Assert.IsFalse(model.Model.Model.Options.IsBidirectional, "the language model's forward encoder");
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        CollectionAssert.AreEqual(model.Transform(data).GetColumn<float>("Score").ToArray(), loaded.Transform(data).GetColumn<float>("Score").ToArray());
     }
 }

@@ -138,4 +138,37 @@ public sealed class PretrainedLanguageModelTests
         var metrics = ml.BinaryClassification.Evaluate(classifier.Transform(ml.Data.LoadFromEnumerable(Rows(40, 2))));
         Assert.AreEqual(1.0, metrics.Accuracy, "only the added words tell the classes apart");
     }
+
+    [TestMethod]
+    public void Fit_PretrainedWordVectors_KeepsTheLanguageModelRowsUnderItsOwnEncoder_AndSavesIntoTheZip()
+    {
+        var ml = new MLContext(1);
+        var lm = WordLanguageModel(ml);
+        var lmModel = RecurrentModels.FromTransformer(lm).Model;
+        var lmRows = lmModel.Parameters.GetValues("fc.weight").ToArray();
+        var train = ml.Data.LoadFromEnumerable(RecurrentTextBinaryTrainerTests.Sentences(160, 1));
+        var test = ml.Data.LoadFromEnumerable(RecurrentTextBinaryTrainerTests.Sentences(80, 2));
+        var classifier = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
+        {
+            PretrainedLanguageModel = lm, PretrainedWordVectors = true, HiddenSize = 10, Epochs = 10, LearningRate = 0.01, Seed = 1,
+        }).Fit(train);
+
+        var options = classifier.Model.Model.Options;
+        Assert.IsTrue(options.IsBidirectional && options.HiddenSize == 10 && options.NumLayers == 1, "the classifier's own encoder");
+        Assert.AreEqual(lmModel.Options.HiddenSize, options.EmbeddingSize, "the width of the language model's output rows");
+        Assert.IsTrue(options.NgramEnsemble, "the default n-gram ensemble");
+        var rows = classifier.Model.Model.Parameters.GetValues("embedding.weight");
+        // Frozen: no gradient step moves them (weight averaging of a constant may round in the last bit).
+        for (int i = 0; i < lmRows.Length; i++)
+        {
+            Assert.AreEqual(lmRows[i], rows[i], 1e-6f * Math.Max(1, Math.Abs(lmRows[i])), $"the language model's output row element {i}, kept frozen");
+        }
+        Assert.IsTrue(ml.BinaryClassification.Evaluate(classifier.Transform(test)).Accuracy > 0.9);
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(classifier, train.Schema, stream);
+        stream.Position = 0;
+        var loaded = new MLContext(2).Model.Load(stream, out _);
+        CollectionAssert.AreEqual(classifier.Transform(test).GetColumn<float>("Score").ToArray(), loaded.Transform(test).GetColumn<float>("Score").ToArray());
+    }
 }

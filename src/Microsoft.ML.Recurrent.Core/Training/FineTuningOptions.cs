@@ -28,6 +28,14 @@ public sealed record FineTuningOptions
     public bool GradualUnfreezing { get; init; } = true;
 
     /// <summary>
+    /// The lowest groups that never train, counted from the embedding: 0 (the default, ULMFiT) fine-tunes every group;
+    /// 1 keeps the pretrained embedding rows as they are, so a word seen only at prediction time keeps a vector consistent
+    /// with the ones the encoder was trained on; <c>NumLayers + 1</c> keeps the whole encoder (feature extraction: only the
+    /// head, the task's new embedding rows and an n-gram part train). Allowed 0 to <c>NumLayers + 1</c>.
+    /// </summary>
+    public int FrozenGroups { get; init; }
+
+    /// <summary>
     /// The vocabulary size of the pretrained model. Embedding rows from this id up are tokens it never saw, added for the
     /// task with a neutral start (<see cref="Models.LanguageModelTransfer.CreateModel"/>): they train with the head, at the
     /// full learning rate from the first epoch, since they have nothing pretrained to keep. Null (the default) puts every
@@ -41,6 +49,10 @@ public sealed record FineTuningOptions
         if (PretrainedVocabularySize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(PretrainedVocabularySize), PretrainedVocabularySize, "PretrainedVocabularySize must be null or at least 1.");
+        }
+        if (FrozenGroups < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FrozenGroups), FrozenGroups, "FrozenGroups must be at least 0 (and below the model's NumLayers + 2).");
         }
         if (!(LayerLearningRateDivisor >= 1 && LayerLearningRateDivisor <= 1000))
         {

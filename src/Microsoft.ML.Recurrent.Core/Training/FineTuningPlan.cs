@@ -19,6 +19,10 @@ internal sealed class FineTuningPlan
         options.Validate();
         _options = options;
         GroupCount = model.Options.NumLayers + 2;
+        if (options.FrozenGroups >= GroupCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.FrozenGroups, $"FrozenGroups is {options.FrozenGroups}, but the model has {GroupCount} groups (the embedding, {model.Options.NumLayers} recurrent layers, the head): at most {GroupCount - 1} can be frozen.");
+        }
         var parameters = model.Parameters;
         _tensors = parameters.Names.Select(name => parameters.GetInfo(name))
             .SelectMany(info => Ranges(info, GroupOf(info.Name, GroupCount), model.Options.EmbeddingSize)).ToArray();
@@ -38,10 +42,13 @@ internal sealed class FineTuningPlan
     /// <summary>Number of groups: the embedding, each recurrent layer, the head.</summary>
     public int GroupCount { get; }
 
-    /// <summary>The group of a parameter name: <c>embedding.*</c> 0, <c>*_l{k}</c> and <c>*_l{k}_reverse</c> k + 1, <c>fc.*</c> the last.</summary>
+    /// <summary>
+    /// The group of a parameter name: <c>embedding.*</c> 0, <c>*_l{k}</c> and <c>*_l{k}_reverse</c> k + 1, <c>fc.*</c> and
+    /// the n-gram part's <c>ngram.*</c> (a classifier of its own, nothing pretrained) the last.
+    /// </summary>
     internal static int GroupOf(string name, int groupCount)
     {
-        if (LanguageModelTransfer.IsHead(name))
+        if (LanguageModelTransfer.IsHead(name) || name.StartsWith("ngram.", StringComparison.Ordinal))
         {
             return groupCount - 1;
         }
@@ -59,7 +66,7 @@ internal sealed class FineTuningPlan
     public double Factor(int group, int epoch)
     {
         int fromTop = GroupCount - 1 - group;
-        if (_options.GradualUnfreezing && fromTop > epoch)
+        if (group < _options.FrozenGroups || _options.GradualUnfreezing && fromTop > epoch)
         {
             return 0;
         }

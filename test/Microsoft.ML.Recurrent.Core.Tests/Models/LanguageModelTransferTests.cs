@@ -94,4 +94,52 @@ public sealed class LanguageModelTransferTests
             LanguageModelTransfer.CreateModel(LanguageModel(1), SequenceTask.Classification, 2, vocabularySize: 16));
         Assert.AreEqual("vocabularySize", e.ParamName);
     }
+
+    [TestMethod]
+    public void CopyEmbedding_IntoABidirectionalClassifier_CopiesTheRowsAndStartsNewRowsAtTheirMean()
+    {
+        var lm = LanguageModel(seed: 6);
+        var model = new SequenceModel(new SequenceModelOptions
+        {
+            VocabularySize = 19, EmbeddingSize = 6, HiddenSize = 4, Bidirectional = true, NgramBuckets = 32, NgramEnsemble = true,
+        }, seed: 2);
+        var lstm = model.Parameters.GetValues("lstm.weight_ih_l0_reverse").ToArray();
+        LanguageModelTransfer.CopyEmbedding(lm, model);
+        var lmRows = lm.Parameters.GetValues("embedding.weight").ToArray();
+        var rows = model.Parameters.GetValues("embedding.weight").ToArray();
+        TestAssert.AssertBitIdentical(lmRows, rows.AsSpan(0, lmRows.Length), "the language model's rows");
+        for (int j = 0; j < 6; j++)
+        {
+            double mean = Enumerable.Range(0, 17).Average(r => (double)lmRows[r * 6 + j]);
+            Assert.AreEqual(mean, rows[17 * 6 + j], 1e-6, $"row 17, column {j}");
+            Assert.AreEqual(mean, rows[18 * 6 + j], 1e-6, $"row 18, column {j}");
+        }
+        TestAssert.AssertBitIdentical(lstm, model.Parameters.GetValues("lstm.weight_ih_l0_reverse"), "the classifier's own encoder is untouched");
+    }
+
+    [TestMethod]
+    [DataRow(5, 17)]
+    [DataRow(6, 16)]
+    public void CopyEmbedding_WidthOrVocabularyDoesNotFit_ThrowsNamingTheSizes(int width, int vocabulary)
+    {
+        var model = new SequenceModel(new SequenceModelOptions { VocabularySize = vocabulary, EmbeddingSize = width, HiddenSize = 3 }, seed: 1);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => LanguageModelTransfer.CopyEmbedding(LanguageModel(1), model));
+        StringAssert.Contains(e.Message, "width 6");
+        Assert.ThrowsExactly<ArgumentException>(() => LanguageModelTransfer.CopyEmbedding(model, model));
+    }
+
+    [TestMethod]
+    public void CopyEmbedding_FromOutputLayer_CopiesTheHeadRowsOfWidthHiddenSize()
+    {
+        var lm = LanguageModel(seed: 7);
+        var model = new SequenceModel(new SequenceModelOptions { VocabularySize = 18, EmbeddingSize = 7, HiddenSize = 4 }, seed: 3);
+        LanguageModelTransfer.CopyEmbedding(lm, model, fromOutputLayer: true);
+        var head = lm.Parameters.GetValues("fc.weight").ToArray();
+        var rows = model.Parameters.GetValues("embedding.weight");
+        TestAssert.AssertBitIdentical(head, rows[..head.Length], "the output layer's rows");
+        Assert.AreEqual(Enumerable.Range(0, 17).Average(r => (double)head[r * 7]), rows[17 * 7], 1e-6, "a new row starts at their mean");
+        var tied = new SequenceModel(new SequenceModelOptions { Task = SequenceTask.LanguageModel, VocabularySize = 17, EmbeddingSize = 7, HiddenSize = 7, TieWeights = true }, seed: 4);
+        LanguageModelTransfer.CopyEmbedding(tied, model, fromOutputLayer: true);
+        TestAssert.AssertBitIdentical(tied.Parameters.GetValues("embedding.weight"), rows[..(17 * 7)], "tied: the one shared matrix");
+    }
 }

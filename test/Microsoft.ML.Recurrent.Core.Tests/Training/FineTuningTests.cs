@@ -24,6 +24,8 @@ public sealed class FineTuningTests
     [DataRow("gru.bias_ih_l11_reverse", 12)]
     [DataRow("fc.weight", 3)]
     [DataRow("fc.bias", 3)]
+    [DataRow("ngram.weight", 3)]
+    [DataRow("ngram.bias", 3)]
     public void GroupOf_ParameterName_IsItsLayerGroup(string name, int group) =>
         Assert.AreEqual(group, FineTuningPlan.GroupOf(name, groupCount: 4));
 
@@ -111,6 +113,56 @@ public sealed class FineTuningTests
         }
         Assert.IsTrue(newMoved > 0, "the batch reaches a new row");
     }
+
+    [TestMethod]
+    public void Fit_FrozenGroups_LowestGroupsNeverMoveAndTheOthersTrainAsWithout()
+    {
+        // FrozenGroups 2 (embedding and layer 0), no unfreezing, no divisor, plain SGD, two epochs: the frozen groups stay
+        // bit-identical, the rest moves; the task's new embedding rows (from 8 up) train with the head.
+        var model = SmallClassifier(seed: 9);
+        var data = Data(model, count: 8, seed: 10);
+        var start = model.Parameters.Values.ToArray();
+        new SequenceTrainer(model, new TrainerOptions
+        {
+            Epochs = 2, BatchSize = 4, Optimizer = OptimizerKind.Sgd, LearningRate = 0.5,
+            FineTuning = new FineTuningOptions { FrozenGroups = 2, GradualUnfreezing = false, LayerLearningRateDivisor = 1, PretrainedVocabularySize = 8 },
+        }).Fit(data);
+        var groups = GroupsOf(model);
+        var values = model.Parameters.Values;
+        var embedding = model.Parameters.GetInfo("embedding.weight");
+        int pretrainedEnd = embedding.Offset + 8 * model.Options.EmbeddingSize;
+        Assert.IsTrue(groups[0].Where(i => i < pretrainedEnd).All(i => BitConverter.SingleToInt32Bits(values[i]) == BitConverter.SingleToInt32Bits(start[i])), "pretrained rows frozen");
+        Assert.IsTrue(groups[1].All(i => BitConverter.SingleToInt32Bits(values[i]) == BitConverter.SingleToInt32Bits(start[i])), "layer 0 frozen");
+        Assert.IsTrue(groups[0].Where(i => i >= pretrainedEnd).Any(i => values[i] != start[i]), "the new rows train");
+        Assert.IsTrue(groups[2].Any(i => values[i] != start[i]), "layer 1 trains");
+        Assert.IsTrue(groups[3].Any(i => values[i] != start[i]), "the head trains");
+    }
+
+    [TestMethod]
+    public void Fit_NgramEnsembleWithFineTuning_NgramPartTrainsFromTheFirstEpoch()
+    {
+        // Gradual unfreezing: the first epoch trains the head only, and the n-gram classifier belongs to it.
+        var model = new SequenceModel(SmallClassifier(seed: 11).Options with { NgramBuckets = 64, NgramEnsemble = true }, seed: 11);
+        var data = Data(model, count: 8, seed: 12);
+        var start = model.Parameters.Values.ToArray();
+        new SequenceTrainer(model, new TrainerOptions { Epochs = 1, BatchSize = 4, LearningRate = 0.01, FineTuning = new FineTuningOptions() }).Fit(data);
+        var ngram = model.Parameters.GetInfo("ngram.weight");
+        var embedding = model.Parameters.GetInfo("embedding.weight");
+        Assert.IsTrue(Enumerable.Range(ngram.Offset, ngram.Length).Any(i => model.Parameters.Values[i] != start[i]), "the n-gram part trains");
+        Assert.IsTrue(Enumerable.Range(embedding.Offset, embedding.Length).All(i => model.Parameters.Values[i] == start[i]), "the embedding waits");
+    }
+
+    [TestMethod]
+    public void Constructor_FrozenGroupsAtGroupCount_ThrowsNamingTheGroups()
+    {
+        var model = SmallClassifier(seed: 1);
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new SequenceTrainer(model, new TrainerOptions { FineTuning = new FineTuningOptions { FrozenGroups = 4 } }));
+        StringAssert.Contains(e.Message, "at most 3");
+    }
+
+    [TestMethod]
+    public void Validate_FrozenGroupsNegative_Throws() =>
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new FineTuningOptions { FrozenGroups = -1 }.Validate());
 
     [TestMethod]
     public void Validate_PretrainedVocabularySizeBelowOne_Throws() =>
