@@ -26,6 +26,12 @@ internal static class Explanations
 
     public static void Print(MLContext mlContext, ITransformer model, IEnumerable<string> sentences)
     {
+        // A model --auto found may read characters, which integrated gradients do not cover yet.
+        if (RecurrentModels.FromTransformer(model).Model.Options.UsesCharacters)
+        {
+            Console.WriteLine("  (no explanations: integrated gradients are not yet available for a character-aware model)");
+            return;
+        }
         var explained = ReadAttributions(mlContext, model, sentences);
         bool colour = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
         foreach (var (sentence, p) in sentences.Zip(explained))

@@ -30,7 +30,7 @@ var hiddenOption = new Option<int>("--hidden") { Description = "LSTM hidden size
 var embeddingOption = new Option<int>("--embedding") { Description = "word embedding size of the classifier", DefaultValueFactory = _ => 64 };
 var lmEpochsOption = new Option<int>("--lm-epochs") { Description = "training epochs of the language model (0 = skip it)", DefaultValueFactory = _ => 30 };
 var seedOption = new Option<int>("--seed") { Description = "random seed", DefaultValueFactory = _ => 1 };
-var autoOption = new Option<bool>("--auto") { Description = "search recurrent models (cell, size, depth, learning rate, ...) instead of training one" };
+var autoOption = new Option<bool>("--auto") { Description = "search classifiers around the defaults (its first trial is exactly the default classifier; then cell, sizes, learning rate, n-gram ensemble, character-aware words, weight averaging, dropout, ...) on a held-out tenth of --train, instead of training one" };
 var minutesOption = new Option<double>("--minutes") { Description = "time budget of --auto in minutes", DefaultValueFactory = _ => 2 };
 var checkOption = new Option<FileInfo?>("--check") { Description = "report drift of these sentences (one per line, optional TAB label) against the training data" };
 var splitOption = new Option<double?>("--split") { Description = "test on this share of --train (a fixed random split, the same for every --seed) instead of --test" };

@@ -105,8 +105,10 @@ static int Run(FileInfo? trainFile, FileInfo? testFile, int epochs, double minut
     return 0;
 }
 
-// The search starts from the defaults (its first trial) and keeps their plateau halving in every trial; the others
-// vary the cell, size, depth, learning rate and batch around them, on the same training and validation sentences.
+// The search starts from the defaults (its first trial, trained first for the most epochs, as the defaults train) and
+// keeps their plateau halving in every trial; the others vary the cell, size, depth, learning rate, batch, character
+// input and weight averaging around them, on the same training and validation sentences. The defaults train until the
+// time limit, so the first trial takes most of --minutes (measured in docs/sentiment.md's experiment section).
 static SequenceModel Search(SequenceModelOptions defaults, TrainerOptions trainer, List<SequenceExample> train, List<SequenceExample> validation, double minutes, int seed)
 {
     var experiment = new RecurrentExperiment(new RecurrentExperimentOptions
@@ -117,6 +119,7 @@ static SequenceModel Search(SequenceModelOptions defaults, TrainerOptions traine
         {
             Cells = [RecurrentCellKind.Lstm, RecurrentCellKind.Gru], HiddenSizes = [128, 192, 256], NumLayers = [1, 2], Bidirectional = [true],
             EmbeddingSizes = [defaults.EmbeddingSize], MaxDropout = 0.4, MinLearningRate = 1e-3, MaxLearningRate = 4e-3, BatchSizes = [32, 64], ClipGradientNorms = [5],
+            CharacterAwareWords = [true, false], AveragingDecays = [0, 0.99], DropoutScales = [1],
         },
     });
     var result = TrainingConsole.Search("model search", TimeSpan.FromMinutes(minutes),

@@ -4,9 +4,12 @@ namespace Microsoft.ML.Recurrent;
 
 /// <summary>
 /// Finds the best recurrent model for a task on an <see cref="IDataView"/> within a budget, shaped like ML.NET
-/// AutoML's experiments: random search with successive halving over cells, sizes, depth, direction and optimisation
-/// settings (<see cref="RecurrentExperiment"/>), then the best configuration retrained on all the data and returned as
-/// an ordinary, saveable transformer with the leaderboard. Create it with
+/// AutoML's experiments: random search with successive halving around the task trainer's defaults (the first trial is
+/// exactly the trainer's default run, so the winner is never worse on validation) over cells, sizes, depth, direction,
+/// optimisation, dropout, weight averaging and, where the task has them, the n-gram ensemble and character-aware words
+/// (<see cref="RecurrentExperiment"/>), then the best configuration (retrained on all the data, except for the text
+/// classifiers: <see cref="RecurrentExperimentSettings.RefitOnAllData"/>) returned as an ordinary, saveable transformer
+/// with the leaderboard. Create it with
 /// <see cref="RecurrentExperimentCatalog.CreateRecurrentExperiment"/> or a task catalog's experiment method.
 /// </summary>
 public class RecurrentDataViewExperiment
@@ -74,9 +77,10 @@ public class RecurrentDataViewExperiment
         var experiment = new RecurrentExperiment(new RecurrentExperimentOptions
         {
             Model = prepared.Template, Trainer = prepared.Trainer, SearchSpace = s.SearchSpace, Metric = s.OptimizingMetric, TimeBudget = s.MaxExperimentTime,
-            MaxTrials = s.MaxTrials, Seed = s.Seed, ValidationFraction = s.ValidationFraction, MinEpochs = s.MinEpochs, MaxEpochs = s.MaxEpochs,
+            MaxTrials = s.MaxTrials, Seed = s.Seed, ValidationFraction = s.EffectiveValidationFraction(Task), MinEpochs = s.MinEpochs, MaxEpochs = s.MaxEpochs,
             CrossValidationFolds = prepared.Validation is null ? s.CrossValidationFolds : null,
-            MaxParallelTrials = s.MaxParallelTrials, EarlyStoppingPatience = s.EarlyStoppingPatience,
+            MaxParallelTrials = s.MaxParallelTrials, EarlyStoppingPatience = s.EffectiveEarlyStoppingPatience(Task),
+            RefitOnAllData = s.EffectiveRefitOnAllData(Task), FirstTrial = prepared.FirstTrial, InitializeModel = prepared.InitializeModel,
         });
         var details = experiment.Run(prepared.Train, prepared.Validation, progress, s.CancellationToken);
         return new RecurrentExperimentResult(Task, prepared.CreateTransformer(details.BestModel, details.Refit), details);

@@ -17,8 +17,13 @@ public class RecurrentExperimentSettings
     /// <summary>Seed of the search, the validation split and the training. Default 0.</summary>
     public int Seed { get; set; }
 
-    /// <summary>Share of the training rows held out to compare configurations when no validation data is given and no k-fold cross-validation runs. Default 0.2; allowed (0, 0.5].</summary>
-    public double ValidationFraction { get; set; } = 0.2;
+    /// <summary>
+    /// Share of the training rows held out to compare configurations when no validation data is given and no k-fold
+    /// cross-validation runs; null for the task's: 0.1 for text classification (held out class by class with
+    /// <see cref="Seed"/>, as the text classifiers hold out, so the first trial trains on the rows the default classifier
+    /// trains on), 0.2 otherwise. Default null; allowed (0, 0.5].
+    /// </summary>
+    public double? ValidationFraction { get; set; }
 
     /// <summary>
     /// How trials are validated when no validation data is given: 1 holds out <see cref="ValidationFraction"/> of the
@@ -32,8 +37,20 @@ public class RecurrentExperimentSettings
     /// <summary>Trials trained at the same time (each on its share of the engine's threads); results do not depend on it. Default 1; allowed 1 to 64.</summary>
     public int MaxParallelTrials { get; set; } = 1;
 
-    /// <summary>A trial stops after this many epochs without a better validation loss. Default 5; allowed 1 to 1,000.</summary>
-    public int EarlyStoppingPatience { get; set; } = 5;
+    /// <summary>
+    /// A trial stops after this many epochs without a better validation loss; null for the task's: 8 for text
+    /// classification (the text classifiers' patience), 5 otherwise. Default null; allowed 1 to 1,000.
+    /// </summary>
+    public int? EarlyStoppingPatience { get; set; }
+
+    /// <summary>
+    /// Whether the best configuration is retrained on all the rows (held-out ones included) for its best epoch count and
+    /// that model returned; false returns the best trial's own model. Null for the task's: false for text classification
+    /// (as the text classifiers' <see cref="RecurrentTextClassificationOptionsBase.RefitOnAllRows"/>: a refit of an n-gram
+    /// ensemble trains both parts for the later part's epochs, which measured worse; docs/sentiment.md), true otherwise.
+    /// A refit cannot be validated, so it is a setting, not part of the search. Default null.
+    /// </summary>
+    public bool? RefitOnAllData { get; set; }
 
     /// <summary>
     /// The search space (cells, sizes, depth, direction, learning rate, ...); null for the task's default,
@@ -70,14 +87,35 @@ public class RecurrentExperimentSettings
     /// <summary>Cancels the experiment with an <see cref="OperationCanceledException"/>.</summary>
     public CancellationToken CancellationToken { get; set; }
 
+    private static bool IsTextClassification(RecurrentExperimentTask task) =>
+        task is RecurrentExperimentTask.BinaryClassification or RecurrentExperimentTask.MulticlassClassification;
+
+    internal double EffectiveValidationFraction(RecurrentExperimentTask task) =>
+        ValidationFraction ?? (IsTextClassification(task) ? RecurrentDefaults.TextClassification.ValidationFraction : 0.2);
+
+    internal int EffectiveEarlyStoppingPatience(RecurrentExperimentTask task) =>
+        EarlyStoppingPatience ?? (IsTextClassification(task) ? RecurrentDefaults.TextClassification.EarlyStoppingPatience : 5);
+
+    internal bool EffectiveRefitOnAllData(RecurrentExperimentTask task) =>
+        RefitOnAllData ?? !(IsTextClassification(task) && !RecurrentDefaults.TextClassification.RefitOnAllRows);
+
     // The settings the core experiment does not check under the same names; it checks the rest before any training.
     internal void Validate(RecurrentExperimentTask task)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxExperimentTime, TimeSpan.Zero, nameof(MaxExperimentTime));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, task == RecurrentExperimentTask.NextToken ? 2 : 1, nameof(MaxSequenceLength));
+        ValidateFraction();
         if (task == RecurrentExperimentTask.Forecasting)
         {
             ValidateForecastingFolds();
+        }
+    }
+
+    private void ValidateFraction()
+    {
+        if (ValidationFraction is double fraction && !(fraction is > 0 and <= 0.5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), fraction, "ValidationFraction must be in (0, 0.5], or null for the task's.");
         }
     }
 

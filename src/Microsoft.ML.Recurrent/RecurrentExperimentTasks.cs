@@ -1,3 +1,4 @@
+using Microsoft.ML.Recurrent.AutoML;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Text;
 using Microsoft.ML.Recurrent.Training;
@@ -8,7 +9,7 @@ namespace Microsoft.ML.Recurrent;
 /// Reads and checks an experiment's data for each task with the trainers' own helpers, so the data an experiment
 /// learns from and the model it returns are exactly what the task's trainer would read and build.
 /// </summary>
-internal static class RecurrentExperimentTasks
+internal static partial class RecurrentExperimentTasks
 {
     /// <summary>The examples, the model template and how to wrap the winning model as a saveable transformer.</summary>
     /// <remarks>
@@ -16,7 +17,14 @@ internal static class RecurrentExperimentTasks
     /// and the regularization every trial keeps.
     /// </remarks>
     public sealed record Prepared(SequenceModelOptions Template, TrainerOptions Trainer, List<SequenceExample> Train, List<SequenceExample>? Validation,
-        Func<SequenceModel, TrainingResult?, RecurrentModelTransformer> CreateTransformer);
+        Func<SequenceModel, TrainingResult?, RecurrentModelTransformer> CreateTransformer)
+    {
+        /// <summary>The first trial's settings when the template holds more than the defaults use; null for the template's own.</summary>
+        public TrialSettings? FirstTrial { get; init; }
+
+        /// <summary>Runs on every new model before training; null for nothing.</summary>
+        public Action<SequenceModel>? InitializeModel { get; init; }
+    }
 
     public static SequenceTask CoreTask(RecurrentExperimentTask task) => task switch
     {
@@ -48,14 +56,9 @@ internal static class RecurrentExperimentTasks
         }
         var held = validationData is null ? null : RecurrentTextBinaryTrainer.ReadRows(RequireSameInput(trainData, validationData, c.TextColumnName, tokenInput), c.TextColumnName, c.LabelColumnName, nameof(validationData));
         RequireValidationRows(held?.Count, $"rows in '{c.TextColumnName}' and '{c.LabelColumnName}'", nameof(validationData));
-        var sequencer = TextClassifierInput.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
-        var defaults = new RecurrentTextBinaryTrainer.Options();
-        return new Prepared(
-            ClassifierTemplate(defaults, sequencer.Vocabulary.Count, 2), ClassifierTrainer(defaults),
-            RecurrentTextBinaryTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
-            held is null ? null : RecurrentTextBinaryTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
-            (model, refit) => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput,
-                TextClassifierInput.Profile(sequencer, rows.Select(r => r.Text), tokenInput, s.MaxSequenceLength)));
+        static List<(string Text, int Label)> Classes(List<(string Text, bool Label)> r) => [.. r.Select(x => (x.Text, x.Label ? 1 : 0))];
+        return Classifier(new RecurrentTextBinaryTrainer.Options(), Classes(rows), held is null ? null : Classes(held), 2, tokenInput, RecurrentExperimentTask.BinaryClassification, s,
+            (model, sequencer, refit, profile) => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput, profile));
     }
 
     private static Prepared Multiclass(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
@@ -74,14 +77,8 @@ internal static class RecurrentExperimentTasks
             }
             RequireValidationRows(held.Count, $"rows with a label in '{c.LabelColumnName}'", nameof(validationData));
         }
-        var sequencer = TextClassifierInput.BuildSequencer(rows.Select(r => r.Text), tokenInput, s.WordTokens ?? RecurrentDefaults.TextClassification.WordTokens, RecurrentDefaults.TextClassification.MinTokenCount);
-        var defaults = new RecurrentTextMulticlassTrainer.Options();
-        return new Prepared(
-            ClassifierTemplate(defaults, sequencer.Vocabulary.Count, names.Length), ClassifierTrainer(defaults),
-            RecurrentTextMulticlassTrainer.EncodeRows(sequencer, rows, tokenInput, s.MaxSequenceLength),
-            held is null ? null : RecurrentTextMulticlassTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
-            (model, refit) => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput,
-                TextClassifierInput.Profile(sequencer, rows.Select(r => r.Text), tokenInput, s.MaxSequenceLength)));
+        return Classifier(new RecurrentTextMulticlassTrainer.Options(), rows, held, names.Length, tokenInput, RecurrentExperimentTask.MulticlassClassification, s,
+            (model, sequencer, refit, profile) => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput, profile));
     }
 
     private static Prepared NextToken(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
@@ -136,7 +133,7 @@ internal static class RecurrentExperimentTasks
         {
             // The most recent windows are held out, as a forecaster meets the future: a shuffled split of overlapping
             // windows would validate on values the training windows contain.
-            int count = Math.Clamp((int)Math.Round(rows.Count * s.ValidationFraction), 1, rows.Count - 1);
+            int count = Math.Clamp((int)Math.Round(rows.Count * s.EffectiveValidationFraction(RecurrentExperimentTask.Forecasting)), 1, rows.Count - 1);
             held = rows[^count..];
             rows = rows[..^count];
         }
@@ -155,19 +152,6 @@ internal static class RecurrentExperimentTasks
     private static SequenceModelOptions WithArchitecture(SequenceModelOptions template, RecurrentTrainerOptionsBase d) => template with
     {
         Cell = d.Cell, HiddenSize = d.HiddenSize, NumLayers = d.NumLayers, Dropout = d.Dropout,
-    };
-
-    // The text classifiers' defaults as the experiment's model template (the search replaces the architecture).
-    private static SequenceModelOptions ClassifierTemplate(RecurrentTextClassificationOptionsBase d, int vocabularySize, int classes) => new()
-    {
-        Task = SequenceTask.Classification, VocabularySize = vocabularySize, OutputSize = classes, Pooling = d.Pooling, EmbeddingSize = d.EmbeddingSize,
-        Cell = d.Cell, HiddenSize = d.HiddenSize, NumLayers = d.NumLayers, Bidirectional = d.Bidirectional, Dropout = d.Dropout,
-    };
-
-    // The text classifiers' training defaults, weight averaging included, as the classifiers themselves train.
-    private static TrainerOptions ClassifierTrainer(RecurrentTextClassificationOptionsBase d) => RecurrentTraining.Create(d, hasValidation: true) with
-    {
-        AveragingDecay = d.AveragingDecay > 0 ? d.AveragingDecay : null,
     };
 
     // Without validation data some rows are held out, so at least two are needed.

@@ -80,11 +80,11 @@ public sealed class RecurrentSequenceToSequenceExperiment
         var (sources, targets) = RecurrentSequenceToSequenceEstimator.BuildVocabularies(rows);
         var examples = RecurrentSequenceToSequenceEstimator.Encode(rows, sources, targets);
         var (train, validation) = held is null
-            ? ValidationSplit.Split(examples, s.ValidationFraction, s.Seed)
+            ? ValidationSplit.Split(examples, s.EffectiveValidationFraction(RecurrentExperimentTask.SequenceToSequence), s.Seed)
             : (examples, RecurrentSequenceToSequenceEstimator.Encode(held, sources, targets));
         var search = new Seq2SeqExperiment(s.SequenceToSequenceSearchSpace, s.MaxTrials, s.MaxExperimentTime, s.Seed)
         {
-            EpochsPerTrial = s.MaxEpochs, Patience = s.EarlyStoppingPatience,
+            EpochsPerTrial = s.MaxEpochs, Patience = s.EffectiveEarlyStoppingPatience(RecurrentExperimentTask.SequenceToSequence),
         };
         var (best, trials, training) = search.RunWithTraining(sources, targets, train, validation!, progress, s.CancellationToken);
         return new RecurrentSequenceToSequenceExperimentResult(estimator.CreateTransformer(trainData, best, training), trials, clock.Elapsed);

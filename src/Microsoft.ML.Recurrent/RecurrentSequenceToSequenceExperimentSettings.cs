@@ -58,16 +58,13 @@ public sealed class RecurrentSequenceToSequenceExperimentSettings : RecurrentExp
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxTrials, 1, nameof(MaxTrials));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxTrials, 1000, nameof(MaxTrials));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxEpochs, 1, nameof(MaxEpochs));
-        ArgumentOutOfRangeException.ThrowIfLessThan(EarlyStoppingPatience, 1, nameof(EarlyStoppingPatience));
-        if (!(ValidationFraction > 0 && ValidationFraction <= 0.5))
-        {
-            throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in (0, 0.5].");
-        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(EffectiveEarlyStoppingPatience(RecurrentExperimentTask.SequenceToSequence), 1, nameof(EarlyStoppingPatience));
         if (!Enum.IsDefined(SourceTokens) || !Enum.IsDefined(TargetTokens))
         {
             throw new ArgumentOutOfRangeException(nameof(SourceTokens), $"SourceTokens ({SourceTokens}) and TargetTokens ({TargetTokens}) must be Character or Word.");
         }
         Refuse(SearchSpace is not null, nameof(SearchSpace), "is the search space of the other tasks; set SequenceToSequenceSearchSpace instead");
+        Refuse(RefitOnAllData is not null, nameof(RefitOnAllData), "is not read by this task: the best trial's model is returned");
         Refuse(WordTokens is not null, nameof(WordTokens), "is not read by this task; set SourceTokens and TargetTokens instead");
         Refuse(OptimizingMetric is not (null or ExperimentMetric.Loss), nameof(OptimizingMetric), "can only be null or Loss: the trials are ranked by validation loss");
         Refuse(CrossValidationFolds is > 1, nameof(CrossValidationFolds), "can only be null or 1: each trial validates on one hold-out split");
@@ -88,6 +85,6 @@ public sealed class RecurrentSequenceToSequenceExperimentSettings : RecurrentExp
     {
         InputColumnName = columns.TextColumnName, LabelColumnName = columns.LabelColumnName, OutputColumnName = OutputColumnName,
         AttentionColumnName = AttentionColumnName, SourceTokens = SourceTokens, TargetTokens = TargetTokens, BeamWidth = BeamWidth,
-        MaxOutputLength = MaxOutputLength, MaxSequenceLength = MaxSequenceLength, Seed = Seed, ValidationFraction = ValidationFraction,
+        MaxOutputLength = MaxOutputLength, MaxSequenceLength = MaxSequenceLength, Seed = Seed, ValidationFraction = EffectiveValidationFraction(RecurrentExperimentTask.SequenceToSequence),
     };
 }

@@ -152,7 +152,9 @@ public sealed class RecurrentDataViewExperimentTests
         var train = ml.Data.LoadFromEnumerable(RecurrentTextExperimentTests.Rows(80, 1));
         // Labels flipped: a model that learned the training data is wrong on every validation row.
         var flipped = ml.Data.LoadFromEnumerable(RecurrentTextExperimentTests.Rows(30, 2).Select(r => new RecurrentTextBinaryTrainerTests.Row { Text = r.Text, Label = !r.Label }));
-        var result = ml.CreateRecurrentExperiment(RecurrentExperimentTask.BinaryClassification, Settings(SequenceTask.Classification)).Execute(train, flipped);
+        var settings = Settings(SequenceTask.Classification);
+        settings.RefitOnAllData = true;
+        var result = ml.CreateRecurrentExperiment(RecurrentExperimentTask.BinaryClassification, settings).Execute(train, flipped);
         Assert.IsTrue(result.Leaderboard.All(t => t.ValidationAccuracy < 0.5), string.Join(", ", result.Leaderboard.Select(t => t.ValidationAccuracy)));
         Assert.IsNotNull(result.Details.Refit, "the best settings are retrained on training and validation data");
     }

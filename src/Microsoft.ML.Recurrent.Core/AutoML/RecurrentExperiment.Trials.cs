@@ -97,8 +97,9 @@ public sealed partial class RecurrentExperiment
                 break;
             }
             var model = new SequenceModel(modelOptions, seed);
+            Options.InitializeModel?.Invoke(model);
             result = result with { ParameterCount = model.Parameters.Count };
-            var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(Options.Trainer, job.Epochs, seed, Options.EarlyStoppingPatience,
+            var trainer = new SequenceTrainer(model, job.Settings.ToTrainerOptions(Options.Trainer, job.Epochs, seed, Patience(job.TrialId),
                 left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1)));
             string where = data.FoldCount > 1 ? $"Fold {fold + 1} of {data.FoldCount}: " : "";
             TrainingResult training;
@@ -165,6 +166,11 @@ public sealed partial class RecurrentExperiment
             Temperature = temperatures.Count > 0 ? Math.Exp(temperatures.Average(Math.Log)) : 1,
         }, bestModel);
     }
+
+    // The first trial stops as the trainer template does (null: no early stopping, the last weights are kept), so it is
+    // exactly the trainer's run; the others with the experiment's patience.
+    private int? Patience(int trialId) =>
+        trialId == 0 && Options.IncludeTemplate && Options.Trainer is { } trainer ? trainer.EarlyStoppingPatience : Options.EarlyStoppingPatience;
 
     private bool Calibrates => Options.CalibrateProbabilities && Options.Task == SequenceTask.Classification;
 

@@ -6,8 +6,11 @@ namespace Microsoft.ML.Recurrent.AutoML;
 
 /// <summary>
 /// Finds a good recurrent model for a task under a time and trial budget: random search over a
-/// <see cref="RecurrentSearchSpace"/> with successive halving. <see cref="RecurrentExperimentOptions.MaxTrials"/>
-/// configurations are sampled and each is trained for <see cref="RecurrentExperimentOptions.MinEpochs"/> epochs; the best
+/// <see cref="RecurrentSearchSpace"/> with successive halving, started from the templates' settings. The first of
+/// <see cref="RecurrentExperimentOptions.MaxTrials"/> configurations is the starting point (the templates' own, or
+/// <see cref="RecurrentExperimentOptions.FirstTrial"/>), trained for <see cref="RecurrentExperimentOptions.MaxEpochs"/>
+/// with early stopping as its defaults would be, so the winner is never worse on validation than it; the others are
+/// sampled around it and each is trained for <see cref="RecurrentExperimentOptions.MinEpochs"/> epochs; the best
 /// 1/η are trained η times longer, and so on until one is left (which then gets
 /// <see cref="RecurrentExperimentOptions.MaxEpochs"/>). Every run uses early stopping on the validation data and keeps
 /// its best epoch's weights. A promoted configuration is retrained from its seed (same initial weights and shuffling),
@@ -103,11 +106,11 @@ public sealed partial class RecurrentExperiment
         int first = o.IncludeTemplate ? 1 : 0;
         if (o.IncludeTemplate)
         {
-            settings[0] = TrialSettings.FromTemplate(o.Model, o.Trainer, data.IsStream);
+            settings[0] = FirstTrial(data.IsStream);
         }
         for (int i = first; i < settings.Length; i++)
         {
-            settings[i] = SearchSpace.Sample(random, o.Model, data.IsStream);
+            settings[i] = o.IncludeTemplate ? SearchSpace.SampleAround(random, settings[0], o.Model, data.IsStream) : SearchSpace.Sample(random, o.Model, data.IsStream);
         }
         var latest = new Outcome?[settings.Length];
         var runs = new List<TrialResult>();
@@ -127,7 +130,9 @@ public sealed partial class RecurrentExperiment
                 // Survivors come in rank order, so under a time budget the most promising are trained first.
                 int[] pending = [.. survivors.Where(i => latest[i] is not { } done
                     || (done.Result.Succeeded && !done.Result.StoppedEarly && done.Result.EpochBudget < epochs))];
-                var jobs = pending.Select(i => new Job(i, settings[i], rung, epochs)).ToArray();
+                // The first trial, the starting point, trains as its defaults would from the start (MaxEpochs, stopping
+                // as the trainer template does), so the search's best is never worse on validation than they are.
+                var jobs = pending.Select(i => new Job(i, settings[i], rung, i == 0 && o.IncludeTemplate ? o.MaxEpochs : epochs)).ToArray();
                 var finished = RunRung(jobs, data, clock, runs.Count > 0, progress, cancellationToken);
                 foreach (var outcome in finished)
                 {
@@ -179,6 +184,7 @@ public sealed partial class RecurrentExperiment
     {
         int seed = TrialSeed(best.TrialId);
         var model = new SequenceModel(best.Settings.ToModelOptions(Options.Model), seed);
+        Options.InitializeModel?.Invoke(model);
         // At least twice the best run's time per epoch (over all its folds) scaled to the larger data and the refit's
         // epochs, plus a second, so a slow moment cannot starve it.
         int epochsRun = best.Folds.Count > 0 ? best.Folds.Sum(f => f.EpochsTrained) : best.EpochsTrained;
@@ -195,5 +201,13 @@ public sealed partial class RecurrentExperiment
         return (model, refit);
     }
 
-    private int TrialSeed(int trialId) => unchecked((Options.Seed * 1_000_003) + (trialId * 7_919) + 17);
+    /// <summary>
+    /// The first trial's settings when <see cref="RecurrentExperimentOptions.IncludeTemplate"/> is set:
+    /// <see cref="RecurrentExperimentOptions.FirstTrial"/>, or the templates' own (<see cref="TrialSettings.FromTemplate"/>).
+    /// </summary>
+    /// <param name="stream">Whether the experiment reads one token stream (<see cref="RunStream"/>).</param>
+    public TrialSettings FirstTrial(bool stream = false) => Options.FirstTrial ?? TrialSettings.FromTemplate(Options.Model, Options.Trainer, stream);
+
+    // The first trial, the starting point, uses the seed itself, as a trainer given that seed would; the others a mix.
+    private int TrialSeed(int trialId) => trialId == 0 && Options.IncludeTemplate ? Options.Seed : unchecked((Options.Seed * 1_000_003) + (trialId * 7_919) + 17);
 }

@@ -8,7 +8,9 @@ public sealed record RecurrentExperimentOptions
     /// <summary>
     /// The model template: its task, vocabulary size, embedding-or-features input, output count, pooling, character
     /// input and forget-gate bias are kept; cell, hidden size, layers, direction, embedding size and dropout come from the
-    /// search (and, with <see cref="IncludeTemplate"/>, the first trial uses the template's own). Required.
+    /// search (and, with <see cref="IncludeTemplate"/>, the first trial uses the template's own). Its n-gram buckets and
+    /// character vocabulary are what the search may switch on and off (<see cref="RecurrentSearchSpace.NgramEnsemble"/>,
+    /// <see cref="RecurrentSearchSpace.CharacterAwareWords"/>). Required.
     /// </summary>
     public required SequenceModelOptions Model { get; init; }
 
@@ -24,9 +26,26 @@ public sealed record RecurrentExperimentOptions
     /// <summary>
     /// Whether the first trial is the templates' own settings (<see cref="TrialSettings.FromTemplate"/>), so that a
     /// search started from a task's defaults always has the defaults among its candidates and ranks the rest against them;
-    /// the other <see cref="MaxTrials"/> - 1 trials are sampled. The first trial is the templates' even where the search space does not hold their values. Default true.
+    /// the other <see cref="MaxTrials"/> - 1 trials are sampled around it (<see cref="RecurrentSearchSpace.ChangeProbability"/>).
+    /// The first trial is the templates' (or <see cref="FirstTrial"/>) even where the search space does not hold their
+    /// values, and it trains for <see cref="MaxEpochs"/> from the first rung, stopping as the <see cref="Trainer"/> template
+    /// does (its <see cref="Training.TrainerOptions.EarlyStoppingPatience"/>, null for none: the last weights are kept; without a
+    /// template, <see cref="EarlyStoppingPatience"/>), with <see cref="Seed"/> itself, as the defaults train,
+    /// so the best trial is never worse on validation than the starting point. Without it every trial is sampled from the
+    /// whole space. Default true.
     /// </summary>
     public bool IncludeTemplate { get; init; } = true;
+
+    /// <summary>
+    /// The first trial's settings (with <see cref="IncludeTemplate"/>); null for the templates' own
+    /// (<see cref="TrialSettings.FromTemplate"/>). Set it when the templates hold more than the starting point uses, e.g. a
+    /// character vocabulary the search may switch on while the defaults leave it off. Default null.
+    /// </summary>
+    public TrialSettings? FirstTrial { get; init; }
+
+    // Runs on every new model (each trial's, each fold's and the refit's) before training, e.g. to zero the unknown
+    // token's embedding as the text classifiers do.
+    internal Action<SequenceModel>? InitializeModel { get; init; }
 
     /// <summary>
     /// Whether a classification trial's probabilities are calibrated by temperature scaling on its held-out rows after
@@ -59,7 +78,10 @@ public sealed record RecurrentExperimentOptions
     /// <summary>Configurations to sample (the trial budget; each may be trained at several rungs). Default 27; allowed 1 to 10,000.</summary>
     public int MaxTrials { get; init; } = 27;
 
-    /// <summary>Seed of the sampling, the validation split, and every trial's initial weights, shuffling and dropout. Default 0.</summary>
+    /// <summary>
+    /// Seed of the sampling, the validation split, and every trial's initial weights, shuffling and dropout (the first
+    /// trial, with <see cref="IncludeTemplate"/>, uses this seed itself, so it trains exactly as a trainer with this seed). Default 0.
+    /// </summary>
     public int Seed { get; init; }
 
     /// <summary>
@@ -98,7 +120,8 @@ public sealed record RecurrentExperimentOptions
     public int MaxEpochs { get; init; } = 30;
 
     /// <summary>
-    /// Early-stopping patience of every trial, in epochs without a better validation loss. Default 5; allowed 1 to 1,000.
+    /// Early-stopping patience of every trial (but the first, which stops as the <see cref="Trainer"/> template does), in
+    /// epochs without a better validation loss. Default 5; allowed 1 to 1,000.
     /// Raise it for tasks where the loss plateaus (or rises) for a while before the model finds the signal.
     /// </summary>
     public int EarlyStoppingPatience { get; init; } = 5;
@@ -126,6 +149,7 @@ public sealed record RecurrentExperimentOptions
         ArgumentNullException.ThrowIfNull(Model, nameof(Model));
         Model.Validate();
         Trainer?.Validate();
+        FirstTrial?.ToModelOptions(Model).Validate();
         (SearchSpace ?? RecurrentSearchSpace.ForTask(Task)).Validate(Task);
         var metric = EffectiveMetric;
         bool fits = metric switch

@@ -48,6 +48,34 @@ public sealed record RecurrentSearchSpace
     /// <summary>Global gradient-norm clipping thresholds. Default 1, 5; each positive and finite.</summary>
     public IReadOnlyList<double> ClipGradientNorms { get; init; } = [1.0, 5.0];
 
+    /// <summary>
+    /// N-gram ensemble on or off (<see cref="TrialSettings.NgramEnsemble"/>), used only when the model template has
+    /// n-gram buckets (the text classifiers' experiments). Default true, false.
+    /// </summary>
+    public IReadOnlyList<bool> NgramEnsemble { get; init; } = [true, false];
+
+    /// <summary>
+    /// Character input on or off (<see cref="TrialSettings.CharacterAwareWords"/>), used only when the model template reads
+    /// characters (the text classifiers' and the tagger's experiments). Default true, false.
+    /// </summary>
+    public IReadOnlyList<bool> CharacterAwareWords { get; init; } = [true, false];
+
+    /// <summary>Weight-averaging decays (<see cref="TrialSettings.AveragingDecay"/>; 0 for none). Default 0, 0.99; each allowed [0, 1).</summary>
+    public IReadOnlyList<double> AveragingDecays { get; init; } = [0, 0.99];
+
+    /// <summary>
+    /// Factors on the trainer template's dropouts (<see cref="TrialSettings.DropoutScale"/>; no effect where it has none).
+    /// Default 0.5, 1, 1.5; each allowed 0 to 10.
+    /// </summary>
+    public IReadOnlyList<double> DropoutScales { get; init; } = [0.5, 1, 1.5];
+
+    /// <summary>
+    /// With a first trial (<see cref="RecurrentExperimentOptions.IncludeTemplate"/>), the chance that a later trial draws
+    /// a dimension afresh rather than keeping the first trial's value (kept only where the space holds it), so the search
+    /// explores around the starting point; 1 samples every dimension from the whole space. Default 0.3; allowed (0, 1].
+    /// </summary>
+    public double ChangeProbability { get; init; } = 0.3;
+
     /// <summary>The default space for a task (see each property for the task-specific defaults).</summary>
     /// <param name="task">The task.</param>
     public static RecurrentSearchSpace ForTask(SequenceTask task) => task switch
@@ -81,6 +109,14 @@ public sealed record RecurrentSearchSpace
         RequireChoices(BatchSizes, nameof(BatchSizes), b => b is >= 1 and <= 65_536, "1 to 65,536");
         RequireChoices(TruncationLengths, nameof(TruncationLengths), t => t is >= 1 and <= 100_000, "1 to 100,000");
         RequireChoices(ClipGradientNorms, nameof(ClipGradientNorms), c => c > 0 && double.IsFinite(c), "positive finite numbers");
+        RequireChoices(NgramEnsemble, nameof(NgramEnsemble), _ => true, "true or false");
+        RequireChoices(CharacterAwareWords, nameof(CharacterAwareWords), _ => true, "true or false");
+        RequireChoices(AveragingDecays, nameof(AveragingDecays), d => d is >= 0 and < 1, "in [0, 1)");
+        RequireChoices(DropoutScales, nameof(DropoutScales), d => d is >= 0 and <= 10, "0 to 10");
+        if (!(ChangeProbability is > 0 and <= 1))
+        {
+            throw OutOfRange(nameof(ChangeProbability), ChangeProbability, "ChangeProbability must be in (0, 1].");
+        }
     }
 
     // Draws every dimension, used or not, in a fixed order: restricting one choice list never shifts the others.
@@ -97,8 +133,50 @@ public sealed record RecurrentSearchSpace
         int batch = Pick(BatchSizes, random);
         int truncation = Pick(TruncationLengths, random);
         double clip = Pick(ClipGradientNorms, random);
+        bool ngrams = Pick(NgramEnsemble, random);
+        bool characters = Pick(CharacterAwareWords, random);
+        double averaging = Pick(AveragingDecays, random);
+        double dropoutScale = Pick(DropoutScales, random);
         return new TrialSettings(cell, hidden, layers, bidirectional && template.Task != SequenceTask.LanguageModel,
-            template.UsesTokens ? embedding : 0, layers > 1 ? dropout : 0f, optimizer, learningRate, batch, stream ? truncation : 0, clip);
+            template.UsesTokens ? embedding : 0, layers > 1 ? dropout : 0f, optimizer, learningRate, batch, stream ? truncation : 0, clip)
+        {
+            NgramEnsemble = template.UsesNgrams ? ngrams : null,
+            CharacterAwareWords = template.UsesCharacters ? characters : null,
+            AveragingDecay = averaging,
+            DropoutScale = dropoutScale,
+        };
+    }
+
+    // A sample near the first trial: a fresh sample (drawn as Sample draws it, so restricting a list shifts nothing),
+    // then each dimension keeps the first trial's value with probability 1 - ChangeProbability where the space holds it.
+    // When nothing changed, the fresh sample is the trial.
+    internal TrialSettings SampleAround(Random random, TrialSettings start, SequenceModelOptions template, bool stream)
+    {
+        var s = Sample(random, template, stream);
+        bool Keep<T>(T value, IReadOnlyList<T> choices) => random.NextDouble() >= ChangeProbability && choices.Contains(value);
+        var cell = Keep(start.Cell, Cells) ? start.Cell : s.Cell;
+        int hidden = Keep(start.HiddenSize, HiddenSizes) ? start.HiddenSize : s.HiddenSize;
+        int layers = Keep(start.NumLayers, NumLayers) ? start.NumLayers : s.NumLayers;
+        bool bidirectional = Keep(start.Bidirectional, Bidirectional) ? start.Bidirectional : s.Bidirectional;
+        int embedding = Keep(start.EmbeddingSize, EmbeddingSizes) ? start.EmbeddingSize : s.EmbeddingSize;
+        float freshDropout = (float)Math.Round(random.NextDouble() * MaxDropout, 2);
+        float dropout = random.NextDouble() >= ChangeProbability && start.NumLayers > 1 && start.Dropout <= MaxDropout ? start.Dropout : freshDropout;
+        var optimizer = Keep(start.Optimizer, Optimizers) ? start.Optimizer : s.Optimizer;
+        bool keepRate = random.NextDouble() >= ChangeProbability && start.LearningRate >= MinLearningRate && start.LearningRate <= MaxLearningRate;
+        int batch = Keep(start.BatchSize, BatchSizes) ? start.BatchSize : s.BatchSize;
+        int truncation = Keep(start.TruncationLength, TruncationLengths) ? start.TruncationLength : s.TruncationLength;
+        double clip = Keep(start.ClipGradientNorm, ClipGradientNorms) ? start.ClipGradientNorm : s.ClipGradientNorm;
+        bool? ngrams = start.NgramEnsemble is bool n && Keep(n, NgramEnsemble) ? n : s.NgramEnsemble;
+        bool? characters = start.CharacterAwareWords is bool c && Keep(c, CharacterAwareWords) ? c : s.CharacterAwareWords;
+        double? averaging = start.AveragingDecay is double a && Keep(a, AveragingDecays) ? a : s.AveragingDecay;
+        double? dropoutScale = start.DropoutScale is double d && Keep(d, DropoutScales) ? d : s.DropoutScale;
+        var near = new TrialSettings(cell, hidden, layers, bidirectional && template.Task != SequenceTask.LanguageModel,
+            template.UsesTokens ? embedding : 0, layers > 1 ? dropout : 0f, optimizer,
+            keepRate ? start.LearningRate : s.LearningRate, batch, stream ? truncation : 0, clip)
+        {
+            NgramEnsemble = ngrams, CharacterAwareWords = characters, AveragingDecay = averaging, DropoutScale = dropoutScale,
+        };
+        return near == start ? s : near;
     }
 
     private static ArgumentOutOfRangeException OutOfRange(string name, object? value, string message) => new(name, value, message);
