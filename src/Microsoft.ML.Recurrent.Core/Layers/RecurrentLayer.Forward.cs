@@ -49,6 +49,7 @@ public sealed partial class RecurrentLayer
         layout.Build(lengths.IsEmpty ? workspace.AllLengths(batchSize, sequenceLength) : lengths, sequenceLength);
         var packed = RecurrentWorkspace.Ensure(ref workspace.InputPacked, layout.TotalRows * o.InputSize);
         layout.Pack(input, o.InputSize, packed);
+        workspace.InputTokens = null; // rows of features, not tokens: nothing for the token projection cache
         ForwardCore(workspace, initialHidden, initialCell);
         if (!output.IsEmpty)
         {
