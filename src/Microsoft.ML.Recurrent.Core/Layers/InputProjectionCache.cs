@@ -6,8 +6,8 @@ namespace Microsoft.ML.Recurrent.Layers;
 /// first time the token occurs, then copied instead of multiplied. At batch 1 (a PredictionEngine row) the projection of
 /// the row's steps was about a third of the forward pass.
 /// <para>
-/// Each cached row is the GEMM's own output for that token (the projection of a row never depends on the rows computed
-/// with it), so outputs stay bit-identical. Tokens are kept in blocks of <see cref="BlockTokens"/>, allocated when first
+/// Each cached row is the packed GEMM's own output for that token, which computes every row in the blocked path's order
+/// whatever the number of rows (<see cref="RecurrentLayer"/>'s ProjectTokens), so outputs stay bit-identical. Tokens are kept in blocks of <see cref="BlockTokens"/>, allocated when first
 /// needed, up to <see cref="MaxFloats"/> floats per workspace (64 MB; tests set less); past that, new tokens are projected every time.
 /// Not thread-safe: one per workspace, like workspaces.
 /// </para>
