@@ -11,4 +11,13 @@ internal static class Buffers
         }
         return buffer;
     }
+
+    public static int[] Ensure(ref int[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new int[Math.Max(length, (int)Math.Min(Array.MaxLength, (long)buffer.Length * 3 / 2))];
+        }
+        return buffer;
+    }
 }

@@ -40,7 +40,7 @@ public sealed partial class RecurrentLayer
             cache = ws.TokenProjections = new InputProjectionCache(ws.Options.NumDirections, ws.InputTokenCount, gh, ws.TokenProjectionLimit);
         }
         int n = tokens.Length, missing = 0;
-        var missingRows = EnsureRows(ref ws.MissingTokenRows, n);
+        var missingRows = Buffers.Ensure(ref ws.MissingTokenRows, n).AsSpan(0, n);
         cache.BeginPass();
         for (int r = 0; r < n; r++)
         {
@@ -73,14 +73,5 @@ public sealed partial class RecurrentLayer
             var row = cache.Has(d, token) ? cache.Row(d, token) : computed.Slice(cache.PendingIndex(token) * gh, gh);
             row.CopyTo(xg.Slice(r * gh, gh));
         }
-    }
-
-    private static Span<int> EnsureRows(ref int[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new int[length];
-        }
-        return buffer.AsSpan(0, length);
     }
 }

@@ -69,12 +69,5 @@ public sealed class ModelWorkspace
     /// <summary>Rows of the head in the last pass: the batch size (many-to-one) or the packed step count (per step).</summary>
     internal int HeadRows { get; set; }
 
-    internal static int[] Ensure(ref int[] buffer, int length)
-    {
-        if (buffer.Length < length)
-        {
-            buffer = new int[Math.Max(length, buffer.Length * 3 / 2)];
-        }
-        return buffer;
-    }
+    internal static int[] Ensure(ref int[] buffer, int length) => Engine.Buffers.Ensure(ref buffer, length);
 }
