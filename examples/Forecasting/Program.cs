@@ -6,7 +6,6 @@
 // malformed file ends with exit code 2 and one line naming it.
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.ML.Recurrent.Generation;
 using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 using Microsoft.ML.Recurrent.Training;
@@ -22,23 +21,17 @@ var weightDropoutOption = new Option<float>("--weight-dropout") { Description = 
 var outputDropoutOption = new Option<float>("--output-dropout") { Description = "dropout on the GRU's final state before the output layer while training", DefaultValueFactory = _ => 0f };
 var predictChangeOption = new Option<bool>("--predict-change") { Description = "the network predicts the change from the last value, which the model adds back (false: the level itself)", DefaultValueFactory = _ => true };
 var plotOption = PlotFile.CreateOption();
-var transformOption = new Option<string>("--x-transform") { Description = "EXPERIMENT: none|sqrt|sqrt-nobias|log1p", DefaultValueFactory = _ => "none" };
-var windowsOption = new Option<string?>("--x-windows") { Description = "EXPERIMENT: candidate windows chosen on validation, e.g. 48,96,144" };
 var root = new RootCommand("Train a recurrent forecaster and report its one-step-ahead RMSE on the test part of the series.")
 {
-    dataOption, testFromOption, columnOption, windowOption, epochsOption, minutesOption, seedOption, weightDropoutOption, outputDropoutOption, predictChangeOption, plotOption, transformOption, windowsOption,
+    dataOption, testFromOption, columnOption, windowOption, epochsOption, minutesOption, seedOption, weightDropoutOption, outputDropoutOption, predictChangeOption, plotOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => Run(r.GetValue(dataOption), r.GetValue(testFromOption), r.GetValue(columnOption), r.GetValue(windowOption),
     r.GetValue(epochsOption), r.GetValue(minutesOption), r.GetValue(seedOption), r.GetValue(predictChangeOption),
-    new RegularizationOptions { WeightDropout = r.GetValue(weightDropoutOption), OutputDropout = r.GetValue(outputDropoutOption) }, r.GetValue(plotOption),
-    r.GetValue(transformOption)!, r.GetValue(windowsOption))));
+    new RegularizationOptions { WeightDropout = r.GetValue(weightDropoutOption), OutputDropout = r.GetValue(outputDropoutOption) }, r.GetValue(plotOption))));
 return root.Parse(args).Invoke();
 
-static int Run(FileInfo? data, string? testFrom, int column, int window, int epochs, double minutes, int seed, bool predictChange, RegularizationOptions regularization, FileInfo? plot,
-    string transform, string? windowList)
+static int Run(FileInfo? data, string? testFrom, int column, int window, int epochs, double minutes, int seed, bool predictChange, RegularizationOptions regularization, FileInfo? plot)
 {
-    int[] candidates = windowList is null ? [window] : windowList.Split(',').Select(int.Parse).ToArray();
-    window = candidates.Max();
     PlotFile.Prepare(plot);
     string path = data?.FullName ?? ExampleFiles.Sample("sample-monthly.csv");
     var (dates, values) = ReadSeries(path, column);
@@ -49,104 +42,52 @@ static int Run(FileInfo? data, string? testFrom, int column, int window, int epo
     }
     Console.WriteLine($"{values.Length} points from {dates[0]} to {dates[^1]}; training on {split} (to {dates[split - 1]}), testing on {values.Length - split}.");
 
-    // EXPERIMENT: variance-stabilising transform (only when every training value is >= 0).
-    bool nonNegative = values.Take(split).All(v => v >= 0);
-    string tf = nonNegative ? transform : "none";
-    Func<double, double> forward = tf switch { "sqrt" or "sqrt-nobias" => Math.Sqrt, "log1p" => v => Math.Log(1 + v), _ => v => v };
-    Func<double, double, double> inverse = tf switch
-    {
-        "sqrt" => (y, var) => Math.Max(y, 0) * Math.Max(y, 0) + var,
-        "sqrt-nobias" => (y, var) => Math.Max(y, 0) * Math.Max(y, 0),
-        "log1p" => (y, var) => Math.Exp(y + var / 2) - 1,
-        _ => (y, var) => y,
-    };
-    double[] u = values.Select(forward).ToArray();
     // Normalise with training statistics only.
-    double mean = u.Take(split).Average();
-    double std = Math.Sqrt(u.Take(split).Select(v => (v - mean) * (v - mean)).Average());
+    double mean = values.Take(split).Average();
+    double std = Math.Sqrt(values.Take(split).Select(v => (v - mean) * (v - mean)).Average());
     if (std == 0)
     {
         throw InputFileException.For(path, $"the {split} training values are all {mean}; nothing to learn");
     }
-    float[] z = u.Select(v => (float)((v - mean) / std)).ToArray();
-    int validationCount = Math.Max(1, (split - window) / 10);
-    double bestValidation = double.PositiveInfinity;
-    double testRmse = 0, persistence = 0;
-    var testSum = new double[values.Length - split];
-    int hidden = int.Parse(Environment.GetEnvironmentVariable("X_HIDDEN") ?? "32");
-    foreach (int w in candidates)
+    float[] z = values.Select(v => (float)((v - mean) / std)).ToArray();
+    List<SequenceExample> Windows(int from, int to) => Enumerable.Range(from, to - from)
+        .Where(t => t >= window)
+        .Select(t => SequenceExample.ForRegression(z[(t - window)..t], [z[t]]))
+        .ToList();
+    var all = Windows(window, split);
+    int validationCount = Math.Max(1, all.Count / 10);
+    var train = all[..^validationCount];
+    var validation = all[^validationCount..];
+    var test = Windows(split, values.Length);
+
+    var model = new SequenceModel(new SequenceModelOptions
     {
-        List<SequenceExample> Windows(int from, int to) => Enumerable.Range(from, to - from)
-            .Where(t => t >= w)
-            .Select(t => SequenceExample.ForRegression(z[(t - w)..t], [z[t]]))
-            .ToList();
-        var train = Windows(w, split - validationCount);
-        var validation = Windows(split - validationCount, split);
-        var test = Windows(split, values.Length);
+        Task = SequenceTask.Regression, InputFeatures = 1, Cell = RecurrentCellKind.Gru, HiddenSize = 32, OutputSize = 1,
+        PredictChange = predictChange,
+    }, seed);
+    var trainer = new SequenceTrainer(model, new TrainerOptions
+    {
+        Epochs = epochs, BatchSize = 32, LearningRate = 0.003, Seed = seed, EarlyStoppingPatience = 8,
+        TimeLimit = TimeSpan.FromMinutes(minutes), BucketByLength = false, Regularization = regularization,
+    });
+    var progress = new Progress(p =>
+    {
+        if (p.IsEpochEnd)
+        {
+            TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"epoch {p.Epoch,3}  train mse {p.Loss:F4}  validation rmse {p.Validation?.Rmse * std:F3}  eta {p.EstimatedTimeRemaining:mm\\:ss}"));
+        }
+    });
+    var result = TrainingConsole.Train("forecaster", progress, p => trainer.Fit(train, validation, p));
+    Console.WriteLine($"best epoch {result.BestEpoch} of {result.History.Count} in {result.Elapsed.TotalSeconds:F1} s");
+    PlotFile.Save(plot, result);
 
-        var model = new SequenceModel(new SequenceModelOptions
-        {
-            Task = SequenceTask.Regression, InputFeatures = 1, Cell = RecurrentCellKind.Gru, HiddenSize = hidden, OutputSize = 1,
-            PredictChange = predictChange,
-        }, seed);
-        var trainer = new SequenceTrainer(model, new TrainerOptions
-        {
-            Epochs = epochs, BatchSize = 32, LearningRate = 0.003, Seed = seed, EarlyStoppingPatience = 8,
-            TimeLimit = TimeSpan.FromMinutes(minutes), BucketByLength = false, Regularization = regularization,
-        });
-        var progress = new Progress(p =>
-        {
-            if (p.IsEpochEnd)
-            {
-                TrainingConsole.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"epoch {p.Epoch,3}  train mse {p.Loss:F4}  validation rmse {p.Validation?.Rmse * std:F3}  eta {p.EstimatedTimeRemaining:mm\\:ss}"));
-            }
-        });
-        var result = TrainingConsole.Train("forecaster", progress, p => trainer.Fit(train, validation, p));
-        Console.WriteLine($"window {w}: best epoch {result.BestEpoch} of {result.History.Count} in {result.Elapsed.TotalSeconds:F1} s");
-        PlotFile.Save(plot, result);
-
-        double[] Predict(List<SequenceExample> examples)
-        {
-            var session = new StreamingPredictor(model).CreateSession();
-            var output = new double[examples.Count];
-            for (int i = 0; i < examples.Count; i++)
-            {
-                session.Reset();
-                foreach (float v in examples[i].Features!)
-                {
-                    session.Step([v]);
-                }
-                output[i] = mean + std * session.Prediction[0];
-            }
-            return output;
-        }
-        // Residual variance in the transformed units on the validation tail (the back-transform's bias term).
-        var vPred = Predict(validation);
-        double resVar = Enumerable.Range(0, validation.Count).Average(i => Math.Pow(vPred[i] - (mean + std * validation[i].Targets![0]), 2));
-        double Rmse(List<SequenceExample> examples, double[] pred, int first) =>
-            Math.Sqrt(Enumerable.Range(0, examples.Count).Average(i => Math.Pow(inverse(pred[i], resVar) - values[first + i], 2)));
-        double valRmse = Rmse(validation, vPred, split - validationCount);
-        var tPred = Predict(test);
-        double tRmse = Rmse(test, tPred, split);
-        for (int i = 0; i < tPred.Length; i++)
-        {
-            testSum[i] += inverse(tPred[i], resVar) / candidates.Length;
-        }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"window {w}: validation rmse {valRmse:F4} test rmse {tRmse:F4} (transform {tf}, residual variance {resVar:G4})"));
-        if (valRmse < bestValidation)
-        {
-            bestValidation = valRmse;
-            testRmse = tRmse;
-        }
-        persistence = Math.Sqrt(Enumerable.Range(split, values.Length - split).Average(t => Math.Pow(values[t - 1] - values[t], 2)));
-    }
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"average of the windows: test rmse {Math.Sqrt(testSum.Select((p, i) => Math.Pow(p - values[split + i], 2)).Average()):F4}"));
+    double persistence = Math.Sqrt(test.Average(e => Math.Pow((e.Features![^1] - e.Targets![0]) * std, 2)));
+    var evaluation = SequenceEvaluator.Evaluate(model, test);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"persistence baseline rmse: {persistence:F4}"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rmse: {testRmse:F4}"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rmse: {evaluation.Rmse * std:F4}"));
     return 0;
 }
-
 
 static (string[] Dates, double[] Values) ReadSeries(string path, int column)
 {
