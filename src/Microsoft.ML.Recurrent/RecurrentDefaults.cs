@@ -56,6 +56,7 @@ internal static class RecurrentDefaults
         public const bool WideNgrams = false;
         public const bool NgramEnsemble = true;
         public const bool NgramNaiveBayes = true;
+        public const bool KeepNgramNaiveBayes = true;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>

@@ -39,7 +39,11 @@ internal static partial class RecurrentExperimentTasks
             NgramBuckets = TextClassifierTraining.NgramBuckets(encoded), NgramEnsemble = true,
         };
         // The classifiers' training defaults, weight averaging included, as the classifiers themselves train.
-        var trainer = RecurrentTraining.Create(defaults, hasValidation: true) with { AveragingDecay = defaults.AveragingDecay > 0 ? defaults.AveragingDecay : null };
+        var trainer = RecurrentTraining.Create(defaults, hasValidation: true) with
+        {
+            AveragingDecay = defaults.AveragingDecay > 0 ? defaults.AveragingDecay : null,
+            FreezeNgrams = naiveBayes && defaults.KeepNgramNaiveBayes, // a trial without the n-gram ensemble ignores it
+        };
         var first = TrialSettings.FromTemplate(template, trainer, stream: false) with
         {
             NgramEnsemble = defaults.NgramEnsemble,

@@ -1,4 +1,5 @@
 using Microsoft.ML.Data;
+using Microsoft.ML.Recurrent.Models;
 using static Microsoft.ML.Recurrent.PluginTests.RecurrentTextBinaryTrainerTests;
 
 namespace Microsoft.ML.Recurrent.PluginTests;
@@ -20,7 +21,7 @@ public sealed class NgramEnsembleClassifierTests
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
         var o = model.Model.Model.Options;
         Assert.IsTrue(o.NgramEnsemble);
-        Assert.AreEqual(1 << 10, o.NgramBuckets);
+        Assert.AreEqual(1 << 12, o.NgramBuckets);
         var test = ml.Data.LoadFromEnumerable(Sentences(100, 2));
         var scored = model.Transform(test);
         var metrics = ml.BinaryClassification.Evaluate(scored);
@@ -60,5 +61,18 @@ public sealed class NgramEnsembleClassifierTests
         stream.Position = 0;
         var loaded = ml.Model.Load(stream, out _);
         CollectionAssert.AreEqual(model.Transform(data).GetColumn<float>("Score").ToArray(), loaded.Transform(data).GetColumn<float>("Score").ToArray());
+    }
+
+    [TestMethod]
+    public void NgramBuckets_DistinctNgrams_GivesThirtyTwoBucketsEachUpToTheCap()
+    {
+        // 200 distinct tokens in a row: 200 unigrams and 199 bigrams, 32 x 399 = 12,768 -> 16,384 (twice the n-grams gave 1,024).
+        var few = new List<SequenceExample> { SequenceExample.ForClassification([.. Enumerable.Range(0, 200)], 0) };
+        Assert.AreEqual(1 << 14, TextClassifierTraining.NgramBuckets(few));
+        // A repeated sentence adds nothing: the rule counts distinct n-grams.
+        few.Add(few[0]);
+        Assert.AreEqual(1 << 14, TextClassifierTraining.NgramBuckets(few));
+        var many = new List<SequenceExample> { SequenceExample.ForClassification([.. Enumerable.Range(0, 20_000)], 0) };
+        Assert.AreEqual(1 << 20, TextClassifierTraining.NgramBuckets(many), "32 x 39,999 n-grams is above 2^20, the cap");
     }
 }

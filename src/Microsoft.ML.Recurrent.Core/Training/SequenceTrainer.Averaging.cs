@@ -24,6 +24,7 @@ public sealed partial class SequenceTrainer
         }
         double d = Math.Min(decay, (1.0 + _step) / (10.0 + _step));
         TensorPrimitives.Lerp(_average, weights, (float)(1 - d), _average);
+        AverageFrozenNgramsExactly(weights, _average);
     }
 
     // Puts the averaged weights into the model, keeping the raw ones aside (no-op without averaging or before a step).

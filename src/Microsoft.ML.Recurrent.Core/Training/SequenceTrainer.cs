@@ -171,6 +171,7 @@ public sealed partial class SequenceTrainer
         double loss = _model.ComputeLoss(_workspace, batch, backward: true, training: true, _dropoutRandom, initialHidden, initialCell,
             Options.ClassWeights, ref metrics);
         _fineTuning?.BeforeStep(parameters, _epoch);
+        FreezeNgramsBeforeStep(parameters);
         if (Options.ClipGradientValue is float clipValue)
         {
             GradientClipping.ClipByValue(parameters.Gradients, clipValue);
@@ -180,6 +181,7 @@ public sealed partial class SequenceTrainer
             : GradientClipping.GlobalNorm(parameters.Gradients);
         CheckBeforeUpdate(loss, norm);
         _optimizer.Step(parameters.Values, parameters.Gradients);
+        RestoreFrozenNgrams(parameters);
         _fineTuning?.AfterStep(parameters, _epoch);
         CheckAfterUpdate(loss, norm);
         UpdateAverage();
