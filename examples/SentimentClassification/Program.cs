@@ -124,6 +124,7 @@ internal sealed class SentimentApp
         if (Split is double share)
         {
             (train, test) = SentimentBenchmark.SplitOff(mlContext, train, share);
+            Console.WriteLine($"--split {share.ToString(CultureInfo.InvariantCulture)}: {train.GetRowCount()} rows to train on, {test.GetRowCount()} to test on");
         }
 
         // 1-2. Train and evaluate with the stock evaluator.

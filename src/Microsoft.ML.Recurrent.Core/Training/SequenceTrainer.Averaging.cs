@@ -23,8 +23,9 @@ public sealed partial class SequenceTrainer
             return;
         }
         double d = Math.Min(decay, (1.0 + _step) / (10.0 + _step));
-        TensorPrimitives.Lerp(_average, weights, (float)(1 - d), _average);
-        AverageFrozenNgramsExactly(weights, _average);
+        // Only the trained parameters move; a kept n-gram part's average stays the copy, bit for bit.
+        var average = _average.AsSpan(0, _trainedCount);
+        TensorPrimitives.Lerp(average, weights.AsSpan(0, _trainedCount), (float)(1 - d), average);
     }
 
     // Puts the averaged weights into the model, keeping the raw ones aside (no-op without averaging or before a step).

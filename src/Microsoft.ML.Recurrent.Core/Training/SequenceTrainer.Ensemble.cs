@@ -1,4 +1,3 @@
-using Microsoft.ML.Recurrent.Layers;
 using Microsoft.ML.Recurrent.Models;
 
 namespace Microsoft.ML.Recurrent.Training;
@@ -10,7 +9,6 @@ public sealed partial class SequenceTrainer
     private double[]? _partBest;
     private int[]? _partBestEpoch;
     private int[]? _partBadEpochs;
-    private float[] _frozenNgrams = [];
 
     private bool StopsPerPart => _model.Options.NgramEnsemble && Options.EarlyStoppingPatience is not null;
 
@@ -62,37 +60,6 @@ public sealed partial class SequenceTrainer
         if (_partBadEpochs[0] >= patience && _partBadEpochs[1] >= patience)
         {
             _finished = true;
-        }
-    }
-
-    // FreezeNgrams: the n-gram part's gradients cleared (so clipping's norm is the recurrent part's) and its weights kept.
-    private void FreezeNgramsBeforeStep(ParameterSet parameters)
-    {
-        if (!Options.FreezeNgrams || !_model.Options.NgramEnsemble)
-        {
-            return;
-        }
-        int split = _model.NgramPartOffset;
-        parameters.Gradients.AsSpan(split).Clear();
-        var kept = Engine.Buffers.Ensure(ref _frozenNgrams, parameters.Count - split);
-        parameters.Values.AsSpan(split).CopyTo(kept);
-    }
-
-    // After the optimizer step, which moves the frozen part through weight decay (and its moments), its weights again.
-    private void RestoreFrozenNgrams(ParameterSet parameters)
-    {
-        if (Options.FreezeNgrams && _model.Options.NgramEnsemble)
-        {
-            _frozenNgrams.AsSpan(0, parameters.Count - _model.NgramPartOffset).CopyTo(parameters.Values.AsSpan(_model.NgramPartOffset));
-        }
-    }
-
-    // The average of a kept part is the part itself, bit for bit (a lerp between equal values may round by an ulp).
-    private void AverageFrozenNgramsExactly(float[] weights, float[] average)
-    {
-        if (Options.FreezeNgrams && _model.Options.NgramEnsemble)
-        {
-            weights.AsSpan(_model.NgramPartOffset).CopyTo(average.AsSpan(_model.NgramPartOffset));
         }
     }
 

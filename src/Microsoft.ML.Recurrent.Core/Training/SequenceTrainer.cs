@@ -15,6 +15,7 @@ public sealed partial class SequenceTrainer
     private readonly SequenceModel _model;
     private readonly ModelWorkspace _workspace;
     private readonly Optimizer _optimizer;
+    private readonly int _trainedCount; // the parameters the optimizer steps: all but a kept n-gram part (FreezeNgrams)
     private readonly LearningRateDriver? _scheduler;
     private readonly ReduceLROnPlateau? _plateau;
     private readonly FineTuningPlan? _fineTuning;
@@ -55,7 +56,8 @@ public sealed partial class SequenceTrainer
         _model = model;
         _workspace = model.CreateWorkspace();
         _workspace.Regularization = Options.Regularization;
-        _optimizer = CreateOptimizer(model.Parameters.Count, Options);
+        _trainedCount = Options.FreezeNgrams && model.Options.NgramEnsemble ? model.NgramPartOffset : model.Parameters.Count;
+        _optimizer = CreateOptimizer(_trainedCount, Options);
         if (Options.Schedule is { } schedule)
         {
             _scheduler = new LearningRateDriver(_optimizer, schedule);
@@ -171,17 +173,17 @@ public sealed partial class SequenceTrainer
         double loss = _model.ComputeLoss(_workspace, batch, backward: true, training: true, _dropoutRandom, initialHidden, initialCell,
             Options.ClassWeights, ref metrics);
         _fineTuning?.BeforeStep(parameters, _epoch);
-        FreezeNgramsBeforeStep(parameters);
+        // A kept n-gram part (the last parameters) is outside the span: not clipped, counted, decayed nor averaged.
+        var gradients = parameters.Gradients.AsSpan(0, _trainedCount);
         if (Options.ClipGradientValue is float clipValue)
         {
-            GradientClipping.ClipByValue(parameters.Gradients, clipValue);
+            GradientClipping.ClipByValue(gradients, clipValue);
         }
         double norm = Options.ClipGradientNorm is double maxNorm
-            ? GradientClipping.ClipByGlobalNorm(parameters.Gradients, maxNorm)
-            : GradientClipping.GlobalNorm(parameters.Gradients);
+            ? GradientClipping.ClipByGlobalNorm(gradients, maxNorm)
+            : GradientClipping.GlobalNorm(gradients);
         CheckBeforeUpdate(loss, norm);
-        _optimizer.Step(parameters.Values, parameters.Gradients);
-        RestoreFrozenNgrams(parameters);
+        _optimizer.Step(parameters.Values.AsSpan(0, _trainedCount), gradients);
         _fineTuning?.AfterStep(parameters, _epoch);
         CheckAfterUpdate(loss, norm);
         UpdateAverage();

@@ -87,9 +87,9 @@ public sealed record TrainerOptions
 
     /// <summary>
     /// An n-gram ensemble's n-gram part (<c>ngram.weight</c>, <c>ngram.bias</c>) keeps the weights it starts with, such as
-    /// multinomial naive Bayes (<see cref="Models.SequenceModel.InitializeNgramsWithNaiveBayes"/>): its gradients are
-    /// cleared before clipping and its weights restored after every optimizer step (weight decay included), so only the
-    /// recurrent part trains. Early stopping and temperature scaling treat it as before (it keeps its one temperature).
+    /// multinomial naive Bayes (<see cref="Models.SequenceModel.InitializeNgramsWithNaiveBayes"/>): the optimizer,
+    /// gradient clipping and weight averaging cover only the parameters before it, so only the recurrent part trains
+    /// (weight decay never moves the kept part, and the optimizer keeps no state for it). Early stopping and temperature scaling treat it as before (it keeps its one temperature).
     /// No effect on a model that is not an n-gram ensemble. Default false.
     /// </summary>
     public bool FreezeNgrams { get; init; }
