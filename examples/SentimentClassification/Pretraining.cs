@@ -49,8 +49,11 @@ internal static class Pretraining
         return texts.Distinct(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>Loads the language model from <paramref name="zipPath"/> when it exists, else trains it on the texts and saves it there.</summary>
-    public static ITransformer LanguageModel(MLContext ml, Func<List<string>> readTexts, string zipPath, int epochs, double minutes, int seed)
+    /// <summary>
+    /// Loads the language model from <paramref name="zipPath"/> when it exists, else trains it on the texts (with
+    /// <paramref name="tieWeights"/>, its embedding is its output layer) and saves it there.
+    /// </summary>
+    public static ITransformer LanguageModel(MLContext ml, Func<List<string>> readTexts, string zipPath, int epochs, double minutes, bool tieWeights, int seed)
     {
         if (File.Exists(zipPath))
         {
@@ -63,7 +66,7 @@ internal static class Pretraining
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var lm = ml.Transforms.Text.RecurrentLanguageModel(new RecurrentLanguageModelEstimator.Options
         {
-            TextColumnName = "Text", WordTokens = true, MinTokenCount = MinTokenCount, EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize,
+            TextColumnName = "Text", WordTokens = true, MinTokenCount = MinTokenCount, EmbeddingSize = EmbeddingSize, HiddenSize = HiddenSize, TieWeights = tieWeights,
             NumLayers = Layers, Dropout = 0.1f, Epochs = epochs, BatchSize = 64, LearningRate = 3e-3, MaxSequenceLength = 64, Seed = seed,
             ValidationFraction = 0.02, TimeLimit = TimeSpan.FromMinutes(minutes),
             Progress = new Progress(p =>

@@ -41,12 +41,13 @@ var baselineOption = new Option<bool>("--baseline") { Description = "also train 
 var pretrainOption = new Option<FileInfo[]>("--pretrain") { Description = "unlabelled text files (one sentence per line, text before a TAB; or .conllu; the training rows' text is added): pretrain a word language model on them, then train the classifier over its frozen word vectors (--fine-tune-set for ULMFiT); prints the accuracy without and with", AllowMultipleArgumentsPerToken = true };
 var pretrainEpochsOption = new Option<int>("--pretrain-epochs") { Description = "most epochs of the pretrained word language model", DefaultValueFactory = _ => 2 };
 var pretrainMinutesOption = new Option<double>("--pretrain-minutes") { Description = "time limit of pretraining the language model, in minutes", DefaultValueFactory = _ => 10 };
+var tieWeightsOption = new Option<bool>("--tie-weights") { Description = "with --pretrain: pretrain the language model with tied weights (its embedding is its output layer; AWD-LSTM), so its input word vectors train at every step" };
 var lmModelOption = new Option<FileInfo?>("--lm-model") { Description = "the pretrained language model's .zip: loaded when it exists, else written (default: artifacts/SentimentClassification/pretrained-lm.zip)" };
 var plotOption = PlotFile.CreateOption();
 var root = new RootCommand("Train, evaluate, save, reload and use a recurrent sentiment classifier and a language model in ML.NET pipelines.")
 {
     trainOption, testOption, modelOption, epochsOption, hiddenOption, embeddingOption, lmEpochsOption, seedOption, autoOption, minutesOption,
-    splitOption, baselineOption, setOption, pretrainOption, pretrainEpochsOption, pretrainMinutesOption, lmModelOption, plotOption, checkOption, fineTuneSetOption, noBaselineOption,
+    splitOption, baselineOption, setOption, pretrainOption, pretrainEpochsOption, pretrainMinutesOption, tieWeightsOption, lmModelOption, plotOption, checkOption, fineTuneSetOption, noBaselineOption,
 };
 root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
 {
@@ -57,7 +58,7 @@ root.SetAction(r => ExampleFiles.Run(() => new SentimentApp
     Split = r.GetValue(splitOption), Baseline = r.GetValue(baselineOption), Set = r.GetValue(setOption),
     FineTuneSet = r.GetValue(fineTuneSetOption), SkipBaseline = r.GetValue(noBaselineOption),
     Pretrain = r.GetValue(pretrainOption)?.Select(f => f.FullName).ToArray() ?? [], PretrainEpochs = r.GetValue(pretrainEpochsOption),
-    PretrainMinutes = r.GetValue(pretrainMinutesOption),
+    PretrainMinutes = r.GetValue(pretrainMinutesOption), TieWeights = r.GetValue(tieWeightsOption),
     LanguageModelPath = r.GetValue(lmModelOption)?.FullName, Check = r.GetValue(checkOption)?.FullName,
 }.Run()));
 return root.Parse(args).Invoke();
@@ -88,6 +89,7 @@ internal sealed class SentimentApp
     public string[] Pretrain { get; init; } = [];
     public int PretrainEpochs { get; init; }
     public double PretrainMinutes { get; init; }
+    public bool TieWeights { get; init; }
     public string? LanguageModelPath { get; init; }
     public FileInfo? Plot { get; init; }
     public string? Check { get; init; }
@@ -192,7 +194,7 @@ internal sealed class SentimentApp
         string lmPath = LanguageModelPath ?? ExampleFiles.DefaultOutput("SentimentClassification", "pretrained-lm.zip");
         // The training rows' own text joins the corpus (ULMFiT's domain adaptation); never the test rows'.
         var languageModel = Pretraining.LanguageModel(mlContext, () => [.. Pretraining.ReadTexts(Pretrain), .. train.GetColumn<string>("Text")],
-            lmPath, PretrainEpochs, PretrainMinutes, Seed);
+            lmPath, PretrainEpochs, PretrainMinutes, TieWeights, Seed);
         Console.Write("with pretraining: ");
         return Pretraining.FineTune(mlContext, train, languageModel, Epochs, Hidden, Seed, FineTuneSet, EpochPrinter("fine-tuned classifier"));
     }

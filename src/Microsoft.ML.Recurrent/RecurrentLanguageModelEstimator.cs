@@ -49,6 +49,16 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
 
         /// <summary>Token embedding width. Default 64.</summary>
         public int EmbeddingSize { get; set; } = RecurrentDefaults.LanguageModel.EmbeddingSize;
+
+        /// <summary>
+        /// Ties the output layer to the embedding (AWD-LSTM; Press and Wolf, 2017): one matrix is both the input word
+        /// vectors and the softmax's rows, so every step trains every word's vector, and a classifier that reuses the
+        /// language model (<see cref="RecurrentTextClassificationOptionsBase.PretrainedLanguageModel"/>) starts from
+        /// trained word vectors. Needs <see cref="EmbeddingSize"/> equal to <see cref="RecurrentTrainerOptionsBase.HiddenSize"/>.
+        /// The saved model holds the untied equivalent (the output layer a copy of the embedding), which predicts identically.
+        /// Default false.
+        /// </summary>
+        public bool TieWeights { get; set; }
     }
 
     internal RecurrentLanguageModelEstimator(MLContext context, Options options)
@@ -56,6 +66,16 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
         _context = context;
         TrainerOptions = options;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequenceLength, 2, nameof(options));
+        CheckTying(options);
+    }
+
+    // Tying shares the (V, E) embedding with the (V, H) output layer, so the two widths must agree.
+    private static void CheckTying(Options options)
+    {
+        if (options.TieWeights && options.EmbeddingSize != options.HiddenSize)
+        {
+            throw new ArgumentException($"TieWeights shares the embedding with the output layer: it needs EmbeddingSize equal to HiddenSize, but EmbeddingSize is {options.EmbeddingSize} and HiddenSize is {options.HiddenSize}.", nameof(options));
+        }
     }
 
     internal Options TrainerOptions { get; }
@@ -73,10 +93,11 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
 
     /// <summary>Reads the texts, trains the language model, and returns the transformer.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The text column is missing or not text.</exception>
-    /// <exception cref="ArgumentException">There is no text to learn from.</exception>
+    /// <exception cref="ArgumentException">There is no text to learn from, or TieWeights is set with EmbeddingSize different from HiddenSize.</exception>
     public RecurrentModelTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        CheckTying(TrainerOptions);
         var texts = ReadTexts(input, TrainerOptions.TextColumnName, nameof(input));
         var sequencer = BuildSequencer(texts, TrainerOptions.WordTokens, TrainerOptions.MinTokenCount);
         var examples = Encode(sequencer, texts, TrainerOptions.MaxSequenceLength);
@@ -88,6 +109,7 @@ public sealed class RecurrentLanguageModelEstimator : IEstimator<RecurrentModelT
         {
             Task = SequenceTask.LanguageModel, VocabularySize = sequencer.Vocabulary.Count, EmbeddingSize = TrainerOptions.EmbeddingSize,
             Cell = TrainerOptions.Cell, HiddenSize = TrainerOptions.HiddenSize, NumLayers = TrainerOptions.NumLayers, Dropout = TrainerOptions.Dropout,
+            TieWeights = TrainerOptions.TieWeights,
         }, TrainerOptions.Seed);
         var result = TrainerOptions.Train(model, examples);
         return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input);

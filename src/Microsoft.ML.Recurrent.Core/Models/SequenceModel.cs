@@ -83,6 +83,7 @@ public sealed partial class SequenceModel
     /// <summary>
     /// PyTorch's defaults: embedding N(0, 1); recurrent weights and biases U(±1/sqrt(H)); linear head weight and
     /// bias U(±1/sqrt(fan_in)). Optionally the LSTM forget-gate bias from <see cref="SequenceModelOptions.ForgetGateBias"/>.
+    /// With <see cref="SequenceModelOptions.TieWeights"/> the shared matrix starts as the head's weight, U(±1/sqrt(H)).
     /// </summary>
     public void ResetParameters(int seed)
     {
@@ -93,7 +94,8 @@ public sealed partial class SequenceModel
         }
         Recurrent.ResetParameters(random, Options.ForgetGateBias);
         float bound = 1f / MathF.Sqrt(HeadInputSize);
-        foreach (var info in Options.TieWeights ? [_headBias] : new[] { _headWeight, _headBias })
+        // Tied, the head's weight is the embedding: it is drawn again here, so the shared matrix starts as a head does.
+        foreach (var info in new[] { _headWeight, _headBias })
         {
             var v = Parameters.GetValues(info);
             for (int i = 0; i < v.Length; i++)

@@ -107,10 +107,11 @@ public sealed record SequenceModelOptions
     /// <summary>
     /// Language models only: the head's weight is the embedding (PyTorch: <c>fc.weight = embedding.weight</c>; Press and
     /// Wolf 2017), so the model has V·E fewer parameters and both uses of the tensor train it (their gradients add).
-    /// Needs <see cref="EmbeddingSize"/> equal to <see cref="HiddenSize"/>. The shared tensor keeps the embedding's
-    /// initialisation. A model file has no field for tying: <see cref="Serialization.RecurrentModelFile"/>
-    /// holds an untied copy whose <c>fc.weight</c> equals the embedding, which predicts identically and, if trained further,
-    /// trains the two tensors apart. Default false.
+    /// Needs <see cref="EmbeddingSize"/> equal to <see cref="HiddenSize"/>. The shared tensor starts as a head's weight,
+    /// U(±1/sqrt(H)), as AWD-LSTM's and PyTorch's word-language-model example start theirs small (U(±0.1)): from the
+    /// embedding's N(0, 1), rows of norm sqrt(E), what training adds stays buried under the start. A model file has no
+    /// field for tying: <see cref="Serialization.RecurrentModelFile"/> holds an untied copy whose <c>fc.weight</c> equals
+    /// the embedding, which predicts identically and, if trained further, trains the two tensors apart. Default false.
     /// </summary>
     public bool TieWeights { get; init; }
 
