@@ -89,8 +89,9 @@ public sealed record TrainerOptions
     /// An n-gram ensemble's n-gram part (<c>ngram.weight</c>, <c>ngram.bias</c>) keeps the weights it starts with, such as
     /// multinomial naive Bayes (<see cref="Models.SequenceModel.InitializeNgramsWithNaiveBayes"/>): the optimizer,
     /// gradient clipping and weight averaging cover only the parameters before it, so only the recurrent part trains
-    /// (weight decay never moves the kept part, and the optimizer keeps no state for it). Early stopping and temperature scaling treat it as before (it keeps its one temperature).
-    /// No effect on a model that is not an n-gram ensemble. Default false.
+    /// (weight decay never moves the kept part, and the optimizer keeps no state for it). Early stopping and temperature
+    /// scaling treat it as before (it keeps its own temperature). No effect on a model that is not an n-gram ensemble.
+    /// Default false.
     /// </summary>
     public bool FreezeNgrams { get; init; }
 

@@ -65,4 +65,36 @@ public sealed class FreezeNgramsTests
         new SequenceTrainer(without, Options(freeze: false)).Fit(rows);
         CollectionAssert.AreEqual(without.Parameters.Values, with.Parameters.Values, "a wide n-gram part (no ensemble) trains as before");
     }
+
+    // The optimizer steps only the parameters before the kept part, so its saved state is shorter than the model: a
+    // resumed run must end exactly where an uninterrupted one does, and a run without the freeze must refuse it.
+    [TestMethod]
+    public void LoadCheckpoint_FreezeNgrams_EndsExactlyWhereAnUninterruptedRunEnds()
+    {
+        var rows = Rows();
+        SequenceModel Start()
+        {
+            var model = Model(ensemble: true);
+            model.InitializeNgramsWithNaiveBayes(rows);
+            return model;
+        }
+        var reference = Start();
+        new SequenceTrainer(reference, Options(freeze: true)).Fit(rows);
+
+        var first = new SequenceTrainer(Start(), Options(freeze: true) with { Epochs = 1 });
+        first.Fit(rows);
+        using var checkpoint = new MemoryStream();
+        first.SaveCheckpoint(checkpoint);
+        var resumedModel = Model(ensemble: true);
+        var resumed = new SequenceTrainer(resumedModel, Options(freeze: true));
+        checkpoint.Position = 0;
+        resumed.LoadCheckpoint(checkpoint);
+        resumed.Fit(rows);
+        TestAssert.AssertBitIdentical(reference.Parameters.Values, resumedModel.Parameters.Values, "weights after resume");
+
+        var unfrozen = new SequenceTrainer(Start(), Options(freeze: false));
+        checkpoint.Position = 0;
+        var refused = Assert.ThrowsExactly<InvalidDataException>(() => unfrozen.LoadCheckpoint(checkpoint));
+        StringAssert.Contains(refused.Message, "freezengrams");
+    }
 }
