@@ -57,7 +57,7 @@ internal static class Pretraining
     {
         if (File.Exists(zipPath))
         {
-            Console.WriteLine($"language model: loaded from {zipPath} (delete it to pretrain again)");
+            Console.WriteLine($"language model: loaded from {zipPath} (delete it to pretrain again{(tieWeights ? "; --tie-weights applies to a new one only" : "")})");
             return ml.Model.Load(zipPath, out _);
         }
         var texts = readTexts();

@@ -7,12 +7,14 @@
         --train ../shared/data/movie-review-polarity/mr_train.tsv --split 0.1
 
 The recurrent part of the C# classifier's defaults (RecurrentTextBinaryTrainer.Options), written as a PyTorch user
-would: lower-cased word tokens (letters, digits and apostrophes, or one other character), every training word in the
-vocabulary, unknown words sharing one zeroed row; embedding 64 with row dropout 0.1, input dropout 0.2, a one-layer
-bidirectional LSTM of 64 per direction, max pooling over the valid steps (packed, so padding is never read), dropout 0.3,
-a linear head. Adam (lr 3e-3, weight decay 1e-4), batches of 16, at most 30 epochs; 10% of the training rows held out
-class by class, early stopping on their loss with patience 8, the best epoch's weights kept, and a temperature fitted
-on them (as CalibrateProbabilities). Not here: the n-gram ensemble, DropConnect and weight averaging of the C# defaults.
+would: lower-cased word tokens (runs of ASCII letters, digits and apostrophes, or one other character: close to, not
+the same as, the C# word tokenizer), every training word in the vocabulary, unknown words sharing one zeroed row;
+embedding 64 with row dropout 0.1, input dropout 0.2, a one-layer bidirectional LSTM of 64 per direction, max pooling
+over the valid steps (packed, so padding is never read), dropout 0.3, a linear head. Adam (lr 3e-3, weight decay 1e-4),
+batches of 16, at most 30 epochs; 10% of the training rows held out class by class, early stopping on their loss with
+patience 8, the best epoch's weights kept, and a temperature fitted on them (as CalibrateProbabilities).
+Not here, of the C# defaults: the n-gram ensemble, DropConnect, weight averaging, gradient clipping at norm 5, batches
+bucketed by length, and one input-dropout mask per sequence (here a new mask at every step).
 
 --split holds out a random share of --train as the test set, the same for every --seed; it is not the C# example's
 split (ML.NET's TrainTestSplit): --save-split writes it, for the C# example's --train / --test. The last line is

@@ -47,7 +47,8 @@ public class RecurrentExperimentSettings
     /// Whether the best configuration is retrained on all the rows (held-out ones included) for its best epoch count and
     /// that model returned; false returns the best trial's own model. Null for the task's: false for text classification
     /// (as the text classifiers' <see cref="RecurrentTextClassificationOptionsBase.RefitOnAllRows"/>: a refit of an n-gram
-    /// ensemble trains both parts for the later part's epochs, which measured worse; docs/sentiment.md), true otherwise.
+    /// ensemble measured worse: it trained both parts for the later part's epochs, and a kept naive Bayes part would
+    /// take the recurrent part's temperature; docs/sentiment.md), true otherwise.
     /// A refit cannot be validated, so it is a setting, not part of the search. Default null.
     /// </summary>
     public bool? RefitOnAllData { get; set; }

@@ -15,12 +15,13 @@ Data: ../shared/data (sunspots monthly, test from 1981-01; Mauna Loa CO2 weekly,
 """
 import argparse
 import csv
+import os
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-DATA = '/work/shared/data'
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared', 'data')  # ../shared/data beside the repository
 
 
 def read(series):

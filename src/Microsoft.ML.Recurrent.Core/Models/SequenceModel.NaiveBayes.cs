@@ -3,8 +3,9 @@ namespace Microsoft.ML.Recurrent.Models;
 /// <summary>
 /// A naive Bayes start for the n-gram ensemble's linear part. Multinomial naive Bayes over binarised unigrams and bigrams is
 /// one of the strongest classifiers of short sentiment texts (Wang and Manning 2012, "Baselines and bigrams"), ahead of a
-/// logistic regression over the same features trained from zero on a few thousand rows; started from it, the n-gram part
-/// trains on as a logistic regression, stopped early on its own held-out loss as before.
+/// logistic regression over the same features trained from zero on a few thousand rows. Started from it, the n-gram part
+/// either stays naive Bayes (<see cref="Training.TrainerOptions.FreezeNgrams"/>, the text classifiers' default) or
+/// trains on as a logistic regression, stopped early on its own held-out loss.
 /// </summary>
 public sealed partial class SequenceModel
 {

@@ -13,7 +13,8 @@ namespace Microsoft.ML.Recurrent.Models;
 /// where K is the number of n-gram occurrences: the bag of n-grams is L2-normalised (as ML.NET's FeaturizeText does), so
 /// long texts are not more confident for being long. Each occurrence counts (a repeated n-gram adds twice). The bucket of ids (t_1..t_n) is FNV-1a-like over 32-bit words
 /// (<see cref="NgramBucket"/>), fixed by the model-file format. Parameter: <c>ngram.weight</c> (buckets, C), initialised
-/// to zero (so the recurrent part draws the same initial numbers as without it) and trained with the rest.
+/// to zero (so the recurrent part draws the same initial numbers as without it) and trained with the rest, unless an
+/// n-gram ensemble's part is kept as it starts (<see cref="Training.TrainerOptions.FreezeNgrams"/>).
 /// Integrated gradients scale the n-gram features along the same path as the embeddings (0 at the baseline), so an
 /// n-gram's attribution is exact and is shared equally by its tokens.
 /// </summary>

@@ -31,7 +31,7 @@ public sealed record FineTuningOptions
     /// The lowest groups that never train, counted from the embedding: 0 (the default, ULMFiT) fine-tunes every group;
     /// 1 keeps the pretrained embedding rows as they are, so a word seen only at prediction time keeps a vector consistent
     /// with the ones the encoder was trained on; <c>NumLayers + 1</c> keeps the whole encoder (feature extraction: only the
-    /// head, the task's new embedding rows and an n-gram part train). Allowed 0 to <c>NumLayers + 1</c>.
+    /// head, the task's new embedding rows and an n-gram part not kept by <see cref="TrainerOptions.FreezeNgrams"/> train). Allowed 0 to <c>NumLayers + 1</c>.
     /// </summary>
     public int FrozenGroups { get; init; }
 

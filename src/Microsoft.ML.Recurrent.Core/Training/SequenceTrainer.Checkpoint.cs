@@ -101,7 +101,7 @@ public sealed partial class SequenceTrainer
     private void WritePayload(BinaryWriter w)
     {
         w.Write(Fingerprint());
-        WriteFloats(w, KeptRawWeights() ?? _model.Parameters.Values);
+        WriteFloats(w, RawParameterValues());
         using (var opt = new MemoryStream())
         {
             _optimizer.ExportState().WriteTo(opt);
@@ -147,7 +147,7 @@ public sealed partial class SequenceTrainer
     // What must agree between the run that saved and the run that resumes. Fine-tuning and weight averaging are named
     // only when they are set, so checkpoints written before they were part of the fingerprint still resume.
     private string Fingerprint() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.FineTuning is { } f ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $";finetune={f.LayerLearningRateDivisor}/{f.GradualUnfreezing}{(f.PretrainedVocabularySize is int v ? "/" + v : "")}{(f.FrozenGroups > 0 ? "/frozen" + f.FrozenGroups : "")}") : "")}{(Options.AveragingDecay is double d ? ";average=" + d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")}{(Options.FreezeNgrams ? ";freezengrams" : "")}");
+        $"params={_model.Parameters.Count};names={string.Join(",", _model.Parameters.Names)};opt={Options.Optimizer};batch={Options.BatchSize};seed={Options.Seed};bucket={Options.BucketByLength};bptt={Options.TruncationLength};schedule={Options.Schedule?.GetType().Name};plateau={Options.ReduceOnPlateau is not null};early={Options.EarlyStoppingPatience}{(Options.FineTuning is { } f ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $";finetune={f.LayerLearningRateDivisor}/{f.GradualUnfreezing}{(f.PretrainedVocabularySize is int v ? "/" + v : "")}{(f.FrozenGroups > 0 ? "/frozen" + f.FrozenGroups : "")}") : "")}{(Options.AveragingDecay is double d ? ";average=" + d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")}{(_trainedCount < _model.Parameters.Count ? ";freezengrams" : "")}");
 
     internal static void WriteHistory(BinaryWriter w, List<EpochSummary> history)
     {

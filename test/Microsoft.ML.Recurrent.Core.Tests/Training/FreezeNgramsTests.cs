@@ -43,7 +43,7 @@ public sealed class FreezeNgramsTests
         CollectionAssert.AreNotEqual(start.AsSpan(0, split).ToArray(), frozen.Parameters.Values.AsSpan(0, split).ToArray(), "the recurrent part trains");
 
         // Without it the same run moves the n-gram part; the recurrent part's steps are the same either way (its
-        // gradients, and so clipping's norm, never depend on the n-gram part, whose gradient the freeze clears).
+        // gradients, and so clipping's norm, never depend on the n-gram part, which the freeze leaves out of the step).
         var trained = Model(ensemble: true);
         trained.InitializeNgramsWithNaiveBayes(rows);
         new SequenceTrainer(trained, Options(freeze: false) with { ClipGradientNorm = null }).Fit(rows);
