@@ -79,7 +79,7 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// With <see cref="NgramEnsemble"/> and <see cref="NgramNaiveBayes"/>: the n-gram part stays the naive Bayes classifier
     /// it starts from (only its temperature is fitted on the held-out rows) instead of training on as a logistic regression.
     /// Kept, the ensemble scored 1 point more on yelp → imdb than with the part trained on (0.698 against 0.688, both with
-    /// the current hash buckets) and 0.5 less on imdb → yelp (0.727 against 0.732), and MR rose from 0.769 to 0.784 with
+    /// 32 hash buckets per n-gram) and 0.5 less on imdb → yelp (0.727 against 0.732), and MR rose from 0.769 to 0.784 with
     /// the change (3 seeds; docs/sentiment.md): trained with Adam, every occurrence of a rare n-gram moves its weight about
     /// as far as a frequent one's, so the part memorises the training rows. Default true.
     /// </summary>

@@ -21,7 +21,7 @@ public sealed class NgramEnsembleClassifierTests
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
         var o = model.Model.Model.Options;
         Assert.IsTrue(o.NgramEnsemble);
-        Assert.AreEqual(1 << 12, o.NgramBuckets);
+        Assert.AreEqual(1 << 10, o.NgramBuckets, "8 buckets for each of 69 distinct n-grams is below 2^10, the floor");
         var test = ml.Data.LoadFromEnumerable(Sentences(100, 2));
         var scored = model.Transform(test);
         var metrics = ml.BinaryClassification.Evaluate(scored);
@@ -64,15 +64,17 @@ public sealed class NgramEnsembleClassifierTests
     }
 
     [TestMethod]
-    public void NgramBuckets_DistinctNgrams_GivesThirtyTwoBucketsEachUpToTheCap()
+    public void NgramBuckets_DistinctNgrams_GivesEightBucketsEachUpToTheCap()
     {
-        // 200 distinct tokens in a row: 200 unigrams and 199 bigrams, 32 x 399 = 12,768 -> 16,384 (twice the n-grams gave 1,024).
+        // 200 distinct tokens in a row: 200 unigrams and 199 bigrams, 8 x 399 = 3,192 -> 4,096 (twice the n-grams gave 1,024).
         var few = new List<SequenceExample> { SequenceExample.ForClassification([.. Enumerable.Range(0, 200)], 0) };
-        Assert.AreEqual(1 << 14, TextClassifierTraining.NgramBuckets(few));
+        Assert.AreEqual(1 << 12, TextClassifierTraining.NgramBuckets(few));
         // A repeated sentence adds nothing: the rule counts distinct n-grams.
         few.Add(few[0]);
-        Assert.AreEqual(1 << 14, TextClassifierTraining.NgramBuckets(few));
-        var many = new List<SequenceExample> { SequenceExample.ForClassification([.. Enumerable.Range(0, 20_000)], 0) };
-        Assert.AreEqual(1 << 20, TextClassifierTraining.NgramBuckets(many), "32 x 39,999 n-grams is above 2^20, the cap");
+        Assert.AreEqual(1 << 12, TextClassifierTraining.NgramBuckets(few));
+        var more = new List<SequenceExample> { SequenceExample.ForClassification([.. Enumerable.Range(0, 20_000)], 0) };
+        Assert.AreEqual(1 << 19, TextClassifierTraining.NgramBuckets(more), "8 x 39,999 n-grams = 319,992 -> 2^19");
+        var many = new List<SequenceExample> { SequenceExample.ForClassification([.. Enumerable.Range(0, 70_000)], 0) };
+        Assert.AreEqual(1 << 20, TextClassifierTraining.NgramBuckets(many), "8 x 139,999 n-grams is above 2^20, the cap");
     }
 }

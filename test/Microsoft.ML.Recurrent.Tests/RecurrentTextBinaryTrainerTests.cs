@@ -279,7 +279,7 @@ public sealed class RecurrentTextBinaryTrainerTests
         options.OutputAttributions = true;
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
         var o = model.Model.Model.Options;
-        Assert.AreEqual(1 << 12, o.NgramBuckets, "32 buckets for each of the sentences' 69 distinct n-grams, rounded up to a power of two");
+        Assert.AreEqual(1 << 10, o.NgramBuckets, "8 buckets for each of the sentences' 69 distinct n-grams is below 2^10, the floor");
         Assert.AreEqual(2, o.NgramMaxLength);
         var test = ml.Data.LoadFromEnumerable(Sentences(100, 2));
         var metrics = ml.BinaryClassification.Evaluate(model.Transform(test));
