@@ -180,6 +180,10 @@ internal sealed class SentimentApp
             return mlContext.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(train);
         });
         PlotFile.Save(Plot, model.TrainingResult);
+        if (model.Members.Count > 1)
+        {
+            Console.WriteLine($"classifier: an ensemble of {model.Members.Count} members, each trained as above with the next seed; it predicts their mean probability (EnsembleSize; the epochs above are the members' in turn, and --plot draws member 0's)");
+        }
         return model;
     }
 

@@ -57,6 +57,7 @@ internal static class RecurrentDefaults
         public const bool NgramEnsemble = true;
         public const bool NgramNaiveBayes = true;
         public const bool KeepNgramNaiveBayes = true;
+        public const int EnsembleSize = 0;
     }
 
     /// <summary>What the language model, the tagger and the series regressor share (<see cref="RecurrentTrainerOptionsBase"/>).</summary>

@@ -22,18 +22,28 @@ public sealed class RecurrentModelTransformer : ITransformer
     private readonly SavedModelLayout _layout;
 
     // A model with no training record of its own (an experiment's best trial kept without a refit) gets an empty history.
-    internal RecurrentModelTransformer(ITransformer chain, SavedModelLayout layout, RecurrentModelFile bundle, TrainingResult? training)
+    internal RecurrentModelTransformer(ITransformer chain, SavedModelLayout layout, IReadOnlyList<RecurrentModelFile> members, TrainingResult? training)
     {
         _chain = chain;
         _layout = layout;
-        Model = bundle;
+        Members = members.ToArray().AsReadOnly();
         TrainingResult = training ?? new TrainingResult { History = [] };
     }
 
-    /// <summary>The trained model with its vocabulary (save it on its own with <see cref="RecurrentModelFile.Save(string)"/>).</summary>
-    public RecurrentModelFile Model { get; }
+    /// <summary>
+    /// The trained model with its vocabulary (save it on its own with <see cref="RecurrentModelFile.Save(string)"/>). Of an
+    /// ensemble (<see cref="RecurrentTextClassificationOptionsBase.EnsembleSize"/>), its first member: the transformer
+    /// predicts the mean of all <see cref="Members"/>' probabilities.
+    /// </summary>
+    public RecurrentModelFile Model => Members[0];
 
-    /// <summary>How training went: per-epoch losses and validation figures.</summary>
+    /// <summary>
+    /// The models the transformer predicts with: one, or the members of an ensemble of text classifiers, whose
+    /// probabilities it averages (each member has its own vocabulary and weights).
+    /// </summary>
+    public IReadOnlyList<RecurrentModelFile> Members { get; }
+
+    /// <summary>How training went: per-epoch losses and validation figures (of an ensemble, its first member's training).</summary>
     public TrainingResult TrainingResult { get; }
 
     /// <summary>A text generator over this model (language models only).</summary>

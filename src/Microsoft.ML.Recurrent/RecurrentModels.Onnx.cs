@@ -30,7 +30,7 @@ public static partial class RecurrentModels
     public static void ExportToOnnx(ITransformer transformer, string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        var bundle = FromTransformer(transformer);
+        var bundle = SingleModel(transformer);
         OnnxExporter.Export(bundle, path, OnnxOptions(bundle));
     }
 
@@ -42,8 +42,16 @@ public static partial class RecurrentModels
     public static void ExportToOnnx(ITransformer transformer, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var bundle = FromTransformer(transformer);
+        var bundle = SingleModel(transformer);
         OnnxExporter.Export(bundle, stream, OnnxOptions(bundle));
+    }
+
+    // ONNX gets one model's graph: an ensemble's average is not exported (rather than export one member as if it were the model).
+    private static RecurrentModelFile SingleModel(ITransformer transformer)
+    {
+        var members = MembersFromTransformer(transformer);
+        return members.Count == 1 ? members[0] : throw new NotSupportedException(
+            $"The transformer holds an ensemble of {members.Count} text classifiers, whose mean ONNX export does not support; train with EnsembleSize = 1 to export, or export each of RecurrentModels.MembersFromTransformer's models.");
     }
 
     // A series regressor reads and predicts standardised values; the graph does the standardisation as the plugin does.

@@ -12,14 +12,24 @@ namespace Microsoft.ML.Recurrent;
 /// </summary>
 public static partial class RecurrentModels
 {
-    /// <summary>The model bundle (model, vocabulary, labels) inside a recurrent transformer or a loaded chain.</summary>
+    /// <summary>
+    /// The model bundle (model, vocabulary, labels) inside a recurrent transformer or a loaded chain; of an ensemble of
+    /// classifiers, its first member (<see cref="MembersFromTransformer"/> gives them all).
+    /// </summary>
     /// <exception cref="ArgumentException">The transformer holds no recurrent model.</exception>
-    public static RecurrentModelFile FromTransformer(ITransformer transformer)
+    public static RecurrentModelFile FromTransformer(ITransformer transformer) => MembersFromTransformer(transformer)[0];
+
+    /// <summary>
+    /// The model bundles inside a recurrent transformer or a loaded chain: one, or the members of an ensemble of text
+    /// classifiers (<see cref="RecurrentTextClassificationOptionsBase.EnsembleSize"/>), in order.
+    /// </summary>
+    /// <exception cref="ArgumentException">The transformer holds no recurrent model.</exception>
+    public static IReadOnlyList<RecurrentModelFile> MembersFromTransformer(ITransformer transformer)
     {
         ArgumentNullException.ThrowIfNull(transformer);
         if (transformer is RecurrentModelTransformer recurrent)
         {
-            return recurrent.Model;
+            return recurrent.Members;
         }
         if (transformer is IEnumerable<ITransformer> chain)
         {
@@ -29,7 +39,7 @@ public static partial class RecurrentModels
             {
                 if (part is RecurrentModelTransformer fitted)
                 {
-                    return fitted.Model; // a fitted pipeline (e.g. key mapping + trainer) holds the facade itself
+                    return fitted.Members; // a fitted pipeline (e.g. key mapping + trainer) holds the facade itself
                 }
                 if (part is IEnumerable<ITransformer> inner && TryFind(inner, out var found))
                 {
@@ -72,11 +82,11 @@ public static partial class RecurrentModels
     public static DriftReport CheckDrift(ITransformer transformer, IDataView data, string inputColumnName, DriftThresholds? thresholds = null) =>
         RecurrentDrift.Check(transformer, data, inputColumnName, thresholds);
 
-    private static bool TryFind(IEnumerable<ITransformer> chain, out RecurrentModelFile bundle)
+    private static bool TryFind(IEnumerable<ITransformer> chain, out IReadOnlyList<RecurrentModelFile> bundle)
     {
         try
         {
-            bundle = FromTransformer((ITransformer)chain);
+            bundle = MembersFromTransformer((ITransformer)chain);
             return true;
         }
         catch (ArgumentException)
@@ -86,7 +96,7 @@ public static partial class RecurrentModels
         }
     }
 
-    private static bool TryRead(ITransformer part, IDataView keyRow, out RecurrentModelFile bundle)
+    private static bool TryRead(ITransformer part, IDataView keyRow, out IReadOnlyList<RecurrentModelFile> bundle)
     {
         bundle = null!;
         DataViewSchema output;
@@ -103,7 +113,14 @@ public static partial class RecurrentModels
             return false;
         }
         string text = part.Transform(keyRow).GetColumn<string>(SavedModel.ColumnNames.Model).First();
-        bundle = RecurrentModelFile.FromBase64(text);
+        try
+        {
+            bundle = SavedModel.ModelEnsemble.Decode(text);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException("Not a model file: the text is not valid base64.", e);
+        }
         return true;
     }
 }

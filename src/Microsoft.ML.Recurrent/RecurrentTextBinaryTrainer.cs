@@ -76,10 +76,9 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         static List<(string Text, int Label)> Numbered(List<(string Text, bool Label)> data) => data.Select(r => (r.Text, r.Label ? 1 : 0)).ToList();
         var validation = TrainerOptions.ValidationSet is { } validationSet ? Numbered(ReadRows(validationSet, nameof(Options.ValidationSet))) : null;
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var (model, sequencer, result, texts) = TextClassifierTraining.Fit(TrainerOptions, Numbered(rows), validation, tokenInput, 2);
-        var profile = TextClassifierInput.Profile(sequencer, texts, tokenInput, TrainerOptions.MaxSequenceLength);
-        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, TrainerOptions.MaxSequenceLength, result, input, tokenInput,
-            profile, TrainerOptions.OutputAttributions);
+        var members = TextClassifierTraining.FitMembers(TrainerOptions, Numbered(rows), validation, tokenInput, 2);
+        return TextClassifierTraining.CreateTransformer(_context, Layout(TrainerOptions.TextColumnName, tokenInput, TrainerOptions.OutputAttributions), members,
+            LabelNames, TrainerOptions.MaxSequenceLength, tokenInput, input);
     }
 
     internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, bool tokenInput, int maxLength) =>
@@ -93,8 +92,10 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
     // Wraps a trained model into the saveable chain of stock parts.
     internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, SequenceModel model,
         TextSequencer sequencer, int maxLength, TrainingResult? result, IDataView input, bool tokenInput = false, DataProfile? profile = null, bool attributions = false) =>
-        SavedModelChain.Fit(context, Layout(textColumn, tokenInput, attributions), model, sequencer, ["False", "True"], maxLength, result, input,
+        SavedModelChain.Fit(context, Layout(textColumn, tokenInput, attributions), model, sequencer, LabelNames, maxLength, result, input,
             profile?.ToNumbers().ToArray() ?? []);
+
+    private static readonly string[] LabelNames = ["False", "True"];
 
     private static SavedModelLayout Layout(string textColumn, bool tokenInput, bool attributions) =>
         new(SavedModelTask.BinaryClassification, textColumn) { TokenKeys = tokenInput, Attributions = attributions };

@@ -93,10 +93,9 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
             validation = held;
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
-        var (model, sequencer, result, texts) = TextClassifierTraining.Fit(TrainerOptions, rows, validation, tokenInput, names.Length);
-        var profile = TextClassifierInput.Profile(sequencer, texts, tokenInput, TrainerOptions.MaxSequenceLength);
-        return CreateTransformer(_context, TrainerOptions.TextColumnName, model, sequencer, names, TrainerOptions.MaxSequenceLength, result, input, tokenInput,
-            profile, TrainerOptions.OutputAttributions);
+        var members = TextClassifierTraining.FitMembers(TrainerOptions, rows, validation, tokenInput, names.Length);
+        return TextClassifierTraining.CreateTransformer(_context, Layout(TrainerOptions.TextColumnName, tokenInput, names, TrainerOptions.OutputAttributions),
+            members, names, TrainerOptions.MaxSequenceLength, tokenInput, input);
     }
 
     internal static void RequireTwoClasses(List<(string Text, int Label)> rows, string labelColumn, string paramName)

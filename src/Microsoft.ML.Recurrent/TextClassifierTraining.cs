@@ -18,8 +18,65 @@ internal static class TextClassifierTraining
     /// </summary>
     public const int MinimumValidationRows = 20;
 
-    /// <summary>A trained classifier, the tokenizer it reads with, its training record and the texts it was trained on.</summary>
-    public sealed record Trained(SequenceModel Model, TextSequencer Sequencer, TrainingResult Result, List<string> Texts);
+    /// <summary>
+    /// A trained classifier, the tokenizer it reads with, its training record, the texts it was trained on and how many
+    /// tokens they gave (cut to the maximum length).
+    /// </summary>
+    public sealed record Trained(SequenceModel Model, TextSequencer Sequencer, TrainingResult Result, List<string> Texts, long Tokens);
+
+    /// <summary>With <c>EnsembleSize</c> 0: about one classifier's training time on this many tokens (<see cref="MembersFor"/>).</summary>
+    internal const long EnsembleTokenBudget = 100_000;
+
+    /// <summary>The most members <c>EnsembleSize</c> 0 chooses.</summary>
+    internal const int MaxAutomaticMembers = 5;
+
+    /// <summary>
+    /// Trains the classifier <c>EnsembleSize</c> times (see <see cref="Fit"/>), member i with seed <c>Seed + i</c> and an even
+    /// share of what is left of <c>TimeLimit</c>; with <c>EnsembleSize</c> 0, as many as <see cref="MembersFor"/> gives
+    /// for the first member's training tokens. Member 0 is exactly the classifier one member would be.
+    /// </summary>
+    public static List<Trained> FitMembers(RecurrentTextClassificationOptionsBase options, List<(string Text, int Label)> rows,
+        List<(string Text, int Label)>? validationSet, bool tokenInput, int classes)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int count = Math.Max(1, options.EnsembleSize);
+        var members = new List<Trained>();
+        for (int i = 0; i < count; i++)
+        {
+            TimeSpan? left = options.TimeLimit - clock.Elapsed;
+            if (i > 0 && left <= TimeSpan.Zero)
+            {
+                break; // the time limit is spent: keep the members trained so far
+            }
+            var member = options.ForMember(unchecked(options.Seed + i), left / (count - i));
+            members.Add(Fit(member, rows, validationSet, tokenInput, classes));
+            if (i == 0 && options.EnsembleSize == 0)
+            {
+                count = MembersFor(members[0].Tokens);
+            }
+        }
+        return members;
+    }
+
+    /// <summary>
+    /// Fits the saveable chain over the trained members (one model, or an ensemble), each member's file with its own
+    /// vocabulary and the profile of its own training texts; the training record is the first member's.
+    /// </summary>
+    public static RecurrentModelTransformer CreateTransformer(MLContext context, SavedModel.SavedModelLayout layout, List<Trained> members,
+        IEnumerable<string> labelNames, int maxLength, bool tokenInput, IDataView input)
+    {
+        string[] names = [.. labelNames];
+        var files = members.Select(m => SavedModel.SavedModelChain.Bundle(layout, m.Model, m.Sequencer, names, maxLength,
+            [.. TextClassifierInput.Profile(m.Sequencer, m.Texts, tokenInput, maxLength).ToNumbers()])).ToList();
+        return SavedModel.SavedModelChain.Fit(context, layout, files, members[0].Result, input);
+    }
+
+    /// <summary>
+    /// <c>EnsembleSize</c> 0's choice: <see cref="EnsembleTokenBudget"/> / the training tokens, from 1 to
+    /// <see cref="MaxAutomaticMembers"/> (so the ensemble trains about as long as one classifier of that many tokens).
+    /// </summary>
+    internal static int MembersFor(long trainingTokens) =>
+        (int)Math.Clamp(EnsembleTokenBudget / Math.Max(1, trainingTokens), 1, MaxAutomaticMembers);
 
     /// <summary>
     /// Trains on <paramref name="rows"/>. With <paramref name="validationSet"/> it stops early and calibrates on it. Otherwise
@@ -92,7 +149,7 @@ internal static class TextClassifierTraining
         };
         var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(pretrained, trainer, train.Count, options.FineTuning, wordVectors))
             .Fit(encoded, heldOut, options.Progress);
-        return new Trained(model, sequencer, result, texts);
+        return new Trained(model, sequencer, result, texts, encoded.Sum(e => (long)e.Tokens!.Length));
     }
 
     /// <summary>

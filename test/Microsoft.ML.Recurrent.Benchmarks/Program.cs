@@ -29,7 +29,7 @@ internal static class Program
         var scaling = new Option<bool>("--scaling") { Description = "time every configuration on 1 thread and on --threads in alternation and print both and their ratio" };
         var peakRss = new Option<bool>("--peak-rss") { Description = "add each configuration's own peak RSS (Linux: resets the process's high-water mark before each, so /usr/bin/time then reports only the last one's)" };
         var contention = new Option<bool>("--contention") { Description = "time the training-step configurations on a quiet machine and while a child process spins on one core, in alternation; with --compare PyTorch too" };
-        var mlnet = new Option<bool>("--mlnet") { Description = "instead: score the default sentiment .zip and stock FeaturizeText + AveragedPerceptron through ML.NET (Transform, PredictionEngine), cold start and peak RSS" };
+        var mlnet = new Option<bool>("--mlnet") { Description = "instead: score the default sentiment .zip (one model, EnsembleSize 1) and stock FeaturizeText + AveragedPerceptron through ML.NET (Transform, PredictionEngine), cold start and peak RSS" };
         var mlnetModel = new Option<FileInfo?>("--mlnet-model") { Description = "with --mlnet: score this saved recurrent binary text classifier (.zip) instead of training the default one" };
         var mlnetKeep = new Option<DirectoryInfo?>("--mlnet-keep") { Description = "with --mlnet: keep the two saved .zip files (sentiment.zip, stock.zip) in this folder" };
         var mlnetReadyToRun = new Option<FileInfo?>("--mlnet-r2r")

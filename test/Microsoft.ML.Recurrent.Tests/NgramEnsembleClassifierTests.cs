@@ -18,6 +18,7 @@ public sealed class NgramEnsembleClassifierTests
         var options = Small;
         options.NgramEnsemble = true;
         options.OutputAttributions = true;
+        options.EnsembleSize = 1; // the Core explainer's values are one model's
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
         var o = model.Model.Model.Options;
         Assert.IsTrue(o.NgramEnsemble);

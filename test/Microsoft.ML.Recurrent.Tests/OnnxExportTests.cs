@@ -32,7 +32,7 @@ public sealed class OnnxExportTests
         var ml = new MLContext(1);
         var train = ml.Data.LoadFromEnumerable(RecurrentTextBinaryTrainerTests.Sentences(120, 1));
         var test = RecurrentTextBinaryTrainerTests.Sentences(30, 2);
-        var trained = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { Epochs = 6, HiddenSize = 8, EmbeddingSize = 8, Seed = 1, ValidationFraction = 0, NgramEnsemble = false }).Fit(train);
+        var trained = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { Epochs = 6, HiddenSize = 8, EmbeddingSize = 8, Seed = 1, ValidationFraction = 0, NgramEnsemble = false, EnsembleSize = 1 }).Fit(train);
         using var zip = new MemoryStream();
         ml.Model.Save(trained, train.Schema, zip);
         zip.Position = 0;

@@ -33,7 +33,7 @@ public sealed class RecurrentAttributionTests
         var train = ml.Data.LoadFromEnumerable(RecurrentTextBinaryTrainerTests.Sentences(160, 1));
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options
         {
-            Epochs = 4, HiddenSize = 8, EmbeddingSize = 8, Seed = 1, MaxSequenceLength = 10, OutputAttributions = true,
+            Epochs = 4, HiddenSize = 8, EmbeddingSize = 8, Seed = 1, MaxSequenceLength = 10, OutputAttributions = true, EnsembleSize = 1,
         }).Fit(train);
         var input = ml.Data.LoadFromEnumerable(Inputs);
         var rows = ml.Data.CreateEnumerable<Explained>(model.Transform(input), reuseRowObject: false).ToList();
@@ -83,7 +83,7 @@ public sealed class RecurrentAttributionTests
             .Append(ml.Transforms.Conversion.MapValueToKey("Label", "Topic"))
             .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextMulticlassTrainer.Options
             {
-                TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1, OutputAttributions = true,
+                TextColumnName = "Tokens", Epochs = 3, HiddenSize = 8, EmbeddingSize = 8, Seed = 1, OutputAttributions = true, EnsembleSize = 1,
             }));
         var model = pipeline.Fit(ml.Data.LoadFromEnumerable(rows));
         var output = model.Transform(ml.Data.LoadFromEnumerable(rows.Take(5)));

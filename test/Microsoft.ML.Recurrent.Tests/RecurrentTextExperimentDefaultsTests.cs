@@ -13,7 +13,7 @@ namespace Microsoft.ML.Recurrent.PluginTests;
 public sealed class RecurrentTextExperimentDefaultsTests
 {
     [TestMethod]
-    public void Execute_OneTrial_IsTheDefaultClassifierWithTheSameSeed()
+    public void Execute_OneTrial_IsTheDefaultClassifiersFirstMemberWithTheSameSeed()
     {
         var ml = new MLContext(1);
         // 200 rows: the classifier holds out 20 (its minimum); the experiment holds out the same rows (CrossValidationFolds = 1).
@@ -21,7 +21,7 @@ public sealed class RecurrentTextExperimentDefaultsTests
         var settings = new RecurrentExperimentSettings { MaxTrials = 1, Seed = 4, CrossValidationFolds = 1, MaxExperimentTime = TimeSpan.FromMinutes(5) };
 
         var result = ml.BinaryClassification.RecurrentTextExperiment(settings).Execute(data);
-        var classifier = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { Seed = 4 }).Fit(data);
+        var classifier = ml.BinaryClassification.Trainers.RecurrentTextClassifier(new RecurrentTextBinaryTrainer.Options { Seed = 4, EnsembleSize = 1 }).Fit(data);
 
         var first = result.Leaderboard.Single().Settings;
         var d = new RecurrentTextBinaryTrainer.Options();
@@ -31,7 +31,7 @@ public sealed class RecurrentTextExperimentDefaultsTests
         Assert.IsNull(result.Details.Refit, "no refit, as the classifier's RefitOnAllRows");
         var test = ml.Data.LoadFromEnumerable(RecurrentTextExperimentTests.Rows(40, 6));
         CollectionAssert.AreEqual(classifier.Transform(test).GetColumn<float>("Score").ToArray(), result.BestModel.Transform(test).GetColumn<float>("Score").ToArray(),
-            "the experiment's first trial is the default classifier");
+            "the experiment's first trial is the default classifier's first member (a trial trains one model)");
     }
 
     [TestMethod]

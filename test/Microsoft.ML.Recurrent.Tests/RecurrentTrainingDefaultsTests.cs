@@ -62,7 +62,7 @@ public sealed class RecurrentTrainingDefaultsTests
         var epochs = new List<TrainingProgress>();
         var options = new RecurrentTextBinaryTrainer.Options
         {
-            Epochs = 4, HiddenSize = 8, EmbeddingSize = 8, RefitOnAllRows = true, Progress = new SyncProgress(p => { if (p.IsEpochEnd) { epochs.Add(p); } }),
+            Epochs = 4, HiddenSize = 8, EmbeddingSize = 8, RefitOnAllRows = true, EnsembleSize = 1, Progress = new SyncProgress(p => { if (p.IsEpochEnd) { epochs.Add(p); } }),
         };
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
         var held = epochs.TakeWhile(p => p.Validation is not null).ToList();

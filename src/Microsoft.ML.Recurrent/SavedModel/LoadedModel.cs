@@ -9,17 +9,18 @@ namespace Microsoft.ML.Recurrent.SavedModel;
 /// <summary>
 /// A decoded model of a saved chain, with one workspace per thread. Its stored numbers are validated when it is decoded
 /// (<see cref="StoredNumbers"/>); whether it fits a mapping is checked at that mapping's first use (<see cref="RequireFit"/>),
-/// and every prediction checks that the model's outputs are finite.
+/// and every prediction checks that the model's outputs are finite. An ensemble of classifiers (<see cref="ModelEnsemble"/>)
+/// predicts the mean of its members' probabilities, each member reading the text with its own vocabulary.
 /// </summary>
-internal sealed class LoadedModel
+internal sealed partial class LoadedModel
 {
-    // One workspace per thread for the model it used last (usually the only one): no per-row allocation.
+    // One workspace per member per thread for the model it used last (usually the only one): no per-row allocation.
     [ThreadStatic]
-    private static (LoadedModel? Owner, ModelWorkspace? Workspace) _threadWorkspace;
+    private static (LoadedModel? Owner, ModelWorkspace[]? Workspaces) _threadWorkspace;
 
-    // One explainer per thread for the model it explained last (it owns a workspace).
+    // One explainer per member per thread for the model it explained last (each owns a workspace).
     [ThreadStatic]
-    private static (LoadedModel? Owner, IntegratedGradients? Explainer) _threadExplainer;
+    private static (LoadedModel? Owner, IntegratedGradients[]? Explainers) _threadExplainer;
 
     private static int _decodeCount;
 
@@ -29,14 +30,18 @@ internal sealed class LoadedModel
     // The mappings (and featurizer sizes) this model has been checked against and fits.
     private readonly ConcurrentDictionary<(MappingKind Kind, int FeatureSize), bool> _fits = new();
 
-    private LoadedModel(RecurrentModelFile bundle)
+    private LoadedModel(RecurrentModelFile[] members)
     {
-        Bundle = bundle;
-        _numbers = StoredNumbers.Read(bundle);
+        Members = members;
+        _numbers = StoredNumbers.Read(members[0]);
         _maxLength = _numbers.MaxSequenceLength;
     }
 
-    public RecurrentModelFile Bundle { get; }
+    /// <summary>The model file (of an ensemble: its first member, whose numbers, classes and task every member shares).</summary>
+    public RecurrentModelFile Bundle => Members[0];
+
+    /// <summary>The model files: one, or an ensemble's members.</summary>
+    public RecurrentModelFile[] Members { get; }
 
     /// <summary>The class (or tag) names of a classifier's model file.</summary>
     public IReadOnlyList<string> LabelNames => Bundle.LabelNames ?? throw new InvalidDataException("The recurrent model column holds a classifier without class names.");
@@ -49,7 +54,7 @@ internal sealed class LoadedModel
         Interlocked.Increment(ref _decodeCount);
         try
         {
-            return new LoadedModel(RecurrentModelFile.FromBase64(base64));
+            return new LoadedModel(ModelEnsemble.Decode(base64));
         }
         catch (FormatException e)
         {
@@ -65,52 +70,13 @@ internal sealed class LoadedModel
     {
         if (!_fits.ContainsKey((kind, featureSize)))
         {
-            MappingFit.Check(Bundle, kind, featureSize);
+            foreach (var member in Members)
+            {
+                MappingFit.Check(member, kind, featureSize);
+            }
             _fits.TryAdd((kind, featureSize), true);
         }
         return this;
-    }
-
-    /// <summary>Maps tokens (from a key-vector column) through the vocabulary, truncates, and writes the head's logits.</summary>
-    public void PredictLogits(string[]? tokens, Span<float> logits)
-    {
-        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.");
-        Predict(TokenExample(sequencer, tokens is null ? [] : tokens.Take(_maxLength).ToArray()), logits);
-    }
-
-    // Token ids (and the characters of a character-aware model) of tokens already cut to length; no token reads as one unknown one.
-    private static SequenceExample TokenExample(Text.TextSequencer sequencer, string[] tokens)
-    {
-        if (tokens.Length == 0)
-        {
-            return SequenceExample.ForPrediction([Math.Max(0, sequencer.Vocabulary.UnknownId)], sequencer.Characters is null ? null : [sequencer.Characters.Encode("")]);
-        }
-        return SequenceExample.ForPrediction(sequencer.Vocabulary.Encode(tokens), sequencer.Characters?.Encode(tokens));
-    }
-
-    /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
-    public void PredictLogits(string? text, Span<float> logits)
-    {
-        if (Bundle.Sequencer is null)
-        {
-            throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
-        }
-        if (Bundle.Sequencer.Characters is not null)
-        {
-            Predict(TokenExample(Bundle.Sequencer, Bundle.Sequencer.Tokenizer.Tokenize(text ?? "").Take(_maxLength).ToArray()), logits);
-            return;
-        }
-        int[] ids = Bundle.Sequencer.Encode(text ?? "");
-        if (ids.Length == 0)
-        {
-            // An empty text is read as one unknown token (or padding), so every row gets a prediction.
-            ids = [Math.Max(0, Bundle.Sequencer.Vocabulary.UnknownId)];
-        }
-        else if (ids.Length > _maxLength)
-        {
-            ids = ids[.._maxLength];
-        }
-        Predict(SequenceExample.ForPrediction(ids), logits);
     }
 
     /// <summary>
@@ -137,7 +103,7 @@ internal sealed class LoadedModel
             }
         }
         Span<float> output = stackalloc float[1];
-        Predict(SequenceExample.ForPrediction(features), output);
+        Predict(0, SequenceExample.ForPrediction(features), output);
         float value = (float)(output[0] * std + mean);
         RequireFinite([value]);
         return value;
@@ -157,7 +123,7 @@ internal sealed class LoadedModel
             ids = ids[^_maxLength..];
         }
         // Per-step head: only the last step's logits (row ids.Length - 1), whatever the length and the vocabulary.
-        var logits = Bundle.Model.ForwardRows(Workspace(), new[] { SequenceExample.ForPrediction(ids) }, ids.Length - 1, 1).ToArray();
+        var logits = Bundle.Model.ForwardRows(Workspace(0), new[] { SequenceExample.ForPrediction(ids) }, ids.Length - 1, 1).ToArray();
         RequireFinite(logits);
         SoftMax(logits);
         int best = TensorPrimitives.IndexOfMax(logits);
@@ -180,7 +146,7 @@ internal sealed class LoadedModel
         {
             var window = tokens.Skip(start).Take(_maxLength);
             int[] ids = sequencer.Vocabulary.Encode(window);
-            var ws = Workspace();
+            var ws = Workspace(0);
             Bundle.Model.Forward(ws, new[] { SequenceExample.ForPrediction(ids, sequencer.Characters?.Encode(window)) }, training: false, null, default, default);
             RequireFinite(ws.Logits.AsSpan(0, ids.Length * classes));
             for (int t = 0; t < ids.Length; t++)
@@ -197,7 +163,7 @@ internal sealed class LoadedModel
         var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text featurizer needs one.");
         int[] ids = sequencer.Encode(text ?? "");
         ids = ids.Length == 0 ? [Math.Max(0, sequencer.Vocabulary.UnknownId)] : ids.Length > _maxLength ? ids[^_maxLength..] : ids;
-        var ws = Workspace();
+        var ws = Workspace(0);
         Bundle.Model.ForwardFeatures(ws, new[] { SequenceExample.ForPrediction(ids) }, training: false, null, default, default, keepActivations: false);
         var o = Bundle.Model.Options;
         int dirs = o.IsBidirectional ? 2 : 1, h = o.HiddenSize;
@@ -209,62 +175,29 @@ internal sealed class LoadedModel
         RequireFinite(destination);
     }
 
-    /// <summary>
-    /// The tokens a classifier reads from a text (its first max-length tokens) and their integrated-gradients
-    /// attributions: towards true (class 1) for a binary classifier, towards the predicted class for a multiclass one.
-    /// An empty text gives none.
-    /// </summary>
-    public (string[] Tokens, float[] Values) Explain(string? text)
-    {
-        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary; a text model needs one.");
-        string[] tokens = sequencer.Tokenizer.Tokenize(text ?? "");
-        return Explain(tokens.Length > _maxLength ? tokens[.._maxLength] : tokens, sequencer.Vocabulary);
-    }
-
-    /// <summary>As <see cref="Explain(string?)"/>, for the tokens of a key-vector column.</summary>
-    public (string[] Tokens, float[] Values) Explain(string[]? tokens)
-    {
-        var sequencer = Bundle.Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.");
-        tokens ??= [];
-        return Explain(tokens.Length > _maxLength ? tokens[.._maxLength] : tokens, sequencer.Vocabulary);
-    }
-
-    private (string[] Tokens, float[] Values) Explain(string[] tokens, Text.Vocabulary vocabulary)
-    {
-        if (tokens.Length == 0)
-        {
-            return ([], []);
-        }
-        if (!ReferenceEquals(_threadExplainer.Owner, this))
-        {
-            _threadExplainer = (this, new IntegratedGradients(Bundle.Model));
-        }
-        int? target = Bundle.Model.Options.HeadOutputs == 2 ? 1 : null;
-        var attribution = _threadExplainer.Explainer!.Explain(vocabulary.Encode(tokens), target);
-        float[] values = [.. attribution.Values];
-        RequireFinite(values);
-        return (tokens, values);
-    }
-
     // This thread's workspace for this model. The decoded model only predicts, so its weights stay packed between rows
     // (FreezeWeights), and a row runs on the calling thread: it is too small to share with a worker, and ML.NET already
     // runs parallel cursors on threads of their own.
-    private ModelWorkspace Workspace()
+    private ModelWorkspace Workspace(int member)
     {
         if (!ReferenceEquals(_threadWorkspace.Owner, this))
         {
-            var ws = Bundle.Model.CreateWorkspace();
-            ws.Recurrent.FreezeWeights();
-            ws.Recurrent.Scheduling = Engine.Scheduling.SchedulingOptions.CallingThread;
-            _threadWorkspace = (this, ws);
+            var workspaces = new ModelWorkspace[Members.Length];
+            for (int i = 0; i < workspaces.Length; i++)
+            {
+                workspaces[i] = Members[i].Model.CreateWorkspace();
+                workspaces[i].Recurrent.FreezeWeights();
+                workspaces[i].Recurrent.Scheduling = Engine.Scheduling.SchedulingOptions.CallingThread;
+            }
+            _threadWorkspace = (this, workspaces);
         }
-        return _threadWorkspace.Workspace!;
+        return _threadWorkspace.Workspaces![member];
     }
 
-    private void Predict(SequenceExample example, Span<float> output)
+    private void Predict(int member, SequenceExample example, Span<float> output)
     {
-        var ws = Workspace();
-        Bundle.Model.Forward(ws, new[] { example }, training: false, null, default, default);
+        var ws = Workspace(member);
+        Members[member].Model.Forward(ws, new[] { example }, training: false, null, default, default);
         ws.Logits.AsSpan(0, output.Length).CopyTo(output);
         RequireFinite(output);
     }

@@ -61,16 +61,24 @@ internal static class SavedModelChain
     /// <paramref name="numbers"/>) and fits the chain that carries it.
     /// </summary>
     public static RecurrentModelTransformer Fit(MLContext context, SavedModelLayout layout, SequenceModel model, TextSequencer? sequencer,
-        IEnumerable<string>? labelNames, int maxLength, TrainingResult? result, IDataView input, params KeyValuePair<string, double>[] numbers)
-    {
-        var bundle = new RecurrentModelFile(model, sequencer, labelNames, [.. numbers, new(BundleKeys.MaxSequenceLength, maxLength)],
-            [new(BundleKeys.Task, BundleKeys.TaskName(layout.Task))]);
-        return Fit(context, layout, bundle, result, input);
-    }
+        IEnumerable<string>? labelNames, int maxLength, TrainingResult? result, IDataView input, params KeyValuePair<string, double>[] numbers) =>
+        Fit(context, layout, [Bundle(layout, model, sequencer, labelNames, maxLength, numbers)], result, input);
+
+    /// <summary>
+    /// A trained model's file, with its maximum sequence length and task name after <paramref name="numbers"/>: one model
+    /// of a chain, or one member of an ensemble.
+    /// </summary>
+    public static RecurrentModelFile Bundle(SavedModelLayout layout, SequenceModel model, TextSequencer? sequencer, IEnumerable<string>? labelNames,
+        int maxLength, params KeyValuePair<string, double>[] numbers) =>
+        new(model, sequencer, labelNames, [.. numbers, new(BundleKeys.MaxSequenceLength, maxLength)], [new(BundleKeys.Task, BundleKeys.TaskName(layout.Task))]);
 
     /// <summary>Fits the chain that carries an existing model file.</summary>
     public static RecurrentModelTransformer Fit(MLContext context, SavedModelLayout layout, RecurrentModelFile bundle, TrainingResult? result, IDataView input) =>
-        new(Create(context, layout, bundle.ToBase64()).Fit(input), layout, bundle, result);
+        Fit(context, layout, [bundle], result, input);
+
+    /// <summary>Fits the chain that carries one model file or an ensemble of classifiers (<see cref="ModelEnsemble"/>).</summary>
+    public static RecurrentModelTransformer Fit(MLContext context, SavedModelLayout layout, IReadOnlyList<RecurrentModelFile> members, TrainingResult? result, IDataView input) =>
+        new(Create(context, layout, ModelEnsemble.Encode(members)).Fit(input), layout, members, result);
 
     private sealed class KeyName
     {
