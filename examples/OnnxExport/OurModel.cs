@@ -42,7 +42,12 @@ internal sealed class OurModel
                 return new OurModel(RecurrentModelFile.Load(path), null);
             }
             var transformer = new MLContext().Model.Load(path, out _);
-            return new OurModel(RecurrentModels.FromTransformer(transformer), transformer);
+            var members = RecurrentModels.MembersFromTransformer(transformer);
+            if (members.Count > 1)
+            {
+                throw InputFileException.For(path, $"it holds a seed ensemble of {members.Count} classifiers; ONNX gets one model: train it with --set EnsembleSize=1 (and NgramEnsemble=false)", null);
+            }
+            return new OurModel(members[0], transformer);
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or InvalidOperationException or FormatException)
         {

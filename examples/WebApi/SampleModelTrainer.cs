@@ -51,6 +51,8 @@ public static class SampleModelTrainer
             Epochs = 30, HiddenSize = 12, EmbeddingSize = 12, BatchSize = 8, Seed = 1, OutputAttributions = true,
             // 80 reviews are too few to hold 10% out for early stopping and calibration: train on all of them.
             ValidationFraction = 0, EarlyStoppingPatience = null, CalibrateProbabilities = false,
+            // One model, as the committed sample was trained: a service's latency is one forward pass a row.
+            EnsembleSize = 1,
         }).Fit(reviews);
         string sentiment = Path.Combine(outputFolder, "sentiment.zip");
         ml.Model.SaveAtomically(classifier, reviews.Schema, sentiment);

@@ -83,7 +83,17 @@ public class RecurrentDataViewExperiment
             RefitOnAllData = s.EffectiveRefitOnAllData(Task), FirstTrial = prepared.FirstTrial, InitializeModel = prepared.InitializeModel,
         });
         var details = experiment.Run(prepared.Train, prepared.Validation, progress, s.CancellationToken);
-        return new RecurrentExperimentResult(Task, prepared.CreateTransformer(details.BestModel, details.Refit), details);
+        return new RecurrentExperimentResult(Task, BestTransformer(prepared, details, s), details);
+    }
+
+    // A text classifier's experiment without a refit averages its leading trials' models, as many as the classifiers'
+    // ensemble would have (or EnsembleSize); otherwise, and with one successful trial, the best model alone.
+    private static RecurrentModelTransformer BestTransformer(RecurrentExperimentTasks.Prepared prepared, ExperimentResult details, RecurrentExperimentSettings s)
+    {
+        int members = Math.Min(s.EnsembleSize ?? prepared.AutomaticEnsembleSize, details.TrialModels.Count);
+        return prepared.CreateEnsemble is { } ensemble && details.Refit is null && members > 1
+            ? ensemble([.. details.TrialModels.Take(members)])
+            : prepared.CreateTransformer(details.BestModel, details.Refit);
     }
 
     // A column name the task reads must be given (the sequence-to-sequence experiment reads the text and label columns too).

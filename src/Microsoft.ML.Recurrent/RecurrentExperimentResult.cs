@@ -19,8 +19,10 @@ public class RecurrentExperimentResult
     public RecurrentExperimentTask Task { get; }
 
     /// <summary>
-    /// The best configuration retrained on all the data (training and validation), as an ML.NET transformer that
-    /// <c>mlContext.Model.Save</c> saves like any other.
+    /// The best configuration retrained on all the data (training and validation), or without a refit (the text
+    /// classifiers' default) the best trial's own model, as an ML.NET transformer that <c>mlContext.Model.Save</c> saves
+    /// like any other. A text classifier's experiment without a refit returns the leading trials' models as an ensemble
+    /// (<see cref="RecurrentExperimentSettings.EnsembleSize"/>; its <see cref="RecurrentModelTransformer.Members"/>, best first).
     /// </summary>
     public RecurrentModelTransformer BestModel { get; }
 

@@ -54,6 +54,16 @@ public class RecurrentExperimentSettings
     public bool? RefitOnAllData { get; set; }
 
     /// <summary>
+    /// Text classification without a refit: the returned model averages the probabilities of this many leading trials'
+    /// models (the best first; fewer when fewer trials succeeded), as a classifier's
+    /// <see cref="RecurrentTextClassificationOptionsBase.EnsembleSize"/> averages seeds. 1 returns the best trial's model
+    /// alone. Null for the classifiers' rule (100,000 / the training tokens, from 1 to 5), so the experiment returns an
+    /// ensemble where the default classifier would train one. Other tasks, and a refit, return one model: there it must be
+    /// null or 1. Default null; allowed 1 to 16.
+    /// </summary>
+    public int? EnsembleSize { get; set; }
+
+    /// <summary>
     /// The search space (cells, sizes, depth, direction, learning rate, ...); null for the task's default,
     /// <see cref="RecurrentSearchSpace.ForTask"/>. Default null.
     /// </summary>
@@ -106,11 +116,26 @@ public class RecurrentExperimentSettings
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxExperimentTime, TimeSpan.Zero, nameof(MaxExperimentTime));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequenceLength, task == RecurrentExperimentTask.NextToken ? 2 : 1, nameof(MaxSequenceLength));
         ValidateFraction();
+        ValidateEnsembleSize(IsTextClassification(task) ? null : task);
         if (task == RecurrentExperimentTask.Forecasting)
         {
             ValidateForecastingFolds();
         }
     }
+
+    // otherTask: the task when it is not text classification (one model only).
+    private void ValidateEnsembleSize(RecurrentExperimentTask? otherTask)
+    {
+        if (EnsembleSize is int members && (members is < 1 or > SavedModel.ModelEnsemble.MaxMembers || (members > 1 && otherTask is not null)))
+        {
+            throw OutOfRange(nameof(EnsembleSize), members, otherTask is null
+                ? $"EnsembleSize must be 1 to {SavedModel.ModelEnsemble.MaxMembers}, or null for the classifiers' rule."
+                : $"EnsembleSize must be null or 1 for a {otherTask} experiment: only text classifiers average several models.");
+        }
+    }
+
+    // The exception names the setting (a property) rather than a parameter of the method that checks it.
+    private static ArgumentOutOfRangeException OutOfRange(string setting, object value, string message) => new(setting, value, message);
 
     private void ValidateFraction()
     {

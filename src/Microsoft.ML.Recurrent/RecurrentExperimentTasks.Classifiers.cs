@@ -17,7 +17,8 @@ internal static partial class RecurrentExperimentTasks
     /// </summary>
     private static Prepared Classifier(RecurrentTextClassificationOptionsBase defaults, List<(string Text, int Label)> rows, List<(string Text, int Label)>? held,
         int classes, bool tokenInput, RecurrentExperimentTask task, RecurrentExperimentSettings s,
-        Func<SequenceModel, TextSequencer, TrainingResult?, DataProfile, RecurrentModelTransformer> createTransformer)
+        Func<SequenceModel, TextSequencer, TrainingResult?, DataProfile, RecurrentModelTransformer> createTransformer,
+        Func<IReadOnlyList<TextClassifierTraining.Member>, RecurrentModelTransformer> createEnsemble)
     {
         var train = rows;
         if (held is null && HoldsOut(rows.Count, s))
@@ -51,11 +52,14 @@ internal static partial class RecurrentExperimentTasks
         };
         // A model that reads no characters is saved with a tokenizer that makes none.
         TextSequencer Used(SequenceModel model) => model.Options.UsesCharacters ? sequencer : new TextSequencer(sequencer.Tokenizer, sequencer.Vocabulary);
+        DataProfile Profile(SequenceModel model) => TextClassifierInput.Profile(Used(model), rows.Select(r => r.Text), tokenInput, s.MaxSequenceLength);
         return new Prepared(template, trainer, encoded,
             held is null ? null : RecurrentTextMulticlassTrainer.EncodeRows(sequencer, held, tokenInput, s.MaxSequenceLength),
-            (model, refit) => createTransformer(model, Used(model), refit, TextClassifierInput.Profile(Used(model), rows.Select(r => r.Text), tokenInput, s.MaxSequenceLength)))
+            (model, refit) => createTransformer(model, Used(model), refit, Profile(model)))
         {
             FirstTrial = first,
+            CreateEnsemble = models => createEnsemble([.. models.Select(m => new TextClassifierTraining.Member(m, Used(m), Profile(m)))]),
+            AutomaticEnsembleSize = TextClassifierTraining.MembersFor(rows.Sum(r => (long)TextClassifierInput.Encode(sequencer, r.Text, tokenInput, s.MaxSequenceLength).Length)),
             InitializeModel = model =>
             {
                 TextClassifierInput.ZeroUnknownEmbedding(model, sequencer.Vocabulary);

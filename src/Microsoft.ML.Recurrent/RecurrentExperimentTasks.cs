@@ -24,6 +24,12 @@ internal static partial class RecurrentExperimentTasks
 
         /// <summary>Runs on every new model before training; null for nothing.</summary>
         public Action<SequenceModel>? InitializeModel { get; init; }
+
+        /// <summary>Text classifiers: wraps several trials' models (the best first) as one ensemble; null for other tasks.</summary>
+        public Func<IReadOnlyList<SequenceModel>, RecurrentModelTransformer>? CreateEnsemble { get; init; }
+
+        /// <summary>Text classifiers: the classifiers' automatic ensemble size for the training rows (1 for other tasks).</summary>
+        public int AutomaticEnsembleSize { get; init; } = 1;
     }
 
     public static SequenceTask CoreTask(RecurrentExperimentTask task) => task switch
@@ -58,7 +64,8 @@ internal static partial class RecurrentExperimentTasks
         RequireValidationRows(held?.Count, $"rows in '{c.TextColumnName}' and '{c.LabelColumnName}'", nameof(validationData));
         static List<(string Text, int Label)> Classes(List<(string Text, bool Label)> r) => [.. r.Select(x => (x.Text, x.Label ? 1 : 0))];
         return Classifier(new RecurrentTextBinaryTrainer.Options(), Classes(rows), held is null ? null : Classes(held), 2, tokenInput, RecurrentExperimentTask.BinaryClassification, s,
-            (model, sequencer, refit, profile) => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput, profile));
+            (model, sequencer, refit, profile) => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, s.MaxSequenceLength, refit, trainData, tokenInput, profile),
+            members => RecurrentTextBinaryTrainer.CreateTransformer(context, c.TextColumnName, members, s.MaxSequenceLength, null, trainData, tokenInput));
     }
 
     private static Prepared Multiclass(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)
@@ -78,7 +85,8 @@ internal static partial class RecurrentExperimentTasks
             RequireValidationRows(held.Count, $"rows with a label in '{c.LabelColumnName}'", nameof(validationData));
         }
         return Classifier(new RecurrentTextMulticlassTrainer.Options(), rows, held, names.Length, tokenInput, RecurrentExperimentTask.MulticlassClassification, s,
-            (model, sequencer, refit, profile) => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput, profile));
+            (model, sequencer, refit, profile) => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, model, sequencer, names, s.MaxSequenceLength, refit, trainData, tokenInput, profile),
+            members => RecurrentTextMulticlassTrainer.CreateTransformer(context, c.TextColumnName, members, names, s.MaxSequenceLength, null, trainData, tokenInput));
     }
 
     private static Prepared NextToken(MLContext context, IDataView trainData, IDataView? validationData, RecurrentColumnInformation c, RecurrentExperimentSettings s)

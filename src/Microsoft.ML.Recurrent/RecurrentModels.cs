@@ -70,7 +70,7 @@ public static partial class RecurrentModels
     /// Checks new data against the training data of the recurrent model inside a transformer or a loaded chain: share of
     /// unknown tokens, share of truncated rows, length distribution and, for series, values outside the training range,
     /// each against its threshold (see docs/explain.md). Models saved before training profiles were recorded report
-    /// <see cref="DriftStatus.NotRecorded"/>.
+    /// <see cref="DriftStatus.NotRecorded"/>. A seed ensemble is checked against its first member's profile and vocabulary.
     /// </summary>
     /// <param name="transformer">A recurrent transformer, or a chain loaded with <c>mlContext.Model.Load</c>.</param>
     /// <param name="data">The new data.</param>

@@ -77,8 +77,8 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
         var validation = TrainerOptions.ValidationSet is { } validationSet ? Numbered(ReadRows(validationSet, nameof(Options.ValidationSet))) : null;
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
         var members = TextClassifierTraining.FitMembers(TrainerOptions, Numbered(rows), validation, tokenInput, 2);
-        return TextClassifierTraining.CreateTransformer(_context, Layout(TrainerOptions.TextColumnName, tokenInput, TrainerOptions.OutputAttributions), members,
-            LabelNames, TrainerOptions.MaxSequenceLength, tokenInput, input);
+        return CreateTransformer(_context, TrainerOptions.TextColumnName, TextClassifierTraining.ToSave(members, tokenInput, TrainerOptions.MaxSequenceLength),
+            TrainerOptions.MaxSequenceLength, members[0].Result, input, tokenInput, TrainerOptions.OutputAttributions);
     }
 
     internal static List<SequenceExample> EncodeRows(TextSequencer sequencer, List<(string Text, bool Label)> rows, bool tokenInput, int maxLength) =>
@@ -96,6 +96,11 @@ public sealed class RecurrentTextBinaryTrainer : IEstimator<RecurrentModelTransf
             profile?.ToNumbers().ToArray() ?? []);
 
     private static readonly string[] LabelNames = ["False", "True"];
+
+    // Wraps trained members (one model or an ensemble) into the saveable chain of stock parts.
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, IReadOnlyList<TextClassifierTraining.Member> members,
+        int maxLength, TrainingResult? result, IDataView input, bool tokenInput, bool attributions = false) =>
+        TextClassifierTraining.CreateTransformer(context, Layout(textColumn, tokenInput, attributions), members, LabelNames, maxLength, result, input);
 
     private static SavedModelLayout Layout(string textColumn, bool tokenInput, bool attributions) =>
         new(SavedModelTask.BinaryClassification, textColumn) { TokenKeys = tokenInput, Attributions = attributions };

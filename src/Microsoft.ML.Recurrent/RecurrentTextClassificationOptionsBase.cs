@@ -179,13 +179,15 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// <summary>
     /// How many classifiers to train and average (a seed ensemble): member i trains as a single classifier would with
     /// <see cref="Seed"/> + i (its own hold-out, vocabulary, weights and calibration), and the model predicts the mean of
-    /// the members' probabilities. Member 0 is exactly the classifier <c>EnsembleSize = 1</c> trains. Training and
-    /// prediction take about that many times as long, the saved model is that many times as large, and the members share
-    /// <see cref="TimeLimit"/> (a member starts only while some is left). 1 to 16; 0 chooses from the data, so that the
-    /// ensemble trains about as long as one classifier of 100,000 tokens: 100,000 / the first member's training tokens,
-    /// from 1 to 5 (1,000 short sentences get 5; 100,000 tokens or more, 1). On 1,000-sentence sets, 5 members gained about
-    /// a point of accuracy and 0.01 to 0.03 nats of log-loss over one, with a third of the spread between seeds
-    /// (docs/sentiment.md). An ensemble cannot be exported to ONNX. Default 0.
+    /// the members' probabilities (<see cref="OutputAttributions"/>: the mean of the members' attributions). Training and
+    /// prediction take about that many times as long and the saved model is about that many times as large. The members
+    /// share <see cref="TimeLimit"/>: each gets an even share of what is left when it starts, and a member starts only
+    /// while some is left; member 0 is exactly the classifier <c>EnsembleSize = 1</c> trains unless its share stops it.
+    /// <see cref="Progress"/> reports each member's epochs in turn, and the transformer's training record is member 0's.
+    /// 1 to 16; 0 chooses from the data, so that the ensemble trains about as long as one classifier of 100,000 tokens:
+    /// 100,000 / the training rows' tokens, from 1 to 5 (1,000 short sentences get 5; 100,000 tokens or more, 1). On
+    /// 1,000-sentence sets, 5 members gained about a point of accuracy and 0.01 to 0.03 nats of log-loss over one, with a
+    /// third of the spread between seeds (docs/sentiment.md). An ensemble cannot be exported to ONNX. Default 0.
     /// </summary>
     public int EnsembleSize { get; set; } = RecurrentDefaults.TextClassification.EnsembleSize;
 
@@ -221,7 +223,9 @@ public abstract class RecurrentTextClassificationOptionsBase : IRecurrentTrainin
     /// <summary>
     /// Adds two columns: <c>AttributionTokens</c> (the tokens the model read, as text) and <c>Attributions</c> (one
     /// integrated-gradients contribution per token; see docs/explain.md). Binary: towards <c>true</c> (the Score);
-    /// multiclass: towards the predicted class. Costs about 34 forward/backward passes per row. Default false.
+    /// multiclass: towards the predicted class. An ensemble (<see cref="EnsembleSize"/>) gives the mean of its members'
+    /// attributions, each member's towards that same class, so they add up to the mean of the members' score changes rather
+    /// than the ensemble's. Costs about 34 forward/backward passes per row and member. Default false.
     /// </summary>
     public bool OutputAttributions { get; set; }
 

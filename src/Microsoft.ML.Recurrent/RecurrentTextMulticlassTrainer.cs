@@ -94,8 +94,8 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         }
         bool tokenInput = TokenColumn.IsKeyVector(input.Schema, TrainerOptions.TextColumnName);
         var members = TextClassifierTraining.FitMembers(TrainerOptions, rows, validation, tokenInput, names.Length);
-        return TextClassifierTraining.CreateTransformer(_context, Layout(TrainerOptions.TextColumnName, tokenInput, names, TrainerOptions.OutputAttributions),
-            members, names, TrainerOptions.MaxSequenceLength, tokenInput, input);
+        return CreateTransformer(_context, TrainerOptions.TextColumnName, TextClassifierTraining.ToSave(members, tokenInput, TrainerOptions.MaxSequenceLength),
+            names, TrainerOptions.MaxSequenceLength, members[0].Result, input, tokenInput, TrainerOptions.OutputAttributions);
     }
 
     internal static void RequireTwoClasses(List<(string Text, int Label)> rows, string labelColumn, string paramName)
@@ -119,6 +119,11 @@ public sealed class RecurrentTextMulticlassTrainer : IEstimator<RecurrentModelTr
         string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput, Serialization.DataProfile? profile = null, bool attributions = false) =>
         SavedModelChain.Fit(context, Layout(textColumn, tokenInput, names, attributions), model, sequencer, names, maxLength, result, input,
             profile?.ToNumbers().ToArray() ?? []);
+
+    // Wraps trained members (one model or an ensemble) into the saveable chain of stock parts.
+    internal static RecurrentModelTransformer CreateTransformer(MLContext context, string textColumn, IReadOnlyList<TextClassifierTraining.Member> members,
+        string[] names, int maxLength, TrainingResult? result, IDataView input, bool tokenInput, bool attributions = false) =>
+        TextClassifierTraining.CreateTransformer(context, Layout(textColumn, tokenInput, names, attributions), members, names, maxLength, result, input);
 
     private static SavedModelLayout Layout(string textColumn, bool tokenInput, string[] names, bool attributions = false) =>
         new(SavedModelTask.MulticlassClassification, textColumn) { TokenKeys = tokenInput, ClassNames = names, Attributions = attributions };

@@ -18,11 +18,8 @@ internal static class TextClassifierTraining
     /// </summary>
     public const int MinimumValidationRows = 20;
 
-    /// <summary>
-    /// A trained classifier, the tokenizer it reads with, its training record, the texts it was trained on and how many
-    /// tokens they gave (cut to the maximum length).
-    /// </summary>
-    public sealed record Trained(SequenceModel Model, TextSequencer Sequencer, TrainingResult Result, List<string> Texts, long Tokens);
+    /// <summary>A trained classifier, the tokenizer it reads with, its training record and the texts it was trained on.</summary>
+    public sealed record Trained(SequenceModel Model, TextSequencer Sequencer, TrainingResult Result, List<string> Texts);
 
     /// <summary>With <c>EnsembleSize</c> 0: about one classifier's training time on this many tokens (<see cref="MembersFor"/>).</summary>
     internal const long EnsembleTokenBudget = 100_000;
@@ -33,13 +30,14 @@ internal static class TextClassifierTraining
     /// <summary>
     /// Trains the classifier <c>EnsembleSize</c> times (see <see cref="Fit"/>), member i with seed <c>Seed + i</c> and an even
     /// share of what is left of <c>TimeLimit</c>; with <c>EnsembleSize</c> 0, as many as <see cref="MembersFor"/> gives
-    /// for the first member's training tokens. Member 0 is exactly the classifier one member would be.
+    /// for the training rows' tokens. Member 0 is exactly the classifier one member would be, unless its share of the
+    /// time limit stops it.
     /// </summary>
     public static List<Trained> FitMembers(RecurrentTextClassificationOptionsBase options, List<(string Text, int Label)> rows,
         List<(string Text, int Label)>? validationSet, bool tokenInput, int classes)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        int count = Math.Max(1, options.EnsembleSize);
+        int count = options.EnsembleSize > 0 ? options.EnsembleSize : MembersFor(Tokens(options, rows, tokenInput));
         var members = new List<Trained>();
         for (int i = 0; i < count; i++)
         {
@@ -50,25 +48,31 @@ internal static class TextClassifierTraining
             }
             var member = options.ForMember(unchecked(options.Seed + i), left / (count - i));
             members.Add(Fit(member, rows, validationSet, tokenInput, classes));
-            if (i == 0 && options.EnsembleSize == 0)
-            {
-                count = MembersFor(members[0].Tokens);
-            }
         }
         return members;
     }
 
-    /// <summary>
-    /// Fits the saveable chain over the trained members (one model, or an ensemble), each member's file with its own
-    /// vocabulary and the profile of its own training texts; the training record is the first member's.
-    /// </summary>
-    public static RecurrentModelTransformer CreateTransformer(MLContext context, SavedModel.SavedModelLayout layout, List<Trained> members,
-        IEnumerable<string> labelNames, int maxLength, bool tokenInput, IDataView input)
+    // The tokens every row gives the classifier (cut to the maximum length; unknown ones count): the tokenizer's, so any
+    // vocabulary will do.
+    private static long Tokens(RecurrentTextClassificationOptionsBase options, List<(string Text, int Label)> rows, bool tokenInput)
     {
-        string[] names = [.. labelNames];
-        var files = members.Select(m => SavedModel.SavedModelChain.Bundle(layout, m.Model, m.Sequencer, names, maxLength,
-            [.. TextClassifierInput.Profile(m.Sequencer, m.Texts, tokenInput, maxLength).ToNumbers()])).ToList();
-        return SavedModel.SavedModelChain.Fit(context, layout, files, members[0].Result, input);
+        var sequencer = PretrainedEncoder.Sequencer(PretrainedEncoder.Resolve(options, tokenInput), rows.Select(r => r.Text), tokenInput, options);
+        return rows.Sum(r => (long)TextClassifierInput.Encode(sequencer, r.Text, tokenInput, options.MaxSequenceLength).Length);
+    }
+
+    /// <summary>One model of a classifier to save: its weights, the tokenizer it reads with and its training data's profile.</summary>
+    public sealed record Member(SequenceModel Model, TextSequencer Sequencer, DataProfile Profile);
+
+    /// <summary>The trained members as saveable ones, each with the profile of its own training texts.</summary>
+    public static List<Member> ToSave(List<Trained> members, bool tokenInput, int maxLength) =>
+        [.. members.Select(m => new Member(m.Model, m.Sequencer, TextClassifierInput.Profile(m.Sequencer, m.Texts, tokenInput, maxLength)))];
+
+    /// <summary>Fits the saveable chain over the members (one model, or an ensemble), each member's file with its own vocabulary and profile.</summary>
+    public static RecurrentModelTransformer CreateTransformer(MLContext context, SavedModel.SavedModelLayout layout, IReadOnlyList<Member> members,
+        IReadOnlyList<string> labelNames, int maxLength, TrainingResult? result, IDataView input)
+    {
+        var files = members.Select(m => SavedModel.SavedModelChain.Bundle(layout, m.Model, m.Sequencer, labelNames, maxLength, [.. m.Profile.ToNumbers()])).ToList();
+        return SavedModel.SavedModelChain.Fit(context, layout, files, result, input);
     }
 
     /// <summary>
@@ -149,7 +153,7 @@ internal static class TextClassifierTraining
         };
         var result = new SequenceTrainer(model, PretrainedEncoder.FineTune(pretrained, trainer, train.Count, options.FineTuning, wordVectors))
             .Fit(encoded, heldOut, options.Progress);
-        return new Trained(model, sequencer, result, texts, encoded.Sum(e => (long)e.Tokens!.Length));
+        return new Trained(model, sequencer, result, texts);
     }
 
     /// <summary>

@@ -11,6 +11,11 @@ public sealed class ClassifierEnsembleTests
     private static RecurrentTextBinaryTrainer.Options Small(int members) =>
         new() { Epochs = 4, HiddenSize = 8, EmbeddingSize = 8, Seed = 3, EnsembleSize = members, TimeLimit = null };
 
+    // A two-member multiclass classifier of the topic rows, behind the key mapping of their labels.
+    private static EstimatorChain<RecurrentModelTransformer> Topics(MLContext ml, bool attributions) =>
+        ml.Transforms.Conversion.MapValueToKey("Label", "Topic").Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(
+            new RecurrentTextMulticlassTrainer.Options { Epochs = 4, HiddenSize = 8, EmbeddingSize = 8, Seed = 1, EnsembleSize = 2, TimeLimit = null, OutputAttributions = attributions }));
+
     [TestMethod]
     public void Fit_ThreeMembers_PredictsTheMeanOfTheirProbabilities_AndReloadsExactly()
     {
@@ -53,14 +58,8 @@ public sealed class ClassifierEnsembleTests
     public void Fit_MulticlassEnsemble_SavesAndReloadsExactly_WithTheClassNames()
     {
         var ml = new MLContext(1);
-        var rows = RecurrentTextMulticlassTrainerTests.Rows(150, 1);
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Topic")
-            .Append(ml.MulticlassClassification.Trainers.RecurrentTextClassifier(new RecurrentTextMulticlassTrainer.Options
-            {
-                Epochs = 4, HiddenSize = 8, EmbeddingSize = 8, Seed = 1, EnsembleSize = 2, TimeLimit = null,
-            }));
-        var data = ml.Data.LoadFromEnumerable(rows);
-        var model = pipeline.Fit(data);
+        var data = ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(150, 1));
+        var model = Topics(ml, attributions: false).Fit(data);
         Assert.AreEqual(2, RecurrentModels.MembersFromTransformer(model).Count);
         var test = ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(40, 2));
         var scores = model.Transform(test).GetColumn<float[]>("Score").ToList();
@@ -94,6 +93,27 @@ public sealed class ClassifierEnsembleTests
     }
 
     [TestMethod]
+    public void Fit_MulticlassOutputAttributions_ExplainTheEnsemblesPredictedClassInEveryMember()
+    {
+        var ml = new MLContext(1);
+        var model = Topics(ml, attributions: true).Fit(ml.Data.LoadFromEnumerable(RecurrentTextMulticlassTrainerTests.Rows(150, 1)));
+        var members = RecurrentModels.MembersFromTransformer(model);
+        var input = RecurrentTextMulticlassTrainerTests.Rows(5, 3);
+        var output = model.Transform(ml.Data.LoadFromEnumerable(input));
+        var scores = output.GetColumn<float[]>("Score").ToList();
+        var values = output.GetColumn<float[]>("Attributions").ToList();
+        for (int r = 0; r < input.Count; r++)
+        {
+            int predicted = Array.IndexOf(scores[r], scores[r].Max());
+            var each = members.Select(m => new IntegratedGradients(m.Model).Explain(m.Sequencer!, input[r].Text, targetClass: predicted).Values.ToArray()).ToList();
+            for (int t = 0; t < values[r].Length; t++)
+            {
+                Assert.AreEqual((each[0][t] + each[1][t]) / 2, values[r][t], 1e-5, $"row {r}, token {t}: towards the ensemble's class {predicted}");
+            }
+        }
+    }
+
+    [TestMethod]
     public void MembersFor_TrainingTokens_KeepsTheEnsembleNearOneClassifierOf100000Tokens()
     {
         Assert.AreEqual(5, TextClassifierTraining.MembersFor(0), "no tokens: the most");
@@ -112,7 +132,7 @@ public sealed class ClassifierEnsembleTests
         options.Epochs = 1;
         Assert.AreEqual(0, new RecurrentTextBinaryTrainer.Options().EnsembleSize, "the default");
         var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(Sentences(100, 1)));
-        Assert.AreEqual(5, model.Members.Count, "about 900 training tokens: the most members");
+        Assert.AreEqual(5, model.Members.Count, "about 1,000 tokens: the most members");
     }
 
     [TestMethod]
@@ -121,8 +141,16 @@ public sealed class ClassifierEnsembleTests
         var ml = new MLContext(1);
         var options = Small(4);
         options.TimeLimit = TimeSpan.FromTicks(1);
-        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(ml.Data.LoadFromEnumerable(Sentences(100, 1)));
+        var data = ml.Data.LoadFromEnumerable(Sentences(100, 1));
+        var model = ml.BinaryClassification.Trainers.RecurrentTextClassifier(options).Fit(data);
         Assert.AreEqual(1, model.Members.Count, "a member starts only while some of the time limit is left");
+
+        // A limit no member reaches: every member trains, and member 0 is the classifier without a limit.
+        var roomy = Small(2);
+        roomy.TimeLimit = TimeSpan.FromHours(1);
+        var two = ml.BinaryClassification.Trainers.RecurrentTextClassifier(roomy).Fit(data);
+        Assert.AreEqual(2, two.Members.Count);
+        CollectionAssert.AreEqual(ml.BinaryClassification.Trainers.RecurrentTextClassifier(Small(1)).Fit(data).Model.ToBytes(), two.Members[0].ToBytes());
     }
 
     [TestMethod]

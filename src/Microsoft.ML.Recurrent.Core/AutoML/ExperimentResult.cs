@@ -34,6 +34,13 @@ public sealed record ExperimentResult
     /// </summary>
     public required SequenceModel BestModel { get; init; }
 
+    /// <summary>
+    /// Without a refit: every successful trial's own model (under k-fold, its fold model with the best validation metric),
+    /// in leaderboard order, so entry i belongs to <c>Leaderboard[i]</c> and entry 0 is <see cref="BestModel"/>; the
+    /// models to average for an ensemble of the leading configurations. Empty with a refit (the trials' models are not kept).
+    /// </summary>
+    public IReadOnlyList<SequenceModel> TrialModels { get; init; } = [];
+
     /// <summary>The final refit on all data, or null when <see cref="RecurrentExperimentOptions.RefitOnAllData"/> is false.</summary>
     public TrainingResult? Refit { get; init; }
 

@@ -13,10 +13,10 @@ namespace Microsoft.ML.Recurrent.SavedModel;
 /// (Int32, little-endian, <see cref="MinMembers"/> to <see cref="MaxMembers"/>), then per member two Int32 lengths, of
 /// its stored bytes (at least 1) and of its model file (equal: stored as is; larger: Brotli-compressed, at most
 /// <see cref="MaxExpansion"/> times the stored bytes), then the members' stored bytes in order, each decompressed into
-/// exactly its stated length and read and validated as a model file of its own. The members must be classifiers of one
-/// task, with the same classes, outputs and maximum sequence length. Compression matters because ML.NET's loader holds
-/// the model text in several copies at two bytes per character: a model of 1,000 sentences is mostly empty n-gram
-/// buckets, which compress several-fold.
+/// exactly its stated length (in chunks: memory follows what the stream really holds) and read and validated as a model
+/// file of its own. The members must be classifiers of one task, with the same classes, outputs, maximum sequence length
+/// and tokenizer. Compression matters because ML.NET's loader holds the model text in several copies at two bytes per
+/// character; members compress about threefold (empty n-gram buckets, mostly).
 /// </summary>
 internal static class ModelEnsemble
 {
@@ -135,6 +135,38 @@ internal static class ModelEnsemble
         return file;
     }
 
+    // In chunks, so memory follows what the stream really holds rather than the length it states: it must decompress to
+    // exactly fileLength bytes and end exactly at the end of its stored bytes.
+    private static byte[] Decompress(ReadOnlySpan<byte> stored, int fileLength)
+    {
+        using var decoder = new BrotliDecoder();
+        using var output = new MemoryStream(Math.Min(fileLength, 1 << 20));
+        Span<byte> chunk = stackalloc byte[16 << 10];
+        while (true)
+        {
+            var status = decoder.Decompress(stored, chunk, out int consumed, out int written);
+            stored = stored[consumed..];
+            if (output.Length + written > fileLength)
+            {
+                break; // more than stated
+            }
+            output.Write(chunk[..written]);
+            if (status == System.Buffers.OperationStatus.Done)
+            {
+                if (stored.IsEmpty && output.Length == fileLength)
+                {
+                    return output.ToArray();
+                }
+                break; // less than stated, or bytes after the stream's end
+            }
+            if (status != System.Buffers.OperationStatus.DestinationTooSmall || (consumed == 0 && written == 0))
+            {
+                break; // corrupt, or cut short
+            }
+        }
+        throw new InvalidDataException(Invariant($"its compressed bytes do not decompress to exactly the {fileLength} bytes stated, ending where they end"));
+    }
+
     private static RecurrentModelFile ReadMember(int index, ReadOnlySpan<byte> stored, int fileLength)
     {
         try
@@ -143,12 +175,7 @@ internal static class ModelEnsemble
             {
                 return RecurrentModelFile.FromBytes(stored);
             }
-            var file = new byte[fileLength];
-            if (!BrotliDecoder.TryDecompress(stored, file, out int written) || written != fileLength)
-            {
-                throw new InvalidDataException(Invariant($"its {stored.Length} compressed bytes do not decompress to the {fileLength} bytes stated"));
-            }
-            return RecurrentModelFile.FromBytes(file);
+            return RecurrentModelFile.FromBytes(Decompress(stored, fileLength));
         }
         catch (InvalidDataException e)
         {
@@ -183,7 +210,26 @@ internal static class ModelEnsemble
             {
                 throw Invalid(Invariant($"member {i}'s maximum sequence length differs from member 0's; members must read the same tokens"));
             }
+            if (!TokenizerBytes(m).AsSpan().SequenceEqual(TokenizerBytes(first)))
+            {
+                throw Invalid(Invariant($"member {i}'s tokenizer differs from member 0's; members must split a text into the same tokens (attributions are per token)"));
+            }
         }
+    }
+
+    // The tokenizer's saved form (kind and options); none for a model without a vocabulary.
+    private static byte[] TokenizerBytes(RecurrentModelFile member)
+    {
+        if (member.Sequencer is null)
+        {
+            return [];
+        }
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            member.Sequencer.Tokenizer.WriteTo(writer);
+        }
+        return stream.ToArray();
     }
 
     private static bool SameNames(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>

@@ -88,6 +88,20 @@ public sealed class RecurrentExperimentTests
         Assert.IsNull(result.Refit);
         Assert.AreEqual(result.BestTrial.ValidationLoss, SequenceEvaluator.Evaluate(result.BestModel, validation).Loss, 1e-9,
             "the returned model is the one whose validation loss the leaderboard shows");
+        Assert.AreEqual(3, result.TrialModels.Count, "every successful trial's model");
+        Assert.AreSame(result.BestModel, result.TrialModels[0]);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.AreEqual(result.Leaderboard[i].ValidationLoss, SequenceEvaluator.Evaluate(result.TrialModels[i], validation).Loss, 1e-9, $"model {i} is leaderboard entry {i}'s");
+        }
+    }
+
+    [TestMethod]
+    public void Run_WithRefit_KeepsNoTrialModels()
+    {
+        var result = new RecurrentExperiment(Options(trials: 2)).Run(FirstTokenClass(80, 7, 4, 8), FirstTokenClass(40, 8, 4, 8));
+        Assert.IsNotNull(result.Refit);
+        Assert.AreEqual(0, result.TrialModels.Count);
     }
 
     [TestMethod]

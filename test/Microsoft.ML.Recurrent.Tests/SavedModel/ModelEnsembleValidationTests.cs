@@ -93,16 +93,18 @@ public sealed class ModelEnsembleValidationTests
         var ok = Container(2, [member.Length, written], [member.Length, member.Length], member, compressed);
         Assert.AreEqual(2, ModelEnsemble.Decode(Convert.ToBase64String(ok)).Length, "a compressed member beside a stored one");
         StringAssert.Contains(Refused("binary", Container(2, [member.Length, written], [member.Length, member.Length - 1], member, compressed)),
-            $"do not decompress to the {member.Length - 1} bytes stated");
+            $"do not decompress to exactly the {member.Length - 1} bytes stated");
         StringAssert.Contains(Refused("binary", Container(2, [member.Length, written], [member.Length, member.Length + 1], member, compressed)),
-            $"do not decompress to the {member.Length + 1} bytes stated");
+            $"do not decompress to exactly the {member.Length + 1} bytes stated");
+        StringAssert.Contains(Refused("binary", Container(2, [member.Length, written + 3], [member.Length, member.Length], member, [.. compressed, 1, 2, 3])),
+            "ending where they end");
         var garbled = (byte[])compressed.Clone();
         garbled[written / 2] ^= 0x5A;
         StringAssert.Contains(Refused("binary", Container(2, [member.Length, written], [member.Length, member.Length], member, garbled)), "Member 1 of the recurrent model ensemble");
     }
 
     [TestMethod]
-    public void Decode_StatedFileLengthBeyondTheExpansionLimit_IsRefusedBeforeAllocating()
+    public void Decode_StatedFileLengthBeyondTheExpansionLimit_IsRefusedFromTheHeader()
     {
         var member = Binary();
         // A 2 GB file stated for a few stored bytes (a decompression bomb) is refused from the header alone.
@@ -135,6 +137,32 @@ public sealed class ModelEnsembleValidationTests
         var renamed = new RecurrentModelFile(HostileModels.Bundle("multiclass", classes: 3).Model, HostileModels.Bundle("multiclass").Sequencer, ["x", "y", "z"],
             [new(BundleKeys.MaxSequenceLength, 16)], [new(BundleKeys.Task, BundleKeys.TaskName(SavedModelTask.MulticlassClassification))]).ToBytes();
         StringAssert.Contains(Refused("multiclass", Container(2, [four.Length, renamed.Length], four, renamed)), "member 1's class names differ");
+        var original = HostileModels.Bundle("binary");
+        var cased = new RecurrentModelFile(original.Model, new Text.TextSequencer(new Text.WordTokenizer(new Text.WordTokenizerOptions { LowerCase = false }),
+            original.Sequencer!.Vocabulary), original.LabelNames, original.NumericMetadata, original.Metadata).ToBytes();
+        StringAssert.Contains(Refused("binary", Container(2, [binary.Length, cased.Length], binary, cased)), "member 1's tokenizer differs from member 0's");
+        var otherTask = new RecurrentModelFile(original.Model, original.Sequencer, original.LabelNames, original.NumericMetadata,
+            [new(BundleKeys.Task, BundleKeys.TaskName(SavedModelTask.MulticlassClassification))]).ToBytes();
+        StringAssert.Contains(Refused("binary", Container(2, [binary.Length, otherTask.Length], binary, otherTask)), "member 1 was saved for another task than member 0");
+    }
+
+    [TestMethod]
+    public void LoadAndPredict_MutatedContainers_RefusedOrFinite()
+    {
+        // A real container (two compressed members), with bytes of its header or its compressed members changed.
+        byte[] original = Convert.FromBase64String(ModelEnsemble.Encode([HostileModels.Bundle("binary", hiddenSize: 4), HostileModels.Bundle("binary", hiddenSize: 6)]));
+        var random = new Random(20261202);
+        int refused = 0;
+        for (int i = 0; i < 40; i++)
+        {
+            byte[] mutated = (byte[])original.Clone();
+            int at = i % 2 == 0 ? random.Next(8, 8 + 4 + 16) : random.Next(mutated.Length);
+            mutated[at] = (byte)random.Next(256);
+            var (invalid, outputs) = HostileModels.Try(new MLContext(1), "binary", Convert.ToBase64String(mutated));
+            Assert.IsTrue(invalid is not null || outputs!.All(float.IsFinite), $"byte {at}: refused or finite");
+            refused += invalid is null ? 0 : 1;
+        }
+        Assert.IsGreaterThan(20, refused, "most changes are refused");
     }
 
     [TestMethod]
