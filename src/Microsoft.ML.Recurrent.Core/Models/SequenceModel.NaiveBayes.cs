@@ -14,12 +14,17 @@ public sealed partial class SequenceModel
     /// Bayes estimated from <paramref name="examples"/>, with each n-gram counted once per sequence (binarised) and
     /// add-<paramref name="smoothing"/> (Laplace) smoothing over the buckets that occur:
     /// <code>
-    /// ngram.weight[b, c] = log((smoothing + n[b, c]) / (smoothing * B + N[c])),  ngram.bias[c] = log((1 + m[c]) / (M + C))
+    /// ngram.weight[b, c] = log((smoothing + n[b, c]) / (smoothing * B + N[c])),  ngram.bias[c] = log((1 + m[c]) / (M + C)) / sqrt(K̄)
     /// </code>
     /// where n[b, c] counts the sequences of class c holding an n-gram of bucket b, N[c] sums them over b, B is the number of
-    /// buckets that occur, m[c] the sequences of class c out of M. Each bucket's weights and the bias are centred across the
-    /// classes (the softmax does not change), and buckets that no sequence fills stay 0, so an n-gram never seen in training
-    /// adds nothing. Only the n-gram part changes; the recurrent part keeps its initial weights.
+    /// buckets that occur, m[c] the sequences of class c out of M, and K̄ the mean number of n-gram occurrences per counted
+    /// sequence. The model divides each sequence's sum of n-gram weights by the square root of its occurrences (K), so the
+    /// class prior is divided likewise, by the typical K: for a sequence of typical length, prior and n-gram evidence then
+    /// weigh against each other as in naive Bayes (an undivided prior outweighed the evidence of long texts, and on an
+    /// imbalanced set of comments of about 120 n-grams it cost 3 points of accuracy; a balanced set has a prior of 0).
+    /// Each bucket's weights and the bias are centred across the classes (the softmax does not change), and buckets that no
+    /// sequence fills stay 0, so an n-gram never seen in training adds nothing. Only the n-gram part changes; the recurrent
+    /// part keeps its initial weights.
     /// </summary>
     /// <param name="examples">Labelled token sequences (labels in 0..OutputSize-1; unlabelled ones, label -1, are skipped).</param>
     /// <param name="smoothing">The additive smoothing, above 0 and finite. Default 1.</param>
@@ -42,6 +47,7 @@ public sealed partial class SequenceModel
         var sequences = new double[classes];
         var seen = new HashSet<int>();
         int[] occurrences = [];
+        double occurrenceSum = 0;
         foreach (var example in examples)
         {
             if (example.Label < 0)
@@ -68,6 +74,7 @@ public sealed partial class SequenceModel
             }
             perClass[example.Label] += seen.Count;
             sequences[example.Label]++;
+            occurrenceSum += count;
         }
         int used = 0;
         for (int b = 0; b < buckets; b++)
@@ -95,9 +102,10 @@ public sealed partial class SequenceModel
         {
             total += m;
         }
+        double priorScale = 1 / Math.Sqrt(Math.Max(1, occurrenceSum / Math.Max(1, total)));
         for (int c = 0; c < classes; c++)
         {
-            row[c] = Math.Log((1 + sequences[c]) / (total + classes));
+            row[c] = Math.Log((1 + sequences[c]) / (total + classes)) * priorScale;
         }
         Centre(row, Parameters.GetValues(_ngramBias));
     }

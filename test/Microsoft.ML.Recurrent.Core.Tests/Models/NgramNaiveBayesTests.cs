@@ -61,7 +61,9 @@ public sealed class NgramNaiveBayesTests
             Assert.AreEqual((l1 - l0) / 2, weight[b * 2 + 1], 1e-6, $"bucket {b}, class 1");
         }
         var bias = model.Parameters.GetValues("ngram.bias");
-        double prior = (Math.Log(3.0 / 5) - Math.Log(2.0 / 5)) / 2; // (1 + 2) / (3 + 2) against (1 + 1) / (3 + 2)
+        // (1 + 2) / (3 + 2) against (1 + 1) / (3 + 2), divided by the square root of the mean n-gram occurrences of the three
+        // counted rows: 4 + 3, 2 + 1 and 2 + 1 (unigrams and bigrams), 13 / 3.
+        double prior = (Math.Log(3.0 / 5) - Math.Log(2.0 / 5)) / 2 / Math.Sqrt(13.0 / 3);
         Assert.AreEqual(prior, bias[0], 1e-6);
         Assert.AreEqual(-prior, bias[1], 1e-6);
         CollectionAssert.AreEqual(recurrentBefore, model.Parameters.Values.AsSpan(0, model.NgramPartOffset).ToArray(), "the recurrent part is left as it was");
