@@ -35,11 +35,15 @@ public sealed record ExperimentResult
     public required SequenceModel BestModel { get; init; }
 
     /// <summary>
-    /// Without a refit: every successful trial's own model (under k-fold, its fold model with the best validation metric),
-    /// in leaderboard order, so entry i belongs to <c>Leaderboard[i]</c> and entry 0 is <see cref="BestModel"/>; the
-    /// models to average for an ensemble of the leading configurations. Empty with a refit (the trials' models are not kept).
+    /// Without a refit: the leading successful trials' own models (under k-fold, each one's fold model with the best
+    /// validation metric), at most <see cref="MaxTrialModels"/>, in leaderboard order, so entry i belongs to
+    /// <c>Leaderboard[i]</c> and entry 0 is <see cref="BestModel"/>; the models to average for an ensemble of the leading
+    /// configurations. Empty with a refit (the trials' models are not kept).
     /// </summary>
     public IReadOnlyList<SequenceModel> TrialModels { get; init; } = [];
+
+    /// <summary>The most trial models a result keeps (<see cref="TrialModels"/>): the others are released with the search.</summary>
+    public const int MaxTrialModels = 16;
 
     /// <summary>The final refit on all data, or null when <see cref="RecurrentExperimentOptions.RefitOnAllData"/> is false.</summary>
     public TrainingResult? Refit { get; init; }

@@ -168,7 +168,7 @@ public sealed partial class RecurrentExperiment
             return new ExperimentResult
             {
                 Metric = o.EffectiveMetric, Leaderboard = leaderboard, Runs = runs, BestModel = model, Refit = refit,
-                TrialModels = o.RefitOnAllData ? [] : [.. leaderboard.TakeWhile(r => r.Succeeded).Select(r => latest[r.TrialId]!.Model!)],
+                TrialModels = o.RefitOnAllData ? [] : [.. leaderboard.TakeWhile(r => r.Succeeded).Take(ExperimentResult.MaxTrialModels).Select(r => latest[r.TrialId]!.Model!)],
                 Elapsed = clock.Elapsed, TimeBudgetExhausted = outOfTime, CrossValidationFolds = data.FoldCount,
             };
         }
