@@ -113,14 +113,7 @@ public static partial class RecurrentModels
             return false;
         }
         string text = part.Transform(keyRow).GetColumn<string>(SavedModel.ColumnNames.Model).First();
-        try
-        {
-            bundle = SavedModel.ModelEnsemble.Decode(text);
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException("Not a model file: the text is not valid base64.", e);
-        }
+        bundle = SavedModel.ModelEnsemble.Decode(text);
         return true;
     }
 }

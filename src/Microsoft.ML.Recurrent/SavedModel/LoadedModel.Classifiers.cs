@@ -11,11 +11,18 @@ internal sealed partial class LoadedModel
     public void PredictLogits(string[]? tokens, Span<float> logits)
     {
         string[] cut = tokens is null ? [] : tokens.Take(_maxLength).ToArray();
-        PredictMembers(logits, (member, output) =>
+        if (Members.Length == 1)
         {
-            var sequencer = Members[member].Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.");
-            Predict(member, TokenExample(sequencer, cut), output);
-        });
+            PredictTokens(0, cut, logits); // one model: no closure per row
+            return;
+        }
+        PredictMembers(logits, (member, output) => PredictTokens(member, cut, output));
+    }
+
+    private void PredictTokens(int member, string[] tokens, Span<float> logits)
+    {
+        var sequencer = Members[member].Sequencer ?? throw new InvalidDataException("The recurrent model column holds a model without a vocabulary.");
+        Predict(member, TokenExample(sequencer, tokens), logits);
     }
 
     // Token ids (and the characters of a character-aware model) of tokens already cut to length; no token reads as one unknown one.
@@ -29,7 +36,15 @@ internal sealed partial class LoadedModel
     }
 
     /// <summary>Tokenizes, truncates to the trained maximum length, and writes the head's logits.</summary>
-    public void PredictLogits(string? text, Span<float> logits) => PredictMembers(logits, (member, output) => PredictText(member, text, output));
+    public void PredictLogits(string? text, Span<float> logits)
+    {
+        if (Members.Length == 1)
+        {
+            PredictText(0, text, logits); // one model: no closure per row
+            return;
+        }
+        PredictMembers(logits, (member, output) => PredictText(member, text, output));
+    }
 
     private void PredictText(int member, string? text, Span<float> logits)
     {
@@ -56,16 +71,11 @@ internal sealed partial class LoadedModel
     private delegate void MemberPrediction(int member, Span<float> logits);
 
     /// <summary>
-    /// One model: its logits. An ensemble: log of the mean of the members' probabilities (its softmax is that mean),
-    /// computed in double from each member's log-softmax, so it is finite whenever every member's logits are.
+    /// An ensemble's logits: log of the mean of the members' probabilities (its softmax is that mean), computed in double
+    /// from each member's log-softmax, so it is finite whenever every member's logits are.
     /// </summary>
     private void PredictMembers(Span<float> logits, MemberPrediction predict)
     {
-        if (Members.Length == 1)
-        {
-            predict(0, logits);
-            return;
-        }
         int classes = logits.Length;
         Span<float> member = classes <= 256 ? stackalloc float[classes] : new float[classes];
         Span<double> logMean = classes <= 256 ? stackalloc double[classes] : new double[classes];

@@ -52,14 +52,7 @@ internal sealed partial class LoadedModel
     public static LoadedModel Decode(string base64)
     {
         Interlocked.Increment(ref _decodeCount);
-        try
-        {
-            return new LoadedModel(ModelEnsemble.Decode(base64));
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException("The recurrent model column does not hold base64 text.", e);
-        }
+        return new LoadedModel(ModelEnsemble.Decode(base64));
     }
 
     /// <summary>

@@ -65,11 +65,20 @@ internal static class ModelEnsemble
     }
 
     /// <summary>The members of a model text: one for a plain model file.</summary>
-    /// <exception cref="FormatException">The text is not base64.</exception>
-    /// <exception cref="InvalidDataException">The container or a member is invalid, or the members do not fit together; the message says which.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The text is not base64, the container or a member is invalid, or the members do not fit together; the message says which.
+    /// </exception>
     public static RecurrentModelFile[] Decode(string base64)
     {
-        byte[] data = Convert.FromBase64String(base64);
+        byte[] data;
+        try
+        {
+            data = Convert.FromBase64String(base64);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException("The recurrent model column does not hold base64 text.", e);
+        }
         if (!data.AsSpan().StartsWith(Magic))
         {
             return [RecurrentModelFile.FromBytes(data)];
